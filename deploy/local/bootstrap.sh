@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs before every npm script that needs the local stack (start, stop, test, bench), in plain bash
+# so that it works before node_modules exists: checks Node, installs dependencies when needed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "Duemap needs Node.js 20 (see .nvmrc): install it, e.g. with \`nvm install 20\`." >&2
+  exit 1
+fi
+node_version="$(node -p 'process.versions.node')"
+IFS=. read -r major minor _ <<<"$node_version"
+if [[ "$major" != 20 || "$minor" -lt 11 ]]; then
+  echo "Duemap needs Node.js 20.11 or a later 20.x (see .nvmrc), but this is Node.js $node_version: switch with \`nvm use\` or install Node.js 20." >&2
+  exit 1
+fi
+
+# A fresh clone, or a lock file changed by a pull: install exactly what the lock file says.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "Installing dependencies (npm ci)…" >&2
+  npm ci --no-audit --no-fund
+fi

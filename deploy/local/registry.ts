@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { RUN_DIR } from './paths';
+import { commandLine, isAlive, stopProcessGroup, type StopOutcome } from './processes';
+
+/**
+ * One small JSON file per process we started (`.run/procs/<name>.json`): it lets a later command
+ * reuse a running broker, and lets `npm stop` find what an `up` (or a crashed run) left behind.
+ */
+export interface OwnedProcess {
+  name: string;
+  pid: number;
+  /** A string the process's command line contains, so a reused pid is not mistaken for ours. */
+  marker: string;
+  /** Who started it: a process that may still be running (`up`, a test run) or one that exited. */
+  owner: { pid: number; command: string };
+  startedAt: string;
+  logFile?: string;
+  url?: string;
+  /** How to ask it to stop cleanly when it is not our own child (`npm stop`); SIGTERM by default. */
+  stopSignal?: NodeJS.Signals;
+  /** Signal only the leader, which stops its own children (Postgres). */
+  leaderOnly?: boolean;
+}
+
+export const PROCS_DIR = path.join(RUN_DIR, 'procs');
+
+let ownerCommand = path.basename(process.argv[1] ?? 'node');
+
+/** The CLI names itself (`up`, `test`, `infra`) so `npm stop` can say who started what. */
+export function setOwnerCommand(command: string): void {
+  ownerCommand = command;
+}
+
+function fileFor(name: string): string {
+  return path.join(PROCS_DIR, `${name}.json`);
+}
+
+export function recordProcess(entry: Omit<OwnedProcess, 'owner' | 'startedAt'>): OwnedProcess {
+  const record: OwnedProcess = {
+    ...entry,
+    owner: { pid: process.pid, command: ownerCommand },
+    startedAt: new Date().toISOString(),
+  };
+  fs.mkdirSync(PROCS_DIR, { recursive: true });
+  fs.writeFileSync(fileFor(entry.name), JSON.stringify(record, null, 2) + '\n');
+  return record;
+}
+
+export function forgetProcess(name: string): void {
+  fs.rmSync(fileFor(name), { force: true });
+}
+
+export function isOurProcess(pid: number, marker: string): boolean {
+  return isAlive(pid) && (commandLine(pid)?.includes(marker) ?? false);
+}
+
+/** The record of a process that is still running; stale records are removed on the way. */
+export function findProcess(name: string): OwnedProcess | undefined {
+  let record: OwnedProcess;
+  try {
+    record = JSON.parse(fs.readFileSync(fileFor(name), 'utf8')) as OwnedProcess;
+  } catch {
+    return undefined;
+  }
+  if (isOurProcess(record.pid, record.marker)) return record;
+  forgetProcess(name);
+  return undefined;
+}
+
+export function listProcesses(): OwnedProcess[] {
+  let files: string[];
+  try {
+    files = fs.readdirSync(PROCS_DIR);
+  } catch {
+    return [];
+  }
+  return files
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => findProcess(file.slice(0, -'.json'.length)))
+    .filter((record): record is OwnedProcess => record !== undefined);
+}
+
+/** Stops a recorded process the way it wants to be stopped and forgets it. */
+export async function stopRecorded(record: OwnedProcess): Promise<StopOutcome> {
+  const outcome = await stopProcessGroup(record.pid, {
+    signal: record.stopSignal ?? 'SIGTERM',
+    leaderOnly: record.leaderOnly ?? false,
+    graceMs: 30_000,
+  });
+  forgetProcess(record.name);
+  return outcome;
+}

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { messagingMigrations } from '@duemap/messaging';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+
+import { runServiceMigrations } from '../migrations';
+import { createDatabase, databaseUrl, startEmbeddedPostgres, type EmbeddedPostgres } from '../postgres';
+import { freePort, isAlive, pidsMatching } from '../processes';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+async function query<T>(url: string, sql: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+async function tables(url: string): Promise<string[]> {
+  const rows = await query<{ table_name: string }>(
+    url,
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  );
+  return rows.map((row) => row.table_name);
+}
+
+describe('embedded PostgreSQL', () => {
+  let dir: string;
+  let server: EmbeddedPostgres | undefined;
+  const running = (): EmbeddedPostgres => {
+    if (!server) throw new Error('beforeAll starts the server');
+    return server;
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-pg-spec-'));
+    // When tests run as root, the server runs as the `postgres` OS user, which must enter the directory.
+    fs.chmodSync(dir, 0o755);
+    server = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'data'),
+      port: await freePort(),
+      logFile: path.join(dir, 'postgres.log'),
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers SQL as user postgres on its own port', async () => {
+    const { url, port } = running();
+    expect(url).toBe(`postgres://postgres@127.0.0.1:${port}/postgres`);
+    const [row] = await query<{ version: string; user: string }>(
+      url,
+      'SELECT version(), current_user AS user',
+    );
+    expect(row?.version).toMatch(/^PostgreSQL 18\./);
+    expect(row?.user).toBe('postgres');
+  });
+
+  it('creates a database once, and says so', async () => {
+    const { url } = running();
+    expect(await createDatabase(url, 'duemap_spec')).toBe(true);
+    expect(await createDatabase(url, 'duemap_spec')).toBe(false);
+    const specDb = databaseUrl(url, 'duemap_spec');
+    await query(specDb, 'CREATE TABLE things (id int PRIMARY KEY)');
+    await query(specDb, 'INSERT INTO things VALUES (1), (2)');
+    expect(await query(specDb, 'SELECT count(*)::int AS n FROM things')).toEqual([{ n: 2 }]);
+  });
+
+  it("runs each service's migrations in its own database, once", async () => {
+    const { url } = running();
+    expect(await runServiceMigrations(url, { root: FIXTURES })).toEqual([
+      { service: 'demo', database: 'duemap_demo', applied: ['CreateDemoItems1700000000000'] },
+    ]);
+    expect(await tables(databaseUrl(url, 'duemap_demo'))).toEqual(['demo_items', 'migrations']);
+    expect(await runServiceMigrations(url, { root: FIXTURES })).toEqual([
+      { service: 'demo', database: 'duemap_demo', applied: [] },
+    ]);
+  });
+
+  it('has nothing to migrate when there are no services', async () => {
+    const empty = fs.mkdtempSync(path.join(dir, 'no-services-'));
+    expect(await runServiceMigrations(running().url, { root: empty })).toEqual([]);
+  });
+
+  it("runs @duemap/messaging's migrations: outbox and inbox", async () => {
+    const { url } = running();
+    await createDatabase(url, 'duemap_messaging_spec');
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: databaseUrl(url, 'duemap_messaging_spec'),
+      migrations: messagingMigrations,
+    });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations();
+    } finally {
+      await dataSource.destroy();
+    }
+    expect(await tables(databaseUrl(url, 'duemap_messaging_spec'))).toEqual(
+      expect.arrayContaining(['inbox', 'outbox']),
+    );
+  });
+
+  it('stops without leaving a postgres process behind', async () => {
+    const last = running();
+    server = undefined;
+    await last.stop();
+    expect(isAlive(last.pid)).toBe(false);
+    expect(pidsMatching(path.join(dir, 'data'))).toEqual([]);
+  });
+});

@@ -1,0 +1,43 @@
+// One Jest run, three projects (Immich's split): unit specs beside the code, integration specs
+// against the real Postgres/Redis/Kafka, end-to-end specs that start services as processes.
+/** @type {import('jest').Config['transform']} */
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/', '/tools/lint-fixtures/'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.int-spec.ts'],
+      // testTimeout is not a per-project option; a setup file sets it for tests and hooks alike.
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration.setup.js'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/e2e.setup.js'],
+    },
+  ],
+};

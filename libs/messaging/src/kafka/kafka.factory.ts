@@ -1,0 +1,52 @@
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  /** host:port list, as in KAFKA_BROKERS. */
+  brokers: string[];
+  logger: Logger;
+}
+
+/** kafkajs with its log lines routed into the service's structured logger. */
+export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(rest, message);
+        else if (level === logLevel.WARN) log.warn(rest, message);
+        else log.debug(rest, message);
+      },
+  });
+}
+
+/**
+ * An idempotent producer (acks=all, one request in flight) so broker-side retries neither
+ * duplicate nor reorder a partition's messages. Partitioning is Java-compatible murmur2 on the key,
+ * so non-Node consumers agree on which partition holds a customer.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Fail a send fast: the outbox relay has its own unbounded retry with backoff.
+    retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 3 },
+  });
+}
+
+export function parseBrokers(value: string): string[] {
+  return value
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
+}

@@ -1,0 +1,80 @@
+import type { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
+import { createKafka, createProducer } from './kafka/kafka.factory';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
+import { OutboxWriter } from './outbox/outbox.writer';
+
+type ConsumerTuning = Pick<
+  EventConsumerOptions,
+  'maxAttempts' | 'initialBackoffMs' | 'maxBackoffMs' | 'partitionsConsumedConcurrently' | 'fromBeginning'
+>;
+type RelayTuning = Pick<OutboxRelayOptions, 'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'maxBackoffMs'>;
+
+export interface MessagingRuntimeOptions {
+  /** Producer name in headers, Kafka client id, and the default consumer group. */
+  serviceName: string;
+  brokers: string[];
+  dataSource: DataSource;
+  logger: Logger;
+  /** Postgres URL for the relay's LISTEN connection (lower latency than polling alone). */
+  databaseUrl?: string;
+  /** Run an outbox relay in this process (default true). */
+  relay?: boolean | RelayTuning;
+  subscriptions?: Subscription[];
+  consumerGroup?: string;
+  consumer?: ConsumerTuning;
+}
+
+/**
+ * Everything one service needs to take part in the event flow: the outbox writer its use cases
+ * call, the relay that publishes what they wrote, and its idempotent consumer group. Plain
+ * classes, so tests and benchmarks use them without Nest; MessagingModule wraps this.
+ */
+export class MessagingRuntime {
+  readonly kafka: Kafka;
+  readonly outbox: OutboxWriter;
+  private readonly producer: Producer;
+  private relay?: OutboxRelay;
+  private consumer?: EventConsumer;
+
+  constructor(private readonly options: MessagingRuntimeOptions) {
+    this.kafka = createKafka({ clientId: options.serviceName, brokers: options.brokers, logger: options.logger });
+    this.producer = createProducer(this.kafka);
+    this.outbox = new OutboxWriter(options.serviceName);
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    await this.producer.connect();
+    if (options.relay !== false) {
+      this.relay = new OutboxRelay({
+        dataSource: options.dataSource,
+        producer: this.producer,
+        logger: options.logger.child({ component: 'outbox-relay' }),
+        notifyUrl: options.databaseUrl,
+        ...(typeof options.relay === 'object' ? options.relay : {}),
+      });
+      await this.relay.start();
+    }
+    if (options.subscriptions?.length) {
+      this.consumer = new EventConsumer({
+        kafka: this.kafka,
+        dataSource: options.dataSource,
+        groupId: options.consumerGroup ?? options.serviceName,
+        subscriptions: options.subscriptions,
+        producer: this.producer,
+        logger: options.logger.child({ component: 'consumer' }),
+        ...options.consumer,
+      });
+      await this.consumer.start();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    await this.relay?.stop();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,49 @@
+import { Counter, Histogram, register, type Metric } from 'prom-client';
+
+// Metrics live in prom-client's default registry, which /metrics serves. Reuse on re-import
+// (tests load modules more than once) instead of throwing "already registered".
+function metric<T extends Metric>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const outboxPublished = metric(
+  'duemap_outbox_published_total',
+  () => new Counter({ name: 'duemap_outbox_published_total', help: 'Outbox rows published to Kafka', labelNames: ['topic'] }),
+);
+export const outboxPublishErrors = metric(
+  'duemap_outbox_publish_errors_total',
+  () => new Counter({ name: 'duemap_outbox_publish_errors_total', help: 'Failed outbox publish attempts (batches)' }),
+);
+export const outboxLag = metric(
+  'duemap_outbox_lag_seconds',
+  () =>
+    new Histogram({
+      name: 'duemap_outbox_lag_seconds',
+      help: 'Time from outbox insert to acknowledged publish',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+);
+export const consumerMessages = metric(
+  'duemap_consumer_messages_total',
+  () =>
+    new Counter({
+      name: 'duemap_consumer_messages_total',
+      help: 'Consumed messages by outcome (processed, duplicate, dead_lettered)',
+      labelNames: ['group', 'topic', 'outcome'],
+    }),
+);
+export const consumerRetries = metric(
+  'duemap_consumer_retries_total',
+  () =>
+    new Counter({ name: 'duemap_consumer_retries_total', help: 'Handler retries', labelNames: ['group', 'topic'] }),
+);
+export const consumerHandleSeconds = metric(
+  'duemap_consumer_handle_seconds',
+  () =>
+    new Histogram({
+      name: 'duemap_consumer_handle_seconds',
+      help: 'Handler time including its inbox transaction',
+      labelNames: ['group', 'topic'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    }),
+);

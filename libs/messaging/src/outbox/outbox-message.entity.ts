@@ -1,0 +1,49 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One event waiting to be published. It is inserted in the same transaction as the business
+ * change that caused it, so the change and the event commit or roll back together.
+ * Row shape after Zehelein/pg-transactional-outbox; `shard` keeps one key's events on one relay
+ * at a time so per-customer order survives several relay instances.
+ */
+@Entity({ name: 'outbox' })
+@Index('outbox_pending_idx', ['shard', 'id'], { where: 'published_at IS NULL' })
+export class OutboxMessageEntity {
+  // bigint identity gives a total commit-ish order per shard; TypeORM returns bigint as string.
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id!: string;
+
+  @Column({ name: 'event_id', type: 'uuid', unique: true })
+  eventId!: string;
+
+  @Column({ type: 'text' })
+  topic!: string;
+
+  @Column({ name: 'message_key', type: 'text' })
+  messageKey!: string;
+
+  @Column({ name: 'event_type', type: 'text' })
+  eventType!: string;
+
+  @Column({ type: 'bytea' })
+  payload!: Buffer;
+
+  /** Kafka headers to publish with, including the W3C traceparent of the writing transaction. */
+  @Column({ type: 'jsonb' })
+  headers!: Record<string, string>;
+
+  @Column({ type: 'smallint' })
+  shard!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt!: Date | null;
+
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+}

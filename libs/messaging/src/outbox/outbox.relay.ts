@@ -1,0 +1,223 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import type { Producer, Message } from 'kafkajs';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { outboxLag, outboxPublished, outboxPublishErrors } from '../metrics';
+import { OUTBOX_SHARDS } from './shard';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  /** A connected kafkajs producer; the relay does not own its lifecycle. */
+  producer: Producer;
+  logger: Logger;
+  /** Connection string for a LISTEN connection; without it the relay only polls. */
+  notifyUrl?: string;
+  batchSize?: number;
+  /** Shards one claim may take; the rest stay free for other relay instances. */
+  shardsPerClaim?: number;
+  idlePollMs?: number;
+  maxBackoffMs?: number;
+  /** Published rows are kept this long for inspection, then deleted (default 24 h). */
+  retentionMs?: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+  created_at: Date;
+}
+
+// Advisory-lock namespace for outbox shards (an arbitrary constant, "OUTB").
+const SHARD_LOCK_NAMESPACE = 0x4f555442;
+
+// Pick free shards that have work, in random order so instances spread over them, lock them for
+// this transaction, then claim their oldest rows. The lock keeps a key's events on one relay; SKIP
+// LOCKED keeps a stray concurrent claimer (or a manual UPDATE) from blocking us.
+const CLAIM_SQL = `
+  WITH pending AS (
+    SELECT s FROM generate_series(0, $2::int - 1) AS s
+    WHERE EXISTS (SELECT 1 FROM outbox WHERE shard = s AND published_at IS NULL)
+    ORDER BY random()
+  ), mine AS (
+    SELECT s FROM pending WHERE pg_try_advisory_xact_lock($1::int, s) LIMIT $3
+  )
+  SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
+  FROM outbox o
+  WHERE o.published_at IS NULL AND o.shard IN (SELECT s FROM mine)
+  ORDER BY o.id
+  LIMIT $4
+  FOR UPDATE OF o SKIP LOCKED`;
+
+const tracer = trace.getTracer('@duemap/messaging');
+
+/**
+ * Publishes committed outbox rows to Kafka and marks them sent, in one database transaction per
+ * batch: if Kafka refuses, the transaction rolls back and the rows stay pending (at-least-once).
+ * Safe to run in several processes at once.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly shardsPerClaim: number;
+  private readonly idlePollMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly retentionMs: number;
+  private lastPurge = 0;
+  private running = false;
+  private loop?: Promise<void>;
+  private listener?: Client;
+  private wake?: () => void;
+  // A notification that arrives while a claim runs must not be lost, or we would sleep on work.
+  private woken = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.shardsPerClaim = options.shardsPerClaim ?? OUTBOX_SHARDS / 2;
+    this.idlePollMs = options.idlePollMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 2000;
+    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.options.notifyUrl) await this.listen(this.options.notifyUrl);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  /** Claims and publishes one batch; returns how many rows it published. */
+  async relayOnce(): Promise<number> {
+    return this.options.dataSource.transaction(async (em) => {
+      const rows: ClaimedRow[] = await em.query(CLAIM_SQL, [
+        SHARD_LOCK_NAMESPACE,
+        OUTBOX_SHARDS,
+        this.shardsPerClaim,
+        this.batchSize,
+      ]);
+      if (rows.length === 0) return 0;
+      await this.publish(em, rows);
+      return rows.length;
+    });
+  }
+
+  private async publish(em: EntityManager, rows: ClaimedRow[]): Promise<void> {
+    const spans: Span[] = [];
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      // Continue the trace of the transaction that wrote the row, not the relay's own.
+      const parent = propagation.extract(context.active(), row.headers);
+      const span = tracer.startSpan(
+        `${row.topic} publish`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': row.topic,
+            'messaging.kafka.message.key': row.message_key,
+            'messaging.message.id': row.headers['event-id'] ?? '',
+          },
+        },
+        parent,
+      );
+      spans.push(span);
+      const headers: Record<string, string> = { ...row.headers };
+      propagation.inject(trace.setSpan(parent, span), headers);
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push({ key: row.message_key, value: row.payload, headers });
+      byTopic.set(row.topic, messages);
+    }
+    try {
+      await this.options.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      for (const span of spans) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+      throw err;
+    }
+    await em.query(
+      `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`,
+      [rows.map((r) => r.id)],
+    );
+    const now = Date.now();
+    for (const row of rows) {
+      outboxPublished.inc({ topic: row.topic });
+      outboxLag.observe((now - new Date(row.created_at).getTime()) / 1000);
+    }
+    for (const span of spans) span.end();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0;
+    while (this.running) {
+      try {
+        const published = await this.relayOnce();
+        backoff = 0;
+        if (published === 0) {
+          await this.purgeIfDue();
+          await this.idle(this.idlePollMs);
+        }
+      } catch (err) {
+        outboxPublishErrors.inc();
+        backoff = Math.min(Math.max(backoff * 2, 100), this.maxBackoffMs);
+        this.options.logger.warn({ err, retryInMs: backoff }, 'outbox relay: publish failed, rows stay pending');
+        await this.idle(backoff);
+      }
+    }
+  }
+
+  private async purgeIfDue(): Promise<void> {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    await this.options.dataSource.query(
+      `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1::double precision)`,
+      [this.retentionMs / 1000],
+    );
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private notify(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
+  }
+
+  private async listen(url: string): Promise<void> {
+    const client = new Client({ connectionString: url });
+    client.on('notification', () => this.notify());
+    // A lost LISTEN connection only costs latency (polling goes on); say so and carry on.
+    client.on('error', (err) => this.options.logger.warn({ err }, 'outbox relay: LISTEN connection lost, polling only'));
+    await client.connect();
+    await client.query('LISTEN duemap_outbox');
+    this.listener = client;
+  }
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
+import { context, propagation } from '@opentelemetry/api';
+import type { EntityManager } from 'typeorm';
+import { EventHeader, PROTOBUF_CONTENT_TYPE, schemaVersionOf } from '@duemap/events';
+import type { EventTopic } from '../event-topic';
+import { OutboxMessageEntity } from './outbox-message.entity';
+import { shardOf } from './shard';
+
+export interface OutboxEvent<Desc extends DescMessage> {
+  topic: EventTopic<Desc>;
+  /** The Kafka key: the customer id, so one customer's events stay in order on one partition. */
+  key: string;
+  event: MessageInitShape<Desc>;
+  /** Give one when the caller must know it up front (e.g. to return it); a UUID otherwise. */
+  eventId?: string;
+  occurredAt?: Date;
+}
+
+/**
+ * Appends events to the outbox inside the caller's transaction. It never talks to Kafka: the
+ * relay does, after commit. The W3C trace context of the writing code is stored with the row so
+ * the consumer's span continues the same trace.
+ */
+export class OutboxWriter {
+  constructor(private readonly producerName: string) {}
+
+  async append<Desc extends DescMessage>(em: EntityManager, outboxEvent: OutboxEvent<Desc>): Promise<string> {
+    const [eventId] = await this.appendAll(em, [outboxEvent]);
+    return eventId as string;
+  }
+
+  async appendAll(em: EntityManager, events: OutboxEvent<DescMessage>[]): Promise<string[]> {
+    if (!em.queryRunner?.isTransactionActive) {
+      // Without the caller's transaction the event could commit without its change, or vice versa.
+      throw new Error('OutboxWriter.append must be called with the EntityManager of an open transaction');
+    }
+    const rows = events.map((e) => this.toRow(e));
+    await em.getRepository(OutboxMessageEntity).insert(rows);
+    return rows.map((r) => r.eventId);
+  }
+
+  private toRow<Desc extends DescMessage>(e: OutboxEvent<Desc>): Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'> {
+    if (!e.key) throw new Error(`outbox event for ${e.topic.name} has an empty key (customer id)`);
+    const eventId = e.eventId ?? randomUUID();
+    const headers: Record<string, string> = {
+      [EventHeader.EventId]: eventId,
+      [EventHeader.EventType]: e.topic.schema.typeName,
+      [EventHeader.SchemaVersion]: schemaVersionOf(e.topic.name),
+      [EventHeader.ContentType]: PROTOBUF_CONTENT_TYPE,
+      [EventHeader.OccurredAt]: (e.occurredAt ?? new Date()).toISOString(),
+      [EventHeader.Producer]: this.producerName,
+    };
+    propagation.inject(context.active(), headers);
+    return {
+      eventId,
+      topic: e.topic.name,
+      messageKey: e.key,
+      eventType: e.topic.schema.typeName,
+      payload: Buffer.from(toBinary(e.topic.schema, create(e.topic.schema, e.event))),
+      headers,
+      shard: shardOf(e.key),
+    };
+  }
+}

@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { fromBinary } from '@bufbuild/protobuf';
+import { PaymentReceivedSchema } from '@duemap/events';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { collectMessages, testEnv, testLogger, waitFor } from '@duemap/testing';
+import type { Producer } from 'kafkajs';
+import {
+  createProducer,
+  DlqHeader,
+  FatalEventError,
+  MessagingRuntime,
+  OutboxRelay,
+  OutboxWriter,
+  subscribe,
+  type EventContext,
+} from '../src';
+import { paymentBytes, paymentEvent, startHarness, type Harness } from './messaging-harness';
+
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+trace.setGlobalTracerProvider(provider);
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+
+const logger = testLogger();
+
+describe('messaging against the real broker and Postgres', () => {
+  let h: Harness;
+  let runtime: MessagingRuntime;
+  let rawProducer: Producer;
+  const handled: string[] = [];
+
+  async function handle(event: { customerId: string; reference: string }, ctx: EventContext): Promise<void> {
+    handled.push(ctx.headers.eventId);
+    if (event.reference.startsWith('always-fails')) throw new Error(`cannot apply ${event.reference}`);
+    if (event.reference.startsWith('fatal')) throw new FatalEventError('invoice is void', 'INVOICE_VOID');
+    await ctx.em.query(`INSERT INTO effects (event_id, customer_id, reference, trace_id) VALUES ($1, $2, $3, $4)`, [
+      ctx.headers.eventId,
+      event.customerId,
+      event.reference,
+      trace.getActiveSpan()?.spanContext().traceId ?? null,
+    ]);
+  }
+
+  const effectsOf = async (reference: string): Promise<{ event_id: string; trace_id: string | null }[]> =>
+    h.dataSource.query(`SELECT event_id, trace_id FROM effects WHERE reference = $1`, [reference]);
+
+  /** What a well-behaved producer would have put on the wire, sent around the outbox. */
+  function rawHeaders(eventId: string): Record<string, string> {
+    return {
+      'event-id': eventId,
+      'event-type': 'duemap.payments.v1.PaymentReceived',
+      'schema-version': '1',
+      'content-type': 'application/x-protobuf',
+      'occurred-at': new Date().toISOString(),
+      producer: 'test',
+    };
+  }
+
+  beforeAll(async () => {
+    h = await startHarness('messaging');
+    runtime = new MessagingRuntime({
+      serviceName: 'messaging-test',
+      brokers: testEnv.kafkaBrokers,
+      dataSource: h.dataSource,
+      logger,
+      relay: { idlePollMs: 100 },
+      subscriptions: [subscribe(h.topic, handle)],
+      consumerGroup: `group-${h.topic.name}`,
+      consumer: { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 50 },
+    });
+    await runtime.start();
+    rawProducer = createProducer(h.kafka);
+    await rawProducer.connect();
+  });
+
+  afterAll(async () => {
+    await rawProducer?.disconnect();
+    await runtime?.stop();
+    await h?.close();
+  });
+
+  it('applies an event delivered three times exactly once', async () => {
+    const eventId = randomUUID();
+    const customer = `cust-${randomUUID()}`;
+    const message = { key: customer, value: paymentBytes(customer, 'dup-1'), headers: rawHeaders(eventId) };
+    await rawProducer.send({ topic: h.topic.name, messages: [message, message, message] });
+    // A later event on the same key (same partition) proves the three copies were all consumed.
+    const sentinel = { key: customer, value: paymentBytes(customer, 'dup-sentinel'), headers: rawHeaders(randomUUID()) };
+    await rawProducer.send({ topic: h.topic.name, messages: [sentinel] });
+
+    await waitFor('the sentinel effect', async () => ((await effectsOf('dup-sentinel')).length === 1 ? true : undefined));
+    expect(await effectsOf('dup-1')).toHaveLength(1);
+    const inbox: { n: string }[] = await h.dataSource.query(`SELECT count(*) AS n FROM inbox WHERE event_id = $1`, [eventId]);
+    expect(Number(inbox[0]?.n)).toBe(1);
+  });
+
+  it('parks a malformed message on the .dlq topic with its error and goes on with the partition', async () => {
+    const customer = `cust-${randomUUID()}`;
+    const garbageId = randomUUID();
+    await rawProducer.send({
+      topic: h.topic.name,
+      messages: [
+        // A truncated length-delimited field: not a PaymentReceived.
+        { key: customer, value: Buffer.from([0x0a, 0xff, 0x01]), headers: rawHeaders(garbageId) },
+        { key: customer, value: paymentBytes(customer, 'no-headers') },
+        { key: customer, value: paymentBytes(customer, 'always-fails-1'), headers: rawHeaders(randomUUID()) },
+        { key: customer, value: paymentBytes(customer, 'fatal-1'), headers: rawHeaders(randomUUID()) },
+        { key: customer, value: paymentBytes(customer, 'after-poison'), headers: rawHeaders(randomUUID()) },
+      ],
+    });
+
+    await waitFor('the message after the poison ones', async () =>
+      (await effectsOf('after-poison')).length === 1 ? true : undefined,
+    );
+    const dead = await collectMessages(h.kafka, `${h.topic.name}.dlq`, 4);
+    const byReason = dead.map((d) => ({
+      error: d.header(DlqHeader.Error) ?? '',
+      attempts: d.header(DlqHeader.Attempts),
+      originalTopic: d.header(DlqHeader.OriginalTopic),
+      eventId: d.header('event-id'),
+    }));
+    expect(byReason[0]).toMatchObject({ eventId: garbageId, attempts: '1', originalTopic: h.topic.name });
+    expect(byReason[0]?.error).toMatch(/premature|invalid|malformed/i);
+    expect(byReason[1]?.error).toMatch(/event-id/);
+    // Retryable failures are tried maxAttempts times; fatal ones are parked at once.
+    expect(byReason[2]).toMatchObject({ attempts: '3' });
+    expect(byReason[2]?.error).toContain('cannot apply always-fails-1');
+    expect(byReason[3]).toMatchObject({ attempts: '1' });
+    expect(byReason[3]?.error).toContain('invoice is void');
+    expect(await effectsOf('always-fails-1')).toHaveLength(0);
+  });
+
+  it('continues the writer’s trace in the consuming handler', async () => {
+    exporter.reset();
+    const tracer = trace.getTracer('test');
+    const customer = `cust-${randomUUID()}`;
+    const writer = new OutboxWriter('messaging-test');
+    const traceId = await tracer.startActiveSpan('POST /api/v1/payments', async (span) => {
+      await h.dataSource.transaction((em) => writer.append(em, { topic: h.topic, key: customer, event: paymentEvent(customer, 'traced') }));
+      span.end();
+      return span.spanContext().traceId;
+    });
+
+    const [effect] = await waitFor('the traced effect', async () => {
+      const rows = await effectsOf('traced');
+      return rows.length ? rows : undefined;
+    });
+    expect(effect?.trace_id).toBe(traceId);
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    const names = spans.map((s) => s.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['POST /api/v1/payments', `${h.topic.name} publish`, `${h.topic.name} process`]),
+    );
+    const publish = spans.find((s) => s.name.endsWith('publish'));
+    const process = spans.find((s) => s.name.endsWith('process'));
+    expect(process?.parentSpanContext?.spanId).toBe(publish?.spanContext().spanId);
+  });
+});
+
+describe('two outbox relays on one database', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('relays', { partitions: 6 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('never publish the same row twice, and keep each customer in order', async () => {
+    const customers = Array.from({ length: 40 }, () => `cust-${randomUUID()}`);
+    const total = 2000;
+    const writer = new OutboxWriter('messaging-test');
+    await h.dataSource.transaction((em) =>
+      writer.appendAll(
+        em,
+        Array.from({ length: total }, (_, i) => {
+          const customer = customers[i % customers.length] as string;
+          return { topic: h.topic, key: customer, event: paymentEvent(customer, `relay-${i}`) };
+        }),
+      ),
+    );
+
+    const sentBy: string[][] = [[], []];
+    const relays = [0, 1].map((i) => {
+      const producer = createProducer(h.kafka);
+      const send = producer.sendBatch.bind(producer);
+      producer.sendBatch = async (batch) => {
+        for (const t of batch.topicMessages ?? [])
+          for (const m of t.messages) sentBy[i]?.push(String((m.headers as Record<string, string>)['event-id']));
+        return send(batch);
+      };
+      return { producer, relay: new OutboxRelay({ dataSource: h.dataSource, producer, logger, batchSize: 50, idlePollMs: 50 }) };
+    });
+    await Promise.all(relays.map((r) => r.producer.connect()));
+    await Promise.all(relays.map((r) => r.relay.start()));
+    try {
+      await waitFor('every row published', async () => {
+        const [row] = await h.dataSource.query(`SELECT count(*) AS n FROM outbox WHERE published_at IS NULL`);
+        return Number(row.n) === 0 ? true : undefined;
+      });
+    } finally {
+      await Promise.all(relays.map((r) => r.relay.stop()));
+      await Promise.all(relays.map((r) => r.producer.disconnect()));
+    }
+
+    // Both relays worked, and together they sent each row exactly once.
+    expect(sentBy[0]?.length).toBeGreaterThan(0);
+    expect(sentBy[1]?.length).toBeGreaterThan(0);
+    const sent = [...(sentBy[0] ?? []), ...(sentBy[1] ?? [])];
+    expect(sent).toHaveLength(total);
+    expect(new Set(sent).size).toBe(total);
+
+    // The topic holds each event once, and within a partition a customer's events are in write order.
+    const onTopic = await collectMessages(h.kafka, h.topic.name, total);
+    expect(new Set(onTopic.map((m) => m.header('event-id'))).size).toBe(total);
+    for (const customer of customers) {
+      const seq = onTopic
+        .filter((m) => m.message.key?.toString() === customer)
+        .map((m) => Number(fromBinary(PaymentReceivedSchema, m.message.value!).reference.slice('relay-'.length)));
+      expect(seq).toHaveLength(total / customers.length);
+      expect(seq).toEqual([...seq].sort((a, b) => a - b));
+    }
+  });
+});

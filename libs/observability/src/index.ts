@@ -1,0 +1,5 @@
+export * from './logger';
+export * from './tracing';
+export * from './observability.module';
+export { HealthController, READINESS_CHECKS, type HealthOptions } from './health/health.controller';
+export { MetricsController } from './metrics/metrics.controller';

@@ -1,0 +1,76 @@
+import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { testEnv, uniqueName } from './test-env';
+
+export function testKafka(brokers: string[] = testEnv.kafkaBrokers): Kafka {
+  return new Kafka({ clientId: 'duemap-test', brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Creates topics (and their .dlq twins when asked) private to one test. */
+export async function createTestTopics(
+  kafka: Kafka,
+  names: string[],
+  { partitions = 3, withDlq = true } = {},
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const all = withDlq ? names.flatMap((n) => [n, `${n}.dlq`]) : names;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: all.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function testTopicName(event: string): string {
+  return `test.${uniqueName(event).replace(/_/g, '-')}.v1`;
+}
+
+export interface CollectedMessage {
+  partition: number;
+  message: KafkaMessage;
+  header(name: string): string | undefined;
+}
+
+function headerValue(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.toString();
+}
+
+/** Reads a topic from the beginning until `count` messages arrived or the deadline passed. */
+export async function collectMessages(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<CollectedMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('collector') });
+  const collected: CollectedMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`expected ${count} messages on ${topic}, got ${collected.length}`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            collected.push({ partition, message, header: (n) => headerValue(message.headers, n) });
+            if (collected.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return collected;
+}
