@@ -211,7 +211,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     reused,
     async stop() {
       await stopProcessGroup(pid, { signal: 'SIGTERM', graceMs: 30_000 });
-      forgetProcess(name);
+      forgetProcess(name, pid);
     },
   });
 

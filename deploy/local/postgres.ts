@@ -232,7 +232,7 @@ export async function startEmbeddedPostgres(
     reused,
     async stop() {
       await stopProcessGroup(pid, { ...POSTGRES_STOP, graceMs: 15_000 });
-      forgetProcess(`postgres-${port}`);
+      forgetProcess(`postgres-${port}`, pid);
     },
   });
 

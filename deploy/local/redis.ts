@@ -58,7 +58,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
     reused,
     async stop() {
       await stopProcessGroup(pid, { signal: 'SIGTERM', graceMs: 10_000 });
-      forgetProcess(name);
+      forgetProcess(name, pid);
     },
   });
 
@@ -94,7 +94,7 @@ export async function startRedisServer(options: StartRedisOptions = {}): Promise
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new SetupError(
-        `No Redis answers on 127.0.0.1:6379 and \`redis-server\` is not on the PATH; ${INSTALL_REDIS}`,
+        `There is no Redis to use and \`redis-server\` is not on the PATH; ${INSTALL_REDIS}`,
       );
     }
     throw error;

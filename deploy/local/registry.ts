@@ -26,7 +26,7 @@ export interface OwnedProcess {
 
 export const PROCS_DIR = path.join(RUN_DIR, 'procs');
 
-let ownerCommand = path.basename(process.argv[1] ?? 'node');
+let ownerCommand = process.env.JEST_WORKER_ID ? 'jest' : path.basename(process.argv[1] ?? 'node');
 
 /** The CLI names itself (`up`, `test`, `infra`) so `npm stop` can say who started what. */
 export function setOwnerCommand(command: string): void {
@@ -48,8 +48,18 @@ export function recordProcess(entry: Omit<OwnedProcess, 'owner' | 'startedAt'>):
   return record;
 }
 
-export function forgetProcess(name: string): void {
+/** Removes the record; with a pid, only if the record is still that process's (not a newer one's). */
+export function forgetProcess(name: string, pid?: number): void {
+  if (pid !== undefined && readRecord(name)?.pid !== pid) return;
   fs.rmSync(fileFor(name), { force: true });
+}
+
+function readRecord(name: string): OwnedProcess | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(fileFor(name), 'utf8')) as OwnedProcess;
+  } catch {
+    return undefined;
+  }
 }
 
 export function isOurProcess(pid: number, marker: string): boolean {
@@ -58,14 +68,10 @@ export function isOurProcess(pid: number, marker: string): boolean {
 
 /** The record of a process that is still running; stale records are removed on the way. */
 export function findProcess(name: string): OwnedProcess | undefined {
-  let record: OwnedProcess;
-  try {
-    record = JSON.parse(fs.readFileSync(fileFor(name), 'utf8')) as OwnedProcess;
-  } catch {
-    return undefined;
-  }
+  const record = readRecord(name);
+  if (!record) return undefined;
   if (isOurProcess(record.pid, record.marker)) return record;
-  forgetProcess(name);
+  forgetProcess(name, record.pid);
   return undefined;
 }
 
@@ -89,6 +95,6 @@ export async function stopRecorded(record: OwnedProcess): Promise<StopOutcome> {
     leaderOnly: record.leaderOnly ?? false,
     graceMs: 30_000,
   });
-  forgetProcess(record.name);
+  forgetProcess(record.name, record.pid);
   return outcome;
 }

@@ -120,7 +120,7 @@ export async function startService(
     logFile: options.logFile,
     async stop() {
       await stopProcessGroup(child.pid, { signal: 'SIGTERM', graceMs: 10_000 });
-      forgetProcess(name);
+      forgetProcess(name, child.pid);
     },
   };
 }

@@ -19,7 +19,7 @@ export async function timed<T>(
   const started = Date.now();
   say(`… ${label}`);
   const result = await work();
-  const extra = detail ? ` ${detail(result)}` : '';
+  const extra = detail ? `: ${detail(result)}` : '';
   say(`✓ ${label}${extra} (${formatDuration(Date.now() - started)})`);
   return result;
 }

@@ -20,6 +20,7 @@ import {
   type RunningService,
 } from './services';
 import { onStopSignal, isInterruption } from './signals';
+import { isOurProcess } from './registry';
 import { readStack, removeStack, writeStack } from './stack';
 import { formatDuration, say, table, timed } from './ui';
 
@@ -36,7 +37,7 @@ const PART_LABEL: Record<InfraPart['name'], string> = {
  */
 export async function up(): Promise<number> {
   const previous = readStack();
-  if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
+  if (previous && previous.pid !== process.pid && isOurProcess(previous.pid, 'cli.ts')) {
     throw new SetupError(
       `Duemap is already running (npm start, pid ${previous.pid}); stop it first with \`npm stop\`.`,
     );
@@ -49,6 +50,8 @@ export async function up(): Promise<number> {
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
       say('\nStopping…');
+      // Let an interrupted start-up unwind first: whatever it was starting stops itself on abort.
+      await starting.catch(() => undefined);
       await Promise.all(
         services.map(async (service) => {
           await service.stop();
@@ -90,14 +93,14 @@ export async function up(): Promise<number> {
   // Written before anything starts, so `npm stop` can reach us even while we are starting.
   record();
 
-  try {
+  const startAll = async (): Promise<void> => {
     infra = await timed('Kafka, PostgreSQL and Redis', () => ensureInfra({ signal }));
     record();
     const ready = infra;
     const stores = await timed(
       'databases, migrations and topics',
       () => prepareStores(ready.env, { signal }),
-      (prepared) => `(${describeStores(prepared)})`,
+      describeStores,
     );
 
     const names = discoverServices();
@@ -114,6 +117,7 @@ export async function up(): Promise<number> {
     if (names.length > 0) {
       await timed(`services: ${names.join(', ')}`, async () => {
         for (const name of names) {
+          signal.throwIfAborted();
           const env = serviceEnv({
             service: name,
             ports,
@@ -129,16 +133,22 @@ export async function up(): Promise<number> {
         services.forEach((service, i) => outcomes.set(service.name, results[i] ?? 'timeout'));
       });
     }
-
     process.stdout.write(renderStackBlock(ready, services, outcomes, Date.now() - startedAt));
-    watchServices(services, () => stopping !== undefined);
-    // Stay in the foreground; the signal handler ends the process.
-    return await new Promise<number>(() => undefined);
+  };
+
+  // Assigned before any signal can be handled: nothing above awaits.
+  const starting = startAll();
+  try {
+    await starting;
   } catch (error) {
+    // Interrupted: the signal handler is already stopping everything and will exit.
     if (isInterruption(error)) return new Promise<number>(() => undefined);
     await stopAll();
     throw error;
   }
+  watchServices(services, () => stopping !== undefined);
+  // Stay in the foreground; the signal handler ends the process.
+  return new Promise<number>(() => undefined);
 }
 
 function describeStores(stores: PreparedStores): string {

@@ -8,7 +8,7 @@ import { OutboxWriter } from './outbox/outbox.writer';
 
 type ConsumerTuning = Pick<
   EventConsumerOptions,
-  'maxAttempts' | 'initialBackoffMs' | 'maxBackoffMs' | 'partitionsConsumedConcurrently' | 'fromBeginning'
+  'maxAttempts' | 'initialBackoffMs' | 'maxBackoffMs' | 'partitionsConsumedConcurrently' | 'transactionChunkSize' | 'fromBeginning'
 >;
 type RelayTuning = Pick<OutboxRelayOptions, 'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'maxBackoffMs'>;
 

@@ -44,6 +44,8 @@ export interface EventConsumerOptions {
   maxBackoffMs?: number;
   /** Partitions worked on in parallel; within a partition, messages are handled in order. */
   partitionsConsumedConcurrently?: number;
+  /** Messages of one partition applied per transaction on the fast path (1 = one each). */
+  transactionChunkSize?: number;
   fromBeginning?: boolean;
 }
 
@@ -62,6 +64,15 @@ const tracer = trace.getTracer('@duemap/messaging');
 
 type Outcome = 'processed' | 'duplicate' | 'dead_lettered';
 
+interface DecodedOk {
+  ok: true;
+  message: KafkaMessage;
+  subscription: Subscription;
+  headers: EventHeaders;
+  event: MessageShape<DescMessage>;
+}
+type Decoded = DecodedOk | { ok: false; message: KafkaMessage; error: unknown };
+
 /**
  * An idempotent Kafka consumer: each message is decoded, then handled in a database transaction
  * that also inserts its inbox row, so a redelivery has no second effect. Failing messages are
@@ -75,12 +86,14 @@ export class EventConsumer {
   private readonly maxAttempts: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly chunkSize: number;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.byTopic = new Map(options.subscriptions.map((s) => [s.topic.name, s]));
     this.maxAttempts = options.maxAttempts ?? 5;
     this.initialBackoffMs = options.initialBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.chunkSize = options.transactionChunkSize ?? 50;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -112,25 +125,60 @@ export class EventConsumer {
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
-    for (const message of batch.messages) {
+    for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!isRunning() || isStale()) break;
-      await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
-      resolveOffset(message.offset);
+      const chunk = batch.messages.slice(i, i + this.chunkSize);
+      await this.handleChunk(batch.topic, batch.partition, chunk, heartbeat);
+      resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
       // Long batches must not look like a dead member to the group coordinator.
       await heartbeat();
     }
     await commitOffsetsIfNecessary();
   }
 
-  private async handleMessage(
+  /**
+   * Fast path: a chunk of one partition's messages applied in one transaction, in order (one
+   * commit instead of one per message). If anything in it fails, the transaction rolls back and
+   * the chunk is replayed one message at a time, where retries and the DLQ apply per message.
+   */
+  private async handleChunk(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const decoded = chunk.map((message) => this.decode(topic, message));
+    if (chunk.length > 1 && decoded.every((d) => d.ok)) {
+      const outcomes: Outcome[] = [];
+      try {
+        await this.options.dataSource.transaction(async (em) => {
+          for (const d of decoded as DecodedOk[]) {
+            outcomes.push(await this.inSpan(topic, partition, d.message, () => this.applyIn(em, topic, partition, d)));
+          }
+        });
+        for (const outcome of outcomes) consumerMessages.inc({ group: this.options.groupId, topic, outcome });
+        return;
+      } catch (err) {
+        if (classifyError(err) === 'infrastructure') throw err;
+        // Fall through: find the failing message one by one.
+      }
+    }
+    for (const [i, message] of chunk.entries()) {
+      const outcome = await this.inSpan(topic, partition, message, () =>
+        this.processOne(topic, partition, decoded[i] as Decoded, heartbeat),
+      );
+      consumerMessages.inc({ group: this.options.groupId, topic, outcome });
+    }
+  }
+
+  private async inSpan(
     topic: string,
     partition: number,
     message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    const labels = { group: this.options.groupId, topic };
+    work: () => Promise<Outcome>,
+  ): Promise<Outcome> {
     const parent = propagation.extract(context.active(), headersAsStrings(message.headers));
-    await tracer.startActiveSpan(
+    return tracer.startActiveSpan(
       `${topic} process`,
       {
         kind: SpanKind.CONSUMER,
@@ -145,9 +193,9 @@ export class EventConsumer {
       parent,
       async (span) => {
         try {
-          const outcome = await this.process(topic, partition, message, heartbeat);
+          const outcome = await work();
           span.setAttribute('duemap.outcome', outcome);
-          consumerMessages.inc({ ...labels, outcome });
+          return outcome;
         } catch (err) {
           span.recordException(err as Error);
           span.setStatus({ code: SpanStatusCode.ERROR });
@@ -159,34 +207,35 @@ export class EventConsumer {
     );
   }
 
-  private async process(
+  private decode(topic: string, message: KafkaMessage): Decoded {
+    try {
+      const subscription = this.byTopic.get(topic);
+      if (!subscription) throw new ContractError('UNKNOWN_TOPIC', `no handler for topic ${topic}`);
+      const headers = readHeaders(message.headers ?? {});
+      if (!message.value) throw new ContractError('MALFORMED_PAYLOAD', `${topic}: message has no value`);
+      const event = decodeMessage(topic, subscription.topic.schema, message.value, headers);
+      return { ok: true, message, subscription, headers, event };
+    } catch (error) {
+      return { ok: false, message, error };
+    }
+  }
+
+  /** The slow path: one message, its own transaction, retries with backoff, then the DLQ. */
+  private async processOne(
     topic: string,
     partition: number,
-    message: KafkaMessage,
+    decoded: Decoded,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
-    const subscription = this.byTopic.get(topic);
-    let headers: EventHeaders;
-    let event: MessageShape<DescMessage>;
-    try {
-      if (!subscription) throw new ContractError('UNKNOWN_TOPIC', `no handler for topic ${topic}`);
-      headers = readHeaders(message.headers ?? {});
-      if (!message.value) throw new ContractError('MALFORMED_PAYLOAD', `${topic}: message has no value`);
-      event = decodeMessage(topic, subscription.topic.schema, message.value, headers);
-    } catch (err) {
-      await this.deadLetter(topic, partition, message, err, 1);
+    const { message } = decoded;
+    if (!decoded.ok) {
+      await this.deadLetter(topic, partition, message, decoded.error, 1);
       return 'dead_lettered';
     }
-
-    const ctx = { key: message.key?.toString() ?? '', headers, topic, partition, offset: message.offset };
     for (let attempt = 1; ; attempt++) {
-      const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic });
       try {
-        const applied = await this.applyOnce(subscription, event, ctx);
-        timer();
-        return applied ? 'processed' : 'duplicate';
+        return await this.options.dataSource.transaction((em) => this.applyIn(em, topic, partition, decoded));
       } catch (err) {
-        timer();
         const kind = classifyError(err);
         if (kind === 'infrastructure') throw err;
         if (kind === 'fatal' || attempt >= this.maxAttempts) {
@@ -204,22 +253,28 @@ export class EventConsumer {
     }
   }
 
-  /** Returns false when this group had already applied the event. */
-  private async applyOnce(
-    subscription: Subscription,
-    event: MessageShape<DescMessage>,
-    ctx: Omit<EventContext, 'em'>,
-  ): Promise<boolean> {
-    return this.options.dataSource.transaction(async (em) => {
+  /** Inserts the inbox row and runs the handler in `em`'s transaction; a known event is skipped. */
+  private async applyIn(em: EntityManager, topic: string, partition: number, d: DecodedOk): Promise<Outcome> {
+    const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic });
+    try {
       const inserted: unknown[] = await em.query(
         `INSERT INTO inbox (consumer_group, event_id, topic, partition, "offset")
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.options.groupId, ctx.headers.eventId, ctx.topic, ctx.partition, ctx.offset],
+        [this.options.groupId, d.headers.eventId, topic, partition, d.message.offset],
       );
-      if (inserted.length === 0) return false;
-      await subscription.handle(event, { ...ctx, em });
-      return true;
-    });
+      if (inserted.length === 0) return 'duplicate';
+      await d.subscription.handle(d.event, {
+        em,
+        key: d.message.key?.toString() ?? '',
+        headers: d.headers,
+        topic,
+        partition,
+        offset: d.message.offset,
+      });
+      return 'processed';
+    } finally {
+      timer();
+    }
   }
 
   private async deadLetter(

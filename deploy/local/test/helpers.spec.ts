@@ -1,0 +1,155 @@
+import { parseCliArgs } from '../args';
+import { renderServerProperties } from '../kafka';
+import { databaseUrl, redactUrl, serviceDatabaseName } from '../postgres';
+import { assignPorts, serviceEnv } from '../services';
+import { renderSummary } from '../test-runner';
+import { topicPartitions } from '../topics';
+import { formatDuration } from '../ui';
+
+function parseProperties(text: string): Map<string, string> {
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const at = line.indexOf('=');
+        return [line.slice(0, at), line.slice(at + 1)] as const;
+      }),
+  );
+}
+
+describe('renderServerProperties', () => {
+  const properties = parseProperties(
+    renderServerProperties({ port: 19092, controllerPort: 19093, logDir: '/tmp/k/logs' }),
+  );
+
+  it('describes a single KRaft node that is broker and controller on the given ports', () => {
+    expect(properties.get('process.roles')).toBe('broker,controller');
+    expect(properties.get('node.id')).toBe('1');
+    expect(properties.get('controller.quorum.voters')).toBe('1@127.0.0.1:19093');
+    expect(properties.get('listeners')).toBe('PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093');
+    expect(properties.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:19092');
+    expect(properties.get('controller.listener.names')).toBe('CONTROLLER');
+    expect(properties.get('log.dirs')).toBe('/tmp/k/logs');
+  });
+
+  it('never creates topics on the fly and needs no replicas', () => {
+    expect(properties.get('auto.create.topics.enable')).toBe('false');
+    expect(properties.get('num.partitions')).toBe('6');
+    expect(properties.get('offsets.topic.replication.factor')).toBe('1');
+    expect(properties.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(properties.get('transaction.state.log.min.isr')).toBe('1');
+    expect(properties.get('group.initial.rebalance.delay.ms')).toBe('0');
+  });
+
+  it('has one line per key', () => {
+    const text = renderServerProperties({ port: 9092, controllerPort: 9093, logDir: '/d' });
+    const keys = text
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=')[0]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('parseCliArgs', () => {
+  it('reads a command and passes test arguments through to Jest', () => {
+    expect(parseCliArgs(['up'])).toEqual({ command: 'up', args: [] });
+    expect(parseCliArgs(['test'])).toEqual({ command: 'test', args: [] });
+    expect(parseCliArgs(['test', 'libs/money', '--watch'])).toEqual({
+      command: 'test',
+      args: ['libs/money', '--watch'],
+    });
+    expect(parseCliArgs(['test', '--', 'libs/money'])).toEqual({ command: 'test', args: ['libs/money'] });
+    expect(parseCliArgs(['bench', 'outbox', '--seconds', '5'])).toEqual({
+      command: 'bench',
+      args: ['outbox', '--seconds', '5'],
+    });
+  });
+
+  it('refuses what it does not understand', () => {
+    expect(parseCliArgs([])).toEqual({ error: 'No command given.' });
+    expect(parseCliArgs(['start'])).toEqual({ error: 'Unknown command "start".' });
+    expect(parseCliArgs(['bench'])).toHaveProperty('error');
+    expect(parseCliArgs(['up', 'now'])).toEqual({ error: 'up takes no arguments (got: now).' });
+  });
+});
+
+describe('renderSummary', () => {
+  it('lists every step with its result and time, then counts passes and failures', () => {
+    const summary = renderSummary([
+      { name: 'eslint . --max-warnings 0', ok: true, ms: 12_300 },
+      { name: 'buf breaking', ok: true, ms: 40, note: 'no baseline on main yet' },
+      { name: 'jest --ci --selectProjects unit', ok: false, ms: 65_000 },
+    ]);
+    expect(summary).toContain('eslint . --max-warnings 0        pass');
+    expect(summary).toContain('pass (no baseline on main yet)');
+    expect(summary).toMatch(/jest --ci --selectProjects unit\s+FAIL\s+1 min 5 s/);
+    expect(summary.trimEnd().split('\n').pop()).toBe('2 passed, 1 failed');
+  });
+});
+
+describe('service ports and environment', () => {
+  it('gives known services their fixed port and others the next free one from 3010', () => {
+    expect(assignPorts(['customers', 'gateway', 'reports', 'exports'])).toEqual({
+      customers: 3001,
+      gateway: 8080,
+      reports: 3010,
+      exports: 3011,
+    });
+  });
+
+  it('tells a service its port, its own database and where the others are', () => {
+    const env = serviceEnv({
+      service: 'payments',
+      ports: { payments: 3004, gateway: 8080 },
+      kafkaBrokers: '127.0.0.1:9092',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/duemap_payments',
+      redisUrl: 'redis://127.0.0.1:6379',
+    });
+    expect(env).toMatchObject({
+      SERVICE_NAME: 'payments',
+      HTTP_PORT: '3004',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/duemap_payments',
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PAYMENTS_URL: 'http://127.0.0.1:3004',
+      GATEWAY_URL: 'http://127.0.0.1:8080',
+    });
+  });
+});
+
+describe('database URLs', () => {
+  it('names one database per service and points the server URL at it', () => {
+    expect(serviceDatabaseName('customers')).toBe('duemap_customers');
+    expect(serviceDatabaseName('bank-feeds')).toBe('duemap_bank_feeds');
+    expect(databaseUrl('postgres://postgres@127.0.0.1:5432/postgres', 'duemap_customers')).toBe(
+      'postgres://postgres@127.0.0.1:5432/duemap_customers',
+    );
+    expect(databaseUrl('postgres://u:p@db:5432?sslmode=require', 'x')).toBe(
+      'postgres://u:p@db:5432/x?sslmode=require',
+    );
+  });
+
+  it('hides passwords before printing', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/app')).toBe('postgres://app:***@db:5432/app');
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('topicPartitions', () => {
+  it('defaults to 6 and accepts KAFKA_PARTITIONS', () => {
+    expect(topicPartitions({})).toBe(6);
+    expect(topicPartitions({ KAFKA_PARTITIONS: '12' })).toBe(12);
+    expect(() => topicPartitions({ KAFKA_PARTITIONS: 'many' })).toThrow('KAFKA_PARTITIONS');
+    expect(() => topicPartitions({ KAFKA_PARTITIONS: '0' })).toThrow('KAFKA_PARTITIONS');
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads naturally from milliseconds to minutes', () => {
+    expect(formatDuration(250)).toBe('250 ms');
+    expect(formatDuration(4_120)).toBe('4.1 s');
+    expect(formatDuration(125_000)).toBe('2 min 5 s');
+  });
+});
