@@ -11,7 +11,14 @@ import { randomUUID } from 'node:crypto';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { PaymentReceivedSchema } from '@duemap/events';
 import { MessagingRuntime, subscribe, type EventTopic } from '@duemap/messaging';
-import { createTestDatabase, createTestTopics, testEnv, testKafka, testLogger, testTopicName } from '@duemap/testing';
+import {
+  createTestDatabase,
+  createTestTopics,
+  testEnv,
+  testKafka,
+  testLogger,
+  testTopicName,
+} from '@duemap/testing';
 import { DataSource } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 
@@ -118,7 +125,11 @@ async function main(): Promise<void> {
 
   // Warm-up: connections, JIT, consumer group join.
   const warm = 500;
-  await Promise.all(Array.from({ length: WRITERS }, async () => { while (seq < warm) await writeOne(); }));
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (seq < warm) await writeOne();
+    }),
+  );
   await untilConsumed(warm);
 
   // Phase 1: as fast as the writers can go.
@@ -126,9 +137,18 @@ async function main(): Promise<void> {
   const base = consumed;
   const t0 = performance.now();
   const target = seq + SATURATION_EVENTS;
-  await Promise.all(Array.from({ length: WRITERS }, async () => { while (seq < target) await writeOne(); }));
+  await Promise.all(
+    Array.from({ length: WRITERS }, async () => {
+      while (seq < target) await writeOne();
+    }),
+  );
   await untilConsumed(base + SATURATION_EVENTS);
-  const saturation: PhaseResult = { name: 'saturation', events: SATURATION_EVENTS, seconds: (performance.now() - t0) / 1000, latencies };
+  const saturation: PhaseResult = {
+    name: 'saturation',
+    events: SATURATION_EVENTS,
+    seconds: (performance.now() - t0) / 1000,
+    latencies,
+  };
 
   // Phase 2: a steady rate below saturation, where latency means something.
   latencies = [];
@@ -148,13 +168,22 @@ async function main(): Promise<void> {
   }
   await Promise.all(inflight);
   await untilConsumed(base2 + events);
-  const steady: PhaseResult = { name: `steady ${RATE}/s x ${RATE_SECONDS}s`, events, seconds: (performance.now() - t1) / 1000, latencies };
+  const steady: PhaseResult = {
+    name: `steady ${RATE}/s x ${RATE_SECONDS}s`,
+    events,
+    seconds: (performance.now() - t1) / 1000,
+    latencies,
+  };
 
-  const [dup] = await dataSource.query(`SELECT count(*) - count(DISTINCT event_id) AS d FROM inbox`);
-  console.log(`\noutbox -> Kafka -> consumer on ${testEnv.kafkaBrokers.join(',')}, 6 partitions, ${WRITERS} writers, ${CUSTOMERS} keys`);
+  const [dup] = await dataSource.query<{ d: string }[]>(
+    `SELECT count(*) - count(DISTINCT event_id) AS d FROM inbox`,
+  );
+  console.log(
+    `\noutbox -> Kafka -> consumer on ${testEnv.kafkaBrokers.join(',')}, 6 partitions, ${WRITERS} writers, ${CUSTOMERS} keys`,
+  );
   report(saturation);
   report(steady);
-  console.log(`duplicates applied: ${dup.d}`);
+  console.log(`duplicates applied: ${dup?.d}`);
 
   await runtime.stop();
   await dataSource.destroy();

@@ -25,9 +25,13 @@ describe('module boundaries (the rule in tools/eslint/module-boundaries.mjs)', (
     const { status, output } = run('eslint/bin/eslint.js', ['.']);
     expect(status).toBe(1);
     expect(output).toContain('services/alpha/src/reaches-into-beta.ts');
-    expect(output).toContain('A project tagged with "type:service" can only depend on libs tagged with "type:lib"');
+    expect(output).toContain(
+      'A project tagged with "type:service" can only depend on libs tagged with "type:lib"',
+    );
     expect(output).toContain('libs/shared/src/uses-a-service.ts');
-    expect(output).toContain('A project tagged with "type:lib" can only depend on libs tagged with "type:lib"');
+    expect(output).toContain(
+      'A project tagged with "type:lib" can only depend on libs tagged with "type:lib"',
+    );
   });
 
   it('lets a service import a lib', () => {

@@ -16,8 +16,12 @@ if [[ "$major" != 20 || "$minor" -lt 11 ]]; then
   exit 1
 fi
 
-# A fresh clone, or a lock file changed by a pull: install exactly what the lock file says.
+# A fresh clone, or a lock file changed by a pull: install what the lock file says.
+# `npm install`, not `npm ci`: registries that do not serve other platforms' optional binaries
+# (@swc/core-darwin-*, @bufbuild/buf-win32-*) leave them out of the lock, and npm 11's `npm ci`
+# then refuses the lock as out of sync (npm/cli#9846). `npm install` installs the locked versions
+# all the same and leaves the lock untouched.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "Installing dependencies (npm ci)…" >&2
-  npm ci --no-audit --no-fund
+  echo "Installing dependencies (npm install, from package-lock.json)…" >&2
+  npm install --no-audit --no-fund
 fi

@@ -1,4 +1,11 @@
-import { create, fromBinary, toBinary, type DescMessage, type Message, type MessageShape } from '@bufbuild/protobuf';
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type Message,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import { ContractError, ContractErrorCode } from './contract-error';
 import {
   buildHeaders,

@@ -19,8 +19,10 @@ export interface EventSubscriber {
   subscriptions(): Subscription[];
 }
 
-export interface MessagingModuleOptions
-  extends Omit<MessagingRuntimeOptions, 'dataSource' | 'subscriptions' | 'logger'> {
+export interface MessagingModuleOptions extends Omit<
+  MessagingRuntimeOptions,
+  'dataSource' | 'subscriptions' | 'logger'
+> {
   logger: Logger;
   /** Consumer classes; they are instantiated by Nest, so they can inject their use cases. */
   subscribers?: Type<EventSubscriber>[];

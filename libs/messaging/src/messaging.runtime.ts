@@ -8,7 +8,12 @@ import { OutboxWriter } from './outbox/outbox.writer';
 
 type ConsumerTuning = Pick<
   EventConsumerOptions,
-  'maxAttempts' | 'initialBackoffMs' | 'maxBackoffMs' | 'partitionsConsumedConcurrently' | 'transactionChunkSize' | 'fromBeginning'
+  | 'maxAttempts'
+  | 'initialBackoffMs'
+  | 'maxBackoffMs'
+  | 'partitionsConsumedConcurrently'
+  | 'transactionChunkSize'
+  | 'fromBeginning'
 >;
 type RelayTuning = Pick<OutboxRelayOptions, 'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'maxBackoffMs'>;
 
@@ -40,7 +45,11 @@ export class MessagingRuntime {
   private consumer?: EventConsumer;
 
   constructor(private readonly options: MessagingRuntimeOptions) {
-    this.kafka = createKafka({ clientId: options.serviceName, brokers: options.brokers, logger: options.logger });
+    this.kafka = createKafka({
+      clientId: options.serviceName,
+      brokers: options.brokers,
+      logger: options.logger,
+    });
     this.producer = createProducer(this.kafka);
     this.outbox = new OutboxWriter(options.serviceName);
   }

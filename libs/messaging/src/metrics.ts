@@ -8,11 +8,20 @@ function metric<T extends Metric>(name: string, make: () => T): T {
 
 export const outboxPublished = metric(
   'duemap_outbox_published_total',
-  () => new Counter({ name: 'duemap_outbox_published_total', help: 'Outbox rows published to Kafka', labelNames: ['topic'] }),
+  () =>
+    new Counter({
+      name: 'duemap_outbox_published_total',
+      help: 'Outbox rows published to Kafka',
+      labelNames: ['topic'],
+    }),
 );
 export const outboxPublishErrors = metric(
   'duemap_outbox_publish_errors_total',
-  () => new Counter({ name: 'duemap_outbox_publish_errors_total', help: 'Failed outbox publish attempts (batches)' }),
+  () =>
+    new Counter({
+      name: 'duemap_outbox_publish_errors_total',
+      help: 'Failed outbox publish attempts (batches)',
+    }),
 );
 export const outboxLag = metric(
   'duemap_outbox_lag_seconds',
@@ -35,7 +44,11 @@ export const consumerMessages = metric(
 export const consumerRetries = metric(
   'duemap_consumer_retries_total',
   () =>
-    new Counter({ name: 'duemap_consumer_retries_total', help: 'Handler retries', labelNames: ['group', 'topic'] }),
+    new Counter({
+      name: 'duemap_consumer_retries_total',
+      help: 'Handler retries',
+      labelNames: ['group', 'topic'],
+    }),
 );
 export const consumerHandleSeconds = metric(
   'duemap_consumer_handle_seconds',

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { collectMessages, testLogger, waitFor } from '@duemap/testing';
 import type { Producer } from 'kafkajs';
-import { startKafka, type KafkaBroker } from '../../../deploy/local/kafka';
-import { freePort } from '../../../deploy/local/processes';
+import { startKafka, type KafkaBroker } from '@duemap/local-stack/kafka';
+import { freePort } from '@duemap/local-stack/processes';
 import { createProducer, OutboxRelay, OutboxWriter } from '../src';
 import { paymentEvent, startHarness, type Harness } from './messaging-harness';
-
 
 describe('an outbox event written while the broker is down', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'duemap-outage-'));
@@ -28,7 +27,11 @@ describe('an outbox event written while the broker is down', () => {
       const customer = `cust-${i % 7}`;
       ids.push(
         await h.dataSource.transaction((em) =>
-          writer.append(em, { topic: h.topic, key: customer, event: paymentEvent(customer, `${prefix}-${i}`) }),
+          writer.append(em, {
+            topic: h.topic,
+            key: customer,
+            event: paymentEvent(customer, `${prefix}-${i}`),
+          }),
         ),
       );
     }
@@ -44,7 +47,13 @@ describe('an outbox event written while the broker is down', () => {
     h = await startHarness('outage', { brokers: [broker.brokers] });
     producer = createProducer(h.kafka);
     await producer.connect();
-    relay = new OutboxRelay({ dataSource: h.dataSource, producer, logger: testLogger(), idlePollMs: 100, maxBackoffMs: 1000 });
+    relay = new OutboxRelay({
+      dataSource: h.dataSource,
+      producer,
+      logger: testLogger(),
+      idlePollMs: 100,
+      maxBackoffMs: 1000,
+    });
     await relay.start();
   });
 

@@ -1,7 +1,13 @@
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { PaymentReceivedSchema } from '@duemap/events';
-import { createTestDatabase, createTestTopics, testKafka, testTopicName, type TestDatabase } from '@duemap/testing';
+import {
+  createTestDatabase,
+  createTestTopics,
+  testKafka,
+  testTopicName,
+  type TestDatabase,
+} from '@duemap/testing';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { messagingEntities, messagingMigrations, type EventTopic } from '../src';
@@ -50,7 +56,10 @@ export async function startHarness(
   };
 }
 
-export function paymentEvent(customerId: string, reference: string): MessageInitShape<typeof PaymentReceivedSchema> {
+export function paymentEvent(
+  customerId: string,
+  reference: string,
+): MessageInitShape<typeof PaymentReceivedSchema> {
   return {
     customerId,
     occurredAt: timestampFromDate(new Date()),
@@ -61,5 +70,7 @@ export function paymentEvent(customerId: string, reference: string): MessageInit
 }
 
 export function paymentBytes(customerId: string, reference: string): Buffer {
-  return Buffer.from(toBinary(PaymentReceivedSchema, create(PaymentReceivedSchema, paymentEvent(customerId, reference))));
+  return Buffer.from(
+    toBinary(PaymentReceivedSchema, create(PaymentReceivedSchema, paymentEvent(customerId, reference))),
+  );
 }

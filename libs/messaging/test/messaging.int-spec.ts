@@ -41,12 +41,15 @@ describe('messaging against the real broker and Postgres', () => {
     handled.push(ctx.headers.eventId);
     if (event.reference.startsWith('always-fails')) throw new Error(`cannot apply ${event.reference}`);
     if (event.reference.startsWith('fatal')) throw new FatalEventError('invoice is void', 'INVOICE_VOID');
-    await ctx.em.query(`INSERT INTO effects (event_id, customer_id, reference, trace_id) VALUES ($1, $2, $3, $4)`, [
-      ctx.headers.eventId,
-      event.customerId,
-      event.reference,
-      trace.getActiveSpan()?.spanContext().traceId ?? null,
-    ]);
+    await ctx.em.query(
+      `INSERT INTO effects (event_id, customer_id, reference, trace_id) VALUES ($1, $2, $3, $4)`,
+      [
+        ctx.headers.eventId,
+        event.customerId,
+        event.reference,
+        trace.getActiveSpan()?.spanContext().traceId ?? null,
+      ],
+    );
   }
 
   const effectsOf = async (reference: string): Promise<{ event_id: string; trace_id: string | null }[]> =>
@@ -93,12 +96,21 @@ describe('messaging against the real broker and Postgres', () => {
     const message = { key: customer, value: paymentBytes(customer, 'dup-1'), headers: rawHeaders(eventId) };
     await rawProducer.send({ topic: h.topic.name, messages: [message, message, message] });
     // A later event on the same key (same partition) proves the three copies were all consumed.
-    const sentinel = { key: customer, value: paymentBytes(customer, 'dup-sentinel'), headers: rawHeaders(randomUUID()) };
+    const sentinel = {
+      key: customer,
+      value: paymentBytes(customer, 'dup-sentinel'),
+      headers: rawHeaders(randomUUID()),
+    };
     await rawProducer.send({ topic: h.topic.name, messages: [sentinel] });
 
-    await waitFor('the sentinel effect', async () => ((await effectsOf('dup-sentinel')).length === 1 ? true : undefined));
+    await waitFor('the sentinel effect', async () =>
+      (await effectsOf('dup-sentinel')).length === 1 ? true : undefined,
+    );
     expect(await effectsOf('dup-1')).toHaveLength(1);
-    const inbox: { n: string }[] = await h.dataSource.query(`SELECT count(*) AS n FROM inbox WHERE event_id = $1`, [eventId]);
+    const inbox: { n: string }[] = await h.dataSource.query(
+      `SELECT count(*) AS n FROM inbox WHERE event_id = $1`,
+      [eventId],
+    );
     expect(Number(inbox[0]?.n)).toBe(1);
   });
 
@@ -144,7 +156,9 @@ describe('messaging against the real broker and Postgres', () => {
     const customer = `cust-${randomUUID()}`;
     const writer = new OutboxWriter('messaging-test');
     const traceId = await tracer.startActiveSpan('POST /api/v1/payments', async (span) => {
-      await h.dataSource.transaction((em) => writer.append(em, { topic: h.topic, key: customer, event: paymentEvent(customer, 'traced') }));
+      await h.dataSource.transaction((em) =>
+        writer.append(em, { topic: h.topic, key: customer, event: paymentEvent(customer, 'traced') }),
+      );
       span.end();
       return span.spanContext().traceId;
     });
@@ -195,10 +209,14 @@ describe('two outbox relays on one database', () => {
       const send = producer.sendBatch.bind(producer);
       producer.sendBatch = async (batch) => {
         for (const t of batch.topicMessages ?? [])
-          for (const m of t.messages) sentBy[i]?.push(String((m.headers as Record<string, string>)['event-id']));
+          for (const m of t.messages)
+            sentBy[i]?.push(String((m.headers as Record<string, string>)['event-id']));
         return send(batch);
       };
-      return { producer, relay: new OutboxRelay({ dataSource: h.dataSource, producer, logger, batchSize: 50, idlePollMs: 50 }) };
+      return {
+        producer,
+        relay: new OutboxRelay({ dataSource: h.dataSource, producer, logger, batchSize: 50, idlePollMs: 50 }),
+      };
     });
     await Promise.all(relays.map((r) => r.producer.connect()));
     await Promise.all(relays.map((r) => r.relay.start()));
@@ -225,7 +243,9 @@ describe('two outbox relays on one database', () => {
     for (const customer of customers) {
       const seq = onTopic
         .filter((m) => m.message.key?.toString() === customer)
-        .map((m) => Number(fromBinary(PaymentReceivedSchema, m.message.value!).reference.slice('relay-'.length)));
+        .map((m) =>
+          Number(fromBinary(PaymentReceivedSchema, m.message.value!).reference.slice('relay-'.length)),
+        );
       expect(seq).toHaveLength(total / customers.length);
       expect(seq).toEqual([...seq].sort((a, b) => a - b));
     }

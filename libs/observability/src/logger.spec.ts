@@ -11,7 +11,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger', () => {
@@ -19,9 +27,17 @@ describe('createLogger', () => {
 
   it('writes JSON with the service, level label and ISO time', () => {
     const out = capture();
-    createLogger({ service: 'payments', destination: out.stream }).info({ paymentId: 'p1' }, 'payment stored');
+    createLogger({ service: 'payments', destination: out.stream }).info(
+      { paymentId: 'p1' },
+      'payment stored',
+    );
     const [line] = out.lines();
-    expect(line).toMatchObject({ service: 'payments', level: 'info', msg: 'payment stored', paymentId: 'p1' });
+    expect(line).toMatchObject({
+      service: 'payments',
+      level: 'info',
+      msg: 'payment stored',
+      paymentId: 'p1',
+    });
     expect(String(line?.time)).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(line).not.toHaveProperty('trace_id');
   });
@@ -29,8 +45,16 @@ describe('createLogger', () => {
   it('adds the active trace and span ids', () => {
     const out = capture();
     const logger = createLogger({ service: 'payments', destination: out.stream });
-    const spanContext = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED };
+    const spanContext = {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    };
     context.with(trace.setSpanContext(context.active(), spanContext), () => logger.warn('inside a span'));
-    expect(out.lines()[0]).toMatchObject({ trace_id: spanContext.traceId, span_id: spanContext.spanId, level: 'warn' });
+    expect(out.lines()[0]).toMatchObject({
+      trace_id: spanContext.traceId,
+      span_id: spanContext.spanId,
+      level: 'warn',
+    });
   });
 });

@@ -13,7 +13,9 @@ class PingController {
   }
 }
 
-async function boot(imports: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<{ app: INestApplication; url: string }> {
+async function boot(
+  imports: Parameters<typeof Test.createTestingModule>[0]['imports'],
+): Promise<{ app: INestApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({ imports, controllers: [PingController] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');

@@ -14,7 +14,10 @@ function withDatabase(serverUrl: string, database: string): string {
 }
 
 /** A fresh, empty database on the test server; each integration spec gets its own. */
-export async function createTestDatabase(prefix: string, serverUrl = testEnv.databaseUrl): Promise<TestDatabase> {
+export async function createTestDatabase(
+  prefix: string,
+  serverUrl = testEnv.databaseUrl,
+): Promise<TestDatabase> {
   const name = uniqueName(`test_${prefix}`);
   const admin = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();

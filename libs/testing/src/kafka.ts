@@ -59,12 +59,13 @@ export async function collectMessages(
       );
       consumer
         .run({
-          eachMessage: async ({ partition, message }) => {
+          eachMessage: ({ partition, message }) => {
             collected.push({ partition, message, header: (n) => headerValue(message.headers, n) });
             if (collected.length >= count) {
               clearTimeout(timer);
               resolve();
             }
+            return Promise.resolve();
           },
         })
         .catch(reject);

@@ -8,7 +8,10 @@ describe('classifyError', () => {
   it.each([
     [new FatalEventError('invoice is void'), 'fatal'],
     [new ContractError('bad bytes'), 'fatal'],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 'infrastructure'],
+    [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      'infrastructure',
+    ],
     [Object.assign(new Error('terminating connection'), { code: '57P01' }), 'infrastructure'],
     [Object.assign(new Error('query failed'), { driverError: { code: '08006' } }), 'infrastructure'],
     [new Error('Connection terminated unexpectedly'), 'infrastructure'],

@@ -30,7 +30,10 @@ export function classifyError(err: unknown): ErrorClass {
   if (err instanceof Error && err.name === 'ContractError') return 'fatal';
   const code = codeOf(err);
   if (code && INFRASTRUCTURE_CODES.test(code)) return 'infrastructure';
-  if (err instanceof Error && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(err.message))
+  if (
+    err instanceof Error &&
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(err.message)
+  )
     return 'infrastructure';
   return 'retryable';
 }

@@ -18,7 +18,10 @@ export interface EventContext {
   offset: string;
 }
 
-export type EventHandler<Desc extends DescMessage> = (event: MessageShape<Desc>, ctx: EventContext) => Promise<void>;
+export type EventHandler<Desc extends DescMessage> = (
+  event: MessageShape<Desc>,
+  ctx: EventContext,
+) => Promise<void>;
 
 export interface Subscription<Desc extends DescMessage = DescMessage> {
   topic: EventTopic<Desc>;
@@ -26,8 +29,11 @@ export interface Subscription<Desc extends DescMessage = DescMessage> {
 }
 
 /** Keeps the handler's type tied to its topic's message while storing subscriptions in one list. */
-export function subscribe<Desc extends DescMessage>(topic: EventTopic<Desc>, handle: EventHandler<Desc>): Subscription {
-  return { topic, handle: handle as EventHandler<DescMessage> } as Subscription;
+export function subscribe<Desc extends DescMessage>(
+  topic: EventTopic<Desc>,
+  handle: EventHandler<Desc>,
+): Subscription {
+  return { topic, handle };
 }
 
 export interface EventConsumerOptions {
@@ -124,16 +130,17 @@ export class EventConsumer {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const { batch } = payload;
+    const heartbeat = (): Promise<void> => payload.heartbeat();
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
-      if (!isRunning() || isStale()) break;
+      if (!payload.isRunning() || payload.isStale()) break;
       const chunk = batch.messages.slice(i, i + this.chunkSize);
       await this.handleChunk(batch.topic, batch.partition, chunk, heartbeat);
-      resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
+      payload.resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
       // Long batches must not look like a dead member to the group coordinator.
       await heartbeat();
     }
-    await commitOffsetsIfNecessary();
+    await payload.commitOffsetsIfNecessary();
   }
 
   /**
@@ -152,8 +159,10 @@ export class EventConsumer {
       const outcomes: Outcome[] = [];
       try {
         await this.options.dataSource.transaction(async (em) => {
-          for (const d of decoded as DecodedOk[]) {
-            outcomes.push(await this.inSpan(topic, partition, d.message, () => this.applyIn(em, topic, partition, d)));
+          for (const d of decoded) {
+            outcomes.push(
+              await this.inSpan(topic, partition, d.message, () => this.applyIn(em, topic, partition, d)),
+            );
           }
         });
         for (const outcome of outcomes) consumerMessages.inc({ group: this.options.groupId, topic, outcome });

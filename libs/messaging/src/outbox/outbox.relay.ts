@@ -175,7 +175,10 @@ export class OutboxRelay {
       } catch (err) {
         outboxPublishErrors.inc();
         backoff = Math.min(Math.max(backoff * 2, 100), this.maxBackoffMs);
-        this.options.logger.warn({ err, retryInMs: backoff }, 'outbox relay: publish failed, rows stay pending');
+        this.options.logger.warn(
+          { err, retryInMs: backoff },
+          'outbox relay: publish failed, rows stay pending',
+        );
         await this.idle(backoff);
       }
     }
@@ -215,7 +218,9 @@ export class OutboxRelay {
     const client = new Client({ connectionString: url });
     client.on('notification', () => this.notify());
     // A lost LISTEN connection only costs latency (polling goes on); say so and carry on.
-    client.on('error', (err) => this.options.logger.warn({ err }, 'outbox relay: LISTEN connection lost, polling only'));
+    client.on('error', (err) =>
+      this.options.logger.warn({ err }, 'outbox relay: LISTEN connection lost, polling only'),
+    );
     await client.connect();
     await client.query('LISTEN duemap_outbox');
     this.listener = client;

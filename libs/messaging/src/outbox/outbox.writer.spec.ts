@@ -10,11 +10,16 @@ import { shardOf } from './shard';
 
 const topic = { name: 'payments.payment-received.v1', schema: PaymentReceivedSchema };
 
-function fakeEntityManager(inTransaction: boolean): { em: EntityManager; inserted: Partial<OutboxMessageEntity>[] } {
+function fakeEntityManager(inTransaction: boolean): {
+  em: EntityManager;
+  inserted: Partial<OutboxMessageEntity>[];
+} {
   const inserted: Partial<OutboxMessageEntity>[] = [];
   const em = {
     queryRunner: { isTransactionActive: inTransaction },
-    getRepository: () => ({ insert: async (rows: Partial<OutboxMessageEntity>[]) => inserted.push(...rows) }),
+    getRepository: () => ({
+      insert: (rows: Partial<OutboxMessageEntity>[]) => Promise.resolve(inserted.push(...rows)),
+    }),
   } as unknown as EntityManager;
   return { em, inserted };
 }
@@ -34,7 +39,9 @@ describe('OutboxWriter', () => {
 
   it('refuses an empty key', async () => {
     const { em } = fakeEntityManager(true);
-    await expect(new OutboxWriter('payments').append(em, { topic, key: '', event: {} })).rejects.toThrow(/empty key/);
+    await expect(new OutboxWriter('payments').append(em, { topic, key: '', event: {} })).rejects.toThrow(
+      /empty key/,
+    );
   });
 
   it('stores the encoded event, its headers and the active trace context', async () => {

@@ -40,7 +40,9 @@ export class OutboxWriter {
     return rows.map((r) => r.eventId);
   }
 
-  private toRow<Desc extends DescMessage>(e: OutboxEvent<Desc>): Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'> {
+  private toRow<Desc extends DescMessage>(
+    e: OutboxEvent<Desc>,
+  ): Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'> {
     if (!e.key) throw new Error(`outbox event for ${e.topic.name} has an empty key (customer id)`);
     const eventId = e.eventId ?? randomUUID();
     const headers: Record<string, string> = {

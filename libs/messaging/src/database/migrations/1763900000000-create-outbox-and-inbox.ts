@@ -20,7 +20,9 @@ export class CreateOutboxAndInbox1763900000000 implements MigrationInterface {
         last_error    text
       )`);
     await q.query(`CREATE INDEX outbox_pending_idx ON outbox (shard, id) WHERE published_at IS NULL`);
-    await q.query(`CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX outbox_published_at_idx ON outbox (published_at) WHERE published_at IS NOT NULL`,
+    );
     // Wakes idle relays at commit time (one notification per transaction), so publishing does not
     // wait for the next poll.
     await q.query(`
