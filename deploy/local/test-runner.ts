@@ -1,26 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { bufBreaking } from './buf';
 import { SetupError } from './errors';
 import { describePart, ensureInfra, prepareStores, type Infra, type InfraEnv } from './infra';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT, RUN_DIR } from './paths';
 import { runCommand } from './processes';
 import { onStopSignal } from './signals';
 import { formatDuration, say, table } from './ui';
+
+export interface TestCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 
 export interface StepResult {
   name: string;
   ok: boolean;
   ms: number;
   note?: string;
+  /** Jest steps: the tests they ran. */
+  tests?: TestCounts;
 }
 
 interface Step {
   name: string;
   /** Jest steps get KAFKA_BROKERS / DATABASE_URL / REDIS_URL and wait for the stores. */
   needsStores: boolean;
-  run(env: NodeJS.ProcessEnv, track: (child: ChildProcess) => void): Promise<{ ok: boolean; note?: string }>;
+  run(
+    env: NodeJS.ProcessEnv,
+    track: (child: ChildProcess) => void,
+  ): Promise<{ ok: boolean; note?: string; tests?: TestCounts }>;
 }
 
 function commandStep(command: string, args: readonly string[], needsStores = false): Step {
@@ -35,6 +47,46 @@ function commandStep(command: string, args: readonly string[], needsStores = fal
         child.once('close', (status) => resolve({ ok: status === 0 }));
       }),
   };
+}
+
+/** A Jest run that also writes its totals to a JSON report, for the closing line of the summary. */
+function jestStep(args: readonly string[], needsStores: boolean): Step {
+  const base = commandStep('jest', args, needsStores);
+  return {
+    ...base,
+    async run(env, track) {
+      fs.mkdirSync(RUN_DIR, { recursive: true });
+      const report = path.join(RUN_DIR, `jest-report-${process.pid}-${Date.now()}.json`);
+      const outcome = await commandStep(
+        'jest',
+        [...args, '--json', `--outputFile=${report}`],
+        needsStores,
+      ).run(env, track);
+      return { ...outcome, tests: readJestReport(report) };
+    },
+  };
+}
+
+export function readJestReport(file: string): TestCounts | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+      numRuntimeErrorTestSuites: number;
+    };
+    // A suite that fails to load runs no test but is a failure all the same.
+    return {
+      passed: json.numPassedTests,
+      failed: json.numFailedTests + json.numRuntimeErrorTestSuites,
+      skipped: json.numPendingTests + json.numTodoTests,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }
 
 /**
@@ -63,10 +115,10 @@ export function defaultSteps(): Step[] {
     commandStep('prettier', ['--check', '.']),
     commandStep('buf', ['lint']),
     { name: 'buf breaking', needsStores: false, run: (env) => bufBreaking(env) },
-    commandStep('jest', ['--ci', '--maxWorkers=2', '--selectProjects', 'unit'], true),
-    commandStep('jest', ['--ci', '--maxWorkers=2', '--selectProjects', 'integration'], true),
+    jestStep(['--ci', '--maxWorkers=2', '--selectProjects', 'unit'], true),
+    jestStep(['--ci', '--maxWorkers=2', '--selectProjects', 'integration'], true),
     // Until the first service exists there are no end-to-end specs; that is not a failure.
-    commandStep('jest', ['--ci', '--runInBand', '--passWithNoTests', '--selectProjects', 'e2e'], true),
+    jestStep(['--ci', '--runInBand', '--passWithNoTests', '--selectProjects', 'e2e'], true),
   ];
 }
 
@@ -75,20 +127,42 @@ async function jestOnlyStep(args: readonly string[], env: NodeJS.ProcessEnv): Pr
   const listed = await runCommand('jest', ['--listTests', ...args], { cwd: REPO_ROOT, env });
   const needsStores = listed.status !== 0 || /\.(int|e2e)-spec\.ts$/m.test(listed.output);
   const inBand = /\.e2e-spec\.ts$/m.test(listed.output);
-  return commandStep('jest', ['--ci', inBand ? '--runInBand' : '--maxWorkers=2', ...args], needsStores);
+  return jestStep(['--ci', inBand ? '--runInBand' : '--maxWorkers=2', ...args], needsStores);
 }
 
+/**
+ * The table of steps, a line counting them, and last the tests line CI and humans read:
+ * `tests: N passed, N failed` (`, N skipped` when any), summed over the Jest steps.
+ */
 export function renderSummary(results: readonly StepResult[]): string {
   const rows = [
-    ['step', 'result', 'time'],
+    ['step', 'result', 'tests', 'time'],
     ...results.map((r) => [
       r.name,
       (r.ok ? 'pass' : 'FAIL') + (r.note ? ` (${r.note})` : ''),
+      r.tests ? `${r.tests.passed}/${r.tests.passed + r.tests.failed}` : '',
       formatDuration(r.ms),
     ]),
   ];
-  const failed = results.filter((r) => !r.ok).length;
-  return `\nSummary of npm test\n${table(rows)}\n\n${results.length - failed} passed, ${failed} failed\n`;
+  const failedSteps = results.filter((r) => !r.ok).length;
+  const total = results.reduce<TestCounts>(
+    (sum, r) => ({
+      passed: sum.passed + (r.tests?.passed ?? 0),
+      failed: sum.failed + (r.tests?.failed ?? 0),
+      skipped: sum.skipped + (r.tests?.skipped ?? 0),
+    }),
+    { passed: 0, failed: 0, skipped: 0 },
+  );
+  const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : '';
+  return [
+    '',
+    'Summary of npm test',
+    table(rows),
+    '',
+    `steps: ${results.length - failedSteps} of ${results.length} passed${failedSteps ? ` (${failedSteps} failed)` : ''}`,
+    `tests: ${total.passed} passed, ${total.failed} failed${skipped}`,
+    '',
+  ].join('\n');
 }
 
 type Stores = { infra: Infra } | { error: unknown };
@@ -156,7 +230,7 @@ export async function runTests(jestArgs: readonly string[]): Promise<number> {
     say(`\n▶ ${step.name}`);
     const outcome = await step.run({ ...baseEnv, ...storesEnv }, (child) => (current = child));
     current = undefined;
-    results.push({ name: step.name, ok: outcome.ok, ms: Date.now() - stepStarted, note: outcome.note });
+    results.push({ name: step.name, ms: Date.now() - stepStarted, ...outcome });
   }
 
   const ready = stores ? await stores : undefined;

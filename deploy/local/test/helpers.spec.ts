@@ -76,16 +76,29 @@ describe('parseCliArgs', () => {
 });
 
 describe('renderSummary', () => {
-  it('lists every step with its result and time, then counts passes and failures', () => {
+  it('lists every step with its result and time, counts the steps, and ends with the tests', () => {
     const summary = renderSummary([
       { name: 'eslint . --max-warnings 0', ok: true, ms: 12_300 },
       { name: 'buf breaking', ok: true, ms: 40, note: 'no baseline on main yet' },
-      { name: 'jest --ci --selectProjects unit', ok: false, ms: 65_000 },
+      {
+        name: 'jest --ci --selectProjects unit',
+        ok: false,
+        ms: 65_000,
+        tests: { passed: 40, failed: 2, skipped: 0 },
+      },
+      {
+        name: 'jest --ci --selectProjects integration',
+        ok: true,
+        ms: 1_000,
+        tests: { passed: 9, failed: 0, skipped: 1 },
+      },
     ]);
-    expect(summary).toContain('eslint . --max-warnings 0        pass');
+    expect(summary).toMatch(/eslint \. --max-warnings 0\s+pass/);
     expect(summary).toContain('pass (no baseline on main yet)');
-    expect(summary).toMatch(/jest --ci --selectProjects unit\s+FAIL\s+1 min 5 s/);
-    expect(summary.trimEnd().split('\n').pop()).toBe('2 passed, 1 failed');
+    expect(summary).toMatch(/jest --ci --selectProjects unit\s+FAIL\s+40\/42\s+1 min 5 s/);
+    const lines = summary.trimEnd().split('\n');
+    expect(lines.at(-2)).toBe('steps: 3 of 4 passed (1 failed)');
+    expect(lines.at(-1)).toBe('tests: 49 passed, 2 failed, 1 skipped');
   });
 });
 
