@@ -236,11 +236,10 @@ export async function runTests(jestArgs: readonly string[]): Promise<number> {
   const ready = stores ? await stores : undefined;
   if (ready && 'infra' in ready) await ready.infra.stop();
 
+  const elapsed = formatDuration(Date.now() - started);
+  say(signal.aborted ? `\nInterrupted after ${elapsed}.` : `\nTotal ${elapsed}.`);
+  // The tests line comes last, where people and CI look for it.
   process.stdout.write(renderSummary(results));
-  if (signal.aborted) {
-    say(`Interrupted after ${formatDuration(Date.now() - started)}.`);
-    return 130;
-  }
-  say(`Total ${formatDuration(Date.now() - started)}.`);
+  if (signal.aborted) return 130;
   return results.every((result) => result.ok) ? 0 : 1;
 }
