@@ -25,9 +25,13 @@ export interface Harness {
 /** A private database (migrated) and a private topic with its .dlq twin, per spec file. */
 export async function startHarness(
   name: string,
-  { partitions = 3, brokers }: { partitions?: number; brokers?: string[] } = {},
+  {
+    partitions = 3,
+    brokers,
+    serverUrl,
+  }: { partitions?: number; brokers?: string[]; serverUrl?: string } = {},
 ): Promise<Harness> {
-  const db = await createTestDatabase(name);
+  const db = await createTestDatabase(name, serverUrl);
   const dataSource = new DataSource({
     type: 'postgres',
     url: db.url,
