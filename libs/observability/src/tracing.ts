@@ -33,6 +33,10 @@ export function startTracing(options: TracingOptions): NodeSDK {
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors: processors,
+    // Metrics are prom-client's (/metrics) and logs pino's; without these the SDK would default to
+    // pushing both over OTLP to localhost, failing and retrying on every service.
+    metricReaders: [],
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => /^\/(health|metrics)/.test(req.url ?? ''),
