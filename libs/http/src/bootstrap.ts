@@ -1,0 +1,52 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { createValidationPipe } from './validation';
+
+export interface ServiceBootstrapOptions {
+  name: string;
+  host: string;
+  port: number;
+  /** Largest JSON body accepted; larger ones get 413 (default 1 MB). */
+  bodyLimit?: string;
+  /** Serve OpenAPI at /api/docs (JSON at /api/docs-json). */
+  openApi?: { title: string; version?: string };
+}
+
+/** Applies the HTTP conventions every service shares: errors, validation, body limit, docs. */
+export function configureHttp(
+  app: INestApplication,
+  options: Pick<ServiceBootstrapOptions, 'openApi'> = {},
+): void {
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (options.openApi) {
+    const config = new DocumentBuilder()
+      .setTitle(options.openApi.title)
+      .setVersion(options.openApi.version ?? '1')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
+  }
+}
+
+/** Boots a service's Nest app with pino logging and the shared HTTP conventions, and listens. */
+export async function bootstrapService(
+  module: Type<unknown>,
+  options: ServiceBootstrapOptions,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  configureHttp(app, options);
+  await app.listen(options.port, options.host);
+  app.get(Logger).log(`${options.name} listening on http://${options.host}:${options.port}`);
+  return app;
+}
