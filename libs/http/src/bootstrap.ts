@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -36,7 +36,7 @@ export function configureHttp(
 
 /** Boots a service's Nest app with pino logging and the shared HTTP conventions, and listens. */
 export async function bootstrapService(
-  module: Type<unknown>,
+  module: Type<unknown> | DynamicModule,
   options: ServiceBootstrapOptions,
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {

@@ -2,3 +2,5 @@ export * from './domain.exception';
 export * from './api-exception.filter';
 export * from './validation';
 export * from './bootstrap';
+export * from './service-platform.module';
+export * from './run-service';

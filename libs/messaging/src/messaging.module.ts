@@ -1,12 +1,13 @@
 import {
   Inject,
+  Injectable,
   Module,
+  SetMetadata,
   type BeforeApplicationShutdown,
   type DynamicModule,
   type OnApplicationBootstrap,
-  type Type,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, Reflector } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -19,23 +20,39 @@ export interface EventSubscriber {
   subscriptions(): Subscription[];
 }
 
+const SUBSCRIBER = Symbol('duemap:event-subscriber');
+
+/**
+ * Marks a provider of a feature module as an event subscriber: the messaging module finds it at
+ * boot and adds its subscriptions to the service's consumer group. The class stays in its own
+ * feature module, so it injects that module's use cases.
+ */
+export const EventSubscriberProvider = (): ClassDecorator => SetMetadata(SUBSCRIBER, true);
+
 export interface MessagingModuleOptions extends Omit<
   MessagingRuntimeOptions,
   'dataSource' | 'subscriptions' | 'logger'
 > {
   logger: Logger;
-  /** Consumer classes; they are instantiated by Nest, so they can inject their use cases. */
-  subscribers?: Type<EventSubscriber>[];
 }
 
 const OPTIONS = Symbol('MESSAGING_OPTIONS');
 
+@Injectable()
 class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+  constructor(
+    @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    private readonly discovery: DiscoveryService,
+    private readonly reflector: Reflector,
+  ) {}
 
   // Consumers start after every module is initialised, so handlers find their dependencies ready.
   onApplicationBootstrap(): Promise<void> {
-    return this.runtime.start();
+    const subscriptions = this.discovery
+      .getProviders()
+      .filter((w) => w.metatype && w.instance && this.reflector.get<boolean>(SUBSCRIBER, w.metatype))
+      .flatMap((w) => (w.instance as EventSubscriber).subscriptions());
+    return this.runtime.start(subscriptions);
   }
 
   beforeApplicationShutdown(): Promise<void> {
@@ -46,22 +63,17 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
-    const subscribers = options.subscribers ?? [];
     return {
       module: MessagingModule,
       global: true,
+      imports: [DiscoveryModule],
       providers: [
         { provide: OPTIONS, useValue: options },
-        ...subscribers,
         {
           provide: MessagingRuntime,
-          inject: [OPTIONS, getDataSourceToken(), ModuleRef],
-          useFactory: (opts: MessagingModuleOptions, dataSource: DataSource, moduleRef: ModuleRef) =>
-            new MessagingRuntime({
-              ...opts,
-              dataSource,
-              subscriptions: subscribers.flatMap((s) => moduleRef.get(s, { strict: false }).subscriptions()),
-            }),
+          inject: [OPTIONS, getDataSourceToken()],
+          useFactory: (opts: MessagingModuleOptions, dataSource: DataSource) =>
+            new MessagingRuntime({ ...opts, dataSource }),
         },
         { provide: OutboxWriter, inject: [MessagingRuntime], useFactory: (r: MessagingRuntime) => r.outbox },
         MessagingLifecycle,

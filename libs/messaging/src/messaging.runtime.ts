@@ -54,8 +54,10 @@ export class MessagingRuntime {
     this.outbox = new OutboxWriter(options.serviceName);
   }
 
-  async start(): Promise<void> {
+  /** Starts the relay and, with subscriptions (given here or in the options), the consumer group. */
+  async start(extraSubscriptions: Subscription[] = []): Promise<void> {
     const { options } = this;
+    const subscriptions = [...(options.subscriptions ?? []), ...extraSubscriptions];
     await this.producer.connect();
     if (options.relay !== false) {
       this.relay = new OutboxRelay({
@@ -67,12 +69,12 @@ export class MessagingRuntime {
       });
       await this.relay.start();
     }
-    if (options.subscriptions?.length) {
+    if (subscriptions.length > 0) {
       this.consumer = new EventConsumer({
         kafka: this.kafka,
         dataSource: options.dataSource,
         groupId: options.consumerGroup ?? options.serviceName,
-        subscriptions: options.subscriptions,
+        subscriptions,
         producer: this.producer,
         logger: options.logger.child({ component: 'consumer' }),
         ...options.consumer,

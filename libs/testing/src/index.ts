@@ -2,3 +2,5 @@ export * from './test-env';
 export * from './database';
 export * from './kafka';
 export * from './logger';
+export * from './private-kafka';
+export * from './service-app';

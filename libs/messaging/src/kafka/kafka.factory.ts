@@ -21,6 +21,9 @@ export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): 
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
+        // Our idempotent producer limits its retries on purpose (the relay retries forever, see
+        // createProducer); kafkajs warns about that at every connect.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(rest, message);
         else if (level === logLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);

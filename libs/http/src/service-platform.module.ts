@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServiceConfigModule } from '@duemap/config';
+import { MessagingModule, type MessagingRuntimeOptions } from '@duemap/messaging';
+import { ObservabilityModule } from '@duemap/observability';
+import type { Logger } from 'pino';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+
+/** The platform values every service's config has (libs/config platformShape). */
+export interface PlatformValues {
+  SERVICE_NAME: string;
+  DATABASE_URL: string;
+  KAFKA_BROKERS: readonly string[];
+}
+
+export interface ServicePlatformOptions {
+  config: PlatformValues;
+  logger: Logger;
+  /** The service's entities and migrations, messaging's included (src/database/data-source.ts). */
+  dataSource: PostgresConnectionOptions;
+  /** Relay/consumer tuning; defaults suit a service. */
+  messaging?: Pick<MessagingRuntimeOptions, 'relay' | 'consumer' | 'consumerGroup'>;
+}
+
+/**
+ * The infrastructure every service has, wired the same way everywhere: its validated config, its
+ * own database (TypeORM; migrations run by deploy/local, never `synchronize`), `/health` and
+ * `/metrics`, and messaging (outbox relay + one consumer group named after the service, which
+ * picks up every `@EventSubscriberProvider()` of the feature modules).
+ */
+@Module({})
+export class ServicePlatformModule {
+  static forService({ config, logger, dataSource, messaging }: ServicePlatformOptions): DynamicModule {
+    return {
+      module: ServicePlatformModule,
+      imports: [
+        ServiceConfigModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSource, synchronize: false, migrationsRun: false, poolSize: 10 }),
+        ObservabilityModule.forService({ logger, database: true }),
+        MessagingModule.forRoot({
+          serviceName: config.SERVICE_NAME,
+          brokers: [...config.KAFKA_BROKERS],
+          databaseUrl: config.DATABASE_URL,
+          logger,
+          ...messaging,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ServicePlatformModule } from '@duemap/http';
+import type { Logger } from 'pino';
+import type { CustomersConfig } from './config';
+import { dataSourceOptions } from './database/data-source';
+
+@Module({})
+export class AppModule {
+  static register(config: CustomersConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServicePlatformModule.forService({
+          config,
+          logger,
+          dataSource: dataSourceOptions(config.DATABASE_URL),
+        }),
+      ],
+    };
+  }
+}
