@@ -6,7 +6,7 @@ export interface ErrorDetail {
 }
 
 /** The statuses the public API answers errors with (DESIGN.md, "Public HTTP API"). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 502 | 503;
 
 /**
  * Base of every service's typed exceptions: a code from the service's enum and the status it maps

@@ -1,0 +1,18 @@
+import { defineConfig, int, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+
+export const gatewayConfig = defineConfig({
+  ...platformShape,
+  SERVICE_NAME: str({ default: 'gateway', pattern: /^[a-z][a-z0-9-]*$/ }),
+  HTTP_PORT: port(8080),
+  CUSTOMERS_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:3001' }),
+  GEOCODING_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:3002' }),
+  INVOICING_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:3003' }),
+  PAYMENTS_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:3004' }),
+  NOTIFICATIONS_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:3005' }),
+  /** Largest request body the gateway forwards (bytes); services enforce theirs too. */
+  MAX_BODY_BYTES: int({ min: 1024, max: 50 * 1024 * 1024, default: 1024 * 1024 }),
+  /** Milliseconds to wait for a service before answering 504. */
+  UPSTREAM_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 15_000 }),
+});
+
+export type GatewayConfig = ConfigOf<typeof gatewayConfig>;

@@ -1,0 +1,47 @@
+import { mergeOpenApi, type OpenApiDocument } from './openapi-merge';
+
+const doc = (paths: Record<string, unknown>, schemas: Record<string, unknown>): OpenApiDocument => ({
+  openapi: '3.0.0',
+  info: { title: 'x', version: '1' },
+  paths,
+  components: { schemas },
+});
+
+describe('mergeOpenApi', () => {
+  it('unions paths and schemas of the services', () => {
+    const merged = mergeOpenApi([
+      {
+        service: 'payments',
+        document: doc({ '/api/v1/payments': { post: {} } }, { Money: { type: 'object' } }),
+      },
+      {
+        service: 'invoicing',
+        document: doc({ '/api/v1/invoices/{id}': { get: {} } }, { Money: { type: 'object' } }),
+      },
+    ]);
+    expect(Object.keys(merged.paths).sort()).toEqual(['/api/v1/invoices/{id}', '/api/v1/payments']);
+    expect(Object.keys(merged.components?.schemas ?? {})).toEqual(['Money']);
+  });
+
+  it('keeps both versions of a schema name two services define differently', () => {
+    const ref = { $ref: '#/components/schemas/Item' };
+    const merged = mergeOpenApi([
+      {
+        service: 'payments',
+        document: doc({ '/a': { get: ref } }, { Item: { type: 'object', required: ['a'] } }),
+      },
+      {
+        service: 'invoicing',
+        document: doc({ '/b': { get: ref } }, { Item: { type: 'object', required: ['b'] } }),
+      },
+    ]);
+    expect(merged.components?.schemas).toHaveProperty('Item');
+    expect(merged.components?.schemas).toHaveProperty(['invoicing.Item']);
+    expect(merged.paths['/b']).toEqual({ get: { $ref: '#/components/schemas/invoicing.Item' } });
+    expect(merged.paths['/a']).toEqual({ get: ref });
+  });
+
+  it('says which services were unreachable', () => {
+    expect(mergeOpenApi([], ['geocoding']).info.description).toContain('geocoding');
+  });
+});

@@ -1,0 +1,20 @@
+import './instrument';
+import { loadConfigOrExit } from '@duemap/config';
+import { createLogger } from '@duemap/observability';
+import { gatewayConfig } from './config';
+import { createGateway } from './gateway';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(gatewayConfig, process.env, { service: 'gateway' });
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  try {
+    const app = await createGateway(config, logger);
+    await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+    logger.info(`gateway listening on http://${config.HTTP_HOST}:${config.HTTP_PORT}`);
+  } catch (err) {
+    logger.fatal({ err }, 'gateway failed to start');
+    process.exit(1);
+  }
+}
+
+void main();
