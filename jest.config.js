@@ -36,7 +36,7 @@ module.exports = {
     {
       ...common,
       displayName: 'e2e',
-      testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,deploy,tools,e2e}/**/*.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/tools/jest/e2e.setup.js'],
     },
   ],

@@ -1,3 +1,4 @@
+import { loadDemoData } from './demo-data';
 import { SetupError } from './errors';
 import {
   describePart,
@@ -133,6 +134,16 @@ export async function up(): Promise<number> {
         services.forEach((service, i) => outcomes.set(service.name, results[i] ?? 'timeout'));
       });
     }
+    const gateway = services.find((service) => service.name === 'gateway');
+    const allHealthy = services.every((service) => outcomes.get(service.name) === 'healthy');
+    if (gateway && allHealthy && process.env.DUEMAP_DEMO !== '0') {
+      const demo = await timed(
+        'demo data through the API (DUEMAP_DEMO=0 skips it)',
+        () => loadDemoData(gateway.url),
+        (s) => `${s.customers} customers, ${s.invoices} invoices, ${s.payments} payments`,
+      );
+      for (const failure of demo.failures) say(`  ! ${failure}`);
+    }
     process.stdout.write(renderStackBlock(ready, services, outcomes, Date.now() - startedAt));
   };
 
@@ -166,7 +177,11 @@ function renderStackBlock(
 ): string {
   const rows: string[][] = [];
   const gateway = services.find((service) => service.name === 'gateway');
-  if (gateway) rows.push(['API', gateway.url, '(gateway)']);
+  if (gateway) {
+    rows.push(['API', `${gateway.url}/api/v1`, '(gateway)']);
+    rows.push(['API docs', `${gateway.url}/api/docs`]);
+    rows.push(['Map data', `${gateway.url}/api/v1/map/customers`, '(GeoJSON)']);
+  }
   for (const service of services) {
     const outcome = outcomes.get(service.name) ?? 'timeout';
     const state =

@@ -1,0 +1,258 @@
+/**
+ * Demo data for `npm start`: a few hundred customers across China and a few other countries, with
+ * invoices in every state (open, partially paid, paid, overdue, void) and the payments that made
+ * them so — loaded through the public API like any ERP would, and idempotent (upserts by source
+ * keys, payments by Idempotency-Key), so a second `npm start` changes nothing.
+ */
+
+interface Place {
+  country: string;
+  province?: string;
+  city: string;
+  district?: string;
+  currency: string;
+  timeZone: string;
+}
+
+const CN = (province: string, city: string, district?: string): Place => ({
+  country: 'CN',
+  province,
+  city,
+  district,
+  currency: 'CNY',
+  timeZone: 'Asia/Shanghai',
+});
+
+const PLACES: Place[] = [
+  CN('上海市', '上海市', '浦东新区'),
+  CN('上海市', '上海市', '徐汇区'),
+  CN('北京市', '北京市', '朝阳区'),
+  CN('北京市', '北京市', '海淀区'),
+  CN('广东省', '广州市', '天河区'),
+  CN('广东省', '深圳市', '南山区'),
+  CN('广东省', '东莞市'),
+  CN('广东省', '佛山市'),
+  CN('浙江省', '杭州市', '西湖区'),
+  CN('浙江省', '宁波市'),
+  CN('浙江省', '温州市'),
+  CN('江苏省', '南京市'),
+  CN('江苏省', '苏州市'),
+  CN('江苏省', '无锡市'),
+  CN('四川省', '成都市', '武侯区'),
+  CN('湖北省', '武汉市'),
+  CN('湖南省', '长沙市'),
+  CN('陕西省', '西安市'),
+  CN('重庆市', '重庆市'),
+  CN('天津市', '天津市'),
+  CN('山东省', '青岛市'),
+  CN('山东省', '济南市'),
+  CN('福建省', '厦门市'),
+  CN('福建省', '福州市'),
+  CN('河南省', '郑州市'),
+  CN('辽宁省', '沈阳市'),
+  CN('辽宁省', '大连市'),
+  CN('云南省', '昆明市'),
+  CN('安徽省', '合肥市'),
+  CN('黑龙江省', '哈尔滨市'),
+  { country: 'HK', city: 'Hong Kong', currency: 'HKD', timeZone: 'Asia/Hong_Kong' },
+  { country: 'SG', city: 'Singapore', currency: 'SGD', timeZone: 'Asia/Singapore' },
+  { country: 'JP', city: 'Tokyo', currency: 'JPY', timeZone: 'Asia/Tokyo' },
+  { country: 'DE', city: 'Hamburg', currency: 'EUR', timeZone: 'Europe/Berlin' },
+  { country: 'NL', city: 'Rotterdam', currency: 'EUR', timeZone: 'Europe/Amsterdam' },
+  { country: 'US', city: 'Los Angeles', currency: 'USD', timeZone: 'America/Los_Angeles' },
+  { country: 'GB', city: 'London', currency: 'GBP', timeZone: 'Europe/London' },
+  { country: 'AU', city: 'Sydney', currency: 'AUD', timeZone: 'Australia/Sydney' },
+];
+
+const CN_WORDS = [
+  '明远',
+  '华通',
+  '鑫达',
+  '恒信',
+  '宏图',
+  '天成',
+  '瑞丰',
+  '嘉禾',
+  '中联',
+  '金桥',
+  '海川',
+  '博远',
+];
+const CN_TRADES = ['贸易', '电子', '机械', '物流', '食品', '纺织', '化工', '建材', '医药', '科技'];
+const EN_WORDS = [
+  'Harbor',
+  'Summit',
+  'Pioneer',
+  'Golden Gate',
+  'Northwind',
+  'Bluewater',
+  'Evergreen',
+  'Atlas',
+];
+const EN_TRADES = ['Trading', 'Logistics', 'Electronics', 'Foods', 'Machinery', 'Textiles'];
+const ERPS = ['sap', 'oracle', 'kingdee', 'yonyou', 'dynamics'];
+
+/** mulberry32: the same demo every time. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function isoDate(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+function money(units: number, currency: string): { amount: string; currency: string } {
+  return { amount: currency === 'JPY' ? String(units) : `${units}.00`, currency };
+}
+
+type InvoiceState = 'open' | 'partially_paid' | 'paid' | 'overdue' | 'void';
+const STATES: InvoiceState[] = [
+  'open',
+  'open',
+  'partially_paid',
+  'paid',
+  'paid',
+  'overdue',
+  'overdue',
+  'void',
+];
+
+export interface DemoSummary {
+  customers: number;
+  invoices: number;
+  payments: number;
+  failures: string[];
+}
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+export async function loadDemoData(
+  apiUrl: string,
+  { customers = 300, seed = 20261123 } = {},
+): Promise<DemoSummary> {
+  const rnd = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const summary: DemoSummary = { customers: 0, invoices: 0, payments: 0, failures: [] };
+  const fail = (what: string, status: number, json: unknown): void => {
+    if (summary.failures.length < 10)
+      summary.failures.push(`${what}: ${status} ${JSON.stringify(json).slice(0, 200)}`);
+  };
+
+  const plan = Array.from({ length: customers }, (_, i) => {
+    // Two thirds in China, the rest spread over the other places.
+    const place = i % 3 === 2 ? pick(PLACES.slice(30)) : pick(PLACES.slice(0, 30));
+    const cn = place.country === 'CN';
+    const name = cn
+      ? `${place.city.replace(/市$/, '')}${pick(CN_WORDS)}${pick(CN_TRADES)}有限公司`
+      : `${pick(EN_WORDS)} ${pick(EN_TRADES)} ${place.city} Ltd`;
+    const invoices = Array.from({ length: 1 + Math.floor(rnd() * 4) }, (_, n) => ({
+      number: `INV-${String(i + 1).padStart(4, '0')}-${n + 1}`,
+      state: pick(STATES),
+      units: (1 + Math.floor(rnd() * 50)) * 1000,
+      age: 5 + Math.floor(rnd() * 80),
+    }));
+    return {
+      externalId: `C-${String(i + 1).padStart(4, '0')}`,
+      erp: ERPS[i % ERPS.length] as string,
+      place,
+      name,
+      vip: rnd() < 0.1,
+      invoices,
+    };
+  });
+
+  await inParallel(plan, 6, async (c) => {
+    const res = await call(apiUrl, 'PUT', `/api/v1/customers/${c.erp}/${c.externalId}`, {
+      name: c.name,
+      tier: c.vip ? 'vip' : 'standard',
+      taxId: `DEMO${c.externalId}`,
+      currency: c.place.currency,
+      timeZone: c.place.timeZone,
+      address: {
+        country: c.place.country,
+        province: c.place.province,
+        city: c.place.city,
+        district: c.place.district,
+      },
+    });
+    if (res.status >= 300) return fail(`customer ${c.externalId}`, res.status, res.json);
+    summary.customers++;
+    const customerId = String(res.json.id);
+    for (const inv of c.invoices) {
+      // Paid and partially paid invoices were due in the past or near future; overdue ones are past due.
+      const due =
+        inv.state === 'overdue' || inv.state === 'paid'
+          ? -Math.floor(inv.age / 2)
+          : 30 - Math.floor(inv.age / 3);
+      const created = await call(apiUrl, 'PUT', `/api/v1/invoices/${c.erp}/${inv.number}`, {
+        customerId,
+        number: inv.number,
+        issueDate: isoDate(-inv.age),
+        dueDate: isoDate(Math.max(due, -inv.age)),
+        total: money(inv.units, c.place.currency),
+      });
+      if (created.status >= 300) {
+        fail(`invoice ${inv.number}`, created.status, created.json);
+        continue;
+      }
+      summary.invoices++;
+      const invoiceId = String(created.json.id);
+      if (inv.state === 'void' && created.json.status !== 'void') {
+        const voided = await call(apiUrl, 'POST', `/api/v1/invoices/${invoiceId}/void`, {});
+        if (voided.status >= 300 && voided.status !== 409)
+          fail(`void ${inv.number}`, voided.status, voided.json);
+      }
+      if (inv.state === 'paid' || inv.state === 'partially_paid') {
+        const units = inv.state === 'paid' ? inv.units : Math.floor(inv.units / 2);
+        const paid = await call(
+          apiUrl,
+          'POST',
+          '/api/v1/payments',
+          {
+            customerId,
+            amount: money(units, c.place.currency),
+            receivedAt: new Date(Date.now() - 86_400_000).toISOString(),
+            method: pick(['bank_transfer', 'bank_transfer', 'e_wallet', 'card', 'cheque']),
+            reference: inv.number,
+            allocations: [{ invoiceId, amount: money(units, c.place.currency) }],
+          },
+          { 'Idempotency-Key': `demo-${c.erp}-${inv.number}` },
+        );
+        if (paid.status >= 300) fail(`payment ${inv.number}`, paid.status, paid.json);
+        else summary.payments++;
+      }
+    }
+  });
+  return summary;
+}

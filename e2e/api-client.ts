@@ -1,0 +1,74 @@
+/** A small client for the public API, as an outside caller sees it: JSON over the gateway. */
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: { field?: string; message: string }[] };
+}
+
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  get<T = unknown>(path: string): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path);
+  }
+
+  put<T = unknown>(path: string, body: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, body ?? {}, headers);
+  }
+}
+
+/** Polls `read` until `accept` holds, or fails showing the last value read. */
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+export function isoDate(offsetDays: number, from = new Date()): string {
+  const d = new Date(from.getTime() + offsetDays * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}

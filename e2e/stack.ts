@@ -1,0 +1,174 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isAlive, spawnDetached, stopProcessGroup } from '@duemap/local-stack/processes';
+import {
+  createTestDatabase,
+  startPrivateKafka,
+  testEnv,
+  type PrivateKafka,
+  type TestDatabase,
+} from '@duemap/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource as customersDataSource } from '../services/customers/src/database/data-source';
+import { createDataSource as geocodingDataSource } from '../services/geocoding/src/database/data-source';
+import { createDataSource as invoicingDataSource } from '../services/invoicing/src/database/data-source';
+import { createDataSource as notificationsDataSource } from '../services/notifications/src/database/data-source';
+import { createDataSource as paymentsDataSource } from '../services/payments/src/database/data-source';
+
+export const BACKEND_SERVICES = ['customers', 'geocoding', 'invoicing', 'payments', 'notifications'] as const;
+export type BackendService = (typeof BACKEND_SERVICES)[number];
+
+const DATA_SOURCES: Record<BackendService, (url: string) => DataSource> = {
+  customers: customersDataSource,
+  geocoding: geocodingDataSource,
+  invoicing: invoicingDataSource,
+  payments: paymentsDataSource,
+  notifications: notificationsDataSource,
+};
+
+const ROOT = path.resolve(__dirname, '..');
+
+export interface StackProcess {
+  name: string;
+  url: string;
+  pid: number;
+  logFile: string;
+  /** Kill with a signal (SIGKILL to crash it) and wait until the process group is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Start it again with the same port, database and environment; resolves when healthy. */
+  restart(): Promise<void>;
+}
+
+export interface Stack {
+  gatewayUrl: string;
+  kafka: PrivateKafka;
+  databases: Record<BackendService, TestDatabase>;
+  services: Record<BackendService | 'gateway', StackProcess>;
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Extra environment for every service (e.g. OVERDUE_SCAN_INTERVAL). */
+  env?: Record<string, string>;
+  partitions?: number;
+}
+
+async function waitHealthy(
+  proc: { url: string; pid: number; logFile: string; name: string },
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(proc.pid)) {
+      throw new Error(`${proc.name} exited while starting; its log:\n${tail(proc.logFile)}`);
+    }
+    try {
+      const res = await fetch(`${proc.url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${proc.name} was not healthy after ${timeoutMs} ms; its log:\n${tail(proc.logFile)}`);
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * The whole platform as separate processes, isolated from everything else on the machine: a
+ * private Kafka broker, fresh databases (migrated) on the test Postgres, a private queue prefix
+ * on the test Redis, every service and the gateway on free ports. For end-to-end specs,
+ * benchmarks and fault tests.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-stack-'));
+  const kafka = await startPrivateKafka({ partitions: options.partitions ?? 6 });
+  const started: StackProcess[] = [];
+  const databases = {} as Record<BackendService, TestDatabase>;
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.map((p) => p.kill('SIGTERM')));
+    await kafka.stop();
+    await Promise.all(Object.values(databases).map((db) => db.drop().catch(() => undefined)));
+  };
+  try {
+    for (const service of BACKEND_SERVICES) {
+      const db = await createTestDatabase(`e2e_${service}`);
+      databases[service] = db;
+      const ds = DATA_SOURCES[service](db.url);
+      await ds.initialize();
+      try {
+        await ds.runMigrations({ transaction: 'each' });
+      } finally {
+        await ds.destroy();
+      }
+    }
+    const ports = {} as Record<BackendService | 'gateway', number>;
+    for (const name of [...BACKEND_SERVICES, 'gateway'] as const) ports[name] = await freePort();
+    const urls = Object.fromEntries(
+      BACKEND_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`]),
+    );
+    const queuePrefix = `e2e-${path.basename(logDir)}`;
+    const launch = async (name: BackendService | 'gateway'): Promise<StackProcess> => {
+      const logFile = path.join(logDir, `${name}.log`);
+      const env: Record<string, string> = {
+        ...(process.env as Record<string, string>),
+        ...urls,
+        NODE_ENV: 'test',
+        SERVICE_NAME: name,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(ports[name]),
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        REDIS_URL: testEnv.redisUrl,
+        QUEUE_PREFIX: queuePrefix,
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        ...(name === 'gateway' ? {} : { DATABASE_URL: databases[name].url }),
+        ...options.env,
+      };
+      const spawnIt = () =>
+        spawnDetached(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`], {
+          cwd: ROOT,
+          env,
+          logFile,
+        });
+      let child = await spawnIt();
+      const proc: StackProcess = {
+        name,
+        url: `http://127.0.0.1:${ports[name]}`,
+        get pid() {
+          return child.pid;
+        },
+        logFile,
+        async kill(signal: NodeJS.Signals = 'SIGTERM') {
+          await stopProcessGroup(child.pid, { signal, graceMs: 10_000 });
+        },
+        async restart() {
+          child = await spawnIt();
+          await waitHealthy(proc);
+        },
+      };
+      return proc;
+    };
+    const services = {} as Record<BackendService | 'gateway', StackProcess>;
+    for (const name of BACKEND_SERVICES) {
+      services[name] = await launch(name);
+      started.push(services[name]);
+    }
+    await Promise.all(BACKEND_SERVICES.map((name) => waitHealthy(services[name])));
+    services.gateway = await launch('gateway');
+    started.push(services.gateway);
+    await waitHealthy(services.gateway);
+    return { gatewayUrl: services.gateway.url, kafka, databases, services, logDir, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
