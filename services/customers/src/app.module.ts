@@ -1,8 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
+import { BalancesModule } from './balances/balances.module';
 import type { CustomersConfig } from './config';
+import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
+import { LocationsModule } from './locations/locations.module';
+import { PiiModule } from './pii/pii.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +19,10 @@ export class AppModule {
           logger,
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
+        PiiModule,
+        CustomersModule,
+        BalancesModule,
+        LocationsModule,
       ],
     };
   }

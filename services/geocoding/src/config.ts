@@ -1,4 +1,7 @@
-import { defineConfig, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+import { defineConfig, enumOf, int, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+
+const colour = (fallback: string) =>
+  str({ default: fallback, pattern: /^#[0-9a-fA-F]{6}$/, hint: 'must be a colour like "#2e7d32"' });
 
 export const geocodingConfig = defineConfig({
   ...platformShape,
@@ -8,6 +11,15 @@ export const geocodingConfig = defineConfig({
     protocols: ['postgres:', 'postgresql:'],
     default: 'postgres://postgres@127.0.0.1:5432/duemap_geocoding',
   }),
+  /** Which geocoder locates addresses. Only the offline one exists; online adapters would add names. */
+  GEOCODER: enumOf(['offline'], 'offline'),
+  /** Pin colours by AR status (DESIGN.md: paid green, unpaid red, overdue yellow). */
+  MAP_COLOR_PAID: colour('#2e7d32'),
+  MAP_COLOR_UNPAID: colour('#c62828'),
+  MAP_COLOR_OVERDUE: colour('#f9a825'),
+  /** Cluster radius in pixels (of a 512 px tile) and the zoom above which pins are never clustered. */
+  MAP_CLUSTER_RADIUS: int({ min: 1, max: 512, default: 60 }),
+  MAP_CLUSTER_MAX_ZOOM: int({ min: 0, max: 24, default: 16 }),
 });
 
 export type GeocodingConfig = ConfigOf<typeof geocodingConfig>;

@@ -2,7 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
 import type { InvoicingConfig } from './config';
+import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
+import { InvoicesModule } from './invoices/invoices.module';
+import { OverdueModule } from './overdue/overdue.module';
+import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +19,10 @@ export class AppModule {
           logger,
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
+        CustomersModule,
+        InvoicesModule,
+        PaymentsModule,
+        OverdueModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
 import type { PaymentsConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
+import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
           logger,
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
+        PaymentsModule,
       ],
     };
   }

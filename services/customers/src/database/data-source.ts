@@ -1,14 +1,23 @@
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CreditEntryEntity, InvoiceBalanceEntity } from '../balances/balance.entity';
+import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.entity';
+import { CreateCustomers1763900001000 } from './migrations/1763900001000-create-customers';
 
 /** Everything TypeORM knows of the customers database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...messagingEntities],
-    migrations: [...messagingMigrations],
+    entities: [
+      ...messagingEntities,
+      CustomerEntity,
+      CustomerSourceEntity,
+      InvoiceBalanceEntity,
+      CreditEntryEntity,
+    ],
+    migrations: [...messagingMigrations, CreateCustomers1763900001000],
   };
 }
 

@@ -1,14 +1,17 @@
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CustomerPinBalanceEntity } from '../map/customer-pin-balance.entity';
+import { CustomerPinEntity } from '../map/customer-pin.entity';
+import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-create-customer-pins';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...messagingEntities],
-    migrations: [...messagingMigrations],
+    entities: [...messagingEntities, CustomerPinEntity, CustomerPinBalanceEntity],
+    migrations: [...messagingMigrations, CreateCustomerPins1763910000000],
   };
 }
 

@@ -1,14 +1,25 @@
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.entity';
+import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '../invoices/invoice.entity';
+import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
+
+export const invoicingEntities = [
+  InvoiceEntity,
+  InvoicePaymentEntity,
+  AllocationRejectionEntity,
+  CustomerEntity,
+  CustomerSourceEntity,
+];
 
 /** Everything TypeORM knows of the invoicing database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...messagingEntities],
-    migrations: [...messagingMigrations],
+    entities: [...messagingEntities, ...invoicingEntities],
+    migrations: [...messagingMigrations, CreateInvoicing1763900100000],
   };
 }
 

@@ -1,14 +1,24 @@
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CustomerViewEntity } from '../customers/customer-view.entity';
+import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
+import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
+import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...messagingEntities],
-    migrations: [...messagingMigrations],
+    entities: [
+      ...messagingEntities,
+      CustomerViewEntity,
+      InvoiceViewEntity,
+      PaymentEntity,
+      PaymentAllocationEntity,
+    ],
+    migrations: [...messagingMigrations, CreatePayments1763990400000],
   };
 }
 

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { BalanceRecalculator } from './balance-recalculator';
+import { BalancesConsumer } from './balances.consumer';
+import { ApplyInvoiceFactUseCase } from './usecases/apply-invoice-fact.usecase';
+import { RecordCreditUseCase } from './usecases/record-credit.usecase';
+
+@Module({
+  providers: [BalanceRecalculator, ApplyInvoiceFactUseCase, RecordCreditUseCase, BalancesConsumer],
+})
+export class BalancesModule {}

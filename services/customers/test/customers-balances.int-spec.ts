@@ -1,0 +1,275 @@
+import {
+  ArStatus,
+  GeocodePrecision,
+  InvoiceStatus,
+  Topic,
+  type BalanceChanged,
+  type StatusChanged,
+} from '@duemap/events';
+import { collectMessages, testKafka, waitFor } from '@duemap/testing';
+import { randomUUID } from 'node:crypto';
+import { cny, shenzhen, startCustomers, type ApiBody, type CustomersHarness } from './customers-harness';
+
+describe('customers balance, status and location projection', () => {
+  let h: CustomersHarness;
+  let customerId: string;
+
+  beforeAll(async () => {
+    h = await startCustomers('customers_balances');
+    const res = await h.put('/api/v1/customers/sap-ecc-cn/BAL-1', { name: 'Balance Co', address: shenzhen });
+    customerId = res.body.id;
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const customer = async () => (await h.get(`/api/v1/customers/${customerId}`)).body;
+  const until = (what: string, check: (c: ApiBody) => boolean) =>
+    waitFor(what, async () => {
+      const c = await customer();
+      return check(c) ? c : undefined;
+    });
+  const eventsOf = <T>(topic: string) =>
+    h.seen.filter((s) => s.topic === topic && s.key === customerId).map((s) => s.event as T);
+  const statuses = () =>
+    eventsOf<StatusChanged>(Topic.StatusChanged).map((e) => [e.status, e.previousStatus]);
+  const invoice = (invoiceId: string, open: string, status: InvoiceStatus, total = open) => ({
+    customerId,
+    invoiceId,
+    number: invoiceId.toUpperCase(),
+    total: cny(total),
+    openAmount: cny(open),
+    status,
+  });
+
+  it('issued 100 -> unpaid with outstanding 100, announced on Kafka', async () => {
+    await h.publish(Topic.InvoiceIssued, invoice('inv-1', '100.00', InvoiceStatus.OPEN));
+    const c = await until('unpaid', (x) => x.status === 'unpaid');
+    expect(c.balance).toEqual({
+      outstanding: cny('100.00'),
+      overdue: cny('0.00'),
+      unappliedCredit: cny('0.00'),
+    });
+    expect(c.balances).toEqual([{ currency: 'CNY', ...c.balance }]);
+    await waitFor('status-changed UNPAID', () => (statuses().length === 1 ? true : undefined));
+    expect(statuses()).toEqual([[ArStatus.UNPAID, ArStatus.PAID]]);
+    const balance = await waitFor('balance-changed', () => eventsOf<BalanceChanged>(Topic.BalanceChanged)[0]);
+    expect(balance.balances).toEqual([
+      expect.objectContaining({
+        currency: 'CNY',
+        outstanding: expect.objectContaining({ amount: '100.00', currency: 'CNY' }),
+        overdue: expect.objectContaining({ amount: '0.00' }),
+        unappliedCredit: expect.objectContaining({ amount: '0.00' }),
+      }),
+    ]);
+  });
+
+  it('payment-received allocating 100, then invoice-changed open 0 -> paid', async () => {
+    await h.publish(Topic.PaymentReceived, {
+      customerId,
+      paymentId: 'pay-1',
+      amount: cny('100.00'),
+      allocations: [{ invoiceId: 'inv-1', applied: cny('100.00'), invoiceNumber: 'INV-1' }],
+      unapplied: cny('0.00'),
+    });
+    await h.publish(Topic.InvoiceChanged, {
+      ...invoice('inv-1', '0.00', InvoiceStatus.PAID, '100.00'),
+      changedFields: [5],
+    });
+    await h.publish(Topic.InvoicePaid, {
+      customerId,
+      invoiceId: 'inv-1',
+      total: cny('100.00'),
+      paymentIds: ['pay-1'],
+    });
+    const c = await until('paid', (x) => x.status === 'paid');
+    expect(c.balance.outstanding).toEqual(cny('0.00'));
+    await waitFor('status-changed PAID', () => (statuses().length === 2 ? true : undefined));
+    expect(statuses()[1]).toEqual([ArStatus.PAID, ArStatus.UNPAID]);
+  });
+
+  it('an overdue invoice -> overdue, with the overdue amount', async () => {
+    await h.publish(Topic.InvoiceIssued, invoice('inv-2', '200.00', InvoiceStatus.OPEN));
+    await h.publish(Topic.InvoiceOverdue, {
+      customerId,
+      invoiceId: 'inv-2',
+      openAmount: cny('200.00'),
+      total: cny('200.00'),
+      timeZone: 'Asia/Shanghai',
+    });
+    const c = await until('overdue', (x) => x.status === 'overdue');
+    expect(c.balance).toMatchObject({ outstanding: cny('200.00'), overdue: cny('200.00') });
+    await waitFor('status-changed OVERDUE', () =>
+      statuses().at(-1)?.[0] === ArStatus.OVERDUE ? true : undefined,
+    );
+  });
+
+  it('ignores an invoice event older than the last one applied to that invoice', async () => {
+    const stale = await h.publish(
+      Topic.InvoiceChanged,
+      { ...invoice('inv-2', '0.00', InvoiceStatus.PAID, '200.00'), changedFields: [5] },
+      { occurredAt: new Date(Date.now() - 3_600_000) },
+    );
+    await h.handled(stale);
+    expect((await customer()).status).toBe('overdue');
+    await h.publish(Topic.InvoiceChanged, {
+      ...invoice('inv-3', '5.00', InvoiceStatus.OPEN),
+      changedFields: [5],
+    });
+    const c = await until('inv-3 applied', (x) => x.balance.outstanding.amount === '205.00');
+    expect(c.status).toBe('overdue');
+    expect(c.balance.overdue).toEqual(cny('200.00'));
+  });
+
+  it('counts unapplied credit once, whatever is redelivered', async () => {
+    const balanceEventsBefore = eventsOf(Topic.BalanceChanged).length;
+    const payment = {
+      customerId,
+      paymentId: 'pay-2',
+      amount: cny('50.00'),
+      allocations: [],
+      unapplied: cny('50.00'),
+    };
+    const eventId = await h.publish(Topic.PaymentReceived, payment);
+    await until('credit 50', (x) => x.balance.unappliedCredit.amount === '50.00');
+    await h.publish(Topic.PaymentReceived, payment, { eventId }); // the same event again
+    await h.publish(Topic.PaymentReceived, payment); // the same payment under a new event id
+    await h.publish(Topic.PaymentReceived, {
+      ...payment,
+      paymentId: 'pay-3',
+      amount: cny('10.00'),
+      unapplied: cny('10.00'),
+    });
+    const c = await until('credit 60', (x) => x.balance.unappliedCredit.amount !== '50.00');
+    expect(c.balance.unappliedCredit).toEqual(cny('60.00'));
+    expect(c.balance.outstanding).toEqual(cny('145.00')); // 205 open - 60 credit
+    // One balance-changed for pay-2 and one for pay-3; none for the redeliveries.
+    const newBalanceEvents = () => eventsOf(Topic.BalanceChanged).length - balanceEventsBefore;
+    await waitFor('two balance-changed', () => (newBalanceEvents() >= 2 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(newBalanceEvents()).toBe(2);
+    const { rows } = await h.sql.query(`SELECT count(*)::int AS n FROM inbox WHERE topic = $1`, [
+      Topic.PaymentReceived,
+    ]);
+    // Event ids of pay-1, pay-2 (twice: two ids), pay-3: the redelivered id is one row.
+    expect(rows[0].n).toBe(4);
+    const entries = await h.sql.query(
+      `SELECT count(*)::int AS n FROM credit_entries WHERE payment_id = 'pay-2'`,
+    );
+    expect(entries.rows[0].n).toBe(1);
+  });
+
+  it('a rejected allocation adds to unapplied credit; reversal and refund take it away', async () => {
+    await h.publish(Topic.AllocationRejected, {
+      customerId,
+      paymentId: 'pay-2',
+      invoiceId: 'inv-9',
+      requested: cny('15.00'),
+      rejected: cny('15.00'),
+      reason: 1,
+    });
+    await until('credit 75', (x) => x.balance.unappliedCredit.amount === '75.00');
+    await h.publish(Topic.RefundIssued, {
+      customerId,
+      refundId: 'ref-1',
+      paymentId: 'pay-3',
+      amount: cny('10.00'),
+    });
+    await until('credit 65', (x) => x.balance.unappliedCredit.amount === '65.00');
+    await h.publish(Topic.PaymentReversed, {
+      customerId,
+      paymentId: 'pay-2',
+      amount: cny('50.00'),
+      reversedUnapplied: cny('65.00'),
+    });
+    const c = await until('credit 0', (x) => x.balance.unappliedCredit.amount === '0.00');
+    expect(c.balance.outstanding).toEqual(cny('205.00'));
+  });
+
+  it('keeps currencies apart and voids drop an invoice from every sum', async () => {
+    await h.publish(Topic.InvoiceIssued, {
+      ...invoice('inv-usd', '30.00', InvoiceStatus.OPEN),
+      total: { amount: '30.00', currency: 'USD' },
+      openAmount: { amount: '30.00', currency: 'USD' },
+    });
+    let c = await until('USD balance', (x) => x.balances.length === 2);
+    expect(c.balances.map((b: { currency: string }) => b.currency)).toEqual(['CNY', 'USD']);
+    expect(c.balances[1]?.outstanding).toEqual({ amount: '30.00', currency: 'USD' });
+    expect(c.balance.outstanding).toEqual(cny('205.00'));
+
+    await h.publish(Topic.InvoiceVoided, {
+      customerId,
+      invoiceId: 'inv-2',
+      total: cny('200.00'),
+      voidedOpenAmount: cny('200.00'),
+    });
+    c = await until('inv-2 void', (x) => x.status === 'unpaid');
+    expect(c.balance).toMatchObject({ outstanding: cny('5.00'), overdue: cny('0.00') });
+    await waitFor('status-changed back to UNPAID', () =>
+      statuses().at(-1)?.[0] === ArStatus.UNPAID ? true : undefined,
+    );
+    // A late invoice-overdue for the void invoice cannot revive it.
+    await h.publish(Topic.InvoiceOverdue, {
+      customerId,
+      invoiceId: 'inv-2',
+      openAmount: cny('200.00'),
+      total: cny('200.00'),
+    });
+    await h.publish(Topic.InvoiceOverdue, {
+      customerId,
+      invoiceId: 'inv-3',
+      openAmount: cny('5.00'),
+      total: cny('5.00'),
+    });
+    c = await until('inv-3 overdue', (x) => x.status === 'overdue');
+    expect(c.balance.overdue).toEqual(cny('5.00'));
+  });
+
+  it('shows the location geocoding reported, and withdraws it when geocoding fails', async () => {
+    await h.publish(Topic.CustomerGeocoded, {
+      customerId,
+      latitude: 22.5405,
+      longitude: 113.9344,
+      precision: GeocodePrecision.DISTRICT,
+      source: 'china-districts',
+    });
+    const c = await until('located', (x) => x.location !== null);
+    expect(c.location).toEqual({ lat: 22.5405, lng: 113.9344, precision: 'district' });
+    const stale = await h.publish(
+      Topic.GeocodeFailed,
+      { customerId, reason: 1 },
+      { occurredAt: new Date(Date.now() - 60_000) },
+    );
+    await h.handled(stale);
+    expect((await customer()).location).not.toBeNull();
+    await h.publish(Topic.GeocodeFailed, { customerId, reason: 1 });
+    await until('location withdrawn', (x) => x.location === null);
+  });
+
+  it('dead-letters an event that can never apply and carries on', async () => {
+    await h.publish(Topic.InvoiceIssued, {
+      ...invoice('inv-bad', '1.00', InvoiceStatus.OPEN),
+      openAmount: { amount: '1.001', currency: 'CNY' },
+    });
+    await h.publish(Topic.InvoiceIssued, invoice('inv-4', '1.00', InvoiceStatus.OPEN));
+    await until('inv-4 applied', (x) => x.balance.outstanding.amount === '6.00');
+    const [dead] = await collectMessages(testKafka(h.brokers), `${Topic.InvoiceIssued}.dlq`, 1);
+    expect(dead?.header('dlq-error')).toMatch(/open_amount/);
+  });
+
+  it('projects invoices of customers it does not know without failing', async () => {
+    const stranger = randomUUID();
+    await h.publish(Topic.InvoiceIssued, {
+      ...invoice('inv-x', '9.00', InvoiceStatus.OPEN),
+      customerId: stranger,
+    });
+    await waitFor('the stranger invoice stored', async () => {
+      const { rows } = await h.sql.query('SELECT customer_id FROM invoice_balances WHERE invoice_id = $1', [
+        'inv-x',
+      ]);
+      return rows[0]?.customer_id === stranger ? true : undefined;
+    });
+    expect(h.seen.filter((s) => s.key === stranger)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,48 @@
+/** How precisely a location pins down an address, finest first (proto GeocodePrecision). */
+export const GEOCODE_PRECISIONS = ['rooftop', 'postcode', 'district', 'city', 'region', 'country'] as const;
+export type GeocodePrecision = (typeof GEOCODE_PRECISIONS)[number];
+
+/** An address as a geocoder reads it: the structured parts as far as known, and the one-line form. */
+export interface GeocodeAddress {
+  /** ISO 3166-1 alpha-2, any case; empty when unknown. */
+  countryCode?: string;
+  /** Province, state or region: a name ("广东省", "Bavaria") or a code ("CA", "CN-GD"). */
+  region?: string;
+  city?: string;
+  district?: string;
+  postalCode?: string;
+  streetLines?: readonly string[];
+  /** The whole address on one line as the source had it. */
+  singleLine?: string;
+}
+
+/** The structured parts a geocoder recognised. */
+export interface NormalizedAddress {
+  countryCode: string;
+  /** First-level subdivision: a code stable for roll-ups (GeoNames admin1 code) and a display name. */
+  region?: { code: string; name: string };
+  city?: string;
+}
+
+export interface GeocodeResult {
+  /** WGS 84 decimal degrees. */
+  lat: number;
+  lng: number;
+  precision: GeocodePrecision;
+  /** Which data or service produced it, e.g. "geonames", "world-countries", "nominatim". */
+  source: string;
+  normalized: NormalizedAddress;
+}
+
+/**
+ * Turns an address into a location. The offline provider ships with the service; online ones
+ * (Nominatim, Amap, ...) are adapters behind the same interface. `null` means nothing matched,
+ * not even the country.
+ */
+export interface GeocodingProvider {
+  readonly name: string;
+  geocode(address: GeocodeAddress): Promise<GeocodeResult | null>;
+}
+
+/** Injection token of the configured provider. */
+export const GEOCODING_PROVIDER = Symbol('GEOCODING_PROVIDER');

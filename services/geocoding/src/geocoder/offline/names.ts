@@ -1,0 +1,64 @@
+import { pinyin } from 'pinyin-pro';
+
+// Letters that NFKD does not decompose into a base letter plus a combining mark.
+const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+};
+const SPECIAL = new RegExp(`[${Object.keys(SPECIAL_LETTERS).join('')}]`, 'g');
+
+/**
+ * The key place names are compared by: case, diacritics, spaces and punctuation do not count
+ * ("Xi’an" = "xian", "São Paulo" = "sao paulo", "Frankfurt am Main" = "frankfurtammain").
+ * Han characters are kept as they are.
+ */
+export function fold(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(SPECIAL, (c) => SPECIAL_LETTERS[c] ?? c)
+    .replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+const HAN = /\p{Script=Han}/u;
+
+export function hasHan(text: string): boolean {
+  return HAN.test(text);
+}
+
+/** Toneless pinyin of Chinese text, folded: "深圳" -> "shenzhen", "重庆" -> "chongqing". */
+export function pinyinKey(text: string): string {
+  return fold(pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive' }).join(''));
+}
+
+// Administrative suffixes that ERPs write or leave out at will: "Shenzhen Shi", "Guangdong Province".
+const LATIN_CITY_SUFFIX = /\s+(city|shi|municipality|prefecture)$/i;
+const LATIN_CITY_PREFIX = /^city of\s+/i;
+const LATIN_REGION_SUFFIX = /\s+(province|sheng|state|region|autonomous region|zizhiqu|shi|municipality)$/i;
+const LATIN_REGION_PREFIX = /^(state|province|region) of\s+/i;
+
+/** The keys a city given in Latin script may be listed under, most literal first. */
+export function latinCityKeys(city: string): string[] {
+  const trimmed = city.trim();
+  const bare = trimmed.replace(LATIN_CITY_PREFIX, '').replace(LATIN_CITY_SUFFIX, '');
+  // GeoNames names some cities "X City" ("New York City", "Mexico City", "Kuwait City").
+  return unique([fold(trimmed), fold(bare), `${fold(bare)}city`]);
+}
+
+export function latinRegionKeys(region: string): string[] {
+  const trimmed = region.trim();
+  const bare = trimmed.replace(LATIN_REGION_PREFIX, '').replace(LATIN_REGION_SUFFIX, '');
+  return unique([fold(trimmed), fold(bare)]);
+}
+
+export function unique(keys: string[]): string[] {
+  return [...new Set(keys.filter((k) => k !== ''))];
+}

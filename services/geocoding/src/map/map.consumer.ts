@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { Topic } from '@duemap/events';
+import {
+  eventTopic,
+  EventSubscriberProvider,
+  subscribe,
+  type EventSubscriber,
+  type Subscription,
+} from '@duemap/messaging';
+import { occurredAtOf } from './event-time';
+import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
+import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
+import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
+
+/** The customers service's events that shape the map: where a customer is, and what it owes. */
+@Injectable()
+@EventSubscriberProvider()
+export class MapConsumer implements EventSubscriber {
+  constructor(
+    private readonly locate: LocateCustomerUseCase,
+    private readonly applyStatus: ApplyStatusChangeUseCase,
+    private readonly applyBalance: ApplyBalanceChangeUseCase,
+  ) {}
+
+  subscriptions(): Subscription[] {
+    return [
+      subscribe(eventTopic(Topic.CustomerUpserted), async (event, ctx) => {
+        await this.locate.execute(
+          {
+            customerId: event.customerId,
+            occurredAt: occurredAtOf(event),
+            name: event.name,
+            address: event.address,
+          },
+          ctx.em,
+        );
+      }),
+      subscribe(eventTopic(Topic.AddressChanged), async (event, ctx) => {
+        await this.locate.execute(
+          { customerId: event.customerId, occurredAt: occurredAtOf(event), address: event.address },
+          ctx.em,
+        );
+      }),
+      subscribe(eventTopic(Topic.StatusChanged), async (event, ctx) => {
+        await this.applyStatus.execute(event, ctx.em);
+      }),
+      subscribe(eventTopic(Topic.BalanceChanged), async (event, ctx) => {
+        await this.applyBalance.execute(event, ctx.em);
+      }),
+    ];
+  }
+}

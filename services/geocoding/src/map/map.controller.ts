@@ -1,0 +1,55 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto';
+import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
+import { parseBbox, parseStatuses, parseZoom, valueOf } from './map-query';
+import { GetMapCustomersUseCase, type MapCustomers } from './usecases/get-map-customers.usecase';
+import { GetRegionRollupsUseCase, type RegionRollups } from './usecases/get-region-rollups.usecase';
+
+@ApiTags('map')
+@Controller('api/v1/map')
+export class MapController {
+  constructor(
+    private readonly mapCustomers: GetMapCustomersUseCase,
+    private readonly regionRollups: GetRegionRollupsUseCase,
+  ) {}
+
+  @Get('customers')
+  @ApiOperation({
+    summary: 'Customers on the map, coloured by AR status',
+    description:
+      'GeoJSON FeatureCollection. Without zoom: one Point per located customer with properties ' +
+      '{customerId, name, status, color, outstanding, overdue, balances, precision, source}. With zoom: ' +
+      'nearby customers are clustered; cluster features have {cluster: true, clusterId, point_count, ' +
+      'counts: {paid, unpaid, overdue}, status, color, outstanding[], overdue[]}.',
+  })
+  @ApiOkResponse({ description: 'A GeoJSON FeatureCollection of Point features.' })
+  @ApiBadRequestResponse({ description: 'bbox, zoom or status is malformed (the field is named).' })
+  customers(@Query() query: GetMapCustomersRequestDto): Promise<MapCustomers> {
+    return this.mapCustomers.execute({
+      ...(query.bbox !== undefined ? { bbox: valueOf(parseBbox(query.bbox)) } : {}),
+      ...(query.zoom !== undefined ? { zoom: valueOf(parseZoom(query.zoom)) } : {}),
+      ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
+    });
+  }
+
+  @Get('regions')
+  @ApiOperation({
+    summary: 'Roll-ups per country or per province/state',
+    description:
+      'Count, status mix and outstanding / overdue sums (one entry per currency) of the located customers ' +
+      'per region, plus how many customers have no location.',
+  })
+  @ApiOkResponse({
+    description:
+      '{level, regions: [{key, countryCode, regionCode, name, count, counts, center, outstanding[], overdue[]}], unlocated}',
+  })
+  @ApiBadRequestResponse({ description: 'level, country or status is malformed (the field is named).' })
+  regions(@Query() query: GetRegionRollupsRequestDto): Promise<RegionRollups> {
+    return this.regionRollups.execute({
+      level: query.level ?? 'province',
+      ...(query.country !== undefined ? { countryCode: query.country.toUpperCase() } : {}),
+      ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
+    });
+  }
+}

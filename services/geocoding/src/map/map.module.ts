@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { GeocoderModule } from '../geocoder/geocoder.module';
+import { MapConsumer } from './map.consumer';
+import { MapController } from './map.controller';
+import { PinRepository } from './pin.repository';
+import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
+import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
+import { GetMapCustomersUseCase } from './usecases/get-map-customers.usecase';
+import { GetRegionRollupsUseCase } from './usecases/get-region-rollups.usecase';
+import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
+
+/** The map projection: pins from customer events, served as GeoJSON and regional roll-ups. */
+@Module({
+  imports: [GeocoderModule],
+  controllers: [MapController],
+  providers: [
+    PinRepository,
+    LocateCustomerUseCase,
+    ApplyStatusChangeUseCase,
+    ApplyBalanceChangeUseCase,
+    GetMapCustomersUseCase,
+    GetRegionRollupsUseCase,
+    MapConsumer,
+  ],
+})
+export class MapModule {}

@@ -1,0 +1,286 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { GeocodePrecision } from '../geocoder/geocoding-provider';
+import type { GeocodeState, PinStatus } from './customer-pin.entity';
+import type { Bbox } from './map-query';
+
+export interface PinLocationState {
+  locationOccurredAt: Date | null;
+  addressHash: string | null;
+}
+
+/** Everything a geocode writes: a location, or none (with the reason) when it failed. */
+export interface LocationUpdate {
+  occurredAt: Date;
+  addressHash: string;
+  state: GeocodeState;
+  failure: string | null;
+  location: { lat: number; lng: number; precision: GeocodePrecision; source: string } | null;
+  countryCode: string | null;
+  regionCode: string | null;
+  regionName: string | null;
+  city: string | null;
+}
+
+export interface BalanceMinor {
+  currency: string;
+  outstanding: bigint;
+  overdue: bigint;
+}
+
+export interface LocatedPin {
+  customerId: string;
+  name: string;
+  lat: number;
+  lng: number;
+  precision: GeocodePrecision;
+  source: string;
+  status: PinStatus;
+  balances: BalanceMinor[];
+}
+
+export interface PinFilter {
+  bbox?: Bbox;
+  statuses?: readonly PinStatus[];
+  countryCode?: string;
+}
+
+export type RollupLevel = 'country' | 'province';
+
+export interface RollupCounts {
+  countryCode: string;
+  regionCode: string | null;
+  regionName: string | null;
+  total: number;
+  paid: number;
+  unpaid: number;
+  overdue: number;
+  lat: number;
+  lng: number;
+}
+
+export interface RollupSums {
+  countryCode: string;
+  regionCode: string | null;
+  currency: string;
+  outstanding: bigint;
+  overdue: bigint;
+}
+
+type SumRow = Omit<RollupSums, 'outstanding' | 'overdue'> & { outstanding: string; overdue: string };
+
+interface BalanceJson {
+  currency: string;
+  outstanding: string;
+  overdue: string;
+}
+
+/**
+ * SQL of the map projection. Writes take the EntityManager of the consumer's inbox transaction;
+ * each guarded write is one statement, so concurrent or replayed events cannot interleave.
+ */
+@Injectable()
+export class PinRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The customer's name, unless a newer customer-upserted set it already. Creates the pin. */
+  async applyName(em: EntityManager, customerId: string, name: string, occurredAt: Date): Promise<void> {
+    await em.query(
+      `INSERT INTO customer_pins (customer_id, name, name_occurred_at) VALUES ($1, $2, $3)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET name = EXCLUDED.name, name_occurred_at = EXCLUDED.name_occurred_at, updated_at = now()
+         WHERE customer_pins.name_occurred_at IS NULL
+            OR customer_pins.name_occurred_at <= EXCLUDED.name_occurred_at`,
+      [customerId, name, occurredAt],
+    );
+  }
+
+  /** Creates the pin if needed and locks it until the transaction ends; returns its location state. */
+  async lockLocation(em: EntityManager, customerId: string): Promise<PinLocationState> {
+    await em.query(`INSERT INTO customer_pins (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
+      customerId,
+    ]);
+    const rows = await em.query<PinLocationState[]>(
+      `SELECT location_occurred_at AS "locationOccurredAt", address_hash AS "addressHash"
+       FROM customer_pins WHERE customer_id = $1 FOR UPDATE`,
+      [customerId],
+    );
+    const [row] = rows;
+    if (!row) throw new Error(`customer pin ${customerId} vanished under a lock`);
+    return row;
+  }
+
+  async saveLocation(em: EntityManager, customerId: string, u: LocationUpdate): Promise<void> {
+    await em.query(
+      `UPDATE customer_pins SET
+         latitude = $2, longitude = $3, geocode_precision = $4, geocode_source = $5,
+         geocode_state = $6, geocode_failure = $7, country_code = $8, region_code = $9,
+         region_name = $10, city = $11, address_hash = $12, location_occurred_at = $13,
+         geocoded_at = now(), updated_at = now()
+       WHERE customer_id = $1`,
+      [
+        customerId,
+        u.location?.lat ?? null,
+        u.location?.lng ?? null,
+        u.location?.precision ?? null,
+        u.location?.source ?? null,
+        u.state,
+        u.failure,
+        u.countryCode,
+        u.regionCode,
+        u.regionName,
+        u.city,
+        u.addressHash,
+        u.occurredAt,
+      ],
+    );
+  }
+
+  /** The same address again: nothing to geocode, but later events must not look newer than it. */
+  async touchLocation(em: EntityManager, customerId: string, occurredAt: Date): Promise<void> {
+    await em.query(`UPDATE customer_pins SET location_occurred_at = $2 WHERE customer_id = $1`, [
+      customerId,
+      occurredAt,
+    ]);
+  }
+
+  /** Sets the status unless a newer status event was applied; false when this one was older. */
+  async applyStatus(
+    em: EntityManager,
+    customerId: string,
+    status: PinStatus,
+    occurredAt: Date,
+  ): Promise<boolean> {
+    const rows = await em.query<unknown[]>(
+      `INSERT INTO customer_pins (customer_id, status, status_occurred_at) VALUES ($1, $2, $3)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET status = EXCLUDED.status, status_occurred_at = EXCLUDED.status_occurred_at, updated_at = now()
+         WHERE customer_pins.status_occurred_at IS NULL
+            OR customer_pins.status_occurred_at <= EXCLUDED.status_occurred_at
+       RETURNING customer_id`,
+      [customerId, status, occurredAt],
+    );
+    return rows.length > 0;
+  }
+
+  /** Replaces the balances unless a newer balance event was applied; false when this one was older. */
+  async applyBalances(
+    em: EntityManager,
+    customerId: string,
+    balances: readonly BalanceMinor[],
+    occurredAt: Date,
+  ): Promise<boolean> {
+    const rows = await em.query<unknown[]>(
+      `INSERT INTO customer_pins (customer_id, balance_occurred_at) VALUES ($1, $2)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET balance_occurred_at = EXCLUDED.balance_occurred_at, updated_at = now()
+         WHERE customer_pins.balance_occurred_at IS NULL
+            OR customer_pins.balance_occurred_at <= EXCLUDED.balance_occurred_at
+       RETURNING customer_id`,
+      [customerId, occurredAt],
+    );
+    if (rows.length === 0) return false;
+    await em.query(`DELETE FROM customer_pin_balances WHERE customer_id = $1`, [customerId]);
+    if (balances.length > 0) {
+      await em.query(
+        `INSERT INTO customer_pin_balances (customer_id, currency, outstanding_minor, overdue_minor)
+         SELECT $1, c, o::bigint, d::bigint FROM unnest($2::text[], $3::text[], $4::text[]) AS t(c, o, d)`,
+        [
+          customerId,
+          balances.map((b) => b.currency),
+          balances.map((b) => b.outstanding.toString()),
+          balances.map((b) => b.overdue.toString()),
+        ],
+      );
+    }
+    return true;
+  }
+
+  /** Pins with a location, with their balances, in customer id order. */
+  async findLocated(filter: PinFilter): Promise<LocatedPin[]> {
+    const { where, params } = whereClause(filter);
+    const rows = await this.dataSource.query<(Omit<LocatedPin, 'balances'> & { balances: BalanceJson[] })[]>(
+      `SELECT p.customer_id AS "customerId", p.name, p.latitude AS lat, p.longitude AS lng,
+              p.geocode_precision AS precision, p.geocode_source AS source, p.status,
+              COALESCE(json_agg(json_build_object(
+                'currency', b.currency,
+                'outstanding', b.outstanding_minor::text,
+                'overdue', b.overdue_minor::text) ORDER BY b.currency)
+                FILTER (WHERE b.currency IS NOT NULL), '[]') AS balances
+       FROM customer_pins p LEFT JOIN customer_pin_balances b ON b.customer_id = p.customer_id
+       WHERE ${where}
+       GROUP BY p.customer_id
+       ORDER BY p.customer_id`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, balances: r.balances.map(balanceOf) }));
+  }
+
+  async rollupCounts(level: RollupLevel, filter: PinFilter): Promise<RollupCounts[]> {
+    const { where, params } = whereClause(filter);
+    const region = level === 'province' ? 'p.region_code' : 'NULL::text';
+    const rows = await this.dataSource.query<RollupCounts[]>(
+      `SELECT p.country_code AS "countryCode", ${region} AS "regionCode",
+              ${level === 'province' ? 'max(p.region_name)' : 'NULL::text'} AS "regionName",
+              count(*)::int AS total,
+              (count(*) FILTER (WHERE p.status = 'paid'))::int AS paid,
+              (count(*) FILTER (WHERE p.status = 'unpaid'))::int AS unpaid,
+              (count(*) FILTER (WHERE p.status = 'overdue'))::int AS overdue,
+              avg(p.latitude) AS lat, avg(p.longitude) AS lng
+       FROM customer_pins p
+       WHERE ${where}
+       GROUP BY 1, 2`,
+      params,
+    );
+    return rows;
+  }
+
+  async rollupSums(level: RollupLevel, filter: PinFilter): Promise<RollupSums[]> {
+    const { where, params } = whereClause(filter);
+    const region = level === 'province' ? 'p.region_code' : 'NULL::text';
+    const rows = await this.dataSource.query<SumRow[]>(
+      `SELECT p.country_code AS "countryCode", ${region} AS "regionCode", b.currency,
+              sum(b.outstanding_minor)::text AS outstanding, sum(b.overdue_minor)::text AS overdue
+       FROM customer_pins p JOIN customer_pin_balances b ON b.customer_id = p.customer_id
+       WHERE ${where}
+       GROUP BY 1, 2, 3
+       ORDER BY 3`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, outstanding: BigInt(r.outstanding), overdue: BigInt(r.overdue) }));
+  }
+
+  /** Customers the map cannot show: never geocoded, or their address could not be located. */
+  async countUnlocated(): Promise<number> {
+    const rows = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM customer_pins WHERE latitude IS NULL`,
+    );
+    return rows[0]?.n ?? 0;
+  }
+}
+
+function balanceOf(b: BalanceJson): BalanceMinor {
+  return { currency: b.currency, outstanding: BigInt(b.outstanding), overdue: BigInt(b.overdue) };
+}
+
+function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
+  const conditions = ['p.latitude IS NOT NULL'];
+  const params: unknown[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = filter.bbox;
+    conditions.push(`p.latitude BETWEEN ${param(minLat)} AND ${param(maxLat)}`);
+    // A box whose west edge is east of its east edge wraps around the antimeridian.
+    conditions.push(
+      minLng <= maxLng
+        ? `p.longitude BETWEEN ${param(minLng)} AND ${param(maxLng)}`
+        : `(p.longitude >= ${param(minLng)} OR p.longitude <= ${param(maxLng)})`,
+    );
+  }
+  if (filter.statuses) conditions.push(`p.status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.countryCode) conditions.push(`p.country_code = ${param(filter.countryCode)}`);
+  return { where: conditions.join(' AND '), params };
+}

@@ -1,0 +1,56 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { createEvent, Topic, type EventInitOf } from '@duemap/events';
+import { FatalEventError } from '@duemap/messaging';
+import type { EntityManager } from 'typeorm';
+import type { PinRepository } from '../pin.repository';
+import { ApplyBalanceChangeUseCase, parseBalances } from './apply-balance-change.usecase';
+
+const em = {} as EntityManager;
+const occurredAt = new Date('2026-01-10T10:00:00Z');
+const money = (amount: string, currency: string) => ({ amount, currency });
+const event = (balances: EventInitOf<typeof Topic.BalanceChanged>['balances']) =>
+  createEvent(Topic.BalanceChanged, {
+    customerId: 'c-1',
+    occurredAt: timestampFromDate(occurredAt),
+    balances,
+  });
+
+describe('ApplyBalanceChangeUseCase', () => {
+  it('stores minor units per currency with the occurred_at', async () => {
+    const applyBalances = jest.fn().mockResolvedValue(true);
+    const useCase = new ApplyBalanceChangeUseCase({ applyBalances } as unknown as PinRepository);
+    const outcome = await useCase.execute(
+      event([
+        { currency: 'CNY', outstanding: money('1500.50', 'CNY'), overdue: money('500', 'CNY') },
+        { currency: 'JPY', outstanding: money('-300', 'JPY'), overdue: money('0', 'JPY') },
+      ]),
+      em,
+    );
+    expect(outcome).toBe('applied');
+    expect(applyBalances).toHaveBeenCalledWith(
+      em,
+      'c-1',
+      [
+        { currency: 'CNY', outstanding: 150050n, overdue: 50000n },
+        { currency: 'JPY', outstanding: -300n, overdue: 0n },
+      ],
+      occurredAt,
+    );
+  });
+
+  it('reports an older snapshot as stale', async () => {
+    const useCase = new ApplyBalanceChangeUseCase({
+      applyBalances: jest.fn().mockResolvedValue(false),
+    } as unknown as PinRepository);
+    await expect(useCase.execute(event([]), em)).resolves.toBe('stale');
+  });
+
+  it.each([
+    ['a currency twice', [{ currency: 'CNY' }, { currency: 'CNY' }]],
+    ['an amount in another currency', [{ currency: 'CNY', outstanding: money('1', 'USD') }]],
+    ['more decimals than the currency has', [{ currency: 'JPY', outstanding: money('1.5', 'JPY') }]],
+    ['an unknown currency', [{ currency: 'ABC', outstanding: money('1', 'ABC') }]],
+  ])('sends an event with %s to the DLQ (FatalEventError)', (_, balances) => {
+    expect(() => parseBalances(event(balances))).toThrow(FatalEventError);
+  });
+});

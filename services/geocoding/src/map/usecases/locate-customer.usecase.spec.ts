@@ -1,0 +1,158 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { create } from '@bufbuild/protobuf';
+import { GeocodeFailureReason, GeocodePrecision, PostalAddressSchema, Topic } from '@duemap/events';
+import type { OutboxWriter } from '@duemap/messaging';
+import type { EntityManager } from 'typeorm';
+import type { GeocodeResult, GeocodingProvider } from '../../geocoder/geocoding-provider';
+import type { PinRepository } from '../pin.repository';
+import { LocateCustomerUseCase } from './locate-customer.usecase';
+
+const em = {} as EntityManager;
+const customerId = 'c-1';
+const occurredAt = new Date('2026-01-10T10:00:00Z');
+const address = create(PostalAddressSchema, { countryCode: 'CN', region: '广东省', city: '深圳市' });
+const shenzhen: GeocodeResult = {
+  lat: 22.5,
+  lng: 114.1,
+  precision: 'city',
+  source: 'geonames',
+  normalized: { countryCode: 'CN', region: { code: '30', name: '广东省' }, city: 'Shenzhen' },
+};
+
+function setup(
+  current: { locationOccurredAt: Date | null; addressHash: string | null },
+  result: GeocodeResult | null,
+) {
+  const pins = {
+    applyName: jest.fn().mockResolvedValue(undefined),
+    lockLocation: jest.fn().mockResolvedValue(current),
+    saveLocation: jest.fn().mockResolvedValue(undefined),
+    touchLocation: jest.fn().mockResolvedValue(undefined),
+  };
+  const geocoder: GeocodingProvider = { name: 'fake', geocode: jest.fn().mockResolvedValue(result) };
+  const outbox = { append: jest.fn().mockResolvedValue('event-id') };
+  const useCase = new LocateCustomerUseCase(
+    geocoder,
+    pins as unknown as PinRepository,
+    outbox as unknown as OutboxWriter,
+  );
+  return { useCase, pins, geocoder, outbox };
+}
+
+describe('LocateCustomerUseCase', () => {
+  it('stores the location and announces customer-geocoded', async () => {
+    const { useCase, pins, outbox } = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
+    await expect(useCase.execute({ customerId, occurredAt, name: 'ACME', address }, em)).resolves.toBe(
+      'located',
+    );
+
+    expect(pins.applyName).toHaveBeenCalledWith(em, customerId, 'ACME', occurredAt);
+    expect(pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({
+        state: 'located',
+        location: { lat: 22.5, lng: 114.1, precision: 'city', source: 'geonames' },
+        countryCode: 'CN',
+        regionCode: '30',
+        regionName: '广东省',
+        city: 'Shenzhen',
+        occurredAt,
+      }),
+    );
+    const [, appended] = outbox.append.mock.calls[0] as [
+      unknown,
+      { topic: { name: string }; key: string; event: Record<string, unknown> },
+    ];
+    expect(appended.topic.name).toBe(Topic.CustomerGeocoded);
+    expect(appended.key).toBe(customerId);
+    expect(appended.event).toMatchObject({
+      customerId,
+      latitude: 22.5,
+      longitude: 114.1,
+      precision: GeocodePrecision.CITY,
+      source: 'geonames',
+      normalizedAddress: { countryCode: 'CN', region: '广东省', city: 'Shenzhen' },
+    });
+  });
+
+  it('records a failure without location and announces geocode-failed with the reason', async () => {
+    const { useCase, pins, outbox } = setup({ locationOccurredAt: null, addressHash: null }, null);
+    const unknown = create(PostalAddressSchema, { countryCode: 'XX', city: 'Atlantis' });
+    await expect(useCase.execute({ customerId, occurredAt, address: unknown }, em)).resolves.toBe('failed');
+
+    expect(pins.applyName).not.toHaveBeenCalled();
+    expect(pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({
+        state: 'failed',
+        failure: 'no_match',
+        location: null,
+        countryCode: 'XX',
+        city: 'Atlantis',
+      }),
+    );
+    const [, appended] = outbox.append.mock.calls[0] as [
+      unknown,
+      { topic: { name: string }; event: Record<string, unknown> },
+    ];
+    expect(appended.topic.name).toBe(Topic.GeocodeFailed);
+    expect(appended.event).toMatchObject({
+      reason: GeocodeFailureReason.NO_MATCH,
+      willRetry: false,
+      address: unknown,
+    });
+  });
+
+  it('calls a missing address incomplete', async () => {
+    const { useCase, outbox } = setup({ locationOccurredAt: null, addressHash: null }, null);
+    await useCase.execute({ customerId, occurredAt, address: undefined }, em);
+    const [, appended] = outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
+    expect(appended.event).toMatchObject({ reason: GeocodeFailureReason.INCOMPLETE_ADDRESS });
+    expect(appended.event).not.toHaveProperty('address');
+  });
+
+  it('ignores an address older than the one the pin has', async () => {
+    const { useCase, geocoder, pins, outbox } = setup(
+      { locationOccurredAt: new Date(occurredAt.getTime() + 1), addressHash: 'x' },
+      shenzhen,
+    );
+    await expect(useCase.execute({ customerId, occurredAt, address }, em)).resolves.toBe('stale');
+    expect(geocoder.geocode).not.toHaveBeenCalled();
+    expect(pins.saveLocation).not.toHaveBeenCalled();
+    expect(outbox.append).not.toHaveBeenCalled();
+  });
+
+  it('does not geocode or announce the same address twice', async () => {
+    const first = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
+    await first.useCase.execute({ customerId, occurredAt, address }, em);
+    const [[, , saved]] = first.pins.saveLocation.mock.calls as [[unknown, unknown, { addressHash: string }]];
+
+    const later = new Date(occurredAt.getTime() + 60_000);
+    const again = setup({ locationOccurredAt: occurredAt, addressHash: saved.addressHash }, shenzhen);
+    await expect(again.useCase.execute({ customerId, occurredAt: later, address }, em)).resolves.toBe(
+      'unchanged',
+    );
+    expect(again.geocoder.geocode).not.toHaveBeenCalled();
+    expect(again.outbox.append).not.toHaveBeenCalled();
+    expect(again.pins.touchLocation).toHaveBeenCalledWith(em, customerId, later);
+
+    const moved = create(PostalAddressSchema, { countryCode: 'CN', city: '上海市' });
+    const third = setup({ locationOccurredAt: occurredAt, addressHash: saved.addressHash }, shenzhen);
+    await expect(third.useCase.execute({ customerId, occurredAt: later, address: moved }, em)).resolves.toBe(
+      'located',
+    );
+  });
+
+  it('stamps the events with the time of geocoding', async () => {
+    const { useCase, outbox } = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
+    const before = Date.now();
+    await useCase.execute({ customerId, occurredAt, address }, em);
+    const [, appended] = outbox.append.mock.calls[0] as [
+      unknown,
+      { event: { occurredAt: Parameters<typeof timestampDate>[0] } },
+    ];
+    expect(timestampDate(appended.event.occurredAt).getTime()).toBeGreaterThanOrEqual(before);
+  });
+});

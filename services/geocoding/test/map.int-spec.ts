@@ -1,0 +1,318 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { loadConfig } from '@duemap/config';
+import {
+  ArStatus,
+  createEvent,
+  decodeEvent,
+  encodeRecord,
+  GeocodeFailureReason,
+  GeocodePrecision,
+  Topic,
+  type EventInitOf,
+  type TopicName,
+} from '@duemap/events';
+import { createProducer } from '@duemap/messaging';
+import {
+  collectMessages,
+  createTestDatabase,
+  migrate,
+  startPrivateKafka,
+  startTestApp,
+  testKafka,
+  testLogger,
+  waitFor,
+  type PrivateKafka,
+  type TestApp,
+  type TestDatabase,
+} from '@duemap/testing';
+import type { Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { AppModule } from '../src/app.module';
+import { geocodingConfig } from '../src/config';
+import { dataSourceOptions } from '../src/database/data-source';
+
+interface Feature {
+  geometry: { type: 'Point'; coordinates: [number, number] };
+  properties: Record<string, unknown> & { customerId?: string; cluster?: boolean };
+}
+interface FeatureCollection {
+  type: 'FeatureCollection';
+  features: Feature[];
+}
+interface ErrorBody {
+  error: { code: string; details: { field?: string; message: string }[] };
+}
+
+const PAID = '#2e7d32';
+const UNPAID = '#c62828';
+const OVERDUE = '#f9a825';
+
+describe('geocoding service: customer events -> pins -> map', () => {
+  let kafka: PrivateKafka;
+  let db: TestDatabase;
+  let app: TestApp;
+  let producer: Producer;
+  let pg: Client;
+  const base = Date.now() - 3_600_000;
+  const at = (minutes: number) => timestampFromDate(new Date(base + minutes * 60_000));
+
+  async function publish<T extends TopicName>(topic: T, init: EventInitOf<T>): Promise<string> {
+    const eventId = randomUUID();
+    const record = encodeRecord(topic, createEvent(topic, init), {
+      eventId,
+      producer: 'spec',
+      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+    });
+    await producer.send({
+      topic,
+      messages: [{ key: record.key, value: record.value, headers: record.headers }],
+    });
+    return eventId;
+  }
+
+  /** The service has committed this event (its inbox row exists). */
+  const processed = (eventId: string) =>
+    waitFor(`event ${eventId} to be processed`, async () => {
+      const { rowCount } = await pg.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
+      return rowCount ? true : undefined;
+    });
+
+  async function get<T>(path: string): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${app.url}${path}`);
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  const pinOf = async (customerId: string, query = ''): Promise<Feature | undefined> => {
+    const { body } = await get<FeatureCollection>(`/api/v1/map/customers${query}`);
+    return body.features.find((f) => f.properties.customerId === customerId);
+  };
+
+  const upserted = (customerId: string, minutes: number, address: Record<string, string>) =>
+    publish(Topic.CustomerUpserted, {
+      customerId,
+      occurredAt: at(minutes),
+      created: true,
+      sources: [{ sourceSystem: 'spec', externalId: customerId }],
+      name: `Customer ${customerId.slice(0, 8)}`,
+      address,
+      timeZone: 'Asia/Shanghai',
+    });
+
+  const status = (customerId: string, minutes: number, value: ArStatus) =>
+    publish(Topic.StatusChanged, { customerId, occurredAt: at(minutes), status: value });
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([startPrivateKafka(), createTestDatabase('geocoding')]);
+    await migrate(dataSourceOptions(db.url));
+    const config = loadConfig(
+      geocodingConfig,
+      { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(',') },
+      { service: 'geocoding' },
+    );
+    app = await startTestApp(AppModule.register(config, testLogger()));
+    producer = createProducer(testKafka(kafka.brokers));
+    await producer.connect();
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await pg?.end();
+    await app?.close();
+    await db?.drop();
+    await kafka?.stop();
+  });
+
+  const shanghai = randomUUID();
+
+  it('geocodes a new customer, announces it, and shows a red pin once it is unpaid', async () => {
+    await upserted(shanghai, 0, {
+      countryCode: 'CN',
+      region: '上海市',
+      city: '上海市',
+      district: '浦东新区',
+    });
+    await status(shanghai, 1, ArStatus.UNPAID);
+
+    const [message] = await collectMessages(testKafka(kafka.brokers), Topic.CustomerGeocoded, 1);
+    expect(message?.message.key?.toString()).toBe(shanghai);
+    expect(message?.header('event-type')).toBe('duemap.geocoding.v1.CustomerGeocoded');
+    const geocoded = decodeEvent(Topic.CustomerGeocoded, message?.message.value ?? new Uint8Array());
+    expect(geocoded).toMatchObject({
+      customerId: shanghai,
+      precision: GeocodePrecision.CITY,
+      source: 'geonames',
+      normalizedAddress: { countryCode: 'CN', region: '上海市', city: 'Shanghai' },
+    });
+    expect(geocoded.latitude).toBeCloseTo(31.22, 1);
+    expect(geocoded.longitude).toBeCloseTo(121.46, 1);
+
+    const pin = await waitFor('a red pin in Shanghai', async () => {
+      const f = await pinOf(shanghai);
+      return f?.properties.status === 'unpaid' ? f : undefined;
+    });
+    expect(pin.properties).toMatchObject({
+      name: `Customer ${shanghai.slice(0, 8)}`,
+      color: UNPAID,
+      precision: 'city',
+      source: 'geonames',
+      outstanding: null,
+      overdue: null,
+    });
+    const [lng, lat] = pin.geometry.coordinates;
+    expect(lat).toBeCloseTo(31.22, 1);
+    expect(lng).toBeCloseTo(121.46, 1);
+  });
+
+  it('turns the pin green on a later status-changed and ignores an older one', async () => {
+    await processed(await status(shanghai, 10, ArStatus.PAID));
+    expect((await pinOf(shanghai))?.properties).toMatchObject({ status: 'paid', color: PAID });
+
+    // Older than the PAID above: events of one customer can arrive out of order across topics.
+    await processed(await status(shanghai, 5, ArStatus.OVERDUE));
+    expect((await pinOf(shanghai))?.properties).toMatchObject({ status: 'paid', color: PAID });
+  });
+
+  it('puts balances on the pin, ignoring an older balance-changed', async () => {
+    const balance = (minutes: number, outstanding: string, overdue: string) =>
+      publish(Topic.BalanceChanged, {
+        customerId: shanghai,
+        occurredAt: at(minutes),
+        balances: [
+          {
+            currency: 'CNY',
+            outstanding: { amount: outstanding, currency: 'CNY' },
+            overdue: { amount: overdue, currency: 'CNY' },
+            unappliedCredit: { amount: '0', currency: 'CNY' },
+          },
+        ],
+      });
+    await processed(await balance(20, '1500.00', '500.00'));
+    await processed(await balance(15, '9.99', '0'));
+    expect((await pinOf(shanghai))?.properties).toMatchObject({
+      outstanding: { amount: '1500.00', currency: 'CNY' },
+      overdue: { amount: '500.00', currency: 'CNY' },
+    });
+  });
+
+  it('creates the pin from a status event that comes before the customer, and places it later', async () => {
+    const early = randomUUID();
+    await processed(await status(early, 1, ArStatus.OVERDUE));
+    expect(await pinOf(early)).toBeUndefined(); // no location yet
+    await processed(await upserted(early, 0, { countryCode: 'DE', city: 'Berlin' }));
+    const pin = await pinOf(early);
+    expect(pin?.properties).toMatchObject({ status: 'overdue', color: OVERDUE });
+    expect(pin?.geometry.coordinates[1]).toBeCloseTo(52.52, 1);
+  });
+
+  it("a customer without status events is 'paid'; an unlocatable address withdraws the pin", async () => {
+    const moving = randomUUID();
+    await processed(await upserted(moving, 0, { countryCode: 'CN', city: '深圳' }));
+    const pin = await pinOf(moving);
+    expect(pin?.properties).toMatchObject({ status: 'paid', color: PAID });
+    expect(pin?.geometry.coordinates[0]).toBeCloseTo(114.07, 1);
+
+    await processed(
+      await publish(Topic.AddressChanged, {
+        customerId: moving,
+        occurredAt: at(30),
+        address: { countryCode: 'XX', city: 'Atlantis' },
+      }),
+    );
+    expect(await pinOf(moving)).toBeUndefined();
+    const failures = await collectMessages(testKafka(kafka.brokers), Topic.GeocodeFailed, 1);
+    const failed = decodeEvent(Topic.GeocodeFailed, failures[0]?.message.value ?? new Uint8Array());
+    expect(failed).toMatchObject({
+      customerId: moving,
+      reason: GeocodeFailureReason.NO_MATCH,
+      willRetry: false,
+      address: { countryCode: 'XX', city: 'Atlantis' },
+    });
+  });
+
+  it('clusters pins for a zoom level, with counts per status and the dominant colour', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const statuses = [ArStatus.UNPAID, ArStatus.OVERDUE, ArStatus.OVERDUE];
+    for (const [i, id] of ids.entries()) {
+      await upserted(id, 0, { countryCode: 'CN', region: '四川省', city: '成都市' });
+      await status(id, 1, statuses[i] ?? ArStatus.PAID);
+    }
+    const chengdu = '103,30,105,31.5';
+    await waitFor('three pins in Chengdu: one unpaid, two overdue', async () => {
+      const { body } = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${chengdu}`);
+      const seen = body.features.map((f) => f.properties.status).sort();
+      return seen.join() === 'overdue,overdue,unpaid' ? true : undefined;
+    });
+    const overdueOnly = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${chengdu}&status=overdue`);
+    expect(overdueOnly.body.features).toHaveLength(2);
+    const { status: code, body } = await get<FeatureCollection>(
+      `/api/v1/map/customers?bbox=${chengdu}&zoom=6`,
+    );
+    expect(code).toBe(200);
+    expect(body.features).toHaveLength(1);
+    expect(body.features[0]?.properties).toMatchObject({
+      cluster: true,
+      point_count: 3,
+      counts: { paid: 0, unpaid: 1, overdue: 2 },
+      status: 'overdue',
+      color: OVERDUE,
+    });
+    // Far away, Shanghai and Berlin stay out of the box.
+    const world = await get<FeatureCollection>('/api/v1/map/customers?zoom=2');
+    const clusters = world.body.features.filter((f) => f.properties.cluster === true);
+    expect(clusters.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('rolls up count and amounts per province and per country', async () => {
+    const provinces = await get<{
+      regions: { key: string; name: string; count: number }[];
+      unlocated: number;
+    }>('/api/v1/map/regions?level=province');
+    expect(provinces.status).toBe(200);
+    expect(provinces.body.regions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'CN-32', name: '四川省', count: 3 }),
+        expect.objectContaining({
+          key: 'CN-23',
+          name: '上海市',
+          count: 1,
+          outstanding: [{ amount: '1500.00', currency: 'CNY' }],
+          overdue: [{ amount: '500.00', currency: 'CNY' }],
+        }),
+      ]),
+    );
+    expect(provinces.body.unlocated).toBe(1);
+    const countries = await get<{ regions: { key: string; name: string; count: number }[] }>(
+      '/api/v1/map/regions?level=country',
+    );
+    expect(countries.body.regions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'CN', name: 'China', count: 4 }),
+        expect.objectContaining({ key: 'DE', name: 'Germany', count: 1 }),
+      ]),
+    );
+  });
+
+  it.each([
+    ['bbox=1,2,3', 'bbox'],
+    ['bbox=10,50,20,40', 'bbox'],
+    ['bbox=-200,0,10,10', 'bbox'],
+    ['zoom=abc', 'zoom'],
+    ['zoom=30', 'zoom'],
+    ['status=green', 'status'],
+    ['status=paid&status=unpaid', 'status'],
+    ['colour=red', 'colour'],
+  ])('GET /api/v1/map/customers?%s is a 400 naming %s', async (query, field) => {
+    const { status: code, body } = await get<ErrorBody>(`/api/v1/map/customers?${query}`);
+    expect(code).toBe(400);
+    expect(body.error.details.map((d) => d.field)).toContain(field);
+  });
+
+  it('GET /api/v1/map/regions?level=city is a 400 naming level', async () => {
+    const { status: code, body } = await get<ErrorBody>('/api/v1/map/regions?level=city');
+    expect(code).toBe(400);
+    expect(body.error.details.map((d) => d.field)).toContain('level');
+  });
+});

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { Topic } from '@duemap/events';
+import {
+  eventTopic,
+  EventSubscriberProvider,
+  subscribe,
+  type EventSubscriber,
+  type Subscription,
+} from '@duemap/messaging';
+import { ProjectCustomerUseCase } from './usecases/project-customer.usecase';
+
+@Injectable()
+@EventSubscriberProvider()
+export class CustomerUpsertedConsumer implements EventSubscriber {
+  constructor(private readonly projectCustomer: ProjectCustomerUseCase) {}
+
+  subscriptions(): Subscription[] {
+    return [
+      subscribe(eventTopic(Topic.CustomerUpserted), (event, ctx) =>
+        this.projectCustomer.execute(event, ctx.em),
+      ),
+    ];
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { isUuid, type SourceRef } from '../invoices/invoice.model';
+import { CustomerEntity, CustomerSourceEntity } from './customer.entity';
+
+export interface KnownCustomer {
+  id: string;
+  timeZone: string;
+  lastEventAt: Date | null;
+}
+
+/** The customer read model. Methods take the caller's EntityManager. */
+@Injectable()
+export class CustomerRepository {
+  async findById(
+    em: EntityManager,
+    id: string,
+    options: { lock?: boolean } = {},
+  ): Promise<KnownCustomer | null> {
+    if (!isUuid(id)) return null;
+    const row = await em.getRepository(CustomerEntity).findOne({
+      where: { id: id.toLowerCase() },
+      ...(options.lock === true ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    return row === null ? null : { id: row.id, timeZone: row.timeZone, lastEventAt: row.lastEventAt };
+  }
+
+  async findBySource(em: EntityManager, source: SourceRef): Promise<KnownCustomer | null> {
+    const mapping = await em.getRepository(CustomerSourceEntity).findOne({
+      where: { sourceSystem: source.sourceSystem, externalId: source.externalId },
+    });
+    return mapping === null ? null : this.findById(em, mapping.customerId);
+  }
+
+  /**
+   * Writes the customer's row. `lastEventAt` null (from the HTTP API) only fills a missing row,
+   * so it never overwrites what an event said.
+   */
+  async save(em: EntityManager, customer: KnownCustomer): Promise<void> {
+    if (customer.lastEventAt === null) {
+      await em.query(
+        `INSERT INTO customers (id, time_zone, last_event_at) VALUES ($1, $2, NULL) ON CONFLICT (id) DO NOTHING`,
+        [customer.id, customer.timeZone],
+      );
+      return;
+    }
+    await em.query(
+      `INSERT INTO customers (id, time_zone, last_event_at) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE
+       SET time_zone = EXCLUDED.time_zone, last_event_at = EXCLUDED.last_event_at, updated_at = now()`,
+      [customer.id, customer.timeZone, customer.lastEventAt],
+    );
+  }
+
+  /**
+   * Makes `sources` the customer's mappings. A source another customer held moves to this one
+   * (customers merges records by tax id); with `replace`, mappings no longer listed are dropped.
+   */
+  async saveSources(
+    em: EntityManager,
+    customerId: string,
+    sources: readonly SourceRef[],
+    replace: boolean,
+  ): Promise<void> {
+    if (replace) {
+      await em.query(
+        `DELETE FROM customer_sources c WHERE c.customer_id = $1
+         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s(source_system, external_id)
+                         WHERE s.source_system = c.source_system AND s.external_id = c.external_id)`,
+        [customerId, sources.map((s) => s.sourceSystem), sources.map((s) => s.externalId)],
+      );
+    }
+    if (sources.length === 0) return;
+    await em.query(
+      `INSERT INTO customer_sources (source_system, external_id, customer_id)
+       SELECT DISTINCT s.source_system, s.external_id, $1::uuid
+       FROM unnest($2::text[], $3::text[]) AS s(source_system, external_id)
+       ON CONFLICT (source_system, external_id) DO UPDATE SET customer_id = EXCLUDED.customer_id`,
+      [customerId, sources.map((s) => s.sourceSystem), sources.map((s) => s.externalId)],
+    );
+  }
+}

@@ -1,0 +1,22 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * What payments knows of a customer, projected from customers.customer-upserted.v1 (or fetched
+ * from the customers service on a miss). Its row is also the lock that serialises one
+ * customer's payments (`SELECT … FOR UPDATE`), which keeps that customer's events in outbox order.
+ */
+@Entity('customer_view')
+export class CustomerViewEntity {
+  @PrimaryColumn({ name: 'customer_id', type: 'text' })
+  customerId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  /** occurred_at of the last event applied; null for a row fetched over HTTP (any event wins). */
+  @Column({ name: 'last_occurred_at', type: 'timestamptz', nullable: true })
+  lastOccurredAt!: Date | null;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

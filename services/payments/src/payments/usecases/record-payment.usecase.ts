@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { Topic } from '@duemap/events';
+import { eventTopic, OutboxWriter } from '@duemap/messaging';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
+import { CustomerDirectory } from '../../customers/customer-directory';
+import { CustomerViewRepository } from '../../customers/customer-view.repository';
+import { InvoiceDirectory } from '../../invoices/invoice-directory';
+import { InvoiceViewRepository } from '../../invoices/invoice-view.repository';
+import {
+  applyExplicit,
+  applyOldestDueFirst,
+  checkRequestedAllocations,
+  type CashApplication,
+} from '../cash-application';
+import { decideIdempotency } from '../idempotency';
+import { methodToProto, ruleToProto } from '../payment-enums';
+import { requestHash, type PaymentRequest } from '../payment-request';
+import { IDEMPOTENCY_KEY_CONSTRAINT, PaymentAllocationEntity, PaymentEntity } from '../payment.entity';
+import type { PaymentView } from '../payment.view';
+import { PaymentsRepository } from '../payments.repository';
+
+export interface RecordPaymentResult {
+  payment: PaymentView;
+  /** True when the idempotency key had been used with this request before: nothing new was stored. */
+  replayed: boolean;
+}
+
+function isIdempotencyKeyViolation(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const driverError = err.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' && driverError.constraint === IDEMPOTENCY_KEY_CONSTRAINT;
+}
+
+/**
+ * POST /api/v1/payments: stores the payment and decides its cash application in one transaction,
+ * with payments.payment-received.v1 in the outbox. Lookups that may leave the process (fallback
+ * GETs to customers and invoicing) happen before the transaction, so no lock waits on the network.
+ */
+@Injectable()
+export class RecordPaymentUseCase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly payments: PaymentsRepository,
+    private readonly customers: CustomerViewRepository,
+    private readonly customerDirectory: CustomerDirectory,
+    private readonly invoices: InvoiceViewRepository,
+    private readonly invoiceDirectory: InvoiceDirectory,
+  ) {}
+
+  async execute(request: PaymentRequest): Promise<RecordPaymentResult> {
+    const hash = requestHash(request);
+    checkRequestedAllocations(request.amount, request.allocations);
+
+    const known = await this.answerForKnownKey(this.dataSource.manager, request.idempotencyKey, hash);
+    if (known) return known;
+
+    const customer = await this.customerDirectory.resolve(this.dataSource.manager, request.customerId);
+    const fetchedInvoices = await this.invoiceDirectory.fetchMissing(
+      this.dataSource.manager,
+      request.allocations.map((a, index) => ({
+        invoiceId: a.invoiceId,
+        field: `allocations[${index}].invoiceId`,
+      })),
+    );
+
+    try {
+      return await this.dataSource.transaction(async (em) => {
+        // Fetched rows go in with the payment: a rejected request leaves nothing behind.
+        if (customer.fetched) await this.customers.insertFetched(em, customer.snapshot);
+        for (const invoice of fetchedInvoices) await this.invoices.insertFetched(em, invoice);
+        if (!(await this.customers.lock(em, request.customerId))) {
+          throw new Error(`customer_view row of ${request.customerId} is missing after it was found`);
+        }
+        // Under the customer's lock: a concurrent twin of this request has committed by now, if any.
+        const twin = await this.answerForKnownKey(em, request.idempotencyKey, hash);
+        if (twin) return twin;
+        const application = await this.decide(em, request);
+        const paymentId = await this.store(em, request, hash, application);
+        const view = await this.payments.loadView(em, paymentId);
+        if (view === null) throw new Error(`payment ${paymentId} is not readable in its own transaction`);
+        return { payment: view, replayed: false };
+      });
+    } catch (err) {
+      // Another request with the same key (for another customer, so not serialised with this one)
+      // committed first: the unique constraint refused ours, and it is a replay or a conflict.
+      if (isIdempotencyKeyViolation(err)) {
+        const answer = await this.answerForKnownKey(this.dataSource.manager, request.idempotencyKey, hash);
+        if (answer) return answer;
+      }
+      throw err;
+    }
+  }
+
+  private async answerForKnownKey(
+    em: EntityManager,
+    idempotencyKey: string,
+    hash: string,
+  ): Promise<RecordPaymentResult | undefined> {
+    const existing = await this.payments.findByIdempotencyKey(em, idempotencyKey);
+    const decision = decideIdempotency(existing, hash);
+    switch (decision) {
+      case 'new':
+        return undefined;
+      case 'conflict':
+        throw PaymentsException.forField(
+          PaymentsErrorCode.IdempotencyKeyReused,
+          'Idempotency-Key',
+          'this Idempotency-Key was already used with a different request body',
+        );
+      case 'replay': {
+        const view = existing ? await this.payments.loadView(em, existing.id) : null;
+        if (view === null) throw new Error(`payment under idempotency key ${idempotencyKey} vanished`);
+        return { payment: view, replayed: true };
+      }
+    }
+  }
+
+  private async decide(em: EntityManager, request: PaymentRequest): Promise<CashApplication> {
+    if (request.allocations.length > 0) {
+      const invoices = await this.payments.invoicesByIds(
+        em,
+        request.allocations.map((a) => a.invoiceId),
+      );
+      return applyExplicit(
+        request.amount,
+        request.customerId,
+        request.allocations,
+        new Map(invoices.map((i) => [i.invoiceId, i])),
+      );
+    }
+    const open = await this.payments.payableInvoices(em, request.customerId, request.amount.currency);
+    return applyOldestDueFirst(request.amount, request.customerId, open);
+  }
+
+  private async store(
+    em: EntityManager,
+    request: PaymentRequest,
+    hash: string,
+    application: CashApplication,
+  ): Promise<string> {
+    const paymentId = randomUUID();
+    const now = new Date();
+    const payment = Object.assign(new PaymentEntity(), {
+      id: paymentId,
+      customerId: request.customerId,
+      amountMinor: request.amount.minor.toString(),
+      currency: request.amount.currency,
+      receivedAt: request.receivedAt,
+      method: request.method,
+      reference: request.reference,
+      status: 'received' as const,
+      idempotencyKey: request.idempotencyKey,
+      requestHash: hash,
+      createdAt: now,
+    });
+    const allocations = application.allocations.map((a, position) =>
+      Object.assign(new PaymentAllocationEntity(), {
+        paymentId,
+        invoiceId: a.invoiceId,
+        position,
+        invoiceNumber: a.invoiceNumber,
+        appliedMinor: a.applied.minor.toString(),
+        rejectedMinor: '0',
+        rule: a.rule,
+        rejectionReason: null,
+        rejectedAt: null,
+      }),
+    );
+    await this.payments.insert(em, { payment, allocations });
+    await this.outbox.append(em, {
+      topic: eventTopic(Topic.PaymentReceived),
+      key: request.customerId,
+      occurredAt: now,
+      event: {
+        customerId: request.customerId,
+        occurredAt: timestampFromDate(now),
+        paymentId,
+        amount: request.amount.toJSON(),
+        allocations: application.allocations.map((a) => ({
+          invoiceId: a.invoiceId,
+          applied: a.applied.toJSON(),
+          rule: ruleToProto(a.rule),
+          invoiceNumber: a.invoiceNumber,
+        })),
+        unapplied: application.unapplied.toJSON(),
+        method: methodToProto(request.method),
+        reference: request.reference,
+        receivedAt: timestampFromDate(request.receivedAt),
+        source: { sourceSystem: 'api', externalId: request.idempotencyKey },
+      },
+    });
+    return paymentId;
+  }
+}

@@ -1,0 +1,244 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { loadConfig } from '@duemap/config';
+import {
+  calendarDate,
+  createEvent,
+  decodeRecord,
+  DocumentKind,
+  encodeRecord,
+  InvoiceField,
+  InvoiceStatus,
+  Topic,
+  type EventInitOf,
+  type EventOf,
+  type TopicName,
+} from '@duemap/events';
+import { createProducer } from '@duemap/messaging';
+import {
+  collectMessages,
+  createTestDatabase,
+  migrate,
+  startPrivateKafka,
+  startTestApp,
+  testKafka,
+  testLogger,
+  waitFor,
+  type PrivateKafka,
+  type TestApp,
+} from '@duemap/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { AppModule } from '../src/app.module';
+import { paymentsConfig } from '../src/config';
+import { dataSourceOptions } from '../src/database/data-source';
+
+/**
+ * Stands in for the customers and invoicing services' `GET /api/v1/{customers,invoices}/{id}`:
+ * answers what the spec put in its maps, 404 otherwise, and drops connections when `down`.
+ */
+export class OwnerServicesStub {
+  readonly customers = new Map<string, Record<string, unknown>>();
+  readonly invoices = new Map<string, Record<string, unknown>>();
+  down = false;
+  readonly requests: string[] = [];
+  private server?: http.Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      this.requests.push(req.url ?? '');
+      if (this.down) {
+        req.socket.destroy();
+        return;
+      }
+      const match = /^\/api\/v1\/(customers|invoices)\/([^/?]+)$/.exec(req.url ?? '');
+      const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      const body =
+        id === undefined ? undefined : (match?.[1] === 'customers' ? this.customers : this.invoices).get(id);
+      res.setHeader('content-type', 'application/json');
+      if (body === undefined) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not found', details: [] } }));
+        return;
+      }
+      res.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export interface PaymentsHarness {
+  app: TestApp;
+  db: Client;
+  kafka: PrivateKafka;
+  stub: OwnerServicesStub;
+  close(): Promise<void>;
+}
+
+export async function startPaymentsHarness(): Promise<
+  PaymentsHarness & { producer: Producer; client: Kafka }
+> {
+  const stub = new OwnerServicesStub();
+  const [kafka, database] = await Promise.all([
+    startPrivateKafka(),
+    createTestDatabase('payments'),
+    stub.start(),
+  ]);
+  let app: TestApp | undefined;
+  let db: Client | undefined;
+  let producer: Producer | undefined;
+  try {
+    await migrate(dataSourceOptions(database.url));
+    const config = loadConfig(
+      paymentsConfig,
+      {
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        CUSTOMERS_URL: stub.url,
+        INVOICING_URL: stub.url,
+        DEPENDENCY_TIMEOUT: '1s',
+        LOG_LEVEL: 'silent',
+      },
+      { service: 'payments' },
+    );
+    app = await startTestApp(AppModule.register(config, testLogger()));
+    db = new Client({ connectionString: database.url });
+    await db.connect();
+    const client = testKafka(kafka.brokers);
+    producer = createProducer(client);
+    await producer.connect();
+    const opened = { app, db, producer };
+    return {
+      ...opened,
+      kafka,
+      stub,
+      client,
+      async close() {
+        await opened.producer.disconnect();
+        await opened.app.close();
+        await opened.db.end();
+        await stub.stop();
+        await database.drop();
+        await kafka.stop();
+      },
+    };
+  } catch (err) {
+    await producer?.disconnect();
+    await app?.close();
+    await db?.end();
+    await stub.stop();
+    await database.drop();
+    await kafka.stop();
+    throw err;
+  }
+}
+
+const traceparent = (): string =>
+  `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+
+/** Publishes an event the way its owning service would; returns its event id. */
+export async function publish<T extends TopicName>(
+  producer: Producer,
+  topic: T,
+  init: EventInitOf<T>,
+): Promise<string> {
+  const eventId = randomUUID();
+  const record = encodeRecord(topic, createEvent(topic, init), {
+    eventId,
+    producer: 'spec',
+    traceparent: traceparent(),
+  });
+  await producer.send({
+    topic,
+    messages: [{ key: record.key, value: record.value, headers: record.headers }],
+  });
+  return eventId;
+}
+
+/** Waits until the payments consumer group has handled the events (their inbox rows exist). */
+export async function processed(db: Client, ...eventIds: string[]): Promise<void> {
+  await waitFor(`events ${eventIds.join(', ')} to be handled`, async () => {
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])',
+      [eventIds],
+    );
+    return Number(rows[0]?.n) === eventIds.length ? true : undefined;
+  });
+}
+
+export const ts = (iso: string) => timestampFromDate(new Date(iso));
+export const cny = (amount: string) => ({ amount, currency: 'CNY' });
+
+export interface SeedInvoice {
+  invoiceId?: string;
+  customerId: string;
+  number: string;
+  total: { amount: string; currency: string };
+  open?: { amount: string; currency: string };
+  issueDate?: string;
+  dueDate: string;
+  occurredAt?: string;
+}
+
+export function customerUpserted(customerId: string, name = 'ACME', occurredAt = '2025-01-01T00:00:00Z') {
+  return {
+    customerId,
+    occurredAt: ts(occurredAt),
+    created: true,
+    name,
+    sources: [{ sourceSystem: 'spec', externalId: customerId }],
+  };
+}
+
+function invoiceState(seed: SeedInvoice) {
+  return {
+    customerId: seed.customerId,
+    occurredAt: ts(seed.occurredAt ?? '2025-01-02T00:00:00Z'),
+    invoiceId: seed.invoiceId ?? randomUUID(),
+    number: seed.number,
+    kind: DocumentKind.INVOICE,
+    issueDate: calendarDate(seed.issueDate ?? '2025-01-01'),
+    dueDate: calendarDate(seed.dueDate),
+    total: seed.total,
+    openAmount: seed.open ?? seed.total,
+    status: InvoiceStatus.OPEN,
+  };
+}
+
+export function invoiceIssued(
+  seed: SeedInvoice,
+): EventInitOf<typeof Topic.InvoiceIssued> & { invoiceId: string } {
+  return invoiceState(seed);
+}
+
+export function invoiceChanged(
+  seed: SeedInvoice,
+  status: InvoiceStatus,
+): EventInitOf<typeof Topic.InvoiceChanged> & { invoiceId: string } {
+  return { ...invoiceState(seed), status, changedFields: [InvoiceField.STATUS] };
+}
+
+export type PaymentReceivedEvent = EventOf<typeof Topic.PaymentReceived>;
+
+/** Every payment-received record on the broker so far (count known from the payment table). */
+export async function publishedPayments(client: Kafka, count: number): Promise<PaymentReceivedEvent[]> {
+  const messages = await collectMessages(client, Topic.PaymentReceived, count, 20_000);
+  return messages.map(
+    ({ message }) =>
+      decodeRecord({
+        topic: Topic.PaymentReceived,
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+      }).event,
+  );
+}
