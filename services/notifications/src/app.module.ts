@@ -1,8 +1,15 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
+import { CommonModule } from './common/common.module';
+import { redisOptionsFromUrl } from './common/redis';
 import type { NotificationsConfig } from './config';
+import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
+import { InvoicesModule } from './invoices/invoices.module';
+import { ReminderQueueModule } from './reminders/reminder-queue.module';
+import { RemindersModule } from './reminders/reminders.module';
 
 @Module({})
 export class AppModule {
@@ -15,6 +22,15 @@ export class AppModule {
           logger,
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
+        BullModule.forRoot({
+          connection: redisOptionsFromUrl(config.REDIS_URL),
+          prefix: config.QUEUE_PREFIX,
+        }),
+        CommonModule.forRoot(logger),
+        ReminderQueueModule,
+        RemindersModule,
+        InvoicesModule,
+        CustomersModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { defineConfig, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+import { defineConfig, duration, int, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
 
 export const notificationsConfig = defineConfig({
   ...platformShape,
@@ -8,6 +8,20 @@ export const notificationsConfig = defineConfig({
     protocols: ['postgres:', 'postgresql:'],
     default: 'postgres://postgres@127.0.0.1:5432/duemap_notifications',
   }),
+  /** Prefix of every BullMQ key in Redis; tests use their own to stay apart on a shared Redis. */
+  QUEUE_PREFIX: str({
+    default: 'duemap',
+    pattern: /^[A-Za-z0-9._-]+$/,
+    hint: 'must contain only letters, digits, ".", "_" and "-"',
+  }),
+  /** How often scheduled reminders without their job in Redis get it (re-)added. */
+  REMINDER_RECONCILE_INTERVAL: duration('60s', { min: 100 }),
+  /** Reminders the worker sends at the same time (per process). */
+  REMINDER_WORKER_CONCURRENCY: int({ min: 1, max: 100, default: 5 }),
+  /** Tries per reminder before it is cancelled as delivery_failed (exponential backoff between). */
+  REMINDER_SEND_ATTEMPTS: int({ min: 1, max: 20, default: 5 }),
+  /** First retry delay of a failed send; doubles per attempt. */
+  REMINDER_RETRY_DELAY: duration('30s', { min: 0 }),
 });
 
 export type NotificationsConfig = ConfigOf<typeof notificationsConfig>;

@@ -1,14 +1,18 @@
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { CustomerEntity } from '../customers/customer.entity';
+import { InvoiceEntity } from '../invoices/invoice.entity';
+import { ReminderEntity } from '../reminders/reminder.entity';
+import { CreateReminders1763900000500 } from './migrations/1763900000500-create-reminders';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...messagingEntities],
-    migrations: [...messagingMigrations],
+    entities: [...messagingEntities, CustomerEntity, InvoiceEntity, ReminderEntity],
+    migrations: [...messagingMigrations, CreateReminders1763900000500],
   };
 }
 

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { Topic } from '@duemap/events';
+import {
+  EventSubscriberProvider,
+  eventTopic,
+  subscribe,
+  type EventSubscriber,
+  type Subscription,
+} from '@duemap/messaging';
+import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
+
+/** customers.customer-upserted.v1 -> the customer read model (time zone, locale, tier). */
+@Injectable()
+@EventSubscriberProvider()
+export class CustomersConsumer implements EventSubscriber {
+  constructor(private readonly recordCustomer: RecordCustomerUseCase) {}
+
+  subscriptions(): Subscription[] {
+    return [
+      subscribe(eventTopic(Topic.CustomerUpserted), async (event, ctx) => {
+        await this.recordCustomer.execute(event, ctx.em);
+      }),
+    ];
+  }
+}

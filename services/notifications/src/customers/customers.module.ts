@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RemindersModule } from '../reminders/reminders.module';
+import { CustomersConsumer } from './customers.consumer';
+import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
+
+/** The customer read model, fed by customers.customer-upserted.v1. */
+@Module({
+  imports: [RemindersModule],
+  providers: [RecordCustomerUseCase, CustomersConsumer],
+})
+export class CustomersModule {}

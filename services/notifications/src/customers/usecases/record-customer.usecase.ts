@@ -1,0 +1,96 @@
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { Inject, Injectable } from '@nestjs/common';
+import { CustomerTier as ContractTier, type EventOf, type Topic } from '@duemap/events';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import { SERVICE_LOGGER } from '../../common/logger';
+import { InvoiceEntity } from '../../invoices/invoice.entity';
+import { ReminderPlanner } from '../../reminders/reminder-planner';
+import type { CustomerTier } from '../../reminder-policy/reminder-policy';
+import { isValidTimeZone } from '../../reminder-policy/zoned-time';
+import { CustomerEntity } from '../customer.entity';
+
+export function tierName(tier: ContractTier): CustomerTier {
+  switch (tier) {
+    case ContractTier.VIP:
+      return 'vip';
+    case ContractTier.STANDARD:
+    case ContractTier.UNSPECIFIED:
+      return 'standard';
+    default:
+      // A tier from a newer contract revision: the contract says treat it like UNSPECIFIED.
+      return 'standard';
+  }
+}
+
+export type RecordCustomerOutcome = 'created' | 'updated' | 'stale';
+
+/**
+ * Keeps the customer read model (name, time zone, locale, tier) from customer-upserted, and
+ * re-plans the customer's open invoices when the time zone or tier changed: reminders planned
+ * in UTC because the customer was not known yet move to 09:00 of the customer's own day.
+ */
+@Injectable()
+export class RecordCustomerUseCase {
+  constructor(
+    private readonly planner: ReminderPlanner,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async execute(
+    event: EventOf<typeof Topic.CustomerUpserted>,
+    em: EntityManager,
+  ): Promise<RecordCustomerOutcome> {
+    const occurredAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date(0);
+    const timeZone = isValidTimeZone(event.timeZone) ? event.timeZone : 'UTC';
+    if (timeZone !== event.timeZone && event.timeZone !== '') {
+      this.logger.warn(
+        { customerId: event.customerId, timeZone: event.timeZone },
+        'unknown time zone, using UTC',
+      );
+    }
+    const next = {
+      customerId: event.customerId,
+      name: event.name,
+      timeZone,
+      locale: event.locale,
+      tier: tierName(event.tier),
+      occurredAt,
+    };
+    const repo = em.getRepository(CustomerEntity);
+    const inserted = await repo
+      .createQueryBuilder()
+      .insert()
+      .values(next)
+      .orIgnore()
+      .returning('customer_id')
+      .execute();
+    let outcome: RecordCustomerOutcome = 'created';
+    if ((inserted.raw as unknown[]).length === 0) {
+      const current = await repo.findOne({
+        where: { customerId: event.customerId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (current === null) throw new Error(`customer ${event.customerId} vanished while being updated`);
+      if (current.occurredAt.getTime() >= occurredAt.getTime()) return 'stale';
+      await repo.update({ customerId: event.customerId }, { ...next, updatedAt: new Date() });
+      if (current.timeZone === next.timeZone && current.tier === next.tier) return 'updated';
+      outcome = 'updated';
+    }
+    // Invoices issued before the customer was known were planned in UTC with the default policy.
+    const invoices = await em
+      .getRepository(InvoiceEntity)
+      .createQueryBuilder('i')
+      .select('i.invoice_id', 'invoiceId')
+      .where('i.customer_id = :customerId', { customerId: event.customerId })
+      .andWhere(`i.status NOT IN ('paid', 'void')`)
+      .orderBy('i.invoice_id')
+      .getRawMany<{ invoiceId: string }>();
+    for (const { invoiceId } of invoices) {
+      await this.planner.replanInvoice(em, invoiceId, {
+        reanchorDetail: `the customer's time zone is now ${timeZone}; the reminder's new time has passed`,
+      });
+    }
+    return outcome;
+  }
+}

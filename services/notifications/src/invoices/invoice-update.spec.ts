@@ -1,0 +1,116 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import {
+  calendarDate,
+  DocumentKind,
+  InvoiceChangedSchema,
+  InvoiceIssuedSchema,
+  InvoicePaidSchema,
+  InvoiceStatus,
+  InvoiceVoidedSchema,
+} from '@duemap/events';
+import { FatalEventError } from '@duemap/messaging';
+import {
+  fromInvoiceChanged,
+  fromInvoiceIssued,
+  fromInvoicePaid,
+  fromInvoiceVoided,
+  statusName,
+} from './invoice-update';
+
+const occurredAt = timestampFromDate(new Date('2025-03-01T08:00:00Z'));
+const cny = (amount: string) => ({ amount, currency: 'CNY' });
+
+describe('invoice events -> projection updates', () => {
+  it('takes the full state from invoice-issued', () => {
+    const event = create(InvoiceIssuedSchema, {
+      customerId: 'c-1',
+      occurredAt,
+      invoiceId: 'i-1',
+      number: 'INV-1',
+      kind: DocumentKind.INVOICE,
+      dueDate: calendarDate('2025-03-31'),
+      total: cny('1130.00'),
+      openAmount: cny('1130.00'),
+      status: InvoiceStatus.OPEN,
+    });
+    expect(fromInvoiceIssued(event)).toEqual({
+      invoiceId: 'i-1',
+      customerId: 'c-1',
+      occurredAt: new Date('2025-03-01T08:00:00Z'),
+      status: 'open',
+      number: 'INV-1',
+      kind: 'invoice',
+      dueDate: '2025-03-31',
+      openMinor: 113000n,
+      currency: 'CNY',
+    });
+  });
+
+  it('reads a credit note without a due date from invoice-changed', () => {
+    const event = create(InvoiceChangedSchema, {
+      customerId: 'c-1',
+      occurredAt,
+      invoiceId: 'i-2',
+      number: 'CN-1',
+      kind: DocumentKind.CREDIT_NOTE,
+      total: cny('-10.00'),
+      openAmount: cny('-10.00'),
+      status: InvoiceStatus.OPEN,
+    });
+    expect(fromInvoiceChanged(event)).toMatchObject({
+      kind: 'credit_note',
+      dueDate: null,
+      openMinor: -1000n,
+    });
+  });
+
+  it('marks the invoice paid with nothing open from invoice-paid', () => {
+    const event = create(InvoicePaidSchema, {
+      customerId: 'c-1',
+      occurredAt,
+      invoiceId: 'i-1',
+      number: 'INV-1',
+      total: cny('1130.00'),
+      dueDate: calendarDate('2025-03-31'),
+    });
+    expect(fromInvoicePaid(event)).toEqual({
+      invoiceId: 'i-1',
+      customerId: 'c-1',
+      occurredAt: new Date('2025-03-01T08:00:00Z'),
+      status: 'paid',
+      number: 'INV-1',
+      dueDate: '2025-03-31',
+      openMinor: 0n,
+      currency: 'CNY',
+    });
+  });
+
+  it('marks the invoice void from invoice-voided and keeps the due date it knew', () => {
+    const event = create(InvoiceVoidedSchema, {
+      customerId: 'c-1',
+      occurredAt,
+      invoiceId: 'i-1',
+      number: 'INV-1',
+    });
+    const update = fromInvoiceVoided(event);
+    expect(update).toMatchObject({ status: 'void' });
+    expect(update).not.toHaveProperty('dueDate');
+  });
+
+  it('treats statuses it does not know like UNSPECIFIED', () => {
+    expect(statusName(InvoiceStatus.UNSPECIFIED)).toBe('unknown');
+    expect(statusName(42 as InvoiceStatus)).toBe('unknown');
+  });
+
+  it('sends an event with an unusable amount to the DLQ at once', () => {
+    const event = create(InvoiceIssuedSchema, {
+      customerId: 'c-1',
+      occurredAt,
+      invoiceId: 'i-1',
+      openAmount: { amount: '1.234', currency: 'CNY' },
+      status: InvoiceStatus.OPEN,
+    });
+    expect(() => fromInvoiceIssued(event)).toThrow(FatalEventError);
+  });
+});

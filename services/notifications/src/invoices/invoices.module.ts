@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { RemindersModule } from '../reminders/reminders.module';
+import { InvoicesConsumer } from './invoices.consumer';
+import { RecordInvoiceStateUseCase } from './usecases/record-invoice-state.usecase';
+
+/** The invoice projection, fed by invoicing's events. */
+@Module({
+  imports: [RemindersModule],
+  providers: [RecordInvoiceStateUseCase, InvoicesConsumer],
+})
+export class InvoicesModule {}

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../common/clock';
+import type { NotificationsConfig } from '../config';
+import { ReminderJobs } from './reminder-jobs';
+import type { ReminderQueue } from './reminder.queue';
+
+const NOW = new Date('2025-03-20T12:00:00Z');
+const AT = new Date('2025-03-27T01:00:00Z');
+const target = { id: 'a1b2c3d4-0000-4000-8000-000000000001', scheduledFor: AT };
+
+function setup(job?: { data: { scheduledFor: string }; state: string }) {
+  const queue = {
+    addBulk: jest.fn().mockResolvedValue([]),
+    getJob: jest
+      .fn()
+      .mockResolvedValue(
+        job && { data: { reminderId: target.id, ...job.data }, getState: () => Promise.resolve(job.state) },
+      ),
+    remove: jest.fn().mockResolvedValue(1),
+  };
+  const dataSource = { query: jest.fn().mockResolvedValue([]) };
+  const config = { REMINDER_SEND_ATTEMPTS: 5, REMINDER_RETRY_DELAY: 30_000 } as NotificationsConfig;
+  const clock: Clock = { now: () => NOW };
+  const jobs = new ReminderJobs(
+    queue as unknown as ReminderQueue,
+    dataSource as unknown as DataSource,
+    config,
+    { debug: jest.fn() } as unknown as Logger,
+    clock,
+  );
+  return { jobs, queue, dataSource };
+}
+
+describe('ReminderJobs', () => {
+  it('adds a delayed job per reminder, id = reminder id, then records it as enqueued', async () => {
+    const { jobs, queue, dataSource } = setup();
+    await jobs.add([target]);
+    expect(queue.addBulk).toHaveBeenCalledWith([
+      {
+        name: 'send-reminder',
+        data: { reminderId: target.id, scheduledFor: AT.toISOString() },
+        opts: expect.objectContaining({
+          jobId: target.id,
+          delay: AT.getTime() - NOW.getTime(),
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 30_000 },
+          removeOnComplete: true,
+        }) as unknown,
+      },
+    ]);
+    expect(dataSource.query).toHaveBeenCalledWith(expect.stringContaining('SET job_enqueued_for'), [
+      [target.id],
+      [AT.toISOString()],
+    ]);
+  });
+
+  it('never asks for a negative delay (a time already come fires at once)', async () => {
+    const { jobs, queue } = setup();
+    await jobs.add([{ ...target, scheduledFor: new Date('2025-01-01T00:00:00Z') }]);
+    expect((queue.addBulk.mock.calls[0] as [{ opts: { delay: number } }[]])[0][0]!.opts.delay).toBe(0);
+  });
+
+  it('adds a missing job', async () => {
+    const { jobs, queue } = setup();
+    await expect(jobs.ensure(target)).resolves.toBe('added');
+    expect(queue.addBulk).toHaveBeenCalled();
+  });
+
+  it('keeps a job that is there for the right time, and only records it', async () => {
+    const { jobs, queue, dataSource } = setup({ data: { scheduledFor: AT.toISOString() }, state: 'delayed' });
+    await expect(jobs.ensure(target)).resolves.toBe('present');
+    expect(queue.remove).not.toHaveBeenCalled();
+    expect(queue.addBulk).not.toHaveBeenCalled();
+    expect(dataSource.query).toHaveBeenCalled();
+  });
+
+  it.each([
+    ['added for another time', { data: { scheduledFor: '2025-03-01T01:00:00.000Z' }, state: 'delayed' }],
+    ['failed for good', { data: { scheduledFor: AT.toISOString() }, state: 'failed' }],
+  ])('replaces a job %s', async (_, job) => {
+    const { jobs, queue } = setup(job);
+    await expect(jobs.ensure(target)).resolves.toBe('added');
+    expect(queue.remove).toHaveBeenCalledWith(target.id);
+    expect(queue.addBulk).toHaveBeenCalled();
+  });
+
+  it('leaves a job alone while a worker processes it', async () => {
+    const { jobs, queue } = setup({ data: { scheduledFor: '2025-03-01T01:00:00.000Z' }, state: 'active' });
+    await expect(jobs.ensure(target)).resolves.toBe('busy');
+    expect(queue.remove).not.toHaveBeenCalled();
+    expect(queue.addBulk).not.toHaveBeenCalled();
+  });
+
+  it('applies a committed plan: removals, additions, moves', async () => {
+    const { jobs, queue } = setup();
+    await jobs.apply({ add: [target], move: [], remove: ['gone-1'] });
+    expect(queue.remove).toHaveBeenCalledWith('gone-1');
+    expect(queue.addBulk).toHaveBeenCalledTimes(1);
+  });
+});

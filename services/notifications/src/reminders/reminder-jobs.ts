@@ -1,0 +1,120 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { InjectConfig } from '@duemap/config';
+import type { JobsOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { SERVICE_LOGGER } from '../common/logger';
+import type { NotificationsConfig } from '../config';
+import {
+  REMINDER_QUEUE,
+  ReminderJobName,
+  type ReminderQueue,
+  type SendReminderPayload,
+} from './reminder.queue';
+
+/** A reminder that should have a job in Redis firing at `scheduledFor`. */
+export interface JobTarget {
+  readonly id: string;
+  readonly scheduledFor: Date;
+}
+
+/** What a committed plan asks of Redis. */
+export interface JobChanges {
+  /** New reminders: add their job. */
+  readonly add: readonly JobTarget[];
+  /** Re-anchored reminders: their job must fire at the new time. */
+  readonly move: readonly JobTarget[];
+  /** Cancelled reminders: their job can go. */
+  readonly remove: readonly string[];
+}
+
+export type EnsureOutcome = 'present' | 'added' | 'busy';
+
+/**
+ * The reminders' BullMQ jobs. Job id = reminder id, so adding a job that exists is a no-op and
+ * anything here can be repeated; the rows in Postgres are the truth, Redis only the alarm clock.
+ * After a job is known to be in Redis its time is written to reminders.job_enqueued_for, which
+ * is how the reconciler finds reminders whose job was never added.
+ */
+@Injectable()
+export class ReminderJobs {
+  constructor(
+    @InjectQueue(REMINDER_QUEUE) private readonly queue: ReminderQueue,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: NotificationsConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(changes: JobChanges): Promise<void> {
+    for (const id of changes.remove) await this.remove(id);
+    await this.add(changes.add);
+    for (const target of changes.move) await this.ensure(target);
+  }
+
+  /** Adds jobs (idempotent per reminder id) and records that they are in Redis. */
+  async add(targets: readonly JobTarget[]): Promise<void> {
+    if (targets.length === 0) return;
+    await this.queue.addBulk(
+      targets.map((t) => ({ name: ReminderJobName.Send, data: payloadOf(t), opts: this.jobOptions(t) })),
+    );
+    await this.markEnqueued(targets);
+  }
+
+  /**
+   * Makes sure the reminder's job fires at its time: adds it when missing, replaces one that was
+   * added for another time (or that failed for good). A job the worker is processing right now is
+   * left alone ('busy'): the worker re-delays a stale one itself, and the reconciler looks again.
+   */
+  async ensure(target: JobTarget): Promise<EnsureOutcome> {
+    const job = await this.queue.getJob(target.id);
+    if (job !== undefined) {
+      const state = await job.getState();
+      if (state === 'active') return 'busy';
+      const current = job.data.scheduledFor === target.scheduledFor.toISOString();
+      if (current && state !== 'failed' && state !== 'completed' && state !== 'unknown') {
+        await this.markEnqueued([target]);
+        return 'present';
+      }
+      // 0 when the job got locked by a worker in the meantime: try again next time.
+      if ((await this.queue.remove(target.id)) === 0 && (await this.queue.getJob(target.id)) !== undefined) {
+        return 'busy';
+      }
+    }
+    await this.add([target]);
+    return 'added';
+  }
+
+  /** Removes a job unless a worker holds it (the worker then finds the row final and stops). */
+  async remove(reminderId: string): Promise<void> {
+    await this.queue.remove(reminderId);
+  }
+
+  private jobOptions(target: JobTarget): JobsOptions {
+    return {
+      jobId: target.id,
+      delay: Math.max(0, target.scheduledFor.getTime() - this.clock.now().getTime()),
+      attempts: this.config.REMINDER_SEND_ATTEMPTS,
+      backoff: { type: 'exponential', delay: this.config.REMINDER_RETRY_DELAY },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+  }
+
+  private async markEnqueued(targets: readonly JobTarget[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE reminders r SET job_enqueued_for = t.at
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at)
+        WHERE r.id = t.id AND r.scheduled_for = t.at AND r.status = 'scheduled'`,
+      [targets.map((t) => t.id), targets.map((t) => t.scheduledFor.toISOString())],
+    );
+    this.logger.debug({ reminders: targets.map((t) => t.id) }, 'reminder jobs in Redis');
+  }
+}
+
+function payloadOf(target: JobTarget): SendReminderPayload {
+  return { reminderId: target.id, scheduledFor: target.scheduledFor.toISOString() };
+}

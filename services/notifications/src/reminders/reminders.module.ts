@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LogChannel } from '../channels/log.channel';
+import { REMINDER_CHANNEL } from '../channels/reminder-channel';
+import { ReminderJobs } from './reminder-jobs';
+import { ReminderPlanner } from './reminder-planner';
+import { ReminderProcessor } from './reminder.processor';
+import { ReminderReconciler } from './reminder-reconciler';
+import { ReminderEntity } from './reminder.entity';
+import { RemindersController } from './reminders.controller';
+import { ListRemindersUseCase } from './usecases/list-reminders.usecase';
+import { ReconcileReminderJobsUseCase } from './usecases/reconcile-reminder-jobs.usecase';
+import { SendReminderUseCase } from './usecases/send-reminder.usecase';
+
+/** Reminder schedules: planning, their jobs, the worker that sends them, and the HTTP read side. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ReminderEntity])],
+  controllers: [RemindersController],
+  providers: [
+    ReminderJobs,
+    ReminderPlanner,
+    SendReminderUseCase,
+    ReconcileReminderJobsUseCase,
+    ListRemindersUseCase,
+    ReminderProcessor,
+    ReminderReconciler,
+    LogChannel,
+    // Email over SMTP replaces this when it exists; the worker only knows the interface.
+    { provide: REMINDER_CHANNEL, useExisting: LogChannel },
+  ],
+  exports: [ReminderPlanner],
+})
+export class RemindersModule {}
