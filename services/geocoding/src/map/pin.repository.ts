@@ -152,9 +152,13 @@ export class PinRepository {
     occurredAt: Date,
   ): Promise<boolean> {
     const rows = await em.query<unknown[]>(
-      `INSERT INTO customer_pins (customer_id, status, status_occurred_at) VALUES ($1, $2, $3)
+      `INSERT INTO customer_pins (customer_id, status, status_occurred_at, status_applied_at)
+       VALUES ($1, $2, $3, clock_timestamp())
        ON CONFLICT (customer_id) DO UPDATE
-         SET status = EXCLUDED.status, status_occurred_at = EXCLUDED.status_occurred_at, updated_at = now()
+         SET status = EXCLUDED.status, status_occurred_at = EXCLUDED.status_occurred_at,
+             status_applied_at = CASE WHEN customer_pins.status IS DISTINCT FROM EXCLUDED.status
+                                      THEN clock_timestamp() ELSE customer_pins.status_applied_at END,
+             updated_at = now()
          WHERE customer_pins.status_occurred_at IS NULL
             OR customer_pins.status_occurred_at <= EXCLUDED.status_occurred_at
        RETURNING customer_id`,

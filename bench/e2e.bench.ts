@@ -1,0 +1,230 @@
+/**
+ * The headline flow under load, everything on this machine: the five services, the gateway, a
+ * Kafka broker, Postgres and Redis (bench/../e2e/stack.ts starts a private, fresh stack).
+ * Each customer has one open invoice; each payment pays one customer's invoice in full, so every
+ * payment changes a balance, turns a map pin green and cancels the invoice's reminders.
+ * Payments are posted open-loop at a fixed rate through the gateway; latencies are from the
+ * moment the POST was sent to:
+ *   (a) balance: `customers.balance-changed.v1` showing 0 outstanding (its occurred-at);
+ *   (b) map: the pin's status turning paid in geocoding (`status_applied_at`);
+ *   (c) reminders: the first `notifications.reminder-cancelled.v1` of the invoice (occurred-at).
+ *
+ *   npm run bench:e2e                                   # 200 payments/s for 60 s
+ *   BENCH_RATE=100 BENCH_SECONDS=30 npm run bench:e2e
+ */
+import { randomUUID } from 'node:crypto';
+import { Topic, decodeEvent } from '@duemap/events';
+import { testKafka, uniqueName } from '@duemap/testing';
+import { Client } from 'pg';
+import { ApiClient, isoDate } from '../e2e/api-client';
+import { startStack } from '../e2e/stack';
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const PAYMENTS = RATE * SECONDS;
+const SETUP_CONCURRENCY = Number(process.env.BENCH_SETUP_CONCURRENCY ?? 24);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function line(name: string, values: number[], expected: number): string {
+  const s = [...values].sort((a, b) => a - b);
+  const f = (n: number): string => `${n.toFixed(0)} ms`;
+  return `${name.padEnd(26)} n=${values.length}/${expected}  p50=${f(percentile(s, 50))}  p95=${f(percentile(s, 95))}  p99=${f(percentile(s, 99))}  max=${f(s[s.length - 1] ?? NaN)}`;
+}
+
+async function inParallel<T>(
+  items: T[],
+  width: number,
+  work: (item: T, i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i] as T, i);
+      }
+    }),
+  );
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function count(url: string, sql: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: string }>(sql);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`starting the stack (5 services + gateway, private Kafka, fresh databases)…`);
+  const stack = await startStack({ env: { LOG_LEVEL: 'warn' } });
+  try {
+    const api = new ApiClient(stack.gatewayUrl);
+    const erp = `bench-${randomUUID().slice(0, 8)}`;
+
+    // Setup: PAYMENTS customers with one invoice each.
+    const t0 = Date.now();
+    const customers = new Array<{ id: string; invoiceId: string }>(PAYMENTS);
+    await inParallel(customers, SETUP_CONCURRENCY, async (_, i) => {
+      const c = await api.put<{ id: string }>(`/api/v1/customers/${erp}/C-${i}`, {
+        name: `Bench ${i}`,
+        address: { country: 'CN', province: '江苏省', city: '苏州市' },
+        currency: 'CNY',
+      });
+      if (c.status !== 201) throw new Error(`customer ${i}: ${c.status} ${JSON.stringify(c.body)}`);
+      const inv = await api.put<{ id: string }>(`/api/v1/invoices/${erp}/I-${i}`, {
+        customerId: c.body.id,
+        number: `I-${i}`,
+        issueDate: isoDate(-10),
+        dueDate: isoDate(20),
+        total: { amount: '100.00', currency: 'CNY' },
+      });
+      if (inv.status !== 201) throw new Error(`invoice ${i}: ${inv.status} ${JSON.stringify(inv.body)}`);
+      customers[i] = { id: c.body.id, invoiceId: inv.body.id };
+    });
+    console.log(
+      `setup: ${PAYMENTS} customers and invoices in ${((Date.now() - t0) / 1000).toFixed(0)} s; waiting for the flow to settle…`,
+    );
+    await waitUntil(
+      'every customer unpaid and every reminder scheduled',
+      async () =>
+        (await count(
+          stack.databases.customers.url,
+          `SELECT count(*) AS n FROM customers WHERE ar_status = 'unpaid'`,
+        )) === PAYMENTS &&
+        (await count(
+          stack.databases.notifications.url,
+          `SELECT count(*) AS n FROM reminders WHERE status = 'scheduled'`,
+        )) ===
+          PAYMENTS * 5 &&
+        (await count(
+          stack.databases.geocoding.url,
+          `SELECT count(*) AS n FROM customer_pins WHERE status = 'unpaid'`,
+        )) === PAYMENTS,
+      600_000,
+    );
+    console.log(`settled after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+    // Watch the outcomes on Kafka while the payments flow.
+    const byCustomer = new Map(customers.map((c, i) => [c.id, i]));
+    const byInvoice = new Map(customers.map((c, i) => [c.invoiceId, i]));
+    const balanceAt = new Array<number | undefined>(PAYMENTS);
+    const remindersAt = new Array<number | undefined>(PAYMENTS);
+    const consumer = testKafka(stack.kafka.brokers).consumer({ groupId: uniqueName('bench-e2e') });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [Topic.BalanceChanged, Topic.ReminderCancelled],
+      fromBeginning: false,
+    });
+    await consumer.run({
+      partitionsConsumedConcurrently: 6,
+      eachMessage: ({ topic, message }) => {
+        const occurredAt = Date.parse(message.headers?.['occurred-at']?.toString() ?? '');
+        if (topic === Topic.BalanceChanged) {
+          const event = decodeEvent(Topic.BalanceChanged, message.value!);
+          const i = byCustomer.get(event.customerId);
+          const zero = event.balances.every((b) => b.outstanding?.amount === '0.00');
+          if (i !== undefined && zero && balanceAt[i] === undefined) balanceAt[i] = occurredAt;
+        } else {
+          const event = decodeEvent(Topic.ReminderCancelled, message.value!);
+          const i = byInvoice.get(event.invoiceId);
+          if (i !== undefined && remindersAt[i] === undefined) remindersAt[i] = occurredAt;
+        }
+        return Promise.resolve();
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // the group joins before the first payment
+
+    // The load: open loop at RATE/s.
+    const sentAt = new Array<number>(PAYMENTS);
+    const postMs: number[] = [];
+    let failed = 0;
+    const start = Date.now();
+    const inflight = new Set<Promise<void>>();
+    for (let i = 0; i < PAYMENTS; i++) {
+      const due = start + (i * 1000) / RATE;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const c = customers[i] as { id: string };
+      sentAt[i] = Date.now();
+      const p = api
+        .post(
+          '/api/v1/payments',
+          {
+            customerId: c.id,
+            amount: { amount: '100.00', currency: 'CNY' },
+            receivedAt: new Date().toISOString(),
+            method: 'bank_transfer',
+            reference: `I-${i}`,
+          },
+          { 'Idempotency-Key': `bench-${erp}-${i}` },
+        )
+        .then((res) => {
+          if (res.status === 201) postMs.push(Date.now() - (sentAt[i] as number));
+          else failed++;
+        })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.all(inflight);
+    const postSeconds = (Date.now() - start) / 1000;
+
+    await waitUntil(
+      'every pin green',
+      async () =>
+        (await count(
+          stack.databases.geocoding.url,
+          `SELECT count(*) AS n FROM customer_pins WHERE status = 'paid'`,
+        )) >=
+        PAYMENTS - failed,
+      300_000,
+    ).catch((err: Error) => console.log(`! ${err.message}`));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await consumer.disconnect();
+
+    const pins = new Client({ connectionString: stack.databases.geocoding.url });
+    await pins.connect();
+    const { rows } = await pins.query<{ customer_id: string; at: Date }>(
+      `SELECT customer_id, status_applied_at AS at FROM customer_pins WHERE status = 'paid'`,
+    );
+    await pins.end();
+    const mapAt = new Array<number | undefined>(PAYMENTS);
+    for (const row of rows) {
+      const i = byCustomer.get(row.customer_id);
+      if (i !== undefined) mapAt[i] = row.at.getTime();
+    }
+    const latencies = (at: (number | undefined)[]): number[] =>
+      at.flatMap((t, i) => (t === undefined ? [] : [t - (sentAt[i] as number)]));
+
+    console.log(`\nheadline flow on this machine: ${RATE} payments/s for ${SECONDS} s through the gateway`);
+    console.log(
+      `accepted ${postMs.length}/${PAYMENTS} (failed ${failed}) in ${postSeconds.toFixed(1)} s = ${(postMs.length / postSeconds).toFixed(1)} payments/s`,
+    );
+    console.log(line('POST /api/v1/payments', postMs, PAYMENTS));
+    console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
+    console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
+    console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
