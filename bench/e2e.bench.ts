@@ -73,6 +73,10 @@ async function count(url: string, sql: string): Promise<number> {
 async function main(): Promise<void> {
   console.log(`starting the stack (5 services + gateway, private Kafka, fresh databases)…`);
   const stack = await startStack({ env: { LOG_LEVEL: 'warn' } });
+  // Ctrl-C must not leave the stack's processes behind.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  }
   try {
     const api = new ApiClient(stack.gatewayUrl);
     const erp = `bench-${randomUUID().slice(0, 8)}`;
