@@ -196,9 +196,15 @@ function renderStackBlock(
       .map((part) => logFileFor(part.name)),
     ...services.map((service) => service.logFile),
   ].map(displayPath);
-  rows.push(['Logs', logs.length > 0 ? logs.join('  ') : '(nothing started here writes logs)']);
-
-  const lines = ['', `Duemap is up (${formatDuration(elapsedMs)}).`, '', table(rows)];
+  const lines = [
+    '',
+    `Duemap is up (${formatDuration(elapsedMs)}).`,
+    '',
+    table(rows),
+    '',
+    // Outside the table: one long cell would widen every row.
+    `  Logs in .run/logs/: ${logs.length > 0 ? logs.map((l) => l.replace(/^\.run\/logs\//, '')).join(' ') : '(nothing started here writes logs)'}`,
+  ];
   if (services.length === 0) {
     lines.push('', '  No services yet: each services/<name>/src/main.ts is started here once it exists.');
   }
