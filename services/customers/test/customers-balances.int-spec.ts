@@ -123,6 +123,14 @@ describe('customers balance, status and location projection', () => {
   });
 
   it('counts unapplied credit once, whatever is redelivered', async () => {
+    // The previous test waited on the HTTP view; its balance-changed may still be on its way here.
+    await waitFor('the previous balance-changed', () =>
+      eventsOf<BalanceChanged>(Topic.BalanceChanged)
+        .at(-1)
+        ?.balances.some((b) => b.outstanding?.amount === '205.00')
+        ? true
+        : undefined,
+    );
     const balanceEventsBefore = eventsOf(Topic.BalanceChanged).length;
     const payment = {
       customerId,
