@@ -4,3 +4,5 @@ export * from './kafka';
 export * from './logger';
 export * from './private-kafka';
 export * from './service-app';
+export * from './event-publisher';
+export * from './service-under-test';

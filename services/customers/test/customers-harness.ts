@@ -1,30 +1,14 @@
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { loadConfig } from '@duemap/config';
+import { decodeEvent, type AnyEvent, type EventInitOf, type TopicName } from '@duemap/events';
 import {
-  createEvent,
-  decodeEvent,
-  encodeRecord,
-  type AnyEvent,
-  type EventInitOf,
-  type TopicName,
-} from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
-import {
-  createTestDatabase,
-  migrate,
-  startPrivateKafka,
-  startTestApp,
+  startServiceUnderTest,
   testKafka,
-  testLogger,
   uniqueName,
-  waitFor,
-  type PrivateKafka,
-  type TestApp,
+  type PublishOptions,
   type TestDatabase,
 } from '@duemap/testing';
-import type { Consumer, Producer } from 'kafkajs';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import type { Consumer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import type { Client } from 'pg';
 import type { ErrorBody } from '@duemap/http';
 import { AppModule } from '../src/app.module';
 import type { CustomerView } from '../src/customers/customer-record';
@@ -71,11 +55,6 @@ export interface CustomersHarness {
   close(): Promise<void>;
 }
 
-export interface PublishOptions {
-  eventId?: string;
-  occurredAt?: Date;
-}
-
 const CUSTOMER_TOPICS = [
   'customers.customer-upserted.v1',
   'customers.address-changed.v1',
@@ -84,32 +63,18 @@ const CUSTOMER_TOPICS = [
 ] as const;
 
 export async function startCustomers(prefix: string): Promise<CustomersHarness> {
-  const [kafka, db]: [PrivateKafka, TestDatabase] = await Promise.all([
-    startPrivateKafka(),
-    createTestDatabase(prefix),
-  ]);
-  let app: TestApp | undefined;
-  let producer: Producer | undefined;
+  const service = await startServiceUnderTest({
+    service: 'customers',
+    database: prefix,
+    schema: customersConfig,
+    env: { CUSTOMERS_PII_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' },
+    dataSource: dataSourceOptions,
+    module: (config, logger) => AppModule.register(config, logger),
+  });
   let tap: Consumer | undefined;
-  let sql: Client | undefined;
   try {
-    await migrate(dataSourceOptions(db.url));
-    const config = loadConfig(
-      customersConfig,
-      {
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        CUSTOMERS_PII_KEY: randomBytes(32).toString('base64'),
-        LOG_LEVEL: 'silent',
-      },
-      { service: 'customers' },
-    );
-    app = await startTestApp(AppModule.register(config, testLogger()));
-    const client = testKafka(kafka.brokers);
-    producer = createProducer(client);
-    await producer.connect();
     const seen: SeenEvent[] = [];
-    tap = client.consumer({ groupId: uniqueName('tap') });
+    tap = testKafka(service.kafka.brokers).consumer({ groupId: uniqueName('tap') });
     await tap.connect();
     await tap.subscribe({ topics: [...CUSTOMER_TOPICS], fromBeginning: true });
     await tap.run({
@@ -123,10 +88,8 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
         return Promise.resolve();
       },
     });
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
 
-    const { url } = app;
+    const { url } = service;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
         method,
@@ -136,57 +99,29 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
       const text = await res.text();
       return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as ApiBody };
     };
-    const openProducer = producer;
-    const openApp = app;
     const openTap = tap;
-    const openSql = sql;
     return {
       url,
-      brokers: kafka.brokers,
-      db,
-      sql: openSql,
+      brokers: service.kafka.brokers,
+      db: service.db,
+      sql: service.sql,
       seen,
       put: (path, body) => call('PUT', path, body),
       get: (path) => call('GET', path),
-      async publish(topic, init, options = {}) {
-        const eventId = options.eventId ?? randomUUID();
-        const event = createEvent(topic, {
-          ...init,
-          occurredAt: timestampFromDate(options.occurredAt ?? new Date()),
-        } as EventInitOf<typeof topic>);
-        const record = encodeRecord(topic, event, {
-          eventId,
-          producer: 'spec',
-          traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
-        });
-        await openProducer.send({
-          topic,
-          messages: [{ key: record.key, value: record.value, headers: { ...record.headers } }],
-        });
-        return eventId;
-      },
-      async handled(eventId) {
-        await waitFor(`event ${eventId} to be handled`, async () => {
-          const { rows } = await openSql.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
-          return rows.length > 0 ? true : undefined;
-        });
-      },
+      publish: (topic, init, options = {}) =>
+        service.publisher.publish(topic, init as EventInitOf<typeof topic>, {
+          ...options,
+          occurredAt: options.occurredAt ?? new Date(),
+        }),
+      handled: (eventId) => service.handled(eventId),
       async close() {
         await openTap.disconnect();
-        await openProducer.disconnect();
-        await openSql.end();
-        await openApp.close();
-        await db.drop();
-        await kafka.stop();
+        await service.close();
       },
     };
   } catch (err) {
     await tap?.disconnect().catch(() => undefined);
-    await producer?.disconnect().catch(() => undefined);
-    await sql?.end().catch(() => undefined);
-    await app?.close().catch(() => undefined);
-    await db.drop().catch(() => undefined);
-    await kafka.stop().catch(() => undefined);
+    await service.close().catch(() => undefined);
     throw err;
   }
 }

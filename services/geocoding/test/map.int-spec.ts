@@ -1,35 +1,23 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { loadConfig } from '@duemap/config';
 import {
   ArStatus,
-  createEvent,
   decodeEvent,
-  encodeRecord,
   GeocodeFailureReason,
   GeocodePrecision,
   Topic,
   type EventInitOf,
   type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
   collectMessages,
-  createTestDatabase,
-  migrate,
-  startPrivateKafka,
-  startTestApp,
+  startServiceUnderTest,
   testKafka,
-  testLogger,
   waitFor,
-  type PrivateKafka,
-  type TestApp,
-  type TestDatabase,
+  type ServiceUnderTest,
 } from '@duemap/testing';
-import type { Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
-import { geocodingConfig } from '../src/config';
+import { geocodingConfig, type GeocodingConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 
 interface Feature {
@@ -49,37 +37,18 @@ const UNPAID = '#c62828';
 const OVERDUE = '#f9a825';
 
 describe('geocoding service: customer events -> pins -> map', () => {
-  let kafka: PrivateKafka;
-  let db: TestDatabase;
-  let app: TestApp;
-  let producer: Producer;
-  let pg: Client;
+  let service: ServiceUnderTest<GeocodingConfig>;
   const base = Date.now() - 3_600_000;
   const at = (minutes: number) => timestampFromDate(new Date(base + minutes * 60_000));
 
-  async function publish<T extends TopicName>(topic: T, init: EventInitOf<T>): Promise<string> {
-    const eventId = randomUUID();
-    const record = encodeRecord(topic, createEvent(topic, init), {
-      eventId,
-      producer: 'spec',
-      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
-    });
-    await producer.send({
-      topic,
-      messages: [{ key: record.key, value: record.value, headers: record.headers }],
-    });
-    return eventId;
-  }
+  const publish = <T extends TopicName>(topic: T, init: EventInitOf<T>): Promise<string> =>
+    service.publisher.publish(topic, init);
 
   /** The service has committed this event (its inbox row exists). */
-  const processed = (eventId: string) =>
-    waitFor(`event ${eventId} to be processed`, async () => {
-      const { rowCount } = await pg.query('SELECT 1 FROM inbox WHERE event_id = $1', [eventId]);
-      return rowCount ? true : undefined;
-    });
+  const processed = (eventId: string) => service.handled(eventId);
 
   async function get<T>(path: string): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${app.url}${path}`);
+    const res = await fetch(`${service.url}${path}`);
     return { status: res.status, body: (await res.json()) as T };
   }
 
@@ -103,26 +72,16 @@ describe('geocoding service: customer events -> pins -> map', () => {
     publish(Topic.StatusChanged, { customerId, occurredAt: at(minutes), status: value });
 
   beforeAll(async () => {
-    [kafka, db] = await Promise.all([startPrivateKafka(), createTestDatabase('geocoding')]);
-    await migrate(dataSourceOptions(db.url));
-    const config = loadConfig(
-      geocodingConfig,
-      { DATABASE_URL: db.url, KAFKA_BROKERS: kafka.brokers.join(',') },
-      { service: 'geocoding' },
-    );
-    app = await startTestApp(AppModule.register(config, testLogger()));
-    producer = createProducer(testKafka(kafka.brokers));
-    await producer.connect();
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
+    service = await startServiceUnderTest({
+      service: 'geocoding',
+      schema: geocodingConfig,
+      dataSource: dataSourceOptions,
+      module: (config, logger) => AppModule.register(config, logger),
+    });
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await pg?.end();
-    await app?.close();
-    await db?.drop();
-    await kafka?.stop();
+    await service?.close();
   });
 
   const shanghai = randomUUID();
@@ -136,7 +95,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
     });
     await status(shanghai, 1, ArStatus.UNPAID);
 
-    const [message] = await collectMessages(testKafka(kafka.brokers), Topic.CustomerGeocoded, 1);
+    const [message] = await collectMessages(testKafka(service.kafka.brokers), Topic.CustomerGeocoded, 1);
     expect(message?.message.key?.toString()).toBe(shanghai);
     expect(message?.header('event-type')).toBe('duemap.geocoding.v1.CustomerGeocoded');
     const geocoded = decodeEvent(Topic.CustomerGeocoded, message?.message.value ?? new Uint8Array());
@@ -222,7 +181,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
       }),
     );
     expect(await pinOf(moving)).toBeUndefined();
-    const failures = await collectMessages(testKafka(kafka.brokers), Topic.GeocodeFailed, 1);
+    const failures = await collectMessages(testKafka(service.kafka.brokers), Topic.GeocodeFailed, 1);
     const failed = decodeEvent(Topic.GeocodeFailed, failures[0]?.message.value ?? new Uint8Array());
     expect(failed).toMatchObject({
       customerId: moving,

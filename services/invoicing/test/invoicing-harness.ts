@@ -1,36 +1,27 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { loadConfig } from '@duemap/config';
 import {
-  createEvent,
   decodeRecord,
-  encodeRecord,
   Topic,
   type AnyDecodedRecord,
   type DecodedRecord,
   type EventInitOf,
   type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
-  createTestDatabase,
-  migrate,
-  startPrivateKafka,
-  startTestApp,
+  startServiceUnderTest,
   testKafka,
-  testLogger,
   uniqueName,
   waitFor,
   type PrivateKafka,
-  type TestApp,
-  type TestDatabase,
+  type ServiceUnderTest,
 } from '@duemap/testing';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
-import { invoicingConfig } from '../src/config';
+import { invoicingConfig, type InvoicingConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 
 export interface SourceRef {
@@ -175,71 +166,37 @@ export interface HttpAnswer {
 export class InvoicingHarness {
   readonly events = new EventLog();
   readonly customersApi = new FakeCustomersApi();
-  kafka!: PrivateKafka;
-  db!: TestDatabase;
-  app!: TestApp;
+  service!: ServiceUnderTest<InvoicingConfig>;
   dataSource!: DataSource;
-  private producer!: Producer;
 
   async start(name: string): Promise<void> {
-    [this.kafka, this.db] = await Promise.all([
-      startPrivateKafka(),
-      createTestDatabase(name),
-      this.customersApi.start(),
-    ]);
-    await migrate(dataSourceOptions(this.db.url));
-    const config = loadConfig(
-      invoicingConfig,
-      {
-        DATABASE_URL: this.db.url,
-        KAFKA_BROKERS: this.kafka.brokers.join(','),
-        CUSTOMERS_URL: this.customersApi.url,
-        OVERDUE_SCAN_INTERVAL: '200ms',
-        LOG_LEVEL: 'silent',
-      },
-      { service: 'invoicing' },
-    );
-    this.app = await startTestApp(AppModule.register(config, testLogger()));
-    this.dataSource = this.app.app.get(DataSource);
-    this.producer = createProducer(testKafka(this.kafka.brokers));
-    await Promise.all([this.producer.connect(), this.events.start(this.kafka)]);
+    await this.customersApi.start();
+    this.service = await startServiceUnderTest({
+      service: 'invoicing',
+      database: name,
+      schema: invoicingConfig,
+      env: { CUSTOMERS_URL: this.customersApi.url, OVERDUE_SCAN_INTERVAL: '200ms', LOG_LEVEL: 'silent' },
+      dataSource: dataSourceOptions,
+      module: (config, logger) => AppModule.register(config, logger),
+    });
+    this.dataSource = this.service.app.app.get(DataSource);
+    await this.events.start(this.service.kafka);
   }
 
   async stop(): Promise<void> {
     await this.events.stop();
-    await this.producer?.disconnect();
-    await this.app?.close();
+    await this.service?.close();
     await this.customersApi.stop();
-    await this.db?.drop();
-    await this.kafka?.stop();
   }
 
   /** Publishes an event the way its owning service's relay would. Returns the event id. */
-  async publish<T extends TopicName>(
-    topic: T,
-    init: EventInitOf<T>,
-    eventId: string = randomUUID(),
-  ): Promise<string> {
-    const record = encodeRecord(topic, createEvent(topic, init), {
-      eventId,
-      producer: 'spec',
-      traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
-    });
-    await this.producer.send({
-      topic,
-      messages: [{ key: record.key, value: record.value, headers: record.headers }],
-    });
-    return eventId;
+  publish<T extends TopicName>(topic: T, init: EventInitOf<T>, eventId?: string): Promise<string> {
+    return this.service.publisher.publish(topic, init, { eventId });
   }
 
   /** Waits until the consumer group has applied the event (its inbox row exists). */
   async processed(eventId: string): Promise<void> {
-    await waitFor(`event ${eventId} to be applied`, async () => {
-      const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM inbox WHERE event_id = $1`, [
-        eventId,
-      ]);
-      return rows.length > 0 ? true : undefined;
-    });
+    await this.service.handled(eventId);
   }
 
   /** A customer as the customers service announces it, applied to the read model before returning. */
@@ -261,7 +218,7 @@ export class InvoicingHarness {
   }
 
   async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
-    const res = await fetch(`${this.app.url}${path}`, {
+    const res = await fetch(`${this.service.url}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),

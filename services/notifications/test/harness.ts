@@ -1,33 +1,27 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { loadConfig } from '@duemap/config';
 import {
   calendarDate,
-  createEvent,
   decodeRecord,
   DocumentKind,
-  encodeRecord,
   InvoiceField,
   InvoiceStatus,
   Topic,
   type EventInitOf,
   type EventOf,
-  type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
-  createTestDatabase,
-  migrate,
-  startPrivateKafka,
-  startTestApp,
+  startServiceUnderTest,
   testEnv,
   testKafka,
   uniqueName,
+  waitFor,
+  type EventPublisher,
   type TestApp,
 } from '@duemap/testing';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import type { Consumer, Producer } from 'kafkajs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import type { Consumer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import pino from 'pino';
@@ -49,8 +43,9 @@ export interface Notifications {
   events: { topic: NotificationTopic; key: string; event: EventOf<NotificationTopic> }[];
   /** Log lines of the service (pino JSON). */
   logs: Record<string, unknown>[];
-  publish<T extends TopicName>(topic: T, init: EventInitOf<T>, eventId?: string): Promise<string>;
-  publishRaw(topic: TopicName, record: ReturnType<typeof encodeRecord>): Promise<void>;
+  publish: EventPublisher['publish'];
+  encode: EventPublisher['encode'];
+  publishRaw: EventPublisher['publishRaw'];
   get<T>(path: string): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
@@ -83,23 +78,7 @@ async function boot(
       done();
     },
   });
-  const kafka = await startPrivateKafka();
-  cleanups.push(() => kafka.stop());
-  const database = await createTestDatabase('notifications');
-  cleanups.push(() => database.drop());
-  await migrate(dataSourceOptions(database.url));
-  const config = loadConfig(
-    notificationsConfig,
-    {
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      REDIS_URL: testEnv.redisUrl,
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    { service: 'notifications' },
-  );
+  // Created first so that it is cleaned up only once the service (and its workers) stopped.
   const queue: ReminderQueue = new Queue(REMINDER_QUEUE, {
     connection: redisOptionsFromUrl(testEnv.redisUrl),
     prefix,
@@ -109,17 +88,20 @@ async function boot(
     await queue.close();
     await deleteKeys(prefix);
   });
-  const app = await startTestApp(AppModule.register(config, pino({ level: 'info' }, sink)));
-  cleanups.push(() => app.close());
-  const db = new DataSource(dataSourceOptions(database.url));
+  const service = await startServiceUnderTest({
+    service: 'notifications',
+    schema: notificationsConfig,
+    env: { REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', ...env },
+    dataSource: dataSourceOptions,
+    module: (config, logger) => AppModule.register(config, logger),
+    logger: pino({ level: 'info' }, sink),
+  });
+  cleanups.push(() => service.close());
+  const db = new DataSource(dataSourceOptions(service.db.url));
   await db.initialize();
   cleanups.push(() => db.destroy());
-  const client = testKafka(kafka.brokers);
-  const producer: Producer = createProducer(client);
-  await producer.connect();
-  cleanups.push(() => producer.disconnect());
   const events: Notifications['events'] = [];
-  const consumer: Consumer = client.consumer({ groupId: uniqueName('spec') });
+  const consumer: Consumer = testKafka(service.kafka.brokers).consumer({ groupId: uniqueName('spec') });
   cleanups.push(() => consumer.disconnect());
   await consumer.connect();
   await consumer.subscribe({ topics: [...NOTIFICATION_TOPICS], fromBeginning: true });
@@ -139,36 +121,67 @@ async function boot(
       return Promise.resolve();
     },
   });
-  const publishRaw = async (topic: TopicName, record: ReturnType<typeof encodeRecord>): Promise<void> => {
-    await producer.send({
-      topic,
-      messages: [{ key: record.key, value: record.value, headers: { ...record.headers } }],
-    });
-  };
+  const { publish, encode, publishRaw } = service.publisher;
   return {
-    app,
+    app: service.app,
     db,
     queue,
     events,
     logs,
-    async publish(topic, init, eventId = randomUUID()) {
-      await publishRaw(
-        topic,
-        encodeRecord(topic, createEvent(topic, init), {
-          eventId,
-          producer: 'spec',
-          traceparent: traceparent(),
-        }),
-      );
-      return eventId;
-    },
+    publish,
+    encode,
     publishRaw,
     async get<T>(path: string) {
-      const res = await fetch(`${app.url}${path}`);
+      const res = await fetch(`${service.url}${path}`);
       return { status: res.status, body: (await res.json()) as T };
     },
     close,
   };
+}
+
+export interface Reminder {
+  id: string;
+  invoiceId: string;
+  customerId: string;
+  level: number;
+  offsetDays: number;
+  scheduledFor: string;
+  status: 'scheduled' | 'sent' | 'cancelled' | 'skipped';
+  channel: string;
+  sentAt: string | null;
+  cancelledAt: string | null;
+  reason: string | null;
+}
+
+/** The invoice's reminders as the API lists them. */
+export async function reminders(n: Notifications, invoiceId: string): Promise<Reminder[]> {
+  return (await n.get<Reminder[]>(`/api/v1/reminders?invoiceId=${invoiceId}`)).body;
+}
+
+/** The invoice's reminders once `ok` holds for them. */
+export function remindersWhen(
+  n: Notifications,
+  invoiceId: string,
+  what: string,
+  ok: (r: Reminder[]) => boolean,
+): Promise<Reminder[]> {
+  return waitFor(what, async () => {
+    const list = await reminders(n, invoiceId);
+    return ok(list) ? list : undefined;
+  });
+}
+
+/**
+ * Announces a customer and waits until it is in the read model: topics are not ordered relative
+ * to each other, and invoices should find the customer's zone.
+ */
+export async function knownCustomer(n: Notifications, customerId: string): Promise<void> {
+  await n.publish(Topic.CustomerUpserted, customerUpserted(customerId));
+  await waitFor('the customer in the read model', async () =>
+    (await n.db.query<unknown[]>(`SELECT 1 FROM customers WHERE customer_id = $1`, [customerId])).length
+      ? true
+      : undefined,
+  );
 }
 
 /** Whatever obliterate leaves (e.g. the events stream) under the spec's prefix. */
@@ -180,10 +193,6 @@ async function deleteKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-export function traceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 /** The calendar date `days` from today in `timeZone`, as YYYY-MM-DD. */

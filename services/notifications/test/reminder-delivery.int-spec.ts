@@ -4,39 +4,21 @@ import { waitFor } from '@duemap/testing';
 import { randomUUID } from 'node:crypto';
 import { ReminderJobName } from '../src/reminders/reminder.queue';
 import {
-  customerUpserted,
   dayFromToday,
   invoiceChanged,
   invoiceIssued,
   invoicePaid,
+  knownCustomer,
+  reminders,
+  remindersWhen,
   startNotifications,
   type Notifications,
 } from './harness';
-
-interface Reminder {
-  id: string;
-  level: number;
-  scheduledFor: string;
-  status: string;
-  sentAt: string | null;
-  reason: string | null;
-}
 
 describe('notifications: sending reminders when their time comes', () => {
   let n: Notifications;
   const customerId = randomUUID();
 
-  const reminders = async (invoiceId: string): Promise<Reminder[]> =>
-    (await n.get<Reminder[]>(`/api/v1/reminders?invoiceId=${invoiceId}`)).body;
-  const remindersWhen = (
-    invoiceId: string,
-    what: string,
-    ok: (r: Reminder[]) => boolean,
-  ): Promise<Reminder[]> =>
-    waitFor(what, async () => {
-      const list = await reminders(invoiceId);
-      return ok(list) ? list : undefined;
-    });
   const jobsPresent = (ids: string[]) =>
     waitFor('the jobs in Redis', async () =>
       (await Promise.all(ids.map((id) => n.queue.getJob(id)))).every(Boolean) ? true : undefined,
@@ -54,12 +36,7 @@ describe('notifications: sending reminders when their time comes', () => {
 
   beforeAll(async () => {
     n = await startNotifications({ REMINDER_RECONCILE_INTERVAL: '300ms', REMINDER_WORKER_CONCURRENCY: '2' });
-    await n.publish(Topic.CustomerUpserted, customerUpserted(customerId));
-    await waitFor('the customer in the read model', async () =>
-      (await n.db.query<unknown[]>(`SELECT 1 FROM customers WHERE customer_id = $1`, [customerId])).length
-        ? true
-        : undefined,
-    );
+    await knownCustomer(n, customerId);
   });
 
   afterAll(async () => {
@@ -73,14 +50,14 @@ describe('notifications: sending reminders when their time comes', () => {
       Topic.InvoiceIssued,
       invoiceIssued(customerId, invoiceId, due, { number: 'INV-2025-0042' }),
     );
-    const list = await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     const [first] = list;
     await jobsPresent(list.map((r) => r.id));
 
     // Its time comes now rather than in a week: the delayed job becomes due at once.
     await (await n.queue.getJob(first!.id))!.promote();
 
-    const after = await remindersWhen(invoiceId, 'level 1 sent', (r) => r[0]?.status === 'sent');
+    const after = await remindersWhen(n, invoiceId, 'level 1 sent', (r) => r[0]?.status === 'sent');
     expect(after[0]?.sentAt).not.toBeNull();
     expect(after.slice(1).every((r) => r.status === 'scheduled')).toBe(true);
     const [sent] = await waitFor('reminder-sent', () => {
@@ -121,7 +98,7 @@ describe('notifications: sending reminders when their time comes', () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10, 'Asia/Shanghai');
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
-    const list = await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     await jobsPresent(list.map((r) => r.id));
 
     // Invoicing reports the payment first through invoice-changed (status PAID, nothing open).
@@ -133,7 +110,7 @@ describe('notifications: sending reminders when their time comes', () => {
         openAmount: { amount: '0.00', currency: 'CNY' },
       }),
     );
-    const cancelled = await remindersWhen(invoiceId, 'all cancelled', (r) =>
+    const cancelled = await remindersWhen(n, invoiceId, 'all cancelled', (r) =>
       r.every((x) => x.status === 'cancelled'),
     );
     expect(new Set(cancelled.map((r) => r.reason))).toEqual(new Set(['invoice_paid']));
@@ -156,7 +133,7 @@ describe('notifications: sending reminders when their time comes', () => {
         ? true
         : undefined,
     );
-    expect((await reminders(invoiceId)).map((r) => r.status)).toEqual(Array(5).fill('cancelled'));
+    expect((await reminders(n, invoiceId)).map((r) => r.status)).toEqual(Array(5).fill('cancelled'));
     expect(sentEvents(invoiceId)).toEqual([]);
     expect(deliveries(invoiceId)).toEqual([]);
     expect(
@@ -171,7 +148,7 @@ describe('notifications: sending reminders when their time comes', () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10, 'Asia/Shanghai');
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
-    const list = await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     await jobsPresent(list.map((r) => r.id));
     const [first] = list;
     // A re-anchoring whose job could not be replaced (a worker held it): the row moved, the job did not.
@@ -187,7 +164,7 @@ describe('notifications: sending reminders when their time comes', () => {
       return job?.data.scheduledFor === later && (await job.getState()) === 'delayed' ? job : undefined;
     });
     expect(moved.data).toEqual({ reminderId: first!.id, scheduledFor: later });
-    expect((await reminders(invoiceId))[0]).toMatchObject({
+    expect((await reminders(n, invoiceId))[0]).toMatchObject({
       id: first!.id,
       status: 'scheduled',
       scheduledFor: later,
@@ -200,7 +177,7 @@ describe('notifications: sending reminders when their time comes', () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10, 'Asia/Shanghai');
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
-    const list = await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     await jobsPresent(list.map((r) => r.id));
     const lost = list[2]!;
     // What a crash right after the commit leaves: a scheduled row, no job, not marked enqueued.

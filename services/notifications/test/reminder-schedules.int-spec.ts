@@ -2,8 +2,6 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   calendarDate,
   CancellationReason,
-  createEvent,
-  encodeRecord,
   InvoiceField,
   InvoiceStatus,
   ReminderChannel,
@@ -19,23 +17,12 @@ import {
   invoiceIssued,
   invoicePaid,
   startNotifications,
-  traceparent,
+  knownCustomer,
+  reminders,
+  remindersWhen,
   type Notifications,
+  type Reminder,
 } from './harness';
-
-interface Reminder {
-  id: string;
-  invoiceId: string;
-  customerId: string;
-  level: number;
-  offsetDays: number;
-  scheduledFor: string;
-  status: 'scheduled' | 'sent' | 'cancelled' | 'skipped';
-  channel: string;
-  sentAt: string | null;
-  cancelledAt: string | null;
-  reason: string | null;
-}
 
 interface ErrorBody {
   error: { code: string; message: string; details: { field?: string; message: string }[] };
@@ -51,17 +38,6 @@ describe('notifications: reminder schedules from invoicing events', () => {
   let n: Notifications;
   const customerId = randomUUID();
 
-  const reminders = async (invoiceId: string): Promise<Reminder[]> =>
-    (await n.get<Reminder[]>(`/api/v1/reminders?invoiceId=${invoiceId}`)).body;
-  const remindersWhen = (
-    invoiceId: string,
-    what: string,
-    ok: (r: Reminder[]) => boolean,
-  ): Promise<Reminder[]> =>
-    waitFor(what, async () => {
-      const list = await reminders(invoiceId);
-      return ok(list) ? list : undefined;
-    });
   const eventsOf = <T extends (typeof n.events)[number]['topic']>(topic: T, invoiceId: string) =>
     n.events.filter(
       (e) => e.topic === topic && (e.event as { invoiceId: string }).invoiceId === invoiceId,
@@ -74,13 +50,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
 
   beforeAll(async () => {
     n = await startNotifications();
-    await n.publish(Topic.CustomerUpserted, customerUpserted(customerId));
-    // Topics are not ordered relative to each other: have the customer's zone before its invoices.
-    await waitFor('the customer in the read model', async () =>
-      (await n.db.query<unknown[]>(`SELECT 1 FROM customers WHERE customer_id = $1`, [customerId])).length
-        ? true
-        : undefined,
-    );
+    await knownCustomer(n, customerId);
   });
 
   afterAll(async () => {
@@ -92,7 +62,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
     const due = dayFromToday(10, 'Asia/Shanghai');
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
 
-    const list = await remindersWhen(invoiceId, 'five reminders', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five reminders', (r) => r.length === 5);
     expect(list.map((r) => [r.level, r.offsetDays, r.scheduledFor, r.status, r.channel])).toEqual([
       [1, -3, nineInShanghai(due, -3), 'scheduled', 'email'],
       [2, 0, nineInShanghai(due, 0), 'scheduled', 'email'],
@@ -128,7 +98,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
 
     // Paid: what is left is cancelled, jobs go, reminder-cancelled says why.
     await n.publish(Topic.InvoicePaid, invoicePaid(customerId, invoiceId, due));
-    const cancelled = await remindersWhen(invoiceId, 'all cancelled', (r) =>
+    const cancelled = await remindersWhen(n, invoiceId, 'all cancelled', (r) =>
       r.every((x) => x.status === 'cancelled'),
     );
     expect(cancelled.every((r) => r.reason === 'invoice_paid' && r.cancelledAt !== null)).toBe(true);
@@ -152,7 +122,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
       Topic.InvoiceIssued,
       invoiceIssued(customerId, invoiceId, due, { status: InvoiceStatus.OVERDUE }),
     );
-    const list = await remindersWhen(invoiceId, 'five reminder rows', (r) => r.length === 5);
+    const list = await remindersWhen(n, invoiceId, 'five reminder rows', (r) => r.length === 5);
     expect(list.map((r) => [r.level, r.status, r.reason])).toEqual([
       [1, 'skipped', 'time_passed'],
       [2, 'skipped', 'time_passed'],
@@ -178,20 +148,15 @@ describe('notifications: reminder schedules from invoicing events', () => {
   it('schedules nothing twice when invoice-issued is redelivered or sent again', async () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10, 'Asia/Shanghai');
-    const record = encodeRecord(
-      Topic.InvoiceIssued,
-      createEvent(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due)),
-      { eventId: randomUUID(), producer: 'spec', traceparent: traceparent() },
-    );
-    await n.publishRaw(Topic.InvoiceIssued, record);
-    await n.publishRaw(Topic.InvoiceIssued, record); // the same event again (at-least-once delivery)
+    const record = n.encode(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
+    await n.publishRaw(record); // the same event again (at-least-once delivery)
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due)); // a new event, same invoice
     // A marker behind them on the same partition: once it is planned, the duplicates were handled.
     const marker = randomUUID();
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, marker, due));
-    await remindersWhen(marker, 'the marker planned', (r) => r.length === 5);
+    await remindersWhen(n, marker, 'the marker planned', (r) => r.length === 5);
 
-    const list = await reminders(invoiceId);
+    const list = await reminders(n, invoiceId);
     expect(list).toHaveLength(5);
     expect(new Set(list.map((r) => r.level)).size).toBe(5);
     await waitFor('the marker events', () =>
@@ -211,7 +176,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
     const issued = invoiceIssued(customerId, invoiceId, due);
     await n.publish(Topic.InvoiceIssued, issued);
     const changed = invoiceChanged(customerId, invoiceId, due, { occurredAt: issued.occurredAt });
-    const before = await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    const before = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     await waitFor('jobs', async () =>
       (await jobsOf(before.map((r) => r.id))).every(Boolean) ? true : undefined,
     );
@@ -222,7 +187,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
       occurredAt: timestampFromDate(new Date(Date.now() + 1000)),
       dueDate: calendarDate(moved),
     });
-    const after = await remindersWhen(invoiceId, 'reminders re-anchored', (r) =>
+    const after = await remindersWhen(n, invoiceId, 'reminders re-anchored', (r) =>
       r.every((x) => x.scheduledFor === nineInShanghai(moved, x.offsetDays)),
     );
     expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
@@ -242,15 +207,17 @@ describe('notifications: reminder schedules from invoicing events', () => {
       Topic.InvoiceChanged,
       invoiceChanged(customerId, marker, due, { changedFields: [InvoiceField.STATUS] }),
     );
-    await remindersWhen(marker, 'the marker planned', (r) => r.length === 5);
-    expect((await reminders(invoiceId)).map((r) => r.scheduledFor)).toEqual(after.map((r) => r.scheduledFor));
+    await remindersWhen(n, marker, 'the marker planned', (r) => r.length === 5);
+    expect((await reminders(n, invoiceId)).map((r) => r.scheduledFor)).toEqual(
+      after.map((r) => r.scheduledFor),
+    );
   });
 
   it('cancels with invoice_voided when the invoice is voided', async () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10, 'Asia/Shanghai');
     await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
-    await remindersWhen(invoiceId, 'five scheduled', (r) => r.length === 5);
+    await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
     await n.publish(Topic.InvoiceVoided, {
       customerId,
       occurredAt: timestampFromDate(new Date(Date.now() + 1000)),
@@ -260,7 +227,7 @@ describe('notifications: reminder schedules from invoicing events', () => {
       voidedOpenAmount: { amount: '1130.00', currency: 'CNY' },
       reason: 'duplicate',
     });
-    const list = await remindersWhen(invoiceId, 'all cancelled', (r) =>
+    const list = await remindersWhen(n, invoiceId, 'all cancelled', (r) =>
       r.every((x) => x.status === 'cancelled'),
     );
     expect(new Set(list.map((r) => r.reason))).toEqual(new Set(['invoice_voided']));
@@ -271,13 +238,14 @@ describe('notifications: reminder schedules from invoicing events', () => {
     const invoiceId = randomUUID();
     const due = dayFromToday(10);
     await n.publish(Topic.InvoiceIssued, invoiceIssued(stranger, invoiceId, due));
-    const utc = await remindersWhen(invoiceId, 'planned in UTC', (r) => r.length === 5);
+    const utc = await remindersWhen(n, invoiceId, 'planned in UTC', (r) => r.length === 5);
     expect(utc[0]?.scheduledFor).toBe(`${dayFromToday(7)}T09:00:00.000Z`);
     await n.publish(
       Topic.CustomerUpserted,
       customerUpserted(stranger, { timeZone: 'America/New_York', locale: 'en' }),
     );
     const local = await remindersWhen(
+      n,
       invoiceId,
       're-anchored to New York',
       (r) => r[0]?.scheduledFor !== utc[0]?.scheduledFor,

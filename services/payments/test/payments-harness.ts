@@ -1,38 +1,30 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { loadConfig } from '@duemap/config';
 import {
   calendarDate,
-  createEvent,
   decodeRecord,
   DocumentKind,
-  encodeRecord,
   InvoiceField,
   InvoiceStatus,
   Topic,
   type EventInitOf,
   type EventOf,
-  type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
   collectMessages,
-  createTestDatabase,
-  migrate,
-  startPrivateKafka,
-  startTestApp,
+  startServiceUnderTest,
   testKafka,
-  testLogger,
-  waitFor,
+  type EventPublisher,
   type PrivateKafka,
+  type ServiceUnderTest,
   type TestApp,
 } from '@duemap/testing';
-import type { Kafka, Producer } from 'kafkajs';
-import { Client } from 'pg';
+import type { Kafka } from 'kafkajs';
+import type { Client } from 'pg';
 import { AppModule } from '../src/app.module';
-import { paymentsConfig } from '../src/config';
+import { paymentsConfig, type PaymentsConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
 
 /**
@@ -80,99 +72,49 @@ export interface PaymentsHarness {
   app: TestApp;
   db: Client;
   kafka: PrivateKafka;
+  client: Kafka;
   stub: OwnerServicesStub;
+  /** Publishes events the way their owning services would. */
+  publisher: EventPublisher;
+  /** Waits until the payments consumer group has handled the events (their inbox rows exist). */
+  handled(...eventIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startPaymentsHarness(): Promise<
-  PaymentsHarness & { producer: Producer; client: Kafka }
-> {
+export async function startPaymentsHarness(): Promise<PaymentsHarness> {
   const stub = new OwnerServicesStub();
-  const [kafka, database] = await Promise.all([
-    startPrivateKafka(),
-    createTestDatabase('payments'),
-    stub.start(),
-  ]);
-  let app: TestApp | undefined;
-  let db: Client | undefined;
-  let producer: Producer | undefined;
+  await stub.start();
+  let service: ServiceUnderTest<PaymentsConfig>;
   try {
-    await migrate(dataSourceOptions(database.url));
-    const config = loadConfig(
-      paymentsConfig,
-      {
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: kafka.brokers.join(','),
+    service = await startServiceUnderTest({
+      service: 'payments',
+      schema: paymentsConfig,
+      env: {
         CUSTOMERS_URL: stub.url,
         INVOICING_URL: stub.url,
         DEPENDENCY_TIMEOUT: '1s',
         LOG_LEVEL: 'silent',
       },
-      { service: 'payments' },
-    );
-    app = await startTestApp(AppModule.register(config, testLogger()));
-    db = new Client({ connectionString: database.url });
-    await db.connect();
-    const client = testKafka(kafka.brokers);
-    producer = createProducer(client);
-    await producer.connect();
-    const opened = { app, db, producer };
-    return {
-      ...opened,
-      kafka,
-      stub,
-      client,
-      async close() {
-        await opened.producer.disconnect();
-        await opened.app.close();
-        await opened.db.end();
-        await stub.stop();
-        await database.drop();
-        await kafka.stop();
-      },
-    };
+      dataSource: dataSourceOptions,
+      module: (config, logger) => AppModule.register(config, logger),
+    });
   } catch (err) {
-    await producer?.disconnect();
-    await app?.close();
-    await db?.end();
     await stub.stop();
-    await database.drop();
-    await kafka.stop();
     throw err;
   }
-}
-
-const traceparent = (): string =>
-  `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
-
-/** Publishes an event the way its owning service would; returns its event id. */
-export async function publish<T extends TopicName>(
-  producer: Producer,
-  topic: T,
-  init: EventInitOf<T>,
-): Promise<string> {
-  const eventId = randomUUID();
-  const record = encodeRecord(topic, createEvent(topic, init), {
-    eventId,
-    producer: 'spec',
-    traceparent: traceparent(),
-  });
-  await producer.send({
-    topic,
-    messages: [{ key: record.key, value: record.value, headers: record.headers }],
-  });
-  return eventId;
-}
-
-/** Waits until the payments consumer group has handled the events (their inbox rows exist). */
-export async function processed(db: Client, ...eventIds: string[]): Promise<void> {
-  await waitFor(`events ${eventIds.join(', ')} to be handled`, async () => {
-    const { rows } = await db.query<{ n: string }>(
-      'SELECT count(*) AS n FROM inbox WHERE event_id = ANY($1::uuid[])',
-      [eventIds],
-    );
-    return Number(rows[0]?.n) === eventIds.length ? true : undefined;
-  });
+  return {
+    app: service.app,
+    db: service.sql,
+    kafka: service.kafka,
+    client: testKafka(service.kafka.brokers),
+    stub,
+    publisher: service.publisher,
+    handled: (...eventIds) => service.handled(...eventIds),
+    async close() {
+      await service.close();
+      await stub.stop();
+    },
+  };
 }
 
 export const ts = (iso: string) => timestampFromDate(new Date(iso));

@@ -8,15 +8,12 @@ import {
 } from '@duemap/events';
 import { collectMessages, waitFor } from '@duemap/testing';
 import type { ErrorBody } from '@duemap/http';
-import type { Kafka, Producer } from 'kafkajs';
 import type { PaymentView } from '../src/payments/payment.view';
 import {
   cny,
   customerUpserted,
   invoiceChanged,
   invoiceIssued,
-  processed,
-  publish,
   publishedPayments,
   startPaymentsHarness,
   ts,
@@ -33,7 +30,7 @@ interface Answer {
 }
 
 describe('payments service', () => {
-  let h: PaymentsHarness & { producer: Producer; client: Kafka };
+  let h: PaymentsHarness;
 
   beforeAll(async () => {
     h = await startPaymentsHarness();
@@ -77,16 +74,13 @@ describe('payments service', () => {
 
   async function newCustomer(name = 'ACME'): Promise<string> {
     const customerId = randomUUID();
-    await processed(
-      h.db,
-      await publish(h.producer, Topic.CustomerUpserted, customerUpserted(customerId, name)),
-    );
+    await h.handled(await h.publisher.publish(Topic.CustomerUpserted, customerUpserted(customerId, name)));
     return customerId;
   }
 
   async function newInvoice(seed: Parameters<typeof invoiceIssued>[0]): Promise<string> {
     const event = invoiceIssued(seed);
-    await processed(h.db, await publish(h.producer, Topic.InvoiceIssued, event));
+    await h.handled(await h.publisher.publish(Topic.InvoiceIssued, event));
     return event.invoiceId;
   }
 
@@ -121,9 +115,8 @@ describe('payments service', () => {
       total: cny('10.00'),
       dueDate: '2024-11-01',
     });
-    await processed(
-      h.db,
-      await publish(h.producer, Topic.InvoiceVoided, {
+    await h.handled(
+      await h.publisher.publish(Topic.InvoiceVoided, {
         customerId,
         occurredAt: ts('2025-02-10T00:00:00Z'),
         invoiceId: voided,
@@ -311,16 +304,15 @@ describe('payments service', () => {
         dueDate: '2025-01-01',
       });
       paid = await newInvoice({ customerId, number: 'B-PAID', total: cny('100.00'), dueDate: '2025-01-01' });
-      await processed(
-        h.db,
-        await publish(h.producer, Topic.InvoiceVoided, {
+      await h.handled(
+        await h.publisher.publish(Topic.InvoiceVoided, {
           customerId,
           occurredAt: ts('2025-03-01T00:00:00Z'),
           invoiceId: voided,
           number: 'B-VOID',
           total: cny('100.00'),
         }),
-        await publish(h.producer, Topic.InvoicePaid, {
+        await h.publisher.publish(Topic.InvoicePaid, {
           customerId,
           occurredAt: ts('2025-03-01T00:00:00Z'),
           invoiceId: paid,
@@ -595,10 +587,8 @@ describe('payments service', () => {
       invoiceId,
     ]);
     expect(rows).toEqual([{ last_occurred_at: null }]);
-    await processed(
-      h.db,
-      await publish(
-        h.producer,
+    await h.handled(
+      await h.publisher.publish(
         Topic.InvoiceChanged,
         invoiceChanged(
           {
@@ -623,9 +613,8 @@ describe('payments service', () => {
     const customerId = await newCustomer();
     const invoiceId = randomUUID();
     // invoice-voided (newer) is handled before invoice-changed (older, says open).
-    await processed(
-      h.db,
-      await publish(h.producer, Topic.InvoiceVoided, {
+    await h.handled(
+      await h.publisher.publish(Topic.InvoiceVoided, {
         customerId,
         occurredAt: ts('2025-03-02T00:00:00Z'),
         invoiceId,
@@ -633,10 +622,8 @@ describe('payments service', () => {
         total: cny('100.00'),
       }),
     );
-    await processed(
-      h.db,
-      await publish(
-        h.producer,
+    await h.handled(
+      await h.publisher.publish(
         Topic.InvoiceChanged,
         invoiceChanged(
           {
@@ -669,9 +656,8 @@ describe('payments service', () => {
     const first = await post(payment(customerId, '100.00'));
     expect(first.body.unapplied).toEqual(cny('0.00'));
 
-    await processed(
-      h.db,
-      await publish(h.producer, Topic.AllocationRejected, {
+    await h.handled(
+      await h.publisher.publish(Topic.AllocationRejected, {
         customerId,
         occurredAt: ts('2025-04-01T00:00:00Z'),
         paymentId: first.body.id,
@@ -704,7 +690,7 @@ describe('payments service', () => {
   it('dead-letters an allocation-rejected for a payment it never made', async () => {
     const customerId = await newCustomer();
     const paymentId = randomUUID();
-    await publish(h.producer, Topic.AllocationRejected, {
+    await h.publisher.publish(Topic.AllocationRejected, {
       customerId,
       occurredAt: ts('2025-04-01T00:00:00Z'),
       paymentId,
