@@ -25,7 +25,12 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/unit.setup.js'],
+    },
     {
       ...common,
       displayName: 'integration',
