@@ -56,6 +56,7 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.jest } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,
 );
