@@ -9,7 +9,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
   serviceName: string;
-  /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); without one, spans are not exported. */
+  /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); without one (and no processors) tracing is off. */
   otlpEndpoint?: string;
   /** Extra processors, e.g. an in-memory exporter in tests. */
   spanProcessors?: SpanProcessor[];
@@ -21,8 +21,12 @@ export interface TracingOptions {
  * (auto-instrumented kafkajs would start a new trace at the relay; see docs/adr/0003).
  * Call it before anything imports http, express or pg: services do so in src/instrument.ts.
  */
-export function startTracing(options: TracingOptions): NodeSDK {
+export function startTracing(options: TracingOptions): NodeSDK | undefined {
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  // With nowhere to send spans, instrumentation (async-hooks context, patched http/express/pg)
+  // costs CPU for nothing, and without a tracer provider the ids it carries are all zeros anyway.
+  // Tracing is on exactly when an exporter or a processor is configured.
+  if (!options.otlpEndpoint && processors.length === 0) return undefined;
   if (options.otlpEndpoint) {
     processors.push(
       new BatchSpanProcessor(
