@@ -98,6 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(started.map((p) => p.kill('SIGTERM')));
     await kafka.stop();
     await Promise.all(Object.values(databases).map((db) => db.drop().catch(() => undefined)));
+    // Service logs are for a failing run (waitHealthy prints their tail); DUEMAP_KEEP_LOGS=1 keeps them.
+    if (process.env.DUEMAP_KEEP_LOGS !== '1') fs.rmSync(logDir, { recursive: true, force: true });
   };
   try {
     for (const service of BACKEND_SERVICES) {
