@@ -86,6 +86,24 @@ describe('embedded PostgreSQL', () => {
     ]);
   });
 
+  it("migrates every real service's database, as DUEMAP_STORES=embedded npm start does", async () => {
+    const { url } = running();
+    const results = await runServiceMigrations(url);
+    expect(results.map((r) => r.service).sort()).toEqual([
+      'customers',
+      'geocoding',
+      'invoicing',
+      'notifications',
+      'payments',
+    ]);
+    for (const r of results) {
+      expect(r.applied.length).toBeGreaterThan(1); // messaging's outbox/inbox and the service's own
+      expect(await tables(databaseUrl(url, r.database))).toEqual(
+        expect.arrayContaining(['outbox', 'inbox', 'migrations']),
+      );
+    }
+  });
+
   it('has nothing to migrate when there are no services', async () => {
     const empty = fs.mkdtempSync(path.join(dir, 'no-services-'));
     expect(await runServiceMigrations(running().url, { root: empty })).toEqual([]);
