@@ -113,7 +113,14 @@ export function fromChanged(event: InvoiceChanged): InvoiceUpdate {
   return fullState(event);
 }
 
-export function fromPaid(event: InvoicePaid): InvoiceUpdate {
+/** What the summary events (paid, overdue, voided) all carry: identity, total and number. */
+function summary(event: {
+  invoiceId: string;
+  customerId: string;
+  occurredAt?: Timestamp;
+  number: string;
+  total?: MoneyMessage;
+}): Pick<InvoiceUpdate, 'invoiceId' | 'customerId' | 'occurredAt' | 'currency' | 'totalMinor' | 'number'> {
   const total = money(event.total, 'total');
   return {
     invoiceId: event.invoiceId,
@@ -122,38 +129,24 @@ export function fromPaid(event: InvoicePaid): InvoiceUpdate {
     currency: total.currency,
     totalMinor: total.minor,
     number: event.number,
-    dueDate: date(event.dueDate),
-    reportedOpenMinor: 0n,
-    status: 'paid',
   };
 }
 
+export function fromPaid(event: InvoicePaid): InvoiceUpdate {
+  return { ...summary(event), dueDate: date(event.dueDate), reportedOpenMinor: 0n, status: 'paid' };
+}
+
 export function fromOverdue(event: InvoiceOverdue): InvoiceUpdate {
-  const total = money(event.total, 'total');
+  const base = summary(event);
   const open = event.openAmount === undefined ? undefined : money(event.openAmount, 'open_amount');
   return {
-    invoiceId: event.invoiceId,
-    customerId: event.customerId,
-    occurredAt: occurredAt(event.occurredAt),
-    currency: total.currency,
-    totalMinor: total.minor,
-    number: event.number,
+    ...base,
     dueDate: date(event.dueDate),
-    ...(open && open.currency === total.currency ? { reportedOpenMinor: open.minor } : {}),
+    ...(open && open.currency === base.currency ? { reportedOpenMinor: open.minor } : {}),
     status: 'overdue',
   };
 }
 
 export function fromVoided(event: InvoiceVoided): InvoiceUpdate {
-  const total = money(event.total, 'total');
-  return {
-    invoiceId: event.invoiceId,
-    customerId: event.customerId,
-    occurredAt: occurredAt(event.occurredAt),
-    currency: total.currency,
-    totalMinor: total.minor,
-    number: event.number,
-    reportedOpenMinor: 0n,
-    status: 'void',
-  };
+  return { ...summary(event), reportedOpenMinor: 0n, status: 'void' };
 }
