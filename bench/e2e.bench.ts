@@ -158,6 +158,8 @@ async function main(): Promise<void> {
     const sentAt = new Array<number>(PAYMENTS);
     const postMs: number[] = [];
     let failed = 0;
+    const errors = new Map<string, number>();
+    console.log(`load: ${RATE} payments/s for ${SECONDS} s…`);
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
     for (let i = 0; i < PAYMENTS; i++) {
@@ -178,10 +180,16 @@ async function main(): Promise<void> {
           },
           { 'Idempotency-Key': `bench-${erp}-${i}` },
         )
-        .then((res) => {
-          if (res.status === 201) postMs.push(Date.now() - (sentAt[i] as number));
-          else failed++;
-        })
+        .then(
+          (res) => {
+            if (res.status === 201) postMs.push(Date.now() - (sentAt[i] as number));
+            else failed++;
+          },
+          (err: Error) => {
+            failed++;
+            errors.set(err.message, (errors.get(err.message) ?? 0) + 1);
+          },
+        )
         .finally(() => inflight.delete(p));
       inflight.add(p);
     }
@@ -219,6 +227,7 @@ async function main(): Promise<void> {
     console.log(
       `accepted ${postMs.length}/${PAYMENTS} (failed ${failed}) in ${postSeconds.toFixed(1)} s = ${(postMs.length / postSeconds).toFixed(1)} payments/s`,
     );
+    for (const [message, n] of errors) console.log(`  ${n} × ${message}`);
     console.log(line('POST /api/v1/payments', postMs, PAYMENTS));
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));

@@ -23,7 +23,6 @@ export function configureHttp(
 ): void {
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (options.openApi) {
     const config = new DocumentBuilder()
       .setTitle(options.openApi.title)
@@ -32,6 +31,28 @@ export function configureHttp(
       .build();
     SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
   }
+}
+
+/**
+ * SIGTERM/SIGINT close the app (consumers leave their group, relays finish their batch, pools
+ * drain) and then exit 0. Nest's own shutdown hooks re-raise the signal instead, which kills the
+ * process before Node can write what it was asked to on exit (`--cpu-prof`, coverage).
+ */
+export function closeOnSignals(app: INestApplication, onError: (err: unknown) => void): void {
+  let closing = false;
+  const close = (): void => {
+    if (closing) return;
+    closing = true;
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        onError(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
 }
 
 /** Boots a service's Nest app with pino logging and the shared HTTP conventions, and listens. */
@@ -46,6 +67,7 @@ export async function bootstrapService(
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
   configureHttp(app, options);
+  closeOnSignals(app, (err) => app.get(Logger).error({ err }, `${options.name} failed to close`));
   await app.listen(options.port, options.host);
   app.get(Logger).log(`${options.name} listening on http://${options.host}:${options.port}`);
   return app;

@@ -5,6 +5,7 @@ export * from './outbox/shard';
 export * from './outbox/outbox-message.entity';
 export * from './inbox/inbox-message.entity';
 export * from './consumer/event-consumer';
+export * from './consumer/transaction-scope';
 export * from './consumer/consumer.errors';
 export * from './kafka/kafka.factory';
 export * from './database/messaging-migrations';

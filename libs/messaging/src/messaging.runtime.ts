@@ -13,6 +13,9 @@ type ConsumerTuning = Pick<
   | 'maxBackoffMs'
   | 'partitionsConsumedConcurrently'
   | 'transactionChunkSize'
+  | 'maxGroupMessages'
+  | 'minBytes'
+  | 'maxWaitTimeInMs'
   | 'fromBeginning'
 >;
 type RelayTuning = Pick<OutboxRelayOptions, 'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'maxBackoffMs'>;

@@ -60,3 +60,13 @@ export const consumerHandleSeconds = metric(
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     }),
 );
+export const consumerTransactionMessages = metric(
+  'duemap_consumer_transaction_messages',
+  () =>
+    new Histogram({
+      name: 'duemap_consumer_transaction_messages',
+      help: 'Messages applied per consumer transaction (the group commit size)',
+      labelNames: ['group'],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+    }),
+);

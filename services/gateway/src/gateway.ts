@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ApiExceptionFilter } from '@duemap/http';
+import { ApiExceptionFilter, closeOnSignals } from '@duemap/http';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
@@ -22,7 +22,7 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.enableShutdownHooks();
+  closeOnSignals(app, (err) => logger.error({ err }, 'gateway failed to close'));
   app.use('/api/v1', authMiddleware, apiProxy(config));
   const base = new DocumentBuilder().setTitle('Duemap API').setVersion('1').build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, base), {

@@ -5,12 +5,20 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventTopic } from '../event-topic';
-import { consumerHandleSeconds, consumerMessages, consumerRetries } from '../metrics';
+import {
+  consumerHandleSeconds,
+  consumerMessages,
+  consumerRetries,
+  consumerTransactionMessages,
+} from '../metrics';
 import { classifyError, describeError } from './consumer.errors';
+import { TransactionScope } from './transaction-scope';
 
 export interface EventContext {
   /** The transaction the inbox row is written in: do the handler's writes through it. */
   em: EntityManager;
+  /** Shared by every event of this transaction: defer per-key work to the end, memoise locks. */
+  scope: TransactionScope;
   key: string;
   headers: EventHeaders;
   topic: string;
@@ -50,8 +58,17 @@ export interface EventConsumerOptions {
   maxBackoffMs?: number;
   /** Partitions worked on in parallel; within a partition, messages are handled in order. */
   partitionsConsumedConcurrently?: number;
-  /** Messages of one partition applied per transaction on the fast path (1 = one each). */
+  /** Messages of one partition submitted at a time (and applied together on the fallback path). */
   transactionChunkSize?: number;
+  /**
+   * Most messages applied in one transaction. Chunks that arrive from several partitions while a
+   * transaction runs are applied together in the next one (a group commit): under load one commit
+   * serves hundreds of events, when idle an event waits for nobody.
+   */
+  maxGroupMessages?: number;
+  /** Kafka fetch: the broker answers once it has this many bytes or maxWaitTimeInMs passed. */
+  minBytes?: number;
+  maxWaitTimeInMs?: number;
   fromBeginning?: boolean;
 }
 
@@ -79,12 +96,27 @@ interface DecodedOk {
 }
 type Decoded = DecodedOk | { ok: false; message: KafkaMessage; error: unknown };
 
+/** One partition's chunk, waiting for (or in) a group transaction. */
+interface Chunk {
+  topic: string;
+  partition: number;
+  decoded: Decoded[];
+  heartbeat: () => Promise<void>;
+  done: (err?: unknown) => void;
+}
+
+interface Located extends DecodedOk {
+  topic: string;
+  partition: number;
+}
+
 /**
  * An idempotent Kafka consumer: each message is decoded, then handled in a database transaction
- * that also inserts its inbox row, so a redelivery has no second effect. Failing messages are
- * retried with backoff and then parked on `<topic>.dlq` with the reason, so the partition moves on.
- * Store outages are not the message's fault: those stop the batch without committing, and Kafka
- * redelivers once the consumer restarts.
+ * that also inserts its inbox row, so a redelivery has no second effect. The chunks of all
+ * partitions that arrive while a transaction runs are applied together in the next one (a group
+ * commit), in partition order. Failing messages are retried with backoff and then parked on
+ * `<topic>.dlq` with the reason, so the partition moves on. Store outages are not the message's
+ * fault: those stop the batch without committing, and Kafka redelivers once the consumer restarts.
  */
 export class EventConsumer {
   private readonly consumer: Consumer;
@@ -93,18 +125,24 @@ export class EventConsumer {
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly chunkSize: number;
+  private readonly maxGroupMessages: number;
+  private readonly queue: Chunk[] = [];
+  private draining = false;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.byTopic = new Map(options.subscriptions.map((s) => [s.topic.name, s]));
     this.maxAttempts = options.maxAttempts ?? 5;
     this.initialBackoffMs = options.initialBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
-    this.chunkSize = options.transactionChunkSize ?? 50;
+    this.chunkSize = options.transactionChunkSize ?? 100;
+    this.maxGroupMessages = options.maxGroupMessages ?? 500;
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
+      minBytes: options.minBytes ?? 1,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5_000,
     });
   }
 
@@ -119,7 +157,7 @@ export class EventConsumer {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.eachBatch(payload),
     });
@@ -134,50 +172,105 @@ export class EventConsumer {
     const heartbeat = (): Promise<void> => payload.heartbeat();
     for (let i = 0; i < batch.messages.length; i += this.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) break;
-      const chunk = batch.messages.slice(i, i + this.chunkSize);
-      await this.handleChunk(batch.topic, batch.partition, chunk, heartbeat);
-      payload.resolveOffset((chunk[chunk.length - 1] as KafkaMessage).offset);
+      const messages = batch.messages.slice(i, i + this.chunkSize);
+      await this.submit({
+        topic: batch.topic,
+        partition: batch.partition,
+        decoded: messages.map((message) => this.decode(batch.topic, message)),
+        heartbeat,
+      });
+      payload.resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
       // Long batches must not look like a dead member to the group coordinator.
       await heartbeat();
     }
     await payload.commitOffsetsIfNecessary();
   }
 
+  /** Queues a chunk for the next group transaction; settles once it has been applied. */
+  private submit(chunk: Omit<Chunk, 'done'>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({
+        ...chunk,
+        done: (err) =>
+          err === undefined ? resolve() : reject(err instanceof Error ? err : new Error(String(err))),
+      });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const group: Chunk[] = [];
+        let size = 0;
+        while (this.queue.length > 0) {
+          const next = this.queue[0] as Chunk;
+          if (group.length > 0 && size + next.decoded.length > this.maxGroupMessages) break;
+          group.push(next);
+          size += next.decoded.length;
+          this.queue.shift();
+        }
+        try {
+          await this.applyGroup(group);
+          for (const chunk of group) chunk.done();
+        } catch (err) {
+          for (const chunk of group) chunk.done(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
   /**
-   * Fast path: a chunk of one partition's messages applied in one transaction, in order (one
-   * commit instead of one per message). If anything in it fails, the transaction rolls back and
-   * the chunk is replayed one message at a time, where retries and the DLQ apply per message.
+   * Fast path: every decodable chunk of the group in one transaction. If anything in it fails,
+   * the transaction rolls back and each chunk is replayed on its own, then one message at a time,
+   * where retries and the DLQ apply per message.
    */
-  private async handleChunk(
-    topic: string,
-    partition: number,
-    chunk: KafkaMessage[],
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    const decoded = chunk.map((message) => this.decode(topic, message));
-    if (chunk.length > 1 && decoded.every((d) => d.ok)) {
-      const outcomes: Outcome[] = [];
+  private async applyGroup(group: Chunk[]): Promise<void> {
+    const clean = group.filter((c) => c.decoded.every((d) => d.ok));
+    let replay = group.filter((c) => !clean.includes(c));
+    const messages = clean.flatMap((c) =>
+      c.decoded.map((d) => ({ ...(d as DecodedOk), topic: c.topic, partition: c.partition })),
+    );
+    if (messages.length > 1) {
       try {
-        await this.options.dataSource.transaction(async (em) => {
-          for (const d of decoded) {
-            outcomes.push(
-              await this.inSpan(topic, partition, d.message, () => this.applyIn(em, topic, partition, d)),
-            );
-          }
-        });
-        for (const outcome of outcomes) consumerMessages.inc({ group: this.options.groupId, topic, outcome });
+        await this.applyTogether(messages);
+      } catch (err) {
+        if (classifyError(err) === 'infrastructure') throw err;
+        replay = group;
+      }
+    } else {
+      replay = group;
+    }
+    for (const chunk of replay) await this.replayChunk(chunk);
+  }
+
+  /** One chunk in one transaction; failing that, message by message. */
+  private async replayChunk(chunk: Chunk): Promise<void> {
+    const { topic, partition } = chunk;
+    if (chunk.decoded.length > 1 && chunk.decoded.every((d) => d.ok)) {
+      try {
+        await this.applyTogether(chunk.decoded.map((d) => ({ ...d, topic, partition })));
         return;
       } catch (err) {
         if (classifyError(err) === 'infrastructure') throw err;
-        // Fall through: find the failing message one by one.
       }
     }
-    for (const [i, message] of chunk.entries()) {
-      const outcome = await this.inSpan(topic, partition, message, () =>
-        this.processOne(topic, partition, decoded[i] as Decoded, heartbeat),
-      );
+    for (const decoded of chunk.decoded) {
+      const outcome = await this.processOne(topic, partition, decoded, chunk.heartbeat);
       consumerMessages.inc({ group: this.options.groupId, topic, outcome });
     }
+  }
+
+  /** Applies the messages in one transaction (in the given order) and counts their outcomes. */
+  private async applyTogether(messages: Located[]): Promise<void> {
+    const outcomes = await this.options.dataSource.transaction((em) => this.applyIn(em, messages));
+    consumerTransactionMessages.observe({ group: this.options.groupId }, messages.length);
+    messages.forEach((m, i) =>
+      consumerMessages.inc({ group: this.options.groupId, topic: m.topic, outcome: outcomes[i] }),
+    );
   }
 
   private async inSpan(
@@ -238,12 +331,17 @@ export class EventConsumer {
   ): Promise<Outcome> {
     const { message } = decoded;
     if (!decoded.ok) {
-      await this.deadLetter(topic, partition, message, decoded.error, 1);
-      return 'dead_lettered';
+      return this.inSpan(topic, partition, message, async () => {
+        await this.deadLetter(topic, partition, message, decoded.error, 1);
+        return 'dead_lettered';
+      });
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.options.dataSource.transaction((em) => this.applyIn(em, topic, partition, decoded));
+        const [outcome] = await this.options.dataSource.transaction((em) =>
+          this.applyIn(em, [{ ...decoded, topic, partition }]),
+        );
+        return outcome as Outcome;
       } catch (err) {
         const kind = classifyError(err);
         if (kind === 'infrastructure') throw err;
@@ -262,28 +360,58 @@ export class EventConsumer {
     }
   }
 
-  /** Inserts the inbox row and runs the handler in `em`'s transaction; a known event is skipped. */
-  private async applyIn(em: EntityManager, topic: string, partition: number, d: DecodedOk): Promise<Outcome> {
-    const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic });
-    try {
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO inbox (consumer_group, event_id, topic, partition, "offset")
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [this.options.groupId, d.headers.eventId, topic, partition, d.message.offset],
-      );
-      if (inserted.length === 0) return 'duplicate';
-      await d.subscription.handle(d.event, {
-        em,
-        key: d.message.key?.toString() ?? '',
-        headers: d.headers,
-        topic,
-        partition,
-        offset: d.message.offset,
-      });
-      return 'processed';
-    } finally {
-      timer();
+  /**
+   * Inserts the messages' inbox rows (one statement), runs the handlers of those not seen before,
+   * in order, each in its span, then the work they deferred. Returns each message's outcome.
+   */
+  private async applyIn(em: EntityManager, messages: Located[]): Promise<Outcome[]> {
+    const fresh = await this.claimInbox(em, messages);
+    const scope = new TransactionScope();
+    const outcomes: Outcome[] = [];
+    for (const m of messages) {
+      if (!fresh.delete(m.headers.eventId)) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic: m.topic });
+      try {
+        outcomes.push(
+          await this.inSpan(m.topic, m.partition, m.message, async () => {
+            await m.subscription.handle(m.event, {
+              em,
+              scope,
+              key: m.message.key?.toString() ?? '',
+              headers: m.headers,
+              topic: m.topic,
+              partition: m.partition,
+              offset: m.message.offset,
+            });
+            return 'processed';
+          }),
+        );
+      } finally {
+        timer();
+      }
     }
+    await scope.flush();
+    return outcomes;
+  }
+
+  /** Inserts inbox rows; returns the event ids that were new (a known one has no second effect). */
+  private async claimInbox(em: EntityManager, messages: Located[]): Promise<Set<string>> {
+    const inserted: { event_id: string }[] = await em.query(
+      `INSERT INTO inbox (consumer_group, event_id, topic, partition, "offset")
+       SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [
+        this.options.groupId,
+        messages.map((m) => m.headers.eventId),
+        messages.map((m) => m.topic),
+        messages.map((m) => m.partition),
+        messages.map((m) => m.message.offset),
+      ],
+    );
+    return new Set(inserted.map((r) => r.event_id));
   }
 
   private async deadLetter(

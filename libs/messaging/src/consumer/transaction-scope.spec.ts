@@ -1,0 +1,40 @@
+import { TransactionScope } from './transaction-scope';
+
+describe('TransactionScope', () => {
+  it('runs deferred work once per key, in first-deferred order, at flush', async () => {
+    const scope = new TransactionScope();
+    const ran: string[] = [];
+    scope.defer('b', () => Promise.resolve(void ran.push('b1')));
+    scope.defer('a', () => Promise.resolve(void ran.push('a1')));
+    scope.defer('b', () => Promise.resolve(void ran.push('b2')));
+    expect(ran).toEqual([]);
+    await scope.flush();
+    expect(ran).toEqual(['b1', 'a1']);
+    await scope.flush();
+    expect(ran).toEqual(['b1', 'a1']);
+  });
+
+  it('runs work deferred by deferred work', async () => {
+    const scope = new TransactionScope();
+    const ran: string[] = [];
+    scope.defer('outer', () => {
+      ran.push('outer');
+      scope.defer('inner', () => Promise.resolve(void ran.push('inner')));
+      return Promise.resolve();
+    });
+    await scope.flush();
+    expect(ran).toEqual(['outer', 'inner']);
+  });
+
+  it('memoises once() per key, failures included', async () => {
+    const scope = new TransactionScope();
+    let calls = 0;
+    const work = (): Promise<number> => Promise.resolve(++calls);
+    await expect(scope.once('k', work)).resolves.toBe(1);
+    await expect(scope.once('k', work)).resolves.toBe(1);
+    await expect(scope.once('other', work)).resolves.toBe(2);
+    const failing = scope.once('bad', () => Promise.reject(new Error('no')));
+    await expect(failing).rejects.toThrow('no');
+    await expect(scope.once('bad', work)).rejects.toThrow('no');
+  });
+});

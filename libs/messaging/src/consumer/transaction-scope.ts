@@ -1,0 +1,37 @@
+/**
+ * What the events of one consumer transaction share. A transaction may apply many events (a group
+ * of several partitions' messages), so work that depends on the result of all of them — recomputing
+ * a customer's balance, say — is deferred to the end and done once per key, and work every event
+ * needs once — locking a customer row — is memoised.
+ */
+export class TransactionScope {
+  private readonly deferred = new Map<string, () => Promise<void>>();
+  private readonly memos = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `work` after every event of the transaction has been handled, before commit, once per
+   * key (the first registration wins; keys run in the order they were first deferred).
+   */
+  defer(key: string, work: () => Promise<void>): void {
+    if (!this.deferred.has(key)) this.deferred.set(key, work);
+  }
+
+  /** The first call with `key` runs `work`; later calls in this transaction share its result. */
+  once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let memo = this.memos.get(key) as Promise<T> | undefined;
+    if (memo === undefined) {
+      memo = work();
+      this.memos.set(key, memo);
+    }
+    return memo;
+  }
+
+  /** Runs the deferred work; work deferred while it runs runs too. */
+  async flush(): Promise<void> {
+    while (this.deferred.size > 0) {
+      const [key, work] = this.deferred.entries().next().value as [string, () => Promise<void>];
+      this.deferred.delete(key);
+      await work();
+    }
+  }
+}
