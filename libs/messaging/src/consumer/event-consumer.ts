@@ -102,7 +102,7 @@ interface Chunk {
   partition: number;
   decoded: Decoded[];
   heartbeat: () => Promise<void>;
-  done: (err?: unknown) => void;
+  done: (err?: Error) => void;
 }
 
 interface Located extends DecodedOk {
@@ -215,7 +215,8 @@ export class EventConsumer {
           await this.applyGroup(group);
           for (const chunk of group) chunk.done();
         } catch (err) {
-          for (const chunk of group) chunk.done(err);
+          const error = err instanceof Error ? err : new Error(describeError(err));
+          for (const chunk of group) chunk.done(error);
         }
       }
     } finally {
