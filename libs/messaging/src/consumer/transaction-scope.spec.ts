@@ -37,4 +37,12 @@ describe('TransactionScope', () => {
     await expect(failing).rejects.toThrow('no');
     await expect(scope.once('bad', work)).rejects.toThrow('no');
   });
+
+  it('keeps one local value per key', () => {
+    const scope = new TransactionScope();
+    scope.local('ids', () => new Set<string>()).add('a');
+    scope.local('ids', () => new Set<string>()).add('b');
+    expect([...scope.local('ids', () => new Set<string>())]).toEqual(['a', 'b']);
+    expect(new TransactionScope().local('ids', () => 0)).toBe(0);
+  });
 });

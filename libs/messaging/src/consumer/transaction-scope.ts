@@ -7,6 +7,13 @@
 export class TransactionScope {
   private readonly deferred = new Map<string, () => Promise<void>>();
   private readonly memos = new Map<string, Promise<unknown>>();
+  private readonly locals = new Map<string, unknown>();
+
+  /** A value shared by this transaction's handlers (made by `init` on first use), e.g. a set of ids. */
+  local<T>(key: string, init: () => T): T {
+    if (!this.locals.has(key)) this.locals.set(key, init());
+    return this.locals.get(key) as T;
+  }
 
   /**
    * Runs `work` after every event of the transaction has been handled, before commit, once per

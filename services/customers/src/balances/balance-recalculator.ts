@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ArStatus, Topic } from '@duemap/events';
-import { eventTopic, OutboxWriter } from '@duemap/messaging';
+import { eventTopic, OutboxWriter, type OutboxEvent, type TransactionScope } from '@duemap/messaging';
+import type { DescMessage } from '@bufbuild/protobuf';
 import type { EntityManager } from 'typeorm';
-import { CustomerEntity, type ArStatusName } from '../customers/customer.entity';
+import type { ArStatusName, StoredBalance } from '../customers/customer.entity';
 import { balanceJson } from '../customers/customer-record';
 import { isUuid } from '../customers/usecases/get-customer.usecase';
-import {
-  computeBalances,
-  computeStatus,
-  sameBalances,
-  toStored,
-  type CreditItem,
-  type OpenItem,
-} from './balance-computation';
+import { computeBalances, computeStatus, sameBalances, toStored } from './balance-computation';
 
 const AR_STATUS: Record<ArStatusName, ArStatus> = {
   paid: ArStatus.PAID,
@@ -21,97 +15,126 @@ const AR_STATUS: Record<ArStatusName, ArStatus> = {
   overdue: ArStatus.OVERDUE,
 };
 
-export interface RecomputeOutcome {
+export interface Recomputed {
+  customerId: string;
   balanceChanged: boolean;
   statusChanged: boolean;
 }
 
+interface CustomerTotals {
+  id: string;
+  balances: StoredBalance[];
+  ar_status: ArStatusName;
+  groups: { currency: string; overdue: boolean; void: boolean; open: string }[];
+  credits: { currency: string; amount: string }[];
+}
+
+// Like items are aggregated in SQL (a big customer has thousands of invoices); grouping by the
+// sign of the open amount keeps "any open amount > 0" answerable from the groups. One statement
+// reads every customer of the transaction.
+const TOTALS_SQL = `
+  SELECT c.id, c.balances, c.ar_status, g.groups, k.credits
+    FROM customers c
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object('currency', currency, 'overdue', overdue, 'void', void, 'open', open)), '[]') AS groups
+        FROM (SELECT currency, overdue, void, sum(open_minor)::text AS open
+                FROM invoice_balances WHERE customer_id = c.id::text
+               GROUP BY currency, overdue, void, open_minor > 0) x) g
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object('currency', currency, 'amount', amount)), '[]') AS credits
+        FROM (SELECT currency, sum(amount_minor)::text AS amount
+                FROM credit_entries WHERE customer_id = c.id::text GROUP BY currency) y) k
+   WHERE c.id = ANY($1::uuid[])`;
+
+const RECOMPUTE = 'customers:recompute';
+
 /**
- * Recomputes a customer's balances and AR status from the invoice and credit projections, inside
- * the caller's transaction, and writes balance-changed / status-changed to the outbox when they
- * changed. Callers lock the customer first (lockCustomers), so two events of one customer on
- * different topics, handled concurrently, cannot both see the old state.
+ * Recomputes customers' balances and AR status from the invoice and credit projections and writes
+ * balance-changed / status-changed to the outbox when they changed. Handlers only say which
+ * customers an event touched (`schedule`); the recomputation runs once per transaction for all of
+ * them, after every event of the transaction was applied, under the customers' row locks (taken in
+ * id order, so two transactions cannot deadlock on them, and so an event of the same customer on
+ * another topic, handled concurrently elsewhere, cannot be missed: the totals are read after the
+ * lock is granted).
  */
 @Injectable()
 export class BalanceRecalculator {
   constructor(private readonly outbox: OutboxWriter) {}
 
-  /**
-   * Locks the customers' rows (in id order, so two transactions cannot deadlock on them) and
-   * returns the ones this service knows. Ids from events that name no customer of ours are skipped.
-   */
-  async lockCustomers(em: EntityManager, ids: readonly string[]): Promise<Set<string>> {
-    const known = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
-    if (known.length === 0) return new Set();
-    const rows: { id: string }[] = await em.query(
-      'SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-      [known],
-    );
-    return new Set(rows.map((r) => r.id));
+  /** Marks customers for recomputation at the end of the transaction. Ids that are not ours are skipped. */
+  schedule(em: EntityManager, scope: TransactionScope, customerIds: readonly string[]): void {
+    const pending = scope.local(RECOMPUTE, () => new Set<string>());
+    for (const id of customerIds) if (isUuid(id)) pending.add(id.toLowerCase());
+    scope.defer(RECOMPUTE, async () => {
+      await this.recompute(em, [...pending]);
+    });
   }
 
-  async recompute(em: EntityManager, customerId: string): Promise<RecomputeOutcome> {
-    const customers = em.getRepository(CustomerEntity);
-    const row = await customers.findOneBy({ id: customerId });
-    if (row === null) return { balanceChanged: false, statusChanged: false };
-
-    // Like items are aggregated in SQL (a big customer has thousands of invoices); grouping by the
-    // sign of the open amount keeps "any open amount > 0" answerable from the groups.
-    const groups: { currency: string; overdue: boolean; void: boolean; open: string }[] = await em.query(
-      `SELECT currency, overdue, void, sum(open_minor)::text AS open
-         FROM invoice_balances WHERE customer_id = $1
-        GROUP BY currency, overdue, void, open_minor > 0`,
-      [customerId],
+  /** Recomputes the given customers now, in the caller's transaction. Unknown ids are skipped. */
+  async recompute(em: EntityManager, customerIds: readonly string[]): Promise<Recomputed[]> {
+    const ids = [...new Set(customerIds.filter(isUuid).map((id) => id.toLowerCase()))].sort();
+    if (ids.length === 0) return [];
+    const locked: { id: string }[] = await em.query(
+      'SELECT id FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+      [ids],
     );
-    const credits: { currency: string; amount: string }[] = await em.query(
-      `SELECT currency, sum(amount_minor)::text AS amount FROM credit_entries WHERE customer_id = $1 GROUP BY currency`,
-      [customerId],
-    );
-    const items: OpenItem[] = groups.map((g) => ({
-      currency: g.currency,
-      openMinor: BigInt(g.open),
-      overdue: g.overdue,
-      void: g.void,
-    }));
-    const creditItems: CreditItem[] = credits.map((c) => ({
-      currency: c.currency,
-      amountMinor: BigInt(c.amount),
-    }));
-    const balances = toStored(computeBalances(items, creditItems));
-    const status = computeStatus(items);
-
-    const balanceChanged = !sameBalances(row.balances, balances);
-    const statusChanged = row.arStatus !== status;
-    if (!balanceChanged && !statusChanged) return { balanceChanged, statusChanged };
+    if (locked.length === 0) return [];
+    const rows: CustomerTotals[] = await em.query(TOTALS_SQL, [locked.map((r) => r.id)]);
 
     const now = new Date();
-    const previousStatus = row.arStatus;
-    await customers.update({ id: customerId }, { balances, arStatus: status, updatedAt: now });
-    if (balanceChanged) {
-      await this.outbox.append(em, {
-        topic: eventTopic(Topic.BalanceChanged),
-        key: customerId,
-        occurredAt: now,
-        event: {
-          customerId,
-          occurredAt: timestampFromDate(now),
-          balances: balances.map(balanceJson),
-        },
-      });
+    const updates: { id: string; balances: StoredBalance[]; ar_status: ArStatusName }[] = [];
+    const events: OutboxEvent<DescMessage>[] = [];
+    const outcomes: Recomputed[] = [];
+    for (const row of rows) {
+      const items = row.groups.map((g) => ({
+        currency: g.currency,
+        openMinor: BigInt(g.open),
+        overdue: g.overdue,
+        void: g.void,
+      }));
+      const credits = row.credits.map((c) => ({ currency: c.currency, amountMinor: BigInt(c.amount) }));
+      const balances = toStored(computeBalances(items, credits));
+      const status = computeStatus(items);
+      const balanceChanged = !sameBalances(row.balances, balances);
+      const statusChanged = row.ar_status !== status;
+      outcomes.push({ customerId: row.id, balanceChanged, statusChanged });
+      if (!balanceChanged && !statusChanged) continue;
+      updates.push({ id: row.id, balances, ar_status: status });
+      if (balanceChanged) {
+        events.push({
+          topic: eventTopic(Topic.BalanceChanged),
+          key: row.id,
+          occurredAt: now,
+          event: {
+            customerId: row.id,
+            occurredAt: timestampFromDate(now),
+            balances: balances.map(balanceJson),
+          },
+        });
+      }
+      if (statusChanged) {
+        events.push({
+          topic: eventTopic(Topic.StatusChanged),
+          key: row.id,
+          occurredAt: now,
+          event: {
+            customerId: row.id,
+            occurredAt: timestampFromDate(now),
+            status: AR_STATUS[status],
+            previousStatus: AR_STATUS[row.ar_status],
+          },
+        });
+      }
     }
-    if (statusChanged) {
-      await this.outbox.append(em, {
-        topic: eventTopic(Topic.StatusChanged),
-        key: customerId,
-        occurredAt: now,
-        event: {
-          customerId,
-          occurredAt: timestampFromDate(now),
-          status: AR_STATUS[status],
-          previousStatus: AR_STATUS[previousStatus],
-        },
-      });
+    if (updates.length > 0) {
+      await em.query(
+        `UPDATE customers c SET balances = v.balances, ar_status = v.ar_status, updated_at = $2
+           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, balances jsonb, ar_status text)
+          WHERE c.id = v.id`,
+        [JSON.stringify(updates), now],
+      );
+      await this.outbox.appendAll(em, events);
     }
-    return { balanceChanged, statusChanged };
+    return outcomes;
   }
 }

@@ -4,10 +4,10 @@ import {
   eventTopic,
   EventSubscriberProvider,
   subscribe,
+  type EventContext,
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
-import type { EntityManager } from 'typeorm';
 import {
   allocationRejectedFact,
   invoiceOverdueFact,
@@ -33,22 +33,22 @@ export class BalancesConsumer implements EventSubscriber {
   ) {}
 
   subscriptions(): Subscription[] {
-    const invoice = async (fact: InvoiceFact, em: EntityManager): Promise<void> => {
-      await this.applyInvoiceFact.execute(fact, em);
+    const invoice = async (fact: InvoiceFact, ctx: EventContext): Promise<void> => {
+      await this.applyInvoiceFact.execute(fact, ctx.em, ctx.scope);
     };
-    const credit = async (fact: CreditFact, em: EntityManager): Promise<void> => {
-      await this.recordCredit.execute(fact, em);
+    const credit = async (fact: CreditFact, ctx: EventContext): Promise<void> => {
+      await this.recordCredit.execute(fact, ctx.em, ctx.scope);
     };
     return [
-      subscribe(eventTopic(Topic.InvoiceIssued), (e, ctx) => invoice(invoiceStateFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.InvoiceChanged), (e, ctx) => invoice(invoiceStateFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.InvoicePaid), (e, ctx) => invoice(invoicePaidFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.InvoiceOverdue), (e, ctx) => invoice(invoiceOverdueFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.InvoiceVoided), (e, ctx) => invoice(invoiceVoidedFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.PaymentReceived), (e, ctx) => credit(paymentReceivedFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.AllocationRejected), (e, ctx) => credit(allocationRejectedFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.PaymentReversed), (e, ctx) => credit(paymentReversedFact(e), ctx.em)),
-      subscribe(eventTopic(Topic.RefundIssued), (e, ctx) => credit(refundIssuedFact(e), ctx.em)),
+      subscribe(eventTopic(Topic.InvoiceIssued), (e, ctx) => invoice(invoiceStateFact(e), ctx)),
+      subscribe(eventTopic(Topic.InvoiceChanged), (e, ctx) => invoice(invoiceStateFact(e), ctx)),
+      subscribe(eventTopic(Topic.InvoicePaid), (e, ctx) => invoice(invoicePaidFact(e), ctx)),
+      subscribe(eventTopic(Topic.InvoiceOverdue), (e, ctx) => invoice(invoiceOverdueFact(e), ctx)),
+      subscribe(eventTopic(Topic.InvoiceVoided), (e, ctx) => invoice(invoiceVoidedFact(e), ctx)),
+      subscribe(eventTopic(Topic.PaymentReceived), (e, ctx) => credit(paymentReceivedFact(e), ctx)),
+      subscribe(eventTopic(Topic.AllocationRejected), (e, ctx) => credit(allocationRejectedFact(e), ctx)),
+      subscribe(eventTopic(Topic.PaymentReversed), (e, ctx) => credit(paymentReversedFact(e), ctx)),
+      subscribe(eventTopic(Topic.RefundIssued), (e, ctx) => credit(refundIssuedFact(e), ctx)),
     ];
   }
 }

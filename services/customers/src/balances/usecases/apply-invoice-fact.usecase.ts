@@ -1,56 +1,34 @@
 import { Injectable } from '@nestjs/common';
+import type { TransactionScope } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
-import { InvoiceBalanceEntity } from '../balance.entity';
 import type { InvoiceFact } from '../balance-facts';
 import { BalanceRecalculator } from '../balance-recalculator';
+import { InvoiceBalancesRepository } from '../invoice-balances.repository';
 
 export type InvoiceFactOutcome = 'applied' | 'stale';
 
 /**
- * Mirrors one invoicing event into the invoice projection and recomputes the customers it
- * touches. Runs in the consumer's inbox transaction (`em`), so the effect happens once.
+ * Mirrors one invoicing event into the invoice projection and marks the customers it touches for
+ * recomputation at the end of the consumer's inbox transaction (`em`), so the effect happens once
+ * and a customer touched by many events of the transaction is recomputed once.
  *
  * Events of different invoicing topics are not ordered relative to each other, so each invoice
  * keeps the occurred_at of the last event applied and older ones are ignored.
  */
 @Injectable()
 export class ApplyInvoiceFactUseCase {
-  constructor(private readonly recalculator: BalanceRecalculator) {}
+  constructor(
+    private readonly invoices: InvoiceBalancesRepository,
+    private readonly recalculator: BalanceRecalculator,
+  ) {}
 
-  async execute(fact: InvoiceFact, em: EntityManager): Promise<InvoiceFactOutcome> {
-    const candidates = [fact.customerId, ...(fact.previousCustomerId ? [fact.previousCustomerId] : [])];
-    const locked = await this.recalculator.lockCustomers(em, candidates);
-
-    const invoices = em.getRepository(InvoiceBalanceEntity);
-    const existing = await invoices.findOne({
-      where: { invoiceId: fact.invoiceId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (existing !== null && existing.lastOccurredAt.getTime() > fact.occurredAt.getTime()) return 'stale';
-    if (existing !== null && existing.customerId !== fact.customerId && !locked.has(existing.customerId)) {
-      for (const id of await this.recalculator.lockCustomers(em, [existing.customerId])) locked.add(id);
-    }
-
-    await invoices.upsert(
-      {
-        invoiceId: fact.invoiceId,
-        customerId: fact.customerId,
-        currency: fact.currency,
-        openMinor: (fact.openMinor ?? (existing === null ? 0n : BigInt(existing.openMinor))).toString(),
-        overdue: fact.overdue ?? existing?.overdue ?? false,
-        void: existing?.void === true || fact.void === true,
-        lastOccurredAt: fact.occurredAt,
-        updatedAt: new Date(),
-      },
-      ['invoiceId'],
-    );
-
-    const affected = new Set([fact.customerId.toLowerCase()]);
-    if (existing !== null) affected.add(existing.customerId.toLowerCase());
-    if (fact.previousCustomerId) affected.add(fact.previousCustomerId.toLowerCase());
-    for (const customerId of [...affected].sort()) {
-      if (locked.has(customerId)) await this.recalculator.recompute(em, customerId);
-    }
+  async execute(fact: InvoiceFact, em: EntityManager, scope: TransactionScope): Promise<InvoiceFactOutcome> {
+    const upserted = await this.invoices.upsertFact(em, fact);
+    if (!upserted.applied) return 'stale';
+    const affected = [fact.customerId];
+    if (upserted.previousCustomerId !== null) affected.push(upserted.previousCustomerId);
+    if (fact.previousCustomerId) affected.push(fact.previousCustomerId);
+    this.recalculator.schedule(em, scope, affected);
     return 'applied';
   }
 }
