@@ -58,8 +58,9 @@ export class InvoiceViewRepository {
     return new Set(rows.map((r) => r.invoice_id));
   }
 
+  /** One INSERT … ON CONFLICT (save() would first SELECT the row it has just locked and read). */
   async save(em: EntityManager, record: InvoiceRecord): Promise<void> {
-    await em.getRepository(InvoiceViewEntity).save(toRow(record));
+    await em.getRepository(InvoiceViewEntity).upsert(toRow(record), ['invoiceId']);
   }
 
   /** Stores an invoice fetched over HTTP unless an event got there first (events are newer truth). */

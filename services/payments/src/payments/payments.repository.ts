@@ -78,9 +78,45 @@ export class PaymentsRepository {
     return rows.map(toPayable);
   }
 
+  /** The payment and its allocations in one statement (one round trip on the POST path). */
   async insert(em: EntityManager, { payment, allocations }: NewPayment): Promise<void> {
-    await em.getRepository(PaymentEntity).insert(payment);
-    if (allocations.length > 0) await em.getRepository(PaymentAllocationEntity).insert(allocations);
+    await em.query(
+      `WITH p AS (
+         INSERT INTO payment (id, customer_id, amount_minor, currency, received_at, method, reference, status,
+                              idempotency_key, request_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11))
+       INSERT INTO payment_allocation (payment_id, invoice_id, position, invoice_number, applied_minor,
+                                       rejected_minor, rule, rejection_reason, rejected_at)
+       SELECT $1, a.invoice_id, a.position, a.invoice_number, a.applied_minor, a.rejected_minor, a.rule,
+              a.rejection_reason, a.rejected_at
+         FROM jsonb_to_recordset($12::jsonb) AS a(invoice_id text, position int, invoice_number text,
+              applied_minor bigint, rejected_minor bigint, rule text, rejection_reason text, rejected_at timestamptz)`,
+      [
+        payment.id,
+        payment.customerId,
+        payment.amountMinor,
+        payment.currency,
+        payment.receivedAt,
+        payment.method,
+        payment.reference,
+        payment.status,
+        payment.idempotencyKey,
+        payment.requestHash,
+        payment.createdAt,
+        JSON.stringify(
+          allocations.map((a) => ({
+            invoice_id: a.invoiceId,
+            position: a.position,
+            invoice_number: a.invoiceNumber,
+            applied_minor: a.appliedMinor,
+            rejected_minor: a.rejectedMinor,
+            rule: a.rule,
+            rejection_reason: a.rejectionReason,
+            rejected_at: a.rejectedAt,
+          })),
+        ),
+      ],
+    );
   }
 
   async loadView(em: EntityManager, paymentId: string): Promise<PaymentView | null> {

@@ -79,7 +79,15 @@ describe('RecordPaymentUseCase', () => {
   it('stores the payment with its allocations and one event, under the customer lock', async () => {
     const { useCase, outbox, payments, customers, em } = setup();
     const result = await useCase.execute(request);
-    expect(result).toEqual({ payment: storedView, replayed: false });
+    // The answer is built from what was written, not read back.
+    expect(result.replayed).toBe(false);
+    expect(result.payment).toMatchObject({
+      customerId: 'cust-1',
+      amount: { amount: '150.00', currency: 'CNY' },
+      allocations: [{ invoiceId: 'inv-1', applied: { amount: '100.00', currency: 'CNY' } }],
+      unapplied: { amount: '50.00', currency: 'CNY' },
+    });
+    expect(payments.loadView).not.toHaveBeenCalled();
     expect(customers.lock).toHaveBeenCalledWith(em, 'cust-1');
     const [[, stored]] = payments.insert.mock.calls as [
       [unknown, { payment: PaymentEntity; allocations: { appliedMinor: string; rule: string }[] }],
@@ -100,10 +108,13 @@ describe('RecordPaymentUseCase', () => {
   });
 
   it('replays the stored payment for the same key and body, storing nothing', async () => {
-    const { useCase, payments, outbox, dataSource } = setup();
+    const { useCase, payments, outbox, customers, em } = setup();
     payments.findByIdempotencyKey.mockResolvedValue(existing(requestHash(request)));
     await expect(useCase.execute(request)).resolves.toEqual({ payment: storedView, replayed: true });
-    expect(dataSource.transaction).not.toHaveBeenCalled();
+    // The key is checked once, under the customer's lock.
+    expect(customers.lock).toHaveBeenCalledWith(em, 'cust-1');
+    expect(payments.findByIdempotencyKey).toHaveBeenCalledTimes(1);
+    expect(payments.insert).not.toHaveBeenCalled();
     expect(outbox.append).not.toHaveBeenCalled();
   });
 
@@ -119,9 +130,8 @@ describe('RecordPaymentUseCase', () => {
 
   it('answers a twin that committed while it waited for the customer lock', async () => {
     const { useCase, payments, outbox } = setup();
-    payments.findByIdempotencyKey
-      .mockResolvedValueOnce(null)
-      .mockResolvedValueOnce(existing(requestHash(request)));
+    // The first read is already under the lock, so it sees the twin.
+    payments.findByIdempotencyKey.mockResolvedValueOnce(existing(requestHash(request)));
     await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: true });
     expect(payments.insert).not.toHaveBeenCalled();
     expect(outbox.append).not.toHaveBeenCalled();
@@ -139,7 +149,6 @@ describe('RecordPaymentUseCase', () => {
     );
     payments.insert.mockRejectedValue(violation);
     payments.findByIdempotencyKey
-      .mockResolvedValueOnce(null)
       .mockResolvedValueOnce(null)
       .mockResolvedValueOnce(existing(requestHash(request)));
     await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: true });
