@@ -69,6 +69,11 @@ export async function bootstrapService(
   configureHttp(app, options);
   closeOnSignals(app, (err) => app.get(Logger).error({ err }, `${options.name} failed to close`));
   await app.listen(options.port, options.host);
+  // The gateway keeps upstream sockets open for 30 s; ours must outlive that, or a request could be
+  // sent on a socket we are closing (headersTimeout must exceed keepAliveTimeout).
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   app.get(Logger).log(`${options.name} listening on http://${options.host}:${options.port}`);
   return app;
 }

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { GatewayConfig } from '../config';
@@ -15,7 +16,12 @@ function sendError(res: Response, status: number, code: string, message: string)
  */
 export function apiProxy(config: GatewayConfig): RequestHandler {
   const upstreams = serviceUrls(config);
+  // Without an agent http-proxy sends `Connection: close`: a TCP connect and close per request on
+  // both sides. Idle sockets are dropped after 30 s, before the services' keep-alive (65 s) ends,
+  // so a request never goes out on a socket the service is closing.
+  const agent = new Agent({ keepAlive: true, timeout: 30_000 });
   const proxy = createProxyMiddleware<Request, Response>({
+    agent,
     router: (req) => {
       const owner = ownerOf(req.originalUrl);
       return owner ? upstreams[owner] : undefined;
