@@ -18,6 +18,7 @@ import { testKafka, uniqueName } from '@duemap/testing';
 import { Client } from 'pg';
 import { ApiClient, isoDate } from '../e2e/api-client';
 import { startStack } from '../e2e/stack';
+import { cpuBetween, sampleCpu } from './cpu';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     let failed = 0;
     const errors = new Map<string, number>();
     console.log(`load: ${RATE} payments/s for ${SECONDS} s…`);
+    const cpuBefore = sampleCpu();
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
     for (let i = 0; i < PAYMENTS; i++) {
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
     }
     await Promise.all(inflight);
     const postSeconds = (Date.now() - start) / 1000;
+    const cpu = cpuBetween(cpuBefore, sampleCpu(), postSeconds);
 
     await waitUntil(
       'every pin green',
@@ -232,6 +235,12 @@ async function main(): Promise<void> {
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
+    const total = cpu.reduce((sum, [, pct]) => sum + pct, 0);
+    console.log(
+      `CPU while posting (% of one core; the machine has 2): ${total.toFixed(0)}% = ${cpu
+        .map(([group, pct]) => `${group} ${pct.toFixed(0)}`)
+        .join(', ')}`,
+    );
   } finally {
     await stack.stop();
   }
