@@ -18,7 +18,10 @@ type ConsumerTuning = Pick<
   | 'maxWaitTimeInMs'
   | 'fromBeginning'
 >;
-type RelayTuning = Pick<OutboxRelayOptions, 'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'maxBackoffMs'>;
+type RelayTuning = Pick<
+  OutboxRelayOptions,
+  'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'lingerMs' | 'maxBackoffMs'
+>;
 
 export interface MessagingRuntimeOptions {
   /** Producer name in headers, Kafka client id, and the default consumer group. */
