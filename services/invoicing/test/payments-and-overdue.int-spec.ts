@@ -106,7 +106,11 @@ describe('invoicing: payments and overdue', () => {
 
   it('applies a redelivered payment once: same event id, and the same payment under a new event id', async () => {
     const invoice = await createInvoice('500.00');
-    const event = paymentReceived('pay-twice', [{ invoiceId: invoice.id, amount: '100.00' }]);
+    const event = paymentReceived('pay-twice', [
+      { invoiceId: invoice.id, amount: '100.00' },
+      // A rejected allocation counts as handled too: not rejected (nor credited) twice.
+      { invoiceId: randomUUID().toUpperCase(), amount: '5.00' },
+    ]);
     const eventId = await h.publish(Topic.PaymentReceived, event);
     await h.processed(eventId);
 
@@ -125,6 +129,9 @@ describe('invoicing: payments and overdue', () => {
         (e) => e.invoiceId === invoice.id && e.openAmount?.amount === '400.00',
       ),
     ).toHaveLength(1);
+    expect(
+      await h.count(`SELECT count(*) AS n FROM allocation_rejections WHERE payment_id = 'pay-twice'`),
+    ).toBe(1);
   });
 
   it('applies what fits and rejects the rest: excess over the open amount, unknown invoice, another currency', async () => {

@@ -9,6 +9,18 @@ export interface KnownCustomer {
   lastEventAt: Date | null;
 }
 
+// saveSources: $1 the customer, $2/$3 the sources' systems and external ids.
+const LISTED_SOURCES = `WITH listed AS (
+  SELECT DISTINCT s.source_system, s.external_id
+  FROM unnest($2::text[], $3::text[]) AS s(source_system, external_id))`;
+const DROP_UNLISTED = `dropped AS (
+  DELETE FROM customer_sources c WHERE c.customer_id = $1
+  AND NOT EXISTS (SELECT 1 FROM listed s
+                  WHERE s.source_system = c.source_system AND s.external_id = c.external_id))`;
+const UPSERT_LISTED = `INSERT INTO customer_sources (source_system, external_id, customer_id)
+  SELECT s.source_system, s.external_id, $1::uuid FROM listed s
+  ON CONFLICT (source_system, external_id) DO UPDATE SET customer_id = EXCLUDED.customer_id`;
+
 /** The customer read model. Methods take the caller's EntityManager. */
 @Injectable()
 export class CustomerRepository {
@@ -62,20 +74,11 @@ export class CustomerRepository {
     sources: readonly SourceRef[],
     replace: boolean,
   ): Promise<void> {
-    if (replace) {
-      await em.query(
-        `DELETE FROM customer_sources c WHERE c.customer_id = $1
-         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s(source_system, external_id)
-                         WHERE s.source_system = c.source_system AND s.external_id = c.external_id)`,
-        [customerId, sources.map((s) => s.sourceSystem), sources.map((s) => s.externalId)],
-      );
-    }
-    if (sources.length === 0) return;
+    if (!replace && sources.length === 0) return;
+    // One statement either way: with `replace` it also drops the mappings no longer listed. The
+    // delete and the upsert touch different keys, so their order within it does not matter.
     await em.query(
-      `INSERT INTO customer_sources (source_system, external_id, customer_id)
-       SELECT DISTINCT s.source_system, s.external_id, $1::uuid
-       FROM unnest($2::text[], $3::text[]) AS s(source_system, external_id)
-       ON CONFLICT (source_system, external_id) DO UPDATE SET customer_id = EXCLUDED.customer_id`,
+      replace ? `${LISTED_SOURCES}, ${DROP_UNLISTED} ${UPSERT_LISTED}` : `${LISTED_SOURCES} ${UPSERT_LISTED}`,
       [customerId, sources.map((s) => s.sourceSystem), sources.map((s) => s.externalId)],
     );
   }

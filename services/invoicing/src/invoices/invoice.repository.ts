@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
-import { InvoiceEntity, InvoicePaymentEntity, AllocationRejectionEntity } from './invoice.entity';
+import { InvoiceEntity, InvoicePaymentEntity } from './invoice.entity';
 import { isUuid, toInvoice, toRow, type AppliedPayment, type Invoice, type SourceRef } from './invoice.model';
 import { SCANNED_STATUSES, type InvoiceStatus } from './invoice-status';
 
@@ -12,16 +12,50 @@ export interface InvoiceFilter {
   offset: number;
 }
 
+/** The part of an allocation refused, and why (the audit row behind allocation-rejected). */
 export interface RejectionRecord {
-  paymentId: string;
+  /** As the allocation named it: may be no invoice at all. */
   invoiceId: string;
   customerId: string;
   requested: Money;
   rejected: Money;
   reason: string;
   detail: string;
-  at: Date;
 }
+
+/** Everything one payment-received changes, written by recordPaymentApplication in one statement. */
+export interface PaymentApplication {
+  paymentId: string;
+  at: Date;
+  /** Cash applied, one entry per invoice (allocations of one invoice summed). */
+  applied: readonly { invoiceId: string; amount: Money }[];
+  /** The invoices the cash went to, as they are now (only paid, open, status and updatedAt moved). */
+  invoices: readonly Invoice[];
+  rejections: readonly RejectionRecord[];
+  /** Invoices whose applied payment ids are wanted back (for invoice-paid). */
+  paymentIdsOf: readonly string[];
+}
+
+/** What the payment found: invoices it already touched, and the others it names, locked. */
+export interface PaymentTargets {
+  /** Invoice ids (lower case) this payment was applied to or rejected for before. */
+  handled: Set<string>;
+  invoices: Map<string, Invoice>;
+}
+
+// The invoices columns as InvoiceEntity fields, typed the way TypeORM hydrates them (calendar
+// dates as 'YYYY-MM-DD', bigints as strings), so toInvoice reads raw rows and entities alike.
+const INVOICE_FIELDS = `
+  i.id, i.customer_id AS "customerId", i.source_system AS "sourceSystem",
+  i.external_id AS "externalId", i.customer_source_system AS "customerSourceSystem",
+  i.customer_external_id AS "customerExternalId", i.number,
+  to_char(i.issue_date, 'YYYY-MM-DD') AS "issueDate", to_char(i.due_date, 'YYYY-MM-DD') AS "dueDate",
+  i.currency, i.total_minor::text AS "totalMinor", i.paid_minor::text AS "paidMinor",
+  i.open_minor::text AS "openMinor", i.status, i.time_zone AS "timeZone", i.overdue_at AS "overdueAt",
+  i.lines, i.void_reason AS "voidReason", i.voided_at AS "voidedAt", i.created_at AS "createdAt",
+  i.updated_at AS "updatedAt"`;
+
+type TargetRow = { handled: string[] | null } & (InvoiceEntity | { id: null });
 
 /**
  * Invoice storage. Every method takes the EntityManager of the caller's transaction (or the
@@ -51,32 +85,80 @@ export class InvoiceRepository {
   }
 
   /**
-   * Serialises upserts of one source record for the rest of the transaction, so two first
-   * deliveries of the same invoice cannot both insert (nor both emit invoice-issued).
+   * For a payment, in one round trip: the invoices it already touched (applied to or rejected
+   * for, from an earlier event of the same payment under another event id) and the other invoices
+   * of `ids`, locked FOR UPDATE in id order (two transactions cannot deadlock on them). Invoices
+   * already handled are neither returned nor locked.
    */
-  async lockSource(em: EntityManager, source: SourceRef): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      // Length-prefixed, so ("a/b", "c") and ("a", "b/c") stay different keys.
-      `invoice-source:${source.sourceSystem.length}:${source.sourceSystem}/${source.externalId}`,
-    ]);
-  }
-
-  /** Locks the invoices (in id order, so two transactions cannot deadlock on them) and returns them. */
-  async lockMany(em: EntityManager, ids: readonly string[]): Promise<Map<string, Invoice>> {
+  async lockForPayment(
+    em: EntityManager,
+    paymentId: string,
+    ids: readonly string[],
+  ): Promise<PaymentTargets> {
     const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
-    if (wanted.length === 0) return new Map();
-    const rows = await em
-      .getRepository(InvoiceEntity)
-      .createQueryBuilder('i')
-      .where('i.id IN (:...ids)', { ids: wanted })
-      .orderBy('i.id')
-      .setLock('pessimistic_write')
-      .getMany();
-    return new Map(rows.map((row) => [row.id, toInvoice(row)]));
+    // One row per locked invoice (id order: the order of their events), each with the handled
+    // ids; a row of nulls when none is locked.
+    const rows = await em.query<TargetRow[]>(
+      `WITH handled AS MATERIALIZED (
+         SELECT invoice_id::text AS invoice_id FROM invoice_payments WHERE payment_id = $1
+         UNION SELECT invoice_id FROM allocation_rejections WHERE payment_id = $1
+       ), locked AS MATERIALIZED (
+         SELECT ${INVOICE_FIELDS} FROM invoices i
+         WHERE i.id = ANY($2::uuid[]) AND i.id::text NOT IN (SELECT lower(invoice_id) FROM handled)
+         ORDER BY i.id
+         FOR UPDATE
+       )
+       SELECT h.ids AS handled, l.*
+       FROM (SELECT array_agg(invoice_id) AS ids FROM handled) h LEFT JOIN locked l ON true
+       ORDER BY l.id`,
+      [paymentId, wanted],
+    );
+    return {
+      handled: new Set((rows[0]?.handled ?? []).map((id) => id.toLowerCase())),
+      invoices: new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, toInvoice(row)] as const]))),
+    };
   }
 
-  async insert(em: EntityManager, invoice: Invoice): Promise<void> {
-    await em.getRepository(InvoiceEntity).insert(toRow(invoice));
+  /**
+   * Inserts the invoice unless one with its source key exists; false when one did. A concurrent
+   * insert of the same source makes this wait for that transaction, then insert nothing if it
+   * committed: what keeps two first deliveries from both creating the invoice.
+   */
+  async insertIfAbsent(em: EntityManager, invoice: Invoice): Promise<boolean> {
+    const r = toRow(invoice);
+    const rows = await em.query<{ id: string }[]>(
+      `INSERT INTO invoices (id, customer_id, source_system, external_id, customer_source_system,
+         customer_external_id, number, issue_date, due_date, currency, total_minor, paid_minor,
+         open_minor, status, time_zone, overdue_at, lines, void_reason, voided_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18,
+         $19, $20, $21)
+       ON CONFLICT (source_system, external_id) DO NOTHING
+       RETURNING id`,
+      [
+        r.id,
+        r.customerId,
+        r.sourceSystem,
+        r.externalId,
+        r.customerSourceSystem,
+        r.customerExternalId,
+        r.number,
+        r.issueDate,
+        r.dueDate,
+        r.currency,
+        r.totalMinor,
+        r.paidMinor,
+        r.openMinor,
+        r.status,
+        r.timeZone,
+        r.overdueAt,
+        JSON.stringify(r.lines),
+        r.voidReason,
+        r.voidedAt,
+        r.createdAt,
+        r.updatedAt,
+      ],
+    );
+    return rows.length > 0;
   }
 
   async update(em: EntityManager, invoice: Invoice): Promise<void> {
@@ -119,47 +201,72 @@ export class InvoiceRepository {
   }
 
   /**
-   * Invoices this payment already touched (applied to or rejected), from an earlier delivery of
-   * the same payment under another event id: those allocations are not applied twice.
+   * Writes what a payment did in one statement: its cash per invoice (added to what the payment
+   * already applied there, should it have), the invoices' new amounts and status (only those
+   * columns: the rows are locked, nothing else moved), and the rejections. Returns the payment
+   * ids applied to each invoice of `paymentIdsOf`, oldest first, this payment included.
+   *
+   * The statement's snapshot does not see its own writes, so this payment's rows come from the
+   * insert's RETURNING and the others from the table.
    */
-  async invoicesHandledForPayment(em: EntityManager, paymentId: string): Promise<Set<string>> {
-    const rows: { invoice_id: string }[] = await em.query(
-      `SELECT invoice_id::text AS invoice_id FROM invoice_payments WHERE payment_id = $1
-       UNION SELECT invoice_id FROM allocation_rejections WHERE payment_id = $1`,
-      [paymentId],
+  async recordPaymentApplication(em: EntityManager, a: PaymentApplication): Promise<Map<string, string[]>> {
+    const rows = await em.query<{ invoiceId: string; paymentId: string }[]>(
+      `WITH applied AS (
+         INSERT INTO invoice_payments (payment_id, invoice_id, currency, applied_minor, applied_at)
+         SELECT $1, v.invoice_id, v.currency, v.applied_minor, $2
+         FROM unnest($3::uuid[], $4::text[], $5::bigint[]) AS v(invoice_id, currency, applied_minor)
+         ON CONFLICT (payment_id, invoice_id)
+         DO UPDATE SET applied_minor = invoice_payments.applied_minor + EXCLUDED.applied_minor
+         RETURNING invoice_id, payment_id, applied_at
+       ), updated AS (
+         UPDATE invoices i
+         SET paid_minor = v.paid_minor, open_minor = v.open_minor, status = v.status,
+             updated_at = v.updated_at
+         FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[])
+           AS v(id, paid_minor, open_minor, status, updated_at)
+         WHERE i.id = v.id
+       ), rejected AS (
+         INSERT INTO allocation_rejections (payment_id, invoice_id, customer_id, currency,
+           requested_minor, rejected_minor, reason, detail, rejected_at)
+         SELECT $1, r.invoice_id, r.customer_id, r.currency, r.requested_minor, r.rejected_minor,
+                r.reason, r.detail, $2
+         FROM unnest($11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::text[],
+                     $17::text[]) WITH ORDINALITY
+           AS r(invoice_id, customer_id, currency, requested_minor, rejected_minor, reason, detail, n)
+         ORDER BY r.n
+       )
+       SELECT p.invoice_id::text AS "invoiceId", p.payment_id AS "paymentId"
+       FROM (
+         SELECT invoice_id, payment_id, applied_at FROM invoice_payments
+         WHERE invoice_id = ANY($18::uuid[]) AND NOT (payment_id = $1 AND invoice_id = ANY($3::uuid[]))
+         UNION ALL
+         SELECT invoice_id, payment_id, applied_at FROM applied WHERE invoice_id = ANY($18::uuid[])
+       ) p
+       ORDER BY p.applied_at, p.payment_id`,
+      [
+        a.paymentId,
+        a.at,
+        a.applied.map((p) => p.invoiceId),
+        a.applied.map((p) => p.amount.currency),
+        a.applied.map((p) => p.amount.minor.toString()),
+        a.invoices.map((i) => i.id),
+        a.invoices.map((i) => i.paid.minor.toString()),
+        a.invoices.map((i) => i.open.minor.toString()),
+        a.invoices.map((i) => i.status),
+        a.invoices.map((i) => i.updatedAt.toISOString()),
+        a.rejections.map((r) => r.invoiceId),
+        a.rejections.map((r) => r.customerId),
+        a.rejections.map((r) => r.requested.currency),
+        a.rejections.map((r) => r.requested.minor.toString()),
+        a.rejections.map((r) => r.rejected.minor.toString()),
+        a.rejections.map((r) => r.reason),
+        a.rejections.map((r) => r.detail),
+        a.paymentIdsOf,
+      ],
     );
-    return new Set(rows.map((r) => r.invoice_id.toLowerCase()));
-  }
-
-  /** Adds to the payment's applied amount on the invoice (two allocations of one payment add up). */
-  async recordPayment(
-    em: EntityManager,
-    paymentId: string,
-    invoiceId: string,
-    applied: Money,
-    at: Date,
-  ): Promise<void> {
-    await em.query(
-      `INSERT INTO invoice_payments (payment_id, invoice_id, currency, applied_minor, applied_at)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (payment_id, invoice_id)
-       DO UPDATE SET applied_minor = invoice_payments.applied_minor + EXCLUDED.applied_minor`,
-      [paymentId, invoiceId, applied.currency, applied.minor.toString(), at],
-    );
-  }
-
-  async recordRejection(em: EntityManager, r: RejectionRecord): Promise<void> {
-    await em.getRepository(AllocationRejectionEntity).insert({
-      paymentId: r.paymentId,
-      invoiceId: r.invoiceId,
-      customerId: r.customerId,
-      currency: r.requested.currency,
-      requestedMinor: r.requested.minor.toString(),
-      rejectedMinor: r.rejected.minor.toString(),
-      reason: r.reason,
-      detail: r.detail,
-      rejectedAt: r.at,
-    });
+    const byInvoice = new Map<string, string[]>(a.paymentIdsOf.map((id) => [id, []]));
+    for (const row of rows) byInvoice.get(row.invoiceId)?.push(row.paymentId);
+    return byInvoice;
   }
 
   /**

@@ -32,7 +32,7 @@ describe('UpsertInvoiceUseCase', () => {
   let existing: Invoice | null;
   let payments: AppliedPayment[];
   let invoices: jest.Mocked<
-    Pick<InvoiceRepository, 'lockSource' | 'findBySource' | 'insert' | 'update' | 'paymentsOf'>
+    Pick<InvoiceRepository, 'findBySource' | 'insertIfAbsent' | 'update' | 'paymentsOf'>
   >;
   let customers: jest.Mocked<Pick<CustomerDirectory, 'resolve' | 'remember'>>;
   let outbox: RecordingOutbox;
@@ -42,9 +42,8 @@ describe('UpsertInvoiceUseCase', () => {
     existing = null;
     payments = [];
     invoices = {
-      lockSource: jest.fn().mockResolvedValue(undefined),
       findBySource: jest.fn().mockImplementation(() => Promise.resolve(existing)),
-      insert: jest.fn().mockResolvedValue(undefined),
+      insertIfAbsent: jest.fn().mockResolvedValue(true),
       update: jest.fn().mockResolvedValue(undefined),
       paymentsOf: jest.fn((_em, ids: readonly string[]) =>
         Promise.resolve(new Map(ids.map((id) => [id, payments]))),
@@ -82,7 +81,7 @@ describe('UpsertInvoiceUseCase', () => {
       });
       expect(result.invoice.open.toJSON()).toEqual({ amount: '1000.00', currency: 'CNY' });
       expect(result.invoice.overdueAt.toISOString()).toBe('2025-03-31T16:00:00.000Z');
-      expect(invoices.insert).toHaveBeenCalledWith(expect.anything(), result.invoice);
+      expect(invoices.insertIfAbsent).toHaveBeenCalledWith(expect.anything(), result.invoice);
       expect(outbox.topics()).toEqual([Topic.InvoiceIssued]);
       const [issued] = outbox.events();
       expect(issued?.key).toBe(CUSTOMER_ID);
@@ -156,9 +155,27 @@ describe('UpsertInvoiceUseCase', () => {
     });
   });
 
+  describe('a first delivery that loses the race to another one of the same source', () => {
+    it('creates nothing and updates the invoice the other created, read again under lock', async () => {
+      const other = anInvoice({ number: 'INV-0' });
+      invoices.findBySource.mockResolvedValueOnce(null).mockResolvedValueOnce(other);
+      invoices.insertIfAbsent.mockResolvedValue(false);
+
+      const result = await useCase.execute(input());
+
+      expect(invoices.findBySource).toHaveBeenLastCalledWith(expect.anything(), input().source, {
+        lock: true,
+      });
+      expect(result.created).toBe(false);
+      expect(invoices.update).toHaveBeenCalledWith(expect.anything(), result.invoice);
+      expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
+      expect(outbox.events()[0]?.event).toMatchObject({ invoiceId: other.id, number: 'INV-1' });
+    });
+  });
+
   describe('refuses bad input before touching anything', () => {
     afterEach(() => {
-      expect(invoices.insert).not.toHaveBeenCalled();
+      expect(invoices.insertIfAbsent).not.toHaveBeenCalled();
       expect(invoices.update).not.toHaveBeenCalled();
       expect(outbox.events()).toEqual([]);
     });

@@ -73,8 +73,7 @@ export class UpsertInvoiceUseCase {
     const customerSource = 'source' in reference ? reference.source : null;
 
     return this.dataSource.transaction(async (em) => {
-      await this.invoices.lockSource(em, input.source);
-      const existing = await this.invoices.findBySource(em, input.source, { lock: true });
+      let existing = await this.invoices.findBySource(em, input.source, { lock: true });
       const now = this.clock.now();
       await this.customers.remember(em, customer);
 
@@ -105,9 +104,17 @@ export class UpsertInvoiceUseCase {
           createdAt: now,
           updatedAt: now,
         };
-        await this.invoices.insert(em, invoice);
-        await this.outbox.appendAll(em, issuedEvents(invoice, now));
-        return { created: true, invoice, payments: [] };
+        // Two first deliveries of one source: the second insert waits for the first on the
+        // source key and, once that committed, inserts nothing (so only one emits invoice-issued)
+        // and updates the invoice the first created, locked like any existing one.
+        if (await this.invoices.insertIfAbsent(em, invoice)) {
+          await this.outbox.appendAll(em, issuedEvents(invoice, now));
+          return { created: true, invoice, payments: [] };
+        }
+        existing = await this.invoices.findBySource(em, input.source, { lock: true });
+        if (existing === null) {
+          throw new Error(`invoice ${input.source.sourceSystem}/${input.source.externalId} vanished`);
+        }
       }
 
       assertUpdatable(existing, {

@@ -3,7 +3,7 @@ import { AllocationRejectionReason, createEvent, InvoiceField, Topic } from '@du
 import { FatalEventError } from '@duemap/messaging';
 import { Money } from '@duemap/money';
 import type { Invoice } from '../../invoices/invoice.model';
-import type { InvoiceRepository } from '../../invoices/invoice.repository';
+import type { InvoiceRepository, PaymentApplication } from '../../invoices/invoice.repository';
 import {
   anInvoice,
   CUSTOMER_ID,
@@ -39,12 +39,7 @@ function payment(
 describe('ApplyPaymentUseCase', () => {
   let stored: Map<string, Invoice>;
   let handled: Set<string>;
-  let invoices: jest.Mocked<
-    Pick<
-      InvoiceRepository,
-      'invoicesHandledForPayment' | 'lockMany' | 'recordPayment' | 'paymentsOf' | 'update' | 'recordRejection'
-    >
-  >;
+  let invoices: jest.Mocked<Pick<InvoiceRepository, 'lockForPayment' | 'recordPaymentApplication'>>;
   let outbox: RecordingOutbox;
   let useCase: ApplyPaymentUseCase;
 
@@ -55,25 +50,21 @@ describe('ApplyPaymentUseCase', () => {
     ]);
     handled = new Set();
     invoices = {
-      invoicesHandledForPayment: jest.fn().mockImplementation(() => Promise.resolve(handled)),
-      lockMany: jest.fn((_em, ids: readonly string[]) =>
-        Promise.resolve(
-          new Map(ids.flatMap((id) => (stored.has(id) ? [[id, stored.get(id) as Invoice]] : []))),
-        ),
-      ),
-      recordPayment: jest.fn().mockResolvedValue(undefined),
-      paymentsOf: jest.fn((_em, ids: readonly string[]) =>
-        Promise.resolve(
-          new Map(
-            ids.map((id) => [
-              id,
-              [{ paymentId: 'pay-1', applied: Money.of('1', 'CNY'), appliedAt: new Date() }],
-            ]),
+      // As the SQL does: UUIDs only, lower case, not those the payment already handled.
+      lockForPayment: jest.fn((_em, _paymentId: string, ids: readonly string[]) =>
+        Promise.resolve({
+          handled,
+          invoices: new Map(
+            ids
+              .map((id) => id.toLowerCase())
+              .filter((id) => stored.has(id) && !handled.has(id))
+              .map((id) => [id, stored.get(id) as Invoice]),
           ),
-        ),
+        }),
       ),
-      update: jest.fn().mockResolvedValue(undefined),
-      recordRejection: jest.fn().mockResolvedValue(undefined),
+      recordPaymentApplication: jest.fn((_em, a: PaymentApplication) =>
+        Promise.resolve(new Map(a.paymentIdsOf.map((id) => [id, ['pay-0', a.paymentId]]))),
+      ),
     };
     outbox = recordingOutbox();
     useCase = new ApplyPaymentUseCase(
@@ -83,21 +74,28 @@ describe('ApplyPaymentUseCase', () => {
     );
   });
 
+  /** What the use case handed to the one write of the payment. */
+  const written = (): PaymentApplication => {
+    expect(invoices.recordPaymentApplication).toHaveBeenCalledTimes(1);
+    return invoices.recordPaymentApplication.mock.calls[0]?.[1] as PaymentApplication;
+  };
   const updated = (id: string): Invoice | undefined =>
-    invoices.update.mock.calls.map(([, invoice]) => invoice).find((invoice) => invoice.id === id);
+    written().invoices.find((invoice) => invoice.id === id);
 
   it('applies a partial amount: partially paid, invoice-changed with the new open amount', async () => {
     await useCase.execute(payment([{ invoiceId: INV_A, amount: '400.00' }]), fakeEm);
 
     expect(updated(INV_A)).toMatchObject({ status: 'partially_paid' });
     expect(updated(INV_A)?.open.toJSON().amount).toBe('600.00');
-    expect(invoices.recordPayment).toHaveBeenCalledWith(
-      fakeEm,
-      'pay-1',
-      INV_A,
-      Money.of('400.00', 'CNY'),
-      new Date(NOW),
-    );
+    expect(written()).toMatchObject({
+      paymentId: 'pay-1',
+      at: new Date(NOW),
+      applied: [{ invoiceId: INV_A, amount: Money.of('400.00', 'CNY') }],
+      rejections: [],
+      // Not settled: invoice-changed does not list payments, so none are read.
+      paymentIdsOf: [],
+    });
+    expect(invoices.recordPaymentApplication.mock.calls[0]?.[0]).toBe(fakeEm);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
     expect(outbox.events()[0]?.event).toMatchObject({
       changedFields: [InvoiceField.OPEN_AMOUNT, InvoiceField.STATUS],
@@ -109,21 +107,18 @@ describe('ApplyPaymentUseCase', () => {
     await useCase.execute(payment([{ invoiceId: INV_B, amount: '300.00' }]), fakeEm);
 
     expect(updated(INV_B)).toMatchObject({ status: 'paid' });
+    expect(written().paymentIdsOf).toEqual([INV_B]);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoicePaid]);
-    expect(outbox.events()[1]?.event).toMatchObject({ invoiceId: INV_B, paymentIds: ['pay-1'] });
+    expect(outbox.events()[1]?.event).toMatchObject({ invoiceId: INV_B, paymentIds: ['pay-0', 'pay-1'] });
+    // All events of the payment in one outbox insert.
+    expect(outbox.writer.appendAll).toHaveBeenCalledTimes(1);
   });
 
   it('applies what fits and rejects the excess over the open amount', async () => {
     await useCase.execute(payment([{ invoiceId: INV_B, amount: '350.00' }]), fakeEm);
 
     expect(updated(INV_B)).toMatchObject({ status: 'paid' });
-    expect(invoices.recordPayment).toHaveBeenCalledWith(
-      fakeEm,
-      'pay-1',
-      INV_B,
-      Money.of('300.00', 'CNY'),
-      expect.any(Date),
-    );
+    expect(written().applied).toEqual([{ invoiceId: INV_B, amount: Money.of('300.00', 'CNY') }]);
     const rejected = outbox.events().find((e) => e.topic === Topic.AllocationRejected);
     expect(rejected?.event).toMatchObject({
       paymentId: 'pay-1',
@@ -132,10 +127,17 @@ describe('ApplyPaymentUseCase', () => {
       rejected: { amount: '50.00', currency: 'CNY' },
       reason: AllocationRejectionReason.EXCEEDS_OPEN_AMOUNT,
     });
-    expect(invoices.recordRejection).toHaveBeenCalledWith(
-      fakeEm,
-      expect.objectContaining({ reason: 'EXCEEDS_OPEN_AMOUNT', rejected: Money.of('50.00', 'CNY') }),
-    );
+    expect(written().rejections).toEqual([
+      {
+        invoiceId: INV_B,
+        customerId: CUSTOMER_ID,
+        requested: Money.of('350.00', 'CNY'),
+        rejected: Money.of('50.00', 'CNY'),
+        reason: 'EXCEEDS_OPEN_AMOUNT',
+        detail: 'invoice B had 300.00 CNY open; 50.00 CNY could not be applied',
+      },
+    ]);
+    expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoicePaid, Topic.AllocationRejected]);
   });
 
   it.each([
@@ -173,8 +175,11 @@ describe('ApplyPaymentUseCase', () => {
     const invoiceId = arrange();
     await useCase.execute(payment([{ invoiceId, amount: '100.00' }]), fakeEm);
 
-    expect(invoices.update).not.toHaveBeenCalled();
-    expect(invoices.recordPayment).not.toHaveBeenCalled();
+    expect(written()).toMatchObject({
+      applied: [],
+      invoices: [],
+      rejections: [{ invoiceId, reason: AllocationRejectionReason[reason] }],
+    });
     expect(outbox.topics()).toEqual([Topic.AllocationRejected]);
     expect(outbox.events()[0]?.event).toMatchObject({
       invoiceId,
@@ -187,7 +192,7 @@ describe('ApplyPaymentUseCase', () => {
   it('rejects an allocation in another currency than the invoice', async () => {
     await useCase.execute(payment([{ invoiceId: INV_A, amount: '100.00', currency: 'USD' }]), fakeEm);
     expect(outbox.events()[0]?.event).toMatchObject({ reason: AllocationRejectionReason.CURRENCY_MISMATCH });
-    expect(invoices.update).not.toHaveBeenCalled();
+    expect(written().invoices).toEqual([]);
   });
 
   it('applies several allocations of one payment, one event per changed invoice', async () => {
@@ -200,6 +205,12 @@ describe('ApplyPaymentUseCase', () => {
       fakeEm,
     );
     expect(updated(INV_A)?.open.toJSON().amount).toBe('850.00');
+    // One row per invoice: the two allocations to A add up.
+    expect(written().applied).toEqual([
+      { invoiceId: INV_A, amount: Money.of('150.00', 'CNY') },
+      { invoiceId: INV_B, amount: Money.of('300.00', 'CNY') },
+    ]);
+    expect(written().paymentIdsOf).toEqual([INV_B]);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoiceChanged, Topic.InvoicePaid]);
   });
 
@@ -212,8 +223,32 @@ describe('ApplyPaymentUseCase', () => {
 
   it('skips invoices this payment already touched (the same payment under another event id)', async () => {
     handled = new Set([INV_A]);
-    await useCase.execute(payment([{ invoiceId: INV_A, amount: '100.00' }]), fakeEm);
-    expect(invoices.lockMany).not.toHaveBeenCalled();
+    await useCase.execute(payment([{ invoiceId: INV_A.toUpperCase(), amount: '100.00' }]), fakeEm);
+    expect(invoices.lockForPayment).toHaveBeenCalledWith(fakeEm, 'pay-1', [INV_A.toUpperCase()]);
+    expect(invoices.recordPaymentApplication).not.toHaveBeenCalled();
+    expect(outbox.events()).toEqual([]);
+  });
+
+  it('applies the allocations the payment has not touched yet, a rejected one counting as touched', async () => {
+    const unknown = '33333333-3333-4333-8333-333333333333';
+    handled = new Set([unknown]);
+    await useCase.execute(
+      payment([
+        { invoiceId: unknown, amount: '20.00' },
+        { invoiceId: INV_A, amount: '100.00' },
+      ]),
+      fakeEm,
+    );
+    expect(written()).toMatchObject({
+      applied: [{ invoiceId: INV_A, amount: Money.of('100.00', 'CNY') }],
+      rejections: [],
+    });
+    expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
+  });
+
+  it('reads nothing for a payment without allocations', async () => {
+    await useCase.execute(payment([]), fakeEm);
+    expect(invoices.lockForPayment).not.toHaveBeenCalled();
     expect(outbox.events()).toEqual([]);
   });
 
