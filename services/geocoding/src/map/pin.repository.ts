@@ -75,6 +75,9 @@ interface BalanceJson {
   overdue: string;
 }
 
+// The name guard of customer-upserted: a name as old as the pin's or newer replaces it.
+const NAME_IS_NEWER = `(p.name_occurred_at IS NULL OR p.name_occurred_at <= EXCLUDED.name_occurred_at)`;
+
 /**
  * SQL of the map projection. Writes take the EntityManager of the consumer's inbox transaction;
  * each guarded write is one statement, so concurrent or replayed events cannot interleave.
@@ -83,30 +86,39 @@ interface BalanceJson {
 export class PinRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The customer's name, unless a newer customer-upserted set it already. Creates the pin. */
-  async applyName(em: EntityManager, customerId: string, name: string, occurredAt: Date): Promise<void> {
-    await em.query(
-      `INSERT INTO customer_pins (customer_id, name, name_occurred_at) VALUES ($1, $2, $3)
-       ON CONFLICT (customer_id) DO UPDATE
-         SET name = EXCLUDED.name, name_occurred_at = EXCLUDED.name_occurred_at, updated_at = now()
-         WHERE customer_pins.name_occurred_at IS NULL
-            OR customer_pins.name_occurred_at <= EXCLUDED.name_occurred_at`,
-      [customerId, name, occurredAt],
-    );
-  }
-
-  /** Creates the pin if needed and locks it until the transaction ends; returns its location state. */
-  async lockLocation(em: EntityManager, customerId: string): Promise<PinLocationState> {
-    await em.query(`INSERT INTO customer_pins (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
-      customerId,
-    ]);
-    const rows = await em.query<PinLocationState[]>(
-      `SELECT location_occurred_at AS "locationOccurredAt", address_hash AS "addressHash"
-       FROM customer_pins WHERE customer_id = $1 FOR UPDATE`,
-      [customerId],
-    );
+  /**
+   * Creates the pin if needed, sets the customer's name (unless a newer customer-upserted set it
+   * already) and locks the pin until the transaction ends; returns its location state. One
+   * statement: the upsert always takes the row (setting the key to itself takes the same lock as
+   * SELECT ... FOR UPDATE) so RETURNING has it even when the name is older than the pin's.
+   */
+  async lockLocation(
+    em: EntityManager,
+    customerId: string,
+    named?: { name: string; occurredAt: Date },
+  ): Promise<PinLocationState> {
+    const returning = `RETURNING location_occurred_at AS "locationOccurredAt", address_hash AS "addressHash"`;
+    const rows =
+      named === undefined
+        ? await em.query<PinLocationState[]>(
+            `INSERT INTO customer_pins (customer_id) VALUES ($1)
+             ON CONFLICT (customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id
+             ${returning}`,
+            [customerId],
+          )
+        : await em.query<PinLocationState[]>(
+            `INSERT INTO customer_pins AS p (customer_id, name, name_occurred_at) VALUES ($1, $2, $3)
+             ON CONFLICT (customer_id) DO UPDATE SET
+               customer_id = EXCLUDED.customer_id,
+               name = CASE WHEN ${NAME_IS_NEWER} THEN EXCLUDED.name ELSE p.name END,
+               name_occurred_at = CASE WHEN ${NAME_IS_NEWER} THEN EXCLUDED.name_occurred_at
+                                       ELSE p.name_occurred_at END,
+               updated_at = CASE WHEN ${NAME_IS_NEWER} THEN now() ELSE p.updated_at END
+             ${returning}`,
+            [customerId, named.name, named.occurredAt],
+          );
     const [row] = rows;
-    if (!row) throw new Error(`customer pin ${customerId} vanished under a lock`);
+    if (!row) throw new Error(`customer pin ${customerId} was not returned by its upsert`);
     return row;
   }
 
@@ -167,7 +179,13 @@ export class PinRepository {
     return rows.length > 0;
   }
 
-  /** Replaces the balances unless a newer balance event was applied; false when this one was older. */
+  /**
+   * Replaces the balances unless a newer balance event was applied; false when this one was older.
+   * One statement: the guarded pin upsert returns the pin only when this event is not older, and
+   * only then are currencies no longer owed deleted and the others upserted (disjoint rows, so the
+   * two need no order between them; the pin a new customer gets here exists for the foreign key,
+   * which is checked at the end of the statement).
+   */
   async applyBalances(
     em: EntityManager,
     customerId: string,
@@ -175,29 +193,33 @@ export class PinRepository {
     occurredAt: Date,
   ): Promise<boolean> {
     const rows = await em.query<unknown[]>(
-      `INSERT INTO customer_pins (customer_id, balance_occurred_at) VALUES ($1, $2)
-       ON CONFLICT (customer_id) DO UPDATE
-         SET balance_occurred_at = EXCLUDED.balance_occurred_at, updated_at = now()
-         WHERE customer_pins.balance_occurred_at IS NULL
-            OR customer_pins.balance_occurred_at <= EXCLUDED.balance_occurred_at
-       RETURNING customer_id`,
-      [customerId, occurredAt],
+      `WITH pin AS (
+         INSERT INTO customer_pins (customer_id, balance_occurred_at) VALUES ($1, $2)
+         ON CONFLICT (customer_id) DO UPDATE
+           SET balance_occurred_at = EXCLUDED.balance_occurred_at, updated_at = now()
+           WHERE customer_pins.balance_occurred_at IS NULL
+              OR customer_pins.balance_occurred_at <= EXCLUDED.balance_occurred_at
+         RETURNING customer_id
+       ), dropped AS (
+         DELETE FROM customer_pin_balances b USING pin
+         WHERE b.customer_id = pin.customer_id AND b.currency <> ALL ($3::bpchar[])
+       ), owed AS (
+         INSERT INTO customer_pin_balances (customer_id, currency, outstanding_minor, overdue_minor)
+         SELECT pin.customer_id, t.c, t.o::bigint, t.d::bigint
+         FROM pin, unnest($3::text[], $4::text[], $5::text[]) AS t(c, o, d)
+         ON CONFLICT (customer_id, currency) DO UPDATE
+           SET outstanding_minor = EXCLUDED.outstanding_minor, overdue_minor = EXCLUDED.overdue_minor
+       )
+       SELECT customer_id FROM pin`,
+      [
+        customerId,
+        occurredAt,
+        balances.map((b) => b.currency),
+        balances.map((b) => b.outstanding.toString()),
+        balances.map((b) => b.overdue.toString()),
+      ],
     );
-    if (rows.length === 0) return false;
-    await em.query(`DELETE FROM customer_pin_balances WHERE customer_id = $1`, [customerId]);
-    if (balances.length > 0) {
-      await em.query(
-        `INSERT INTO customer_pin_balances (customer_id, currency, outstanding_minor, overdue_minor)
-         SELECT $1, c, o::bigint, d::bigint FROM unnest($2::text[], $3::text[], $4::text[]) AS t(c, o, d)`,
-        [
-          customerId,
-          balances.map((b) => b.currency),
-          balances.map((b) => b.outstanding.toString()),
-          balances.map((b) => b.overdue.toString()),
-        ],
-      );
-    }
-    return true;
+    return rows.length > 0;
   }
 
   /** Pins with a location, with their balances, in customer id order. */

@@ -24,7 +24,6 @@ function setup(
   result: GeocodeResult | null,
 ) {
   const pins = {
-    applyName: jest.fn().mockResolvedValue(undefined),
     lockLocation: jest.fn().mockResolvedValue(current),
     saveLocation: jest.fn().mockResolvedValue(undefined),
     touchLocation: jest.fn().mockResolvedValue(undefined),
@@ -46,7 +45,7 @@ describe('LocateCustomerUseCase', () => {
       'located',
     );
 
-    expect(pins.applyName).toHaveBeenCalledWith(em, customerId, 'ACME', occurredAt);
+    expect(pins.lockLocation).toHaveBeenCalledWith(em, customerId, { name: 'ACME', occurredAt });
     expect(pins.saveLocation).toHaveBeenCalledWith(
       em,
       customerId,
@@ -81,7 +80,7 @@ describe('LocateCustomerUseCase', () => {
     const unknown = create(PostalAddressSchema, { countryCode: 'XX', city: 'Atlantis' });
     await expect(useCase.execute({ customerId, occurredAt, address: unknown }, em)).resolves.toBe('failed');
 
-    expect(pins.applyName).not.toHaveBeenCalled();
+    expect(pins.lockLocation).toHaveBeenCalledWith(em, customerId, undefined);
     expect(pins.saveLocation).toHaveBeenCalledWith(
       em,
       customerId,

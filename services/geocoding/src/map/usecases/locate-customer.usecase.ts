@@ -49,8 +49,11 @@ export class LocateCustomerUseCase {
 
   async execute(cmd: LocateCustomerCommand, em: EntityManager): Promise<LocateOutcome> {
     const { customerId, occurredAt } = cmd;
-    if (cmd.name !== undefined) await this.pins.applyName(em, customerId, cmd.name, occurredAt);
-    const current = await this.pins.lockLocation(em, customerId);
+    const current = await this.pins.lockLocation(
+      em,
+      customerId,
+      cmd.name === undefined ? undefined : { name: cmd.name, occurredAt },
+    );
     if (current.locationOccurredAt && current.locationOccurredAt > occurredAt) return 'stale';
 
     const address = toGeocodeAddress(cmd.address);
