@@ -17,7 +17,7 @@ import { Topic, decodeEvent } from '@duemap/events';
 import { testKafka, uniqueName } from '@duemap/testing';
 import { Client } from 'pg';
 import { ApiClient, isoDate } from '../e2e/api-client';
-import { startStack } from '../e2e/stack';
+import { BACKEND_SERVICES, startStack, type Stack } from '../e2e/stack';
 import { cpuBetween, sampleCpu } from './cpu';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -69,6 +69,24 @@ async function count(url: string, sql: string): Promise<number> {
   } finally {
     await c.end();
   }
+}
+
+/** duemap_db_statements_total of one service (all kinds), from its /metrics. */
+async function statementsOf(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const m of text.matchAll(/^duemap_db_statements_total\{[^}]*\} (\d+)/gm)) total += Number(m[1]);
+  return total;
+}
+
+async function statementsBy(stack: Stack): Promise<Map<string, number>> {
+  const counts = await Promise.all(
+    BACKEND_SERVICES.map(async (s): Promise<[string, number]> => [
+      s,
+      await statementsOf(stack.services[s].url),
+    ]),
+  );
+  return new Map(counts);
 }
 
 async function main(): Promise<void> {
@@ -162,6 +180,7 @@ async function main(): Promise<void> {
     const errors = new Map<string, number>();
     console.log(`load: ${RATE} payments/s for ${SECONDS} s…`);
     const cpuBefore = sampleCpu();
+    const statementsBefore = await statementsBy(stack);
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
     for (let i = 0; i < PAYMENTS; i++) {
@@ -211,6 +230,7 @@ async function main(): Promise<void> {
     ).catch((err: Error) => console.log(`! ${err.message}`));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await consumer.disconnect();
+    const statementsAfter = await statementsBy(stack);
 
     const pins = new Client({ connectionString: stack.databases.geocoding.url });
     await pins.connect();
@@ -235,6 +255,14 @@ async function main(): Promise<void> {
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
+    const perPayment = BACKEND_SERVICES.map(
+      (s) => [s, ((statementsAfter.get(s) ?? 0) - (statementsBefore.get(s) ?? 0)) / PAYMENTS] as const,
+    );
+    console.log(
+      `SQL statements per payment: ${perPayment.reduce((sum, [, n]) => sum + n, 0).toFixed(1)} = ${perPayment
+        .map(([s, n]) => `${s} ${n.toFixed(1)}`)
+        .join(', ')} (idle polling included)`,
+    );
     const total = cpu.reduce((sum, [, pct]) => sum + pct, 0);
     console.log(
       `CPU while posting (% of one core; the machine has 2): ${total.toFixed(0)}% = ${cpu

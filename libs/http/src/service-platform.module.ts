@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
 import { MessagingModule, type MessagingRuntimeOptions } from '@duemap/messaging';
-import { ObservabilityModule } from '@duemap/observability';
+import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
@@ -35,7 +35,15 @@ export class ServicePlatformModule {
       module: ServicePlatformModule,
       imports: [
         ServiceConfigModule.forRoot(config),
-        TypeOrmModule.forRoot({ ...dataSource, synchronize: false, migrationsRun: false, poolSize: 10 }),
+        TypeOrmModule.forRoot({
+          ...dataSource,
+          synchronize: false,
+          migrationsRun: false,
+          poolSize: 10,
+          // Counts statements for /metrics (duemap_db_statements_total); logs slow ones.
+          logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
+          maxQueryExecutionTime: 1000,
+        }),
         ObservabilityModule.forService({ logger, database: true }),
         MessagingModule.forRoot({
           serviceName: config.SERVICE_NAME,

@@ -3,3 +3,4 @@ export * from './tracing';
 export * from './observability.module';
 export { HealthController, READINESS_CHECKS, type HealthOptions } from './health/health.controller';
 export { MetricsController } from './metrics/metrics.controller';
+export * from './database/statement-metrics.logger';
