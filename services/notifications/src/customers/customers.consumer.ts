@@ -18,7 +18,7 @@ export class CustomersConsumer implements EventSubscriber {
   subscriptions(): Subscription[] {
     return [
       subscribe(eventTopic(Topic.CustomerUpserted), async (event, ctx) => {
-        await this.recordCustomer.execute(event, ctx.em);
+        await this.recordCustomer.execute(event, ctx);
       }),
     ];
   }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { InvoicesModule } from '../invoices/invoices.module';
 import { RemindersModule } from '../reminders/reminders.module';
 import { CustomersConsumer } from './customers.consumer';
 import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
 
 /** The customer read model, fed by customers.customer-upserted.v1. */
 @Module({
-  imports: [RemindersModule],
+  imports: [InvoicesModule, RemindersModule],
   providers: [RecordCustomerUseCase, CustomersConsumer],
 })
 export class CustomersModule {}

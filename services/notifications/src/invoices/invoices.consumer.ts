@@ -20,16 +20,16 @@ export class InvoicesConsumer implements EventSubscriber {
     const record = this.recordInvoiceState;
     return [
       subscribe(eventTopic(Topic.InvoiceIssued), async (event, ctx) => {
-        await record.execute(fromInvoiceIssued(event), ctx.em);
+        await record.execute(fromInvoiceIssued(event), ctx);
       }),
       subscribe(eventTopic(Topic.InvoiceChanged), async (event, ctx) => {
-        await record.execute(fromInvoiceChanged(event), ctx.em);
+        await record.execute(fromInvoiceChanged(event), ctx);
       }),
       subscribe(eventTopic(Topic.InvoicePaid), async (event, ctx) => {
-        await record.execute(fromInvoicePaid(event), ctx.em);
+        await record.execute(fromInvoicePaid(event), ctx);
       }),
       subscribe(eventTopic(Topic.InvoiceVoided), async (event, ctx) => {
-        await record.execute(fromInvoiceVoided(event), ctx.em);
+        await record.execute(fromInvoiceVoided(event), ctx);
       }),
     ];
   }

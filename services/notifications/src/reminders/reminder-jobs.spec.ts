@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../common/clock';
 import type { NotificationsConfig } from '../config';
-import { ReminderJobs } from './reminder-jobs';
+import { JobChangeSet, ReminderJobs } from './reminder-jobs';
 import type { ReminderQueue } from './reminder.queue';
 
 const NOW = new Date('2025-03-20T12:00:00Z');
@@ -97,5 +97,43 @@ describe('ReminderJobs', () => {
     await jobs.apply({ add: [target], move: [], remove: ['gone-1'] });
     expect(queue.remove).toHaveBeenCalledWith('gone-1');
     expect(queue.addBulk).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('JobChangeSet', () => {
+  const at = (iso: string) => new Date(iso);
+  const a = { id: 'r-a', scheduledFor: at('2025-04-01T01:00:00Z') };
+  const b = { id: 'r-b', scheduledFor: at('2025-04-02T01:00:00Z') };
+
+  it('keeps the changes of one plan as they are', () => {
+    const set = new JobChangeSet();
+    set.add(a);
+    set.move(b);
+    set.remove('r-c');
+    expect(set.changes()).toEqual({ add: [a], move: [b], remove: ['r-c'] });
+  });
+
+  it('adds a reminder created and moved in one transaction once, at its last time', () => {
+    const set = new JobChangeSet();
+    set.add(a);
+    const later = { ...a, scheduledFor: at('2025-05-01T01:00:00Z') };
+    set.move(later);
+    expect(set.changes()).toEqual({ add: [later], move: [], remove: [] });
+  });
+
+  it('neither adds nor removes a job for a reminder created and cancelled in one transaction', () => {
+    const set = new JobChangeSet();
+    set.add(a);
+    set.move({ ...a, scheduledFor: at('2025-05-01T01:00:00Z') });
+    set.remove(a.id);
+    expect(set.changes()).toEqual({ add: [], move: [], remove: [] });
+    expect(set.size).toBe(0);
+  });
+
+  it('removes the job of a reminder moved and then cancelled', () => {
+    const set = new JobChangeSet();
+    set.move(b);
+    set.remove(b.id);
+    expect(set.changes()).toEqual({ add: [], move: [], remove: [b.id] });
   });
 });

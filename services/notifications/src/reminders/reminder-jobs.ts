@@ -31,6 +31,46 @@ export interface JobChanges {
   readonly remove: readonly string[];
 }
 
+/**
+ * The job changes of several plans (one transaction's), netted per reminder so that Redis sees
+ * only the end state: a reminder created and then moved in the same transaction gets one job at
+ * its last time; one created and then cancelled gets none; otherwise the last change counts.
+ */
+export class JobChangeSet {
+  private readonly byId = new Map<string, JobTarget | 'remove'>();
+  private readonly added = new Set<string>();
+
+  add(target: JobTarget): void {
+    this.byId.set(target.id, target);
+    this.added.add(target.id);
+  }
+
+  /** A reminder still to be added keeps being added, at the new time. */
+  move(target: JobTarget): void {
+    this.byId.set(target.id, target);
+  }
+
+  remove(id: string): void {
+    // A reminder created in this transaction has no job yet: nothing to add, nothing to remove.
+    if (this.added.delete(id)) this.byId.delete(id);
+    else this.byId.set(id, 'remove');
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  changes(): JobChanges {
+    const changes = { add: [] as JobTarget[], move: [] as JobTarget[], remove: [] as string[] };
+    for (const [id, change] of this.byId) {
+      if (change === 'remove') changes.remove.push(id);
+      else if (this.added.has(id)) changes.add.push(change);
+      else changes.move.push(change);
+    }
+    return changes;
+  }
+}
+
 export type EnsureOutcome = 'present' | 'added' | 'busy';
 
 /**

@@ -7,6 +7,7 @@ import { ReminderPlanner } from './reminder-planner';
 import { ReminderProcessor } from './reminder.processor';
 import { ReminderReconciler } from './reminder-reconciler';
 import { ReminderEntity } from './reminder.entity';
+import { ReminderRepository } from './reminder.repository';
 import { RemindersController } from './reminders.controller';
 import { ListRemindersUseCase } from './usecases/list-reminders.usecase';
 import { ReconcileReminderJobsUseCase } from './usecases/reconcile-reminder-jobs.usecase';
@@ -18,6 +19,7 @@ import { SendReminderUseCase } from './usecases/send-reminder.usecase';
   controllers: [RemindersController],
   providers: [
     ReminderJobs,
+    ReminderRepository,
     ReminderPlanner,
     SendReminderUseCase,
     ReconcileReminderJobsUseCase,

@@ -2,8 +2,9 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { CustomerTier, CustomerUpsertedSchema } from '@duemap/events';
 import type { Logger } from 'pino';
+import { TransactionScope } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
-import { InvoiceEntity } from '../../invoices/invoice.entity';
+import type { InvoiceRepository, InvoiceToPlan } from '../../invoices/invoice.repository';
 import type { ReminderPlanner } from '../../reminders/reminder-planner';
 import { CustomerEntity } from '../customer.entity';
 import { RecordCustomerUseCase, tierName } from './record-customer.usecase';
@@ -30,29 +31,27 @@ function setup(current: Partial<CustomerEntity> | null) {
     findOne: jest.fn().mockResolvedValue(current && Object.assign(new CustomerEntity(), current)),
     update: jest.fn(),
   };
-  const openInvoices = [{ invoiceId: 'inv-1' }, { invoiceId: 'inv-2' }];
-  const invoices = {
-    createQueryBuilder: () => {
-      const builder = {
-        select: () => builder,
-        where: () => builder,
-        andWhere: () => builder,
-        orderBy: () => builder,
-        getRawMany: () => Promise.resolve(openInvoices),
-      };
-      return builder;
-    },
-  };
-  const em = {
-    getRepository: (entity: unknown) => (entity === InvoiceEntity ? invoices : customers),
-  } as unknown as EntityManager;
-  const planner = { replanInvoice: jest.fn().mockResolvedValue([]) };
+  const openInvoices = ['inv-1', 'inv-2'].map((invoiceId): InvoiceToPlan => ({
+    invoiceId,
+    customerId: 'c-1',
+    kind: 'invoice',
+    status: 'open',
+    dueDate: '2025-03-31',
+    openMinor: '100',
+    customer: { timeZone: 'Asia/Shanghai', tier: 'standard' },
+    firstSeen: false,
+  }));
+  const invoices = { lockOpenOfCustomer: jest.fn().mockResolvedValue(openInvoices) };
+  const em = { getRepository: () => customers } as unknown as EntityManager;
+  const tx = { em, scope: new TransactionScope() };
+  const planner = { replan: jest.fn().mockResolvedValue([]) };
   const logger = { warn: jest.fn() };
   const useCase = new RecordCustomerUseCase(
+    invoices as unknown as InvoiceRepository,
     planner as unknown as ReminderPlanner,
     logger as unknown as Logger,
   );
-  return { useCase, em, values, customers, planner, logger };
+  return { useCase, tx, values, customers, invoices, planner, logger };
 }
 
 const upserted = (over: Partial<{ timeZone: string; occurredAt: Date; tier: CustomerTier }> = {}) =>
@@ -67,8 +66,8 @@ const upserted = (over: Partial<{ timeZone: string; occurredAt: Date; tier: Cust
 
 describe('RecordCustomerUseCase', () => {
   it('stores a new customer and re-plans its open invoices (planned in UTC so far)', async () => {
-    const { useCase, em, values, planner } = setup(null);
-    await expect(useCase.execute(upserted(), em)).resolves.toBe('created');
+    const { useCase, tx, values, invoices, planner } = setup(null);
+    await expect(useCase.execute(upserted(), tx)).resolves.toBe('created');
     expect(values).toHaveBeenCalledWith({
       customerId: 'c-1',
       name: 'ACME',
@@ -77,37 +76,42 @@ describe('RecordCustomerUseCase', () => {
       tier: 'standard',
       occurredAt: T2,
     });
-    expect(planner.replanInvoice.mock.calls.map((c) => c[1] as string)).toEqual(['inv-1', 'inv-2']);
+    expect(invoices.lockOpenOfCustomer).toHaveBeenCalledWith(tx.em, 'c-1');
+    expect(planner.replan.mock.calls.map((c) => (c[1] as InvoiceToPlan).invoiceId)).toEqual([
+      'inv-1',
+      'inv-2',
+    ]);
+    expect(planner.replan.mock.calls[0]?.[0]).toBe(tx);
   });
 
   it('re-plans when the time zone changed', async () => {
-    const { useCase, em, customers, planner } = setup({ occurredAt: T1, timeZone: 'UTC', tier: 'standard' });
-    await expect(useCase.execute(upserted(), em)).resolves.toBe('updated');
+    const { useCase, tx, customers, planner } = setup({ occurredAt: T1, timeZone: 'UTC', tier: 'standard' });
+    await expect(useCase.execute(upserted(), tx)).resolves.toBe('updated');
     expect(customers.update).toHaveBeenCalled();
-    expect(planner.replanInvoice).toHaveBeenCalledTimes(2);
+    expect(planner.replan).toHaveBeenCalledTimes(2);
   });
 
   it('does not re-plan when only the name or locale changed', async () => {
-    const { useCase, em, customers, planner } = setup({
+    const { useCase, tx, customers, planner } = setup({
       occurredAt: T1,
       timeZone: 'Asia/Shanghai',
       tier: 'standard',
     });
-    await expect(useCase.execute(upserted(), em)).resolves.toBe('updated');
+    await expect(useCase.execute(upserted(), tx)).resolves.toBe('updated');
     expect(customers.update).toHaveBeenCalled();
-    expect(planner.replanInvoice).not.toHaveBeenCalled();
+    expect(planner.replan).not.toHaveBeenCalled();
   });
 
   it('ignores an event older than what it holds', async () => {
-    const { useCase, em, customers, planner } = setup({ occurredAt: T2, timeZone: 'UTC', tier: 'standard' });
-    await expect(useCase.execute(upserted({ occurredAt: T1 }), em)).resolves.toBe('stale');
+    const { useCase, tx, customers, planner } = setup({ occurredAt: T2, timeZone: 'UTC', tier: 'standard' });
+    await expect(useCase.execute(upserted({ occurredAt: T1 }), tx)).resolves.toBe('stale');
     expect(customers.update).not.toHaveBeenCalled();
-    expect(planner.replanInvoice).not.toHaveBeenCalled();
+    expect(planner.replan).not.toHaveBeenCalled();
   });
 
   it('plans in UTC for a time zone it does not know, and says so', async () => {
-    const { useCase, em, values, logger } = setup(null);
-    await useCase.execute(upserted({ timeZone: 'Asia/Atlantis' }), em);
+    const { useCase, tx, values, logger } = setup(null);
+    await useCase.execute(upserted({ timeZone: 'Asia/Atlantis' }), tx);
     expect(values).toHaveBeenCalledWith(expect.objectContaining({ timeZone: 'UTC' }));
     expect(logger.warn).toHaveBeenCalled();
   });

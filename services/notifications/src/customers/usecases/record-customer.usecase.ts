@@ -2,10 +2,9 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomerTier as ContractTier, type EventOf, type Topic } from '@duemap/events';
 import type { Logger } from 'pino';
-import type { EntityManager } from 'typeorm';
 import { SERVICE_LOGGER } from '../../common/logger';
-import { InvoiceEntity } from '../../invoices/invoice.entity';
-import { ReminderPlanner } from '../../reminders/reminder-planner';
+import { InvoiceRepository } from '../../invoices/invoice.repository';
+import { ReminderPlanner, type PlanTransaction } from '../../reminders/reminder-planner';
 import type { CustomerTier } from '../../reminder-policy/reminder-policy';
 import { isValidTimeZone } from '../../reminder-policy/zoned-time';
 import { CustomerEntity } from '../customer.entity';
@@ -33,13 +32,14 @@ export type RecordCustomerOutcome = 'created' | 'updated' | 'stale';
 @Injectable()
 export class RecordCustomerUseCase {
   constructor(
+    private readonly invoices: InvoiceRepository,
     private readonly planner: ReminderPlanner,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   async execute(
     event: EventOf<typeof Topic.CustomerUpserted>,
-    em: EntityManager,
+    tx: PlanTransaction,
   ): Promise<RecordCustomerOutcome> {
     const occurredAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date(0);
     const timeZone = isValidTimeZone(event.timeZone) ? event.timeZone : 'UTC';
@@ -57,7 +57,7 @@ export class RecordCustomerUseCase {
       tier: tierName(event.tier),
       occurredAt,
     };
-    const repo = em.getRepository(CustomerEntity);
+    const repo = tx.em.getRepository(CustomerEntity);
     const inserted = await repo
       .createQueryBuilder()
       .insert()
@@ -78,16 +78,8 @@ export class RecordCustomerUseCase {
       outcome = 'updated';
     }
     // Invoices issued before the customer was known were planned in UTC with the default policy.
-    const invoices = await em
-      .getRepository(InvoiceEntity)
-      .createQueryBuilder('i')
-      .select('i.invoice_id', 'invoiceId')
-      .where('i.customer_id = :customerId', { customerId: event.customerId })
-      .andWhere(`i.status NOT IN ('paid', 'void')`)
-      .orderBy('i.invoice_id')
-      .getRawMany<{ invoiceId: string }>();
-    for (const { invoiceId } of invoices) {
-      await this.planner.replanInvoice(em, invoiceId, {
+    for (const invoice of await this.invoices.lockOpenOfCustomer(tx.em, event.customerId)) {
+      await this.planner.replan(tx, invoice, {
         reanchorDetail: `the customer's time zone is now ${timeZone}; the reminder's new time has passed`,
       });
     }
