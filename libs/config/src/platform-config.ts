@@ -1,5 +1,5 @@
 import { defineConfig } from './config';
-import { brokers, enumOf, host, port, str, url } from './fields';
+import { brokers, enumOf, host, int, port, str, url } from './fields';
 
 /** pino's levels, so LOG_LEVEL can be handed to the logger unchecked. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -27,6 +27,15 @@ export const platformShape = {
     pattern: /^[A-Za-z0-9._-]+$/,
     hint: 'must contain only letters, digits, ".", "_" and "-"',
   }),
+  /**
+   * Consumer fetches: the broker answers once it has KAFKA_FETCH_MIN_BYTES for us or
+   * KAFKA_FETCH_MAX_WAIT_MS passed. Waiting a little turns many small fetches (and transactions)
+   * into a few bigger ones; each hop of the flow may wait that long more when traffic is light.
+   */
+  KAFKA_FETCH_MIN_BYTES: int({ min: 1, max: 52_428_800, default: 65_536 }),
+  KAFKA_FETCH_MAX_WAIT_MS: int({ min: 0, max: 10_000, default: 50 }),
+  /** The outbox relay waits this long after a short batch so that the next carries more rows. */
+  OUTBOX_LINGER_MS: int({ min: 0, max: 1000, default: 10 }),
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'], optional: true }),

@@ -11,6 +11,9 @@ export interface PlatformValues {
   SERVICE_NAME: string;
   DATABASE_URL: string;
   KAFKA_BROKERS: readonly string[];
+  KAFKA_FETCH_MIN_BYTES: number;
+  KAFKA_FETCH_MAX_WAIT_MS: number;
+  OUTBOX_LINGER_MS: number;
 }
 
 export interface ServicePlatformOptions {
@@ -51,6 +54,18 @@ export class ServicePlatformModule {
           databaseUrl: config.DATABASE_URL,
           logger,
           ...messaging,
+          relay:
+            messaging?.relay === false
+              ? false
+              : {
+                  lingerMs: config.OUTBOX_LINGER_MS,
+                  ...(typeof messaging?.relay === 'object' ? messaging.relay : {}),
+                },
+          consumer: {
+            minBytes: config.KAFKA_FETCH_MIN_BYTES,
+            maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+            ...messaging?.consumer,
+          },
         }),
       ],
     };

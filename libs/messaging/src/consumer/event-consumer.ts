@@ -159,6 +159,10 @@ export class EventConsumer {
     await this.consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 6,
       eachBatchAutoResolve: false,
+      // Offsets are committed at most once a second, not after every batch (each commit is a write
+      // to __consumer_offsets). After a crash up to a second of messages comes again: the inbox
+      // makes that harmless.
+      autoCommitInterval: 1000,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }
