@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+
 /**
  * What the events of one consumer transaction share. A transaction may apply many events (a group
  * of several partitions' messages), so work that depends on the result of all of them — recomputing
@@ -20,7 +22,10 @@ export class TransactionScope {
    * key (the first registration wins; keys run in the order they were first deferred).
    */
   defer(key: string, work: () => Promise<void>): void {
-    if (!this.deferred.has(key)) this.deferred.set(key, work);
+    if (this.deferred.has(key)) return;
+    // The work runs in the trace of the event that deferred it first.
+    const trace = context.active();
+    this.deferred.set(key, () => context.with(trace, work));
   }
 
   /** The first call with `key` runs `work`; later calls in this transaction share its result. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import { EventHeader, PROTOBUF_CONTENT_TYPE, schemaVersionOf } from '@duemap/events';
 import type { EventTopic } from '../event-topic';
@@ -15,6 +15,17 @@ export interface OutboxEvent<Desc extends DescMessage> {
   /** Give one when the caller must know it up front (e.g. to return it); a UUID otherwise. */
   eventId?: string;
   occurredAt?: Date;
+  /**
+   * The trace the event continues. By default the one active when the event is appended; an event
+   * built earlier and written later (a batch written at the end of a transaction) keeps the trace
+   * of the work that caused it with `inCurrentTrace`.
+   */
+  traceContext?: Context;
+}
+
+/** Stamps an event with the active trace, for events written to the outbox later. */
+export function inCurrentTrace<E extends { traceContext?: Context }>(event: E): E {
+  return { ...event, traceContext: context.active() };
 }
 
 /**
@@ -53,7 +64,7 @@ export class OutboxWriter {
       [EventHeader.OccurredAt]: (e.occurredAt ?? new Date()).toISOString(),
       [EventHeader.Producer]: this.producerName,
     };
-    propagation.inject(context.active(), headers);
+    propagation.inject(e.traceContext ?? context.active(), headers);
     return {
       eventId,
       topic: e.topic.name,

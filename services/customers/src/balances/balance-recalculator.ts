@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ArStatus, Topic } from '@duemap/events';
 import { eventTopic, OutboxWriter, type OutboxEvent, type TransactionScope } from '@duemap/messaging';
 import type { DescMessage } from '@bufbuild/protobuf';
+import { context, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import type { ArStatusName, StoredBalance } from '../customers/customer.entity';
 import { balanceJson } from '../customers/customer-record';
@@ -63,15 +64,23 @@ export class BalanceRecalculator {
 
   /** Marks customers for recomputation at the end of the transaction. Ids that are not ours are skipped. */
   schedule(em: EntityManager, scope: TransactionScope, customerIds: readonly string[]): void {
-    const pending = scope.local(RECOMPUTE, () => new Set<string>());
-    for (const id of customerIds) if (isUuid(id)) pending.add(id.toLowerCase());
+    // Each customer's events continue the trace of the first event that touched it here.
+    const pending = scope.local(RECOMPUTE, () => new Map<string, Context>());
+    for (const id of customerIds) {
+      const key = id.toLowerCase();
+      if (isUuid(id) && !pending.has(key)) pending.set(key, context.active());
+    }
     scope.defer(RECOMPUTE, async () => {
-      await this.recompute(em, [...pending]);
+      await this.recompute(em, [...pending.keys()], pending);
     });
   }
 
   /** Recomputes the given customers now, in the caller's transaction. Unknown ids are skipped. */
-  async recompute(em: EntityManager, customerIds: readonly string[]): Promise<Recomputed[]> {
+  async recompute(
+    em: EntityManager,
+    customerIds: readonly string[],
+    traces: ReadonlyMap<string, Context> = new Map(),
+  ): Promise<Recomputed[]> {
     const ids = [...new Set(customerIds.filter(isUuid).map((id) => id.toLowerCase()))].sort();
     if (ids.length === 0) return [];
     const locked: { id: string }[] = await em.query(
@@ -117,6 +126,7 @@ export class BalanceRecalculator {
           topic: eventTopic(Topic.StatusChanged),
           key: row.id,
           occurredAt: now,
+          traceContext: traces.get(row.id),
           event: {
             customerId: row.id,
             occurredAt: timestampFromDate(now),

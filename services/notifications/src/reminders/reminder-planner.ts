@@ -1,6 +1,12 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import { Injectable } from '@nestjs/common';
-import { OutboxWriter, type EventContext, type OutboxEvent, type TransactionScope } from '@duemap/messaging';
+import {
+  inCurrentTrace,
+  OutboxWriter,
+  type EventContext,
+  type OutboxEvent,
+  type TransactionScope,
+} from '@duemap/messaging';
 import { randomUUID } from 'node:crypto';
 import { AfterCommit } from '../common/after-commit';
 import { Clock } from '../common/clock';
@@ -103,7 +109,7 @@ export class ReminderPlanner {
           };
           created.push(row);
           if (row.status === 'scheduled') {
-            effects.events.push(reminderScheduled({ ...of, ...row, channel: CHANNEL }, now));
+            effects.events.push(inCurrentTrace(reminderScheduled({ ...of, ...row, channel: CHANNEL }, now)));
             effects.jobs.add({ id: row.id, scheduledFor: row.scheduledFor });
           }
           break;
@@ -112,9 +118,11 @@ export class ReminderPlanner {
           const row = byId.get(action.id) as PlannedReminder;
           rescheduled.push({ id: row.id, offsetDays: action.offsetDays, scheduledFor: action.scheduledFor });
           effects.events.push(
-            reminderScheduled(
-              { ...row, ...of, offsetDays: action.offsetDays, scheduledFor: action.scheduledFor },
-              now,
+            inCurrentTrace(
+              reminderScheduled(
+                { ...row, ...of, offsetDays: action.offsetDays, scheduledFor: action.scheduledFor },
+                now,
+              ),
             ),
           );
           effects.jobs.move({ id: row.id, scheduledFor: action.scheduledFor });
@@ -123,7 +131,7 @@ export class ReminderPlanner {
         case 'cancel': {
           const row = byId.get(action.id) as PlannedReminder;
           cancelled.push({ id: row.id, reason: action.reason });
-          effects.events.push(reminderCancelled(row, action.reason, action.detail, now));
+          effects.events.push(inCurrentTrace(reminderCancelled(row, action.reason, action.detail, now)));
           effects.jobs.remove(row.id);
           break;
         }
@@ -153,7 +161,9 @@ export class ReminderPlanner {
     if (cancelled.length === 0) return [];
     const effects = this.effectsOf(tx);
     for (const r of cancelled) {
-      effects.events.push(reminderCancelled({ ...r, invoiceId: invoice.invoiceId }, reason, detail, now));
+      effects.events.push(
+        inCurrentTrace(reminderCancelled({ ...r, invoiceId: invoice.invoiceId }, reason, detail, now)),
+      );
       effects.jobs.remove(r.id);
     }
     return cancelled.map((r) => ({ kind: 'cancel', id: r.id, level: r.level, reason, detail }));
