@@ -9,8 +9,8 @@
  *   (b) map: the pin's status turning paid in geocoding (`status_applied_at`);
  *   (c) reminders: the first `notifications.reminder-cancelled.v1` of the invoice (occurred-at).
  *
- *   npm run bench:e2e                                   # 200 payments/s for 60 s
- *   BENCH_RATE=100 BENCH_SECONDS=30 npm run bench:e2e
+ *   npm run bench:e2e                                   # 200 payments/s for 60 s (after 10 s of warm-up)
+ *   BENCH_RATE=100 BENCH_SECONDS=30 BENCH_WARMUP_SECONDS=5 npm run bench:e2e
  */
 import { randomUUID } from 'node:crypto';
 import { Topic, decodeEvent } from '@duemap/events';
@@ -23,6 +23,9 @@ import { cpuBetween, sampleCpu } from './cpu';
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const PAYMENTS = RATE * SECONDS;
+// Posted at the same rate first and not measured: the JITs of the broker and the services warm up.
+const WARMUP = RATE * Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+const TOTAL = WARMUP + PAYMENTS;
 const SETUP_CONCURRENCY = Number(process.env.BENCH_SETUP_CONCURRENCY ?? 24);
 
 function percentile(sorted: number[], p: number): number {
@@ -103,9 +106,9 @@ async function main(): Promise<void> {
     const api = new ApiClient(stack.gatewayUrl);
     const erp = `bench-${randomUUID().slice(0, 8)}`;
 
-    // Setup: PAYMENTS customers with one invoice each.
+    // Setup: one customer with one invoice per payment to come.
     const t0 = Date.now();
-    const customers = new Array<{ id: string; invoiceId: string }>(PAYMENTS);
+    const customers = new Array<{ id: string; invoiceId: string }>(TOTAL);
     await inParallel(customers, SETUP_CONCURRENCY, async (_, i) => {
       const c = await api.put<{ id: string }>(`/api/v1/customers/${erp}/C-${i}`, {
         name: `Bench ${i}`,
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
       customers[i] = { id: c.body.id, invoiceId: inv.body.id };
     });
     console.log(
-      `setup: ${PAYMENTS} customers and invoices in ${((Date.now() - t0) / 1000).toFixed(0)} s; waiting for the flow to settle…`,
+      `setup: ${TOTAL} customers and invoices in ${((Date.now() - t0) / 1000).toFixed(0)} s; waiting for the flow to settle…`,
     );
     await waitUntil(
       'every customer unpaid and every reminder scheduled',
@@ -132,16 +135,16 @@ async function main(): Promise<void> {
         (await count(
           stack.databases.customers.url,
           `SELECT count(*) AS n FROM customers WHERE ar_status = 'unpaid'`,
-        )) === PAYMENTS &&
+        )) === TOTAL &&
         (await count(
           stack.databases.notifications.url,
           `SELECT count(*) AS n FROM reminders WHERE status = 'scheduled'`,
         )) ===
-          PAYMENTS * 5 &&
+          TOTAL * 5 &&
         (await count(
           stack.databases.geocoding.url,
           `SELECT count(*) AS n FROM customer_pins WHERE status = 'unpaid'`,
-        )) === PAYMENTS,
+        )) === TOTAL,
       600_000,
     );
     console.log(`settled after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -149,8 +152,8 @@ async function main(): Promise<void> {
     // Watch the outcomes on Kafka while the payments flow.
     const byCustomer = new Map(customers.map((c, i) => [c.id, i]));
     const byInvoice = new Map(customers.map((c, i) => [c.invoiceId, i]));
-    const balanceAt = new Array<number | undefined>(PAYMENTS);
-    const remindersAt = new Array<number | undefined>(PAYMENTS);
+    const balanceAt = new Array<number | undefined>(TOTAL);
+    const remindersAt = new Array<number | undefined>(TOTAL);
     // Latencies come from the events' occurred-at, so this observer may fetch lazily (less CPU).
     const consumer = testKafka(stack.kafka.brokers).consumer({
       groupId: uniqueName('bench-e2e'),
@@ -181,22 +184,30 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => setTimeout(resolve, 3000)); // the group joins before the first payment
 
-    // The load: open loop at RATE/s.
-    const sentAt = new Array<number>(PAYMENTS);
+    // The load: open loop at RATE/s; the first WARMUP payments are not measured.
+    const sentAt = new Array<number>(TOTAL);
     const postMs: number[] = [];
     let failed = 0;
     const errors = new Map<string, number>();
-    console.log(`load: ${RATE} payments/s for ${SECONDS} s…`);
-    const cpuBefore = sampleCpu();
-    const statementsBefore = await statementsBy(stack);
+    console.log(`load: ${RATE} payments/s, ${WARMUP / RATE} s of warm-up, then ${SECONDS} s measured…`);
+    let cpuBefore = sampleCpu();
+    let statementsBefore = statementsBy(stack);
+    let measuredFrom = Date.now();
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
-    for (let i = 0; i < PAYMENTS; i++) {
+    const measured = new Set<Promise<void>>();
+    for (let i = 0; i < TOTAL; i++) {
       const due = start + (i * 1000) / RATE;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (i === WARMUP) {
+        cpuBefore = sampleCpu();
+        statementsBefore = statementsBy(stack);
+        measuredFrom = Date.now();
+      }
       const c = customers[i] as { id: string };
       sentAt[i] = Date.now();
+      const counted = i >= WARMUP;
       const p = api
         .post(
           '/api/v1/payments',
@@ -211,20 +222,27 @@ async function main(): Promise<void> {
         )
         .then(
           (res) => {
+            if (!counted) return;
             if (res.status === 201) postMs.push(Date.now() - (sentAt[i] as number));
             else failed++;
           },
           (err: Error) => {
+            if (!counted) return;
             failed++;
             errors.set(err.message, (errors.get(err.message) ?? 0) + 1);
           },
         )
-        .finally(() => inflight.delete(p));
+        .finally(() => {
+          inflight.delete(p);
+          measured.delete(p);
+        });
       inflight.add(p);
+      if (counted) measured.add(p);
     }
-    await Promise.all(inflight);
-    const postSeconds = (Date.now() - start) / 1000;
+    await Promise.all(measured);
+    const postSeconds = (Date.now() - measuredFrom) / 1000;
     const cpu = cpuBetween(cpuBefore, sampleCpu(), postSeconds);
+    await Promise.all(inflight);
 
     await waitUntil(
       'every pin green',
@@ -233,12 +251,13 @@ async function main(): Promise<void> {
           stack.databases.geocoding.url,
           `SELECT count(*) AS n FROM customer_pins WHERE status = 'paid'`,
         )) >=
-        PAYMENTS - failed,
+        TOTAL - failed,
       300_000,
     ).catch((err: Error) => console.log(`! ${err.message}`));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await consumer.disconnect();
     const statementsAfter = await statementsBy(stack);
+    const statementsAtStart = await statementsBefore;
 
     const pins = new Client({ connectionString: stack.databases.geocoding.url });
     await pins.connect();
@@ -246,13 +265,13 @@ async function main(): Promise<void> {
       `SELECT customer_id, status_applied_at AS at FROM customer_pins WHERE status = 'paid'`,
     );
     await pins.end();
-    const mapAt = new Array<number | undefined>(PAYMENTS);
+    const mapAt = new Array<number | undefined>(TOTAL);
     for (const row of rows) {
       const i = byCustomer.get(row.customer_id);
       if (i !== undefined) mapAt[i] = row.at.getTime();
     }
     const latencies = (at: (number | undefined)[]): number[] =>
-      at.flatMap((t, i) => (t === undefined ? [] : [t - (sentAt[i] as number)]));
+      at.flatMap((t, i) => (t === undefined || i < WARMUP ? [] : [t - (sentAt[i] as number)]));
 
     console.log(`\nheadline flow on this machine: ${RATE} payments/s for ${SECONDS} s through the gateway`);
     console.log(
@@ -264,7 +283,7 @@ async function main(): Promise<void> {
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
     const perPayment = BACKEND_SERVICES.map(
-      (s) => [s, ((statementsAfter.get(s) ?? 0) - (statementsBefore.get(s) ?? 0)) / PAYMENTS] as const,
+      (s) => [s, ((statementsAfter.get(s) ?? 0) - (statementsAtStart.get(s) ?? 0)) / PAYMENTS] as const,
     );
     console.log(
       `SQL statements per payment: ${perPayment.reduce((sum, [, n]) => sum + n, 0).toFixed(1)} = ${perPayment

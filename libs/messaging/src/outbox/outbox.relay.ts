@@ -2,7 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from
 import type { Producer, Message } from 'kafkajs';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { outboxLag, outboxPublished, outboxPublishErrors } from '../metrics';
 import { OUTBOX_SHARDS } from './shard';
 
@@ -40,8 +40,10 @@ interface ClaimedRow {
 const SHARD_LOCK_NAMESPACE = 0x4f555442;
 
 // Pick free shards that have work, in random order so instances spread over them, lock them for
-// this transaction, then claim their oldest rows. The lock keeps a key's events on one relay; SKIP
-// LOCKED keeps a stray concurrent claimer (or a manual UPDATE) from blocking us.
+// this transaction, then claim their oldest rows and mark them published, in one statement. The
+// lock keeps a key's events on one relay; SKIP LOCKED keeps a stray concurrent claimer (or a manual
+// UPDATE) from blocking us. If Kafka then refuses, the transaction rolls back and the rows are
+// pending again.
 const CLAIM_SQL = `
   WITH pending AS (
     SELECT s FROM generate_series(0, $2::int - 1) AS s
@@ -49,13 +51,16 @@ const CLAIM_SQL = `
     ORDER BY random()
   ), mine AS (
     SELECT s FROM pending WHERE pg_try_advisory_xact_lock($1::int, s) LIMIT $3
+  ), claimed AS (
+    SELECT o.id FROM outbox o
+    WHERE o.published_at IS NULL AND o.shard IN (SELECT s FROM mine)
+    ORDER BY o.id
+    LIMIT $4
+    FOR UPDATE OF o SKIP LOCKED
   )
-  SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
-  FROM outbox o
-  WHERE o.published_at IS NULL AND o.shard IN (SELECT s FROM mine)
-  ORDER BY o.id
-  LIMIT $4
-  FOR UPDATE OF o SKIP LOCKED`;
+  UPDATE outbox o SET published_at = now(), attempts = o.attempts + 1, last_error = NULL
+  FROM claimed c WHERE o.id = c.id
+  RETURNING o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at`;
 
 const tracer = trace.getTracer('@duemap/messaging');
 
@@ -106,19 +111,22 @@ export class OutboxRelay {
   /** Claims and publishes one batch; returns how many rows it published. */
   async relayOnce(): Promise<number> {
     return this.options.dataSource.transaction(async (em) => {
-      const rows: ClaimedRow[] = await em.query(CLAIM_SQL, [
+      // TypeORM answers an UPDATE with [rows, affected].
+      const [claimed]: [ClaimedRow[], number] = await em.query(CLAIM_SQL, [
         SHARD_LOCK_NAMESPACE,
         OUTBOX_SHARDS,
         this.shardsPerClaim,
         this.batchSize,
       ]);
-      if (rows.length === 0) return 0;
-      await this.publish(em, rows);
+      if (claimed.length === 0) return 0;
+      // RETURNING has no order: publish in outbox id order, which is each key's order.
+      const rows = claimed.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      await this.publish(rows);
       return rows.length;
     });
   }
 
-  private async publish(em: EntityManager, rows: ClaimedRow[]): Promise<void> {
+  private async publish(rows: ClaimedRow[]): Promise<void> {
     const spans: Span[] = [];
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
@@ -157,10 +165,6 @@ export class OutboxRelay {
       }
       throw err;
     }
-    await em.query(
-      `UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])`,
-      [rows.map((r) => r.id)],
-    );
     const now = Date.now();
     for (const row of rows) {
       outboxPublished.inc({ topic: row.topic });

@@ -154,15 +154,33 @@ describe('RecordPaymentUseCase', () => {
     await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: true });
   });
 
-  it('stops at an unknown customer before opening a transaction', async () => {
+  it('finds a known customer by its lock alone, without a lookup first', async () => {
     const { useCase, customerDirectory, dataSource } = setup();
+    await useCase.execute(request);
+    expect(customerDirectory.resolve).not.toHaveBeenCalled();
+    expect(dataSource.transaction).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks the customers service when the read model lacks the customer, and stops at an unknown one', async () => {
+    const { useCase, customers, customerDirectory, payments, dataSource } = setup();
+    customers.lock.mockResolvedValue(false);
     customerDirectory.resolve.mockRejectedValue(
       PaymentsException.forField(PaymentsErrorCode.CustomerNotFound, 'customerId', 'no such customer'),
     );
     await expect(useCase.execute(request)).rejects.toMatchObject({
       code: PaymentsErrorCode.CustomerNotFound,
     });
-    expect(dataSource.transaction).not.toHaveBeenCalled();
+    expect(dataSource.transaction).toHaveBeenCalledTimes(1);
+    expect(payments.insert).not.toHaveBeenCalled();
+  });
+
+  it('stores a customer the customers service knows with the payment, on the second try', async () => {
+    const { useCase, customers, customerDirectory, em } = setup();
+    customers.lock.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    const snapshot = { customerId: 'cust-1', name: 'ACME' };
+    customerDirectory.resolve.mockResolvedValue({ snapshot, fetched: true });
+    await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: false });
+    expect(customers.insertFetched).toHaveBeenCalledWith(em, snapshot);
   });
 
   it('stores customers and invoices fetched over HTTP inside the payment transaction', async () => {

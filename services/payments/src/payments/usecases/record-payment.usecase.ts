@@ -6,8 +6,9 @@ import { eventTopic, OutboxWriter } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import { CustomerDirectory } from '../../customers/customer-directory';
-import { CustomerViewRepository } from '../../customers/customer-view.repository';
+import { CustomerViewRepository, type CustomerSnapshot } from '../../customers/customer-view.repository';
 import { InvoiceDirectory } from '../../invoices/invoice-directory';
+import type { InvoiceRecord } from '../../invoices/invoice-projection';
 import { InvoiceViewRepository } from '../../invoices/invoice-view.repository';
 import {
   applyExplicit,
@@ -27,6 +28,9 @@ export interface RecordPaymentResult {
   /** True when the idempotency key had been used with this request before: nothing new was stored. */
   replayed: boolean;
 }
+
+/** The read model does not know the customer (yet): ask the customers service. */
+const CUSTOMER_UNKNOWN = Symbol('customer unknown');
 
 function isIdempotencyKeyViolation(err: unknown): boolean {
   if (!(err instanceof QueryFailedError)) return false;
@@ -55,8 +59,14 @@ export class RecordPaymentUseCase {
     const hash = requestHash(request);
     checkRequestedAllocations(request.amount, request.allocations);
 
-    // The idempotency key is checked once, under the customer's lock below: a replay costs the same
-    // few statements as a first request, and a first request (the common case) one fewer.
+    // The common case first: no explicit allocations and a customer the read model knows. The
+    // customer's row is then found by the lock itself, with no lookup before the transaction.
+    if (request.allocations.length === 0) {
+      const answer = await this.record(request, hash, { fetchedInvoices: [] });
+      if (answer !== CUSTOMER_UNKNOWN) return answer;
+    }
+    // Lookups that may leave the process (fallback GETs to customers and invoicing) happen before
+    // the transaction, so no lock waits on the network.
     const customer = await this.customerDirectory.resolve(this.dataSource.manager, request.customerId);
     const fetchedInvoices = await this.invoiceDirectory.fetchMissing(
       this.dataSource.manager,
@@ -65,15 +75,28 @@ export class RecordPaymentUseCase {
         field: `allocations[${index}].invoiceId`,
       })),
     );
+    const answer = await this.record(request, hash, {
+      fetchedCustomer: customer.fetched ? customer.snapshot : undefined,
+      fetchedInvoices,
+    });
+    if (answer === CUSTOMER_UNKNOWN) {
+      throw new Error(`customer_view row of ${request.customerId} is missing after it was found`);
+    }
+    return answer;
+  }
 
+  /** The transaction: lock the customer, check the key, decide the allocations, store, outbox. */
+  private async record(
+    request: PaymentRequest,
+    hash: string,
+    fetched: { fetchedCustomer?: CustomerSnapshot; fetchedInvoices: InvoiceRecord[] },
+  ): Promise<RecordPaymentResult | typeof CUSTOMER_UNKNOWN> {
     try {
       return await this.dataSource.transaction(async (em) => {
         // Fetched rows go in with the payment: a rejected request leaves nothing behind.
-        if (customer.fetched) await this.customers.insertFetched(em, customer.snapshot);
-        for (const invoice of fetchedInvoices) await this.invoices.insertFetched(em, invoice);
-        if (!(await this.customers.lock(em, request.customerId))) {
-          throw new Error(`customer_view row of ${request.customerId} is missing after it was found`);
-        }
+        if (fetched.fetchedCustomer) await this.customers.insertFetched(em, fetched.fetchedCustomer);
+        for (const invoice of fetched.fetchedInvoices) await this.invoices.insertFetched(em, invoice);
+        if (!(await this.customers.lock(em, request.customerId))) return CUSTOMER_UNKNOWN;
         // Under the customer's lock: a concurrent twin of this request has committed by now, if any.
         const twin = await this.answerForKnownKey(em, request.idempotencyKey, hash);
         if (twin) return twin;
