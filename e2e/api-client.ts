@@ -14,6 +14,11 @@ export interface Money {
   currency: string;
 }
 
+function isClosedSocket(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
+}
+
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
@@ -23,11 +28,22 @@ export class ApiClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<ApiResponse<T>> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    const send = (): Promise<Response> =>
+      fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    let res: Response;
+    try {
+      res = await send();
+    } catch (err) {
+      // A kept-alive socket the server closed just as we sent on it: nothing was processed. Repeat
+      // once what is safe to repeat (reads, upserts, and POSTs that carry an Idempotency-Key).
+      const retryable = method !== 'POST' || 'Idempotency-Key' in headers;
+      if (!retryable || !isClosedSocket(err)) throw err;
+      res = await send();
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
