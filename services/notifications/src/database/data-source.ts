@@ -5,6 +5,7 @@ import { CustomerEntity } from '../customers/customer.entity';
 import { InvoiceEntity } from '../invoices/invoice.entity';
 import { ReminderEntity } from '../reminders/reminder.entity';
 import { CreateReminders1763900000500 } from './migrations/1763900000500-create-reminders';
+import { IndexScheduledRemindersOfInvoice1795500000000 } from './migrations/1795500000000-index-scheduled-reminders-of-invoice';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -12,7 +13,11 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
     type: 'postgres',
     url,
     entities: [...messagingEntities, CustomerEntity, InvoiceEntity, ReminderEntity],
-    migrations: [...messagingMigrations, CreateReminders1763900000500],
+    migrations: [
+      ...messagingMigrations,
+      CreateReminders1763900000500,
+      IndexScheduledRemindersOfInvoice1795500000000,
+    ],
   };
 }
 
