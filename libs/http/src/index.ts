@@ -4,3 +4,4 @@ export * from './validation';
 export * from './bootstrap';
 export * from './service-platform.module';
 export * from './run-service';
+export * from './database/preparing-client';

@@ -5,6 +5,7 @@ import { MessagingModule, type MessagingRuntimeOptions } from '@duemap/messaging
 import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { PreparingClient } from './database/preparing-client';
 
 /** The platform values every service's config has (libs/config platformShape). */
 export interface PlatformValues {
@@ -43,6 +44,8 @@ export class ServicePlatformModule {
           synchronize: false,
           migrationsRun: false,
           poolSize: 10,
+          // Parameterised statements run prepared: parsed and planned once per connection.
+          extra: { ...(dataSource.extra as object | undefined), Client: PreparingClient },
           // Counts statements for /metrics (duemap_db_statements_total); logs slow ones.
           logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
           maxQueryExecutionTime: 1000,
