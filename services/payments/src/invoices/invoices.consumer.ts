@@ -18,19 +18,19 @@ export class InvoicesConsumer implements EventSubscriber {
   subscriptions(): Subscription[] {
     return [
       subscribe(eventTopic(Topic.InvoiceIssued), (event, ctx) =>
-        this.projectInvoice.execute(fromIssued(event), ctx.em),
+        this.projectInvoice.execute(fromIssued(event), ctx.em, ctx.scope),
       ),
       subscribe(eventTopic(Topic.InvoiceChanged), (event, ctx) =>
-        this.projectInvoice.execute(fromChanged(event), ctx.em),
+        this.projectInvoice.execute(fromChanged(event), ctx.em, ctx.scope),
       ),
       subscribe(eventTopic(Topic.InvoicePaid), (event, ctx) =>
-        this.projectInvoice.execute(fromPaid(event), ctx.em),
+        this.projectInvoice.execute(fromPaid(event), ctx.em, ctx.scope),
       ),
       subscribe(eventTopic(Topic.InvoiceOverdue), (event, ctx) =>
-        this.projectInvoice.execute(fromOverdue(event), ctx.em),
+        this.projectInvoice.execute(fromOverdue(event), ctx.em, ctx.scope),
       ),
       subscribe(eventTopic(Topic.InvoiceVoided), (event, ctx) =>
-        this.projectInvoice.execute(fromVoided(event), ctx.em),
+        this.projectInvoice.execute(fromVoided(event), ctx.em, ctx.scope),
       ),
     ];
   }
