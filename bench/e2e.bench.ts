@@ -19,6 +19,7 @@ import { Client } from 'pg';
 import { ApiClient, isoDate } from '../e2e/api-client';
 import { BACKEND_SERVICES, startStack, type Stack } from '../e2e/stack';
 import { cpuBetween, sampleCpu } from './cpu';
+import { JsonPoster } from './json-poster';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -74,19 +75,36 @@ async function count(url: string, sql: string): Promise<number> {
   }
 }
 
-/** duemap_db_statements_total of one service (all kinds), from its /metrics. */
-async function statementsOf(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+/** What a service has counted so far: SQL statements, consumer transactions and the messages in them. */
+interface ServiceCounters {
+  statements: number;
+  transactions: number;
+  transactionMessages: number;
+}
+
+function sumOf(text: string, metric: string): number {
   let total = 0;
-  for (const m of text.matchAll(/^duemap_db_statements_total\{[^}]*\} (\d+)/gm)) total += Number(m[1]);
+  for (const m of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm'))) {
+    total += Number(m[1]);
+  }
   return total;
 }
 
-async function statementsBy(stack: Stack): Promise<Map<string, number>> {
+/** The counters of one service, from its /metrics. */
+async function countersOf(url: string): Promise<ServiceCounters> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return {
+    statements: sumOf(text, 'duemap_db_statements_total'),
+    transactions: sumOf(text, 'duemap_consumer_transaction_messages_count'),
+    transactionMessages: sumOf(text, 'duemap_consumer_transaction_messages_sum'),
+  };
+}
+
+async function countersBy(stack: Stack): Promise<Map<string, ServiceCounters>> {
   const counts = await Promise.all(
-    BACKEND_SERVICES.map(async (s): Promise<[string, number]> => [
+    BACKEND_SERVICES.map(async (s): Promise<[string, ServiceCounters]> => [
       s,
-      await statementsOf(stack.services[s].url),
+      await countersOf(stack.services[s].url),
     ]),
   );
   return new Map(counts);
@@ -190,8 +208,9 @@ async function main(): Promise<void> {
     let failed = 0;
     const errors = new Map<string, number>();
     console.log(`load: ${RATE} payments/s, ${WARMUP / RATE} s of warm-up, then ${SECONDS} s measured…`);
+    const poster = new JsonPoster(stack.gatewayUrl);
     let cpuBefore = sampleCpu();
-    let statementsBefore = statementsBy(stack);
+    let countersBefore = countersBy(stack);
     let measuredFrom = Date.now();
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
@@ -202,13 +221,13 @@ async function main(): Promise<void> {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (i === WARMUP) {
         cpuBefore = sampleCpu();
-        statementsBefore = statementsBy(stack);
+        countersBefore = countersBy(stack);
         measuredFrom = Date.now();
       }
       const c = customers[i] as { id: string };
       sentAt[i] = Date.now();
       const counted = i >= WARMUP;
-      const p = api
+      const p = poster
         .post(
           '/api/v1/payments',
           {
@@ -221,10 +240,13 @@ async function main(): Promise<void> {
           { 'Idempotency-Key': `bench-${erp}-${i}` },
         )
         .then(
-          (res) => {
+          (status) => {
             if (!counted) return;
-            if (res.status === 201) postMs.push(Date.now() - (sentAt[i] as number));
-            else failed++;
+            if (status === 201) postMs.push(Date.now() - (sentAt[i] as number));
+            else {
+              failed++;
+              errors.set(`HTTP ${status}`, (errors.get(`HTTP ${status}`) ?? 0) + 1);
+            }
           },
           (err: Error) => {
             if (!counted) return;
@@ -243,6 +265,7 @@ async function main(): Promise<void> {
     const postSeconds = (Date.now() - measuredFrom) / 1000;
     const cpu = cpuBetween(cpuBefore, sampleCpu(), postSeconds);
     await Promise.all(inflight);
+    poster.close();
 
     await waitUntil(
       'every pin green',
@@ -256,8 +279,10 @@ async function main(): Promise<void> {
     ).catch((err: Error) => console.log(`! ${err.message}`));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await consumer.disconnect();
-    const statementsAfter = await statementsBy(stack);
-    const statementsAtStart = await statementsBefore;
+    const countersAfter = await countersBy(stack);
+    const countersAtStart = await countersBefore;
+    const delta = (s: string, key: keyof ServiceCounters): number =>
+      (countersAfter.get(s)?.[key] ?? 0) - (countersAtStart.get(s)?.[key] ?? 0);
 
     const pins = new Client({ connectionString: stack.databases.geocoding.url });
     await pins.connect();
@@ -282,13 +307,17 @@ async function main(): Promise<void> {
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
-    const perPayment = BACKEND_SERVICES.map(
-      (s) => [s, ((statementsAfter.get(s) ?? 0) - (statementsAtStart.get(s) ?? 0)) / PAYMENTS] as const,
-    );
+    const perPayment = BACKEND_SERVICES.map((s) => [s, delta(s, 'statements') / PAYMENTS] as const);
     console.log(
       `SQL statements per payment: ${perPayment.reduce((sum, [, n]) => sum + n, 0).toFixed(1)} = ${perPayment
         .map(([s, n]) => `${s} ${n.toFixed(1)}`)
         .join(', ')} (idle polling included)`,
+    );
+    console.log(
+      `messages per consumer transaction (mean): ${BACKEND_SERVICES.map((s) => {
+        const n = delta(s, 'transactions');
+        return `${s} ${n > 0 ? (delta(s, 'transactionMessages') / n).toFixed(1) : '-'}`;
+      }).join(', ')}`,
     );
     const total = cpu.reduce((sum, [, pct]) => sum + pct, 0);
     console.log(

@@ -29,6 +29,8 @@ export interface Infra {
   parts: InfraPart[];
   /** Stops what this run started (Kafka, then Postgres, then Redis) and nothing else. Idempotent. */
   stop(): Promise<void>;
+  /** Stops one part early if this run started it (stop() then leaves it be). */
+  stopPart(name: InfraPart['name']): Promise<void>;
 }
 
 function isAbort(error: unknown): boolean {
@@ -77,10 +79,18 @@ export async function ensureInfra(options: { signal?: AbortSignal } = {}): Promi
   }
 
   const url = (name: InfraPart['name']): string => parts.find((part) => part.name === name)?.url ?? '';
+  const stopPart = async (name: InfraPart['name']): Promise<void> => {
+    const part = parts.find((p) => p.name === name);
+    const stopIt = part?.stop;
+    if (!part || !stopIt) return;
+    delete part.stop;
+    await stopIt();
+  };
   return {
     env: { KAFKA_BROKERS: url('kafka'), DATABASE_URL: url('postgres'), REDIS_URL: url('redis') },
     parts,
     stop,
+    stopPart,
   };
 }
 

@@ -1,5 +1,13 @@
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { ContractError, decodeMessage, dlqTopic, readHeaders, type EventHeaders } from '@duemap/events';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -11,6 +19,7 @@ import {
   consumerRetries,
   consumerTransactionMessages,
 } from '../metrics';
+import { bufferOutboxWrites } from '../outbox/outbox.writer';
 import { classifyError, describeError } from './consumer.errors';
 import { TransactionScope } from './transaction-scope';
 
@@ -31,10 +40,28 @@ export type EventHandler<Desc extends DescMessage> = (
   ctx: EventContext,
 ) => Promise<void>;
 
-export interface Subscription<Desc extends DescMessage = DescMessage> {
-  topic: EventTopic<Desc>;
-  handle: EventHandler<Desc>;
+/** One event of a batch, with its context and the trace its effects continue. */
+export interface BatchItem<Desc extends DescMessage = DescMessage> {
+  event: MessageShape<Desc>;
+  ctx: EventContext;
+  /** The event's `process` span: stamp outbox events it causes with it (`traceContext`). */
+  trace: Context;
 }
+
+/**
+ * Every new event of one topic in a consumer transaction, in order within each partition (so in
+ * order per key). Lets a use case read, lock and write for all of them in a few set-based
+ * statements instead of a few per event: round trips, not the work in them, are what a busy
+ * Postgres pays for.
+ */
+export type BatchHandler<Desc extends DescMessage> = (
+  items: BatchItem<Desc>[],
+  tx: { em: EntityManager; scope: TransactionScope },
+) => Promise<void>;
+
+export type Subscription<Desc extends DescMessage = DescMessage> =
+  | { topic: EventTopic<Desc>; handle: EventHandler<Desc>; handleBatch?: undefined }
+  | { topic: EventTopic<Desc>; handleBatch: BatchHandler<Desc>; handle?: undefined };
 
 /** Keeps the handler's type tied to its topic's message while storing subscriptions in one list. */
 export function subscribe<Desc extends DescMessage>(
@@ -42,6 +69,14 @@ export function subscribe<Desc extends DescMessage>(
   handle: EventHandler<Desc>,
 ): Subscription {
   return { topic, handle };
+}
+
+/** A subscription whose handler takes all of a transaction's new events of the topic at once. */
+export function subscribeBatch<Desc extends DescMessage>(
+  topic: EventTopic<Desc>,
+  handleBatch: BatchHandler<Desc>,
+): Subscription {
+  return { topic, handleBatch };
 }
 
 export interface EventConsumerOptions {
@@ -278,14 +313,10 @@ export class EventConsumer {
     );
   }
 
-  private async inSpan(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    work: () => Promise<Outcome>,
-  ): Promise<Outcome> {
+  /** The message's `process` span, a child of the relay's publish span (from its headers). */
+  private startProcessSpan(topic: string, partition: number, message: KafkaMessage): Span {
     const parent = propagation.extract(context.active(), headersAsStrings(message.headers));
-    return tracer.startActiveSpan(
+    return tracer.startSpan(
       `${topic} process`,
       {
         kind: SpanKind.CONSUMER,
@@ -298,20 +329,29 @@ export class EventConsumer {
         },
       },
       parent,
-      async (span) => {
-        try {
-          const outcome = await work();
-          span.setAttribute('duemap.outcome', outcome);
-          return outcome;
-        } catch (err) {
-          span.recordException(err as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
     );
+  }
+
+  private async inSpan(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    work: () => Promise<Outcome>,
+  ): Promise<Outcome> {
+    const span = this.startProcessSpan(topic, partition, message);
+    return context.with(trace.setSpan(context.active(), span), async () => {
+      try {
+        const outcome = await work();
+        span.setAttribute('duemap.outcome', outcome);
+        return outcome;
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   private decode(topic: string, message: KafkaMessage): Decoded {
@@ -346,6 +386,7 @@ export class EventConsumer {
         const [outcome] = await this.options.dataSource.transaction((em) =>
           this.applyIn(em, [{ ...decoded, topic, partition }]),
         );
+        consumerTransactionMessages.observe({ group: this.options.groupId }, 1);
         return outcome as Outcome;
       } catch (err) {
         const kind = classifyError(err);
@@ -367,39 +408,104 @@ export class EventConsumer {
 
   /**
    * Inserts the messages' inbox rows (one statement), runs the handlers of those not seen before,
-   * in order, each in its span, then the work they deferred. Returns each message's outcome.
+   * each in its span, then the work they deferred, then writes the outbox events they appended
+   * (one statement). Per-event handlers run in message order; a batch handler gets all new events
+   * of its topic together. Topics are applied one after another (order holds within a partition,
+   * and so per key; Kafka orders nothing across topics). Returns each message's outcome.
    */
   private async applyIn(em: EntityManager, messages: Located[]): Promise<Outcome[]> {
     const fresh = await this.claimInbox(em, messages);
+    const outbox = bufferOutboxWrites(em);
+    try {
+      const outcomes = await this.applyFresh(em, messages, fresh);
+      await outbox.flush();
+      return outcomes;
+    } finally {
+      outbox.discard();
+    }
+  }
+
+  private async applyFresh(em: EntityManager, messages: Located[], fresh: Set<string>): Promise<Outcome[]> {
     const scope = new TransactionScope();
-    const outcomes: Outcome[] = [];
-    for (const m of messages) {
-      if (!fresh.delete(m.headers.eventId)) {
-        outcomes.push('duplicate');
+    const outcomes: Outcome[] = messages.map((m) =>
+      fresh.delete(m.headers.eventId) ? 'processed' : 'duplicate',
+    );
+    const byTopic = new Map<string, Located[]>();
+    messages.forEach((m, i) => {
+      if (outcomes[i] !== 'processed') return;
+      const run = byTopic.get(m.topic);
+      if (run) run.push(m);
+      else byTopic.set(m.topic, [m]);
+    });
+    for (const run of byTopic.values()) {
+      const subscription = (run[0] as Located).subscription;
+      if (subscription.handleBatch) {
+        await this.handleBatch(em, scope, subscription.handleBatch, run);
         continue;
       }
-      const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic: m.topic });
-      try {
-        outcomes.push(
+      for (const m of run) {
+        const timer = consumerHandleSeconds.startTimer({ group: this.options.groupId, topic: m.topic });
+        try {
           await this.inSpan(m.topic, m.partition, m.message, async () => {
-            await m.subscription.handle(m.event, {
-              em,
-              scope,
-              key: m.message.key?.toString() ?? '',
-              headers: m.headers,
-              topic: m.topic,
-              partition: m.partition,
-              offset: m.message.offset,
-            });
+            await subscription.handle(m.event, this.contextOf(em, scope, m));
             return 'processed';
-          }),
-        );
-      } finally {
-        timer();
+          });
+        } finally {
+          timer();
+        }
       }
     }
     await scope.flush();
     return outcomes;
+  }
+
+  private contextOf(em: EntityManager, scope: TransactionScope, m: Located): EventContext {
+    return {
+      em,
+      scope,
+      key: m.message.key?.toString() ?? '',
+      headers: m.headers,
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.message.offset,
+    };
+  }
+
+  /** One call for the run; each message still gets its own `process` span, parent of its effects. */
+  private async handleBatch(
+    em: EntityManager,
+    scope: TransactionScope,
+    handleBatch: BatchHandler<DescMessage>,
+    run: Located[],
+  ): Promise<void> {
+    const spans: Span[] = [];
+    const items: BatchItem[] = run.map((m) => {
+      const span = this.startProcessSpan(m.topic, m.partition, m.message);
+      spans.push(span);
+      return {
+        event: m.event,
+        ctx: this.contextOf(em, scope, m),
+        trace: trace.setSpan(context.active(), span),
+      };
+    });
+    const timer = consumerHandleSeconds.startTimer({
+      group: this.options.groupId,
+      topic: (run[0] as Located).topic,
+    });
+    try {
+      // Statements of the batch nest under the first event's span.
+      await context.with((items[0] as BatchItem).trace, () => handleBatch(items, { em, scope }));
+      for (const span of spans) span.setAttribute('duemap.outcome', 'processed');
+    } catch (err) {
+      for (const span of spans) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      throw err;
+    } finally {
+      timer();
+      for (const span of spans) span.end();
+    }
   }
 
   /** Inserts inbox rows; returns the event ids that were new (a known one has no second effect). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { create, toBinary, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import { context, propagation, type Context } from '@opentelemetry/api';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { EventHeader, PROTOBUF_CONTENT_TYPE, schemaVersionOf } from '@duemap/events';
 import type { EventTopic } from '../event-topic';
 import { OutboxMessageEntity } from './outbox-message.entity';
@@ -23,6 +23,43 @@ export interface OutboxEvent<Desc extends DescMessage> {
   traceContext?: Context;
 }
 
+type OutboxRow = Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'>;
+
+// Rows appended in a transaction that buffers its outbox writes (see bufferOutboxWrites).
+const buffers = new WeakMap<QueryRunner, OutboxRow[]>();
+
+// Postgres takes at most 65 535 parameters per statement; an outbox row has 7.
+const ROWS_PER_INSERT = 5000;
+
+async function insertRows(em: EntityManager, rows: OutboxRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    await em.getRepository(OutboxMessageEntity).insert(rows.slice(i, i + ROWS_PER_INSERT));
+  }
+}
+
+/**
+ * From now on, events appended in `em`'s transaction are held and written in one statement by
+ * `flush()`, which the caller must run before commit (the consumer does, after the handlers of a
+ * group transaction: one outbox insert for all the events they caused). Rows keep the order they
+ * were appended in, which is each key's order on its partition.
+ */
+export function bufferOutboxWrites(em: EntityManager): { flush(): Promise<void>; discard(): void } {
+  const runner = em.queryRunner;
+  if (!runner?.isTransactionActive) throw new Error('bufferOutboxWrites needs an open transaction');
+  const rows: OutboxRow[] = [];
+  buffers.set(runner, rows);
+  return {
+    async flush() {
+      buffers.delete(runner);
+      if (rows.length > 0) await insertRows(em, rows);
+    },
+    /** The transaction is rolling back: forget what was appended. */
+    discard() {
+      buffers.delete(runner);
+    },
+  };
+}
+
 /** Stamps an event with the active trace, for events written to the outbox later. */
 export function inCurrentTrace<E extends { traceContext?: Context }>(event: E): E {
   return { ...event, traceContext: context.active() };
@@ -42,18 +79,19 @@ export class OutboxWriter {
   }
 
   async appendAll(em: EntityManager, events: OutboxEvent<DescMessage>[]): Promise<string[]> {
-    if (!em.queryRunner?.isTransactionActive) {
+    const runner = em.queryRunner;
+    if (!runner?.isTransactionActive) {
       // Without the caller's transaction the event could commit without its change, or vice versa.
       throw new Error('OutboxWriter.append must be called with the EntityManager of an open transaction');
     }
     const rows = events.map((e) => this.toRow(e));
-    await em.getRepository(OutboxMessageEntity).insert(rows);
+    const buffer = buffers.get(runner);
+    if (buffer) buffer.push(...rows);
+    else if (rows.length > 0) await insertRows(em, rows);
     return rows.map((r) => r.eventId);
   }
 
-  private toRow<Desc extends DescMessage>(
-    e: OutboxEvent<Desc>,
-  ): Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'> {
+  private toRow<Desc extends DescMessage>(e: OutboxEvent<Desc>): OutboxRow {
     if (!e.key) throw new Error(`outbox event for ${e.topic.name} has an empty key (customer id)`);
     const eventId = e.eventId ?? randomUUID();
     const headers: Record<string, string> = {

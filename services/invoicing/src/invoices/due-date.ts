@@ -31,12 +31,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  */
 export function canonicalTimeZone(timeZone: string | undefined): string | undefined {
   if (timeZone === undefined || timeZone.trim() === '') return DEFAULT_TIME_ZONE;
+  // Building an Intl.DateTimeFormat costs tens of microseconds, and this runs for every
+  // customer-upserted event; the answers for the few zones in use are kept (unknown ones too).
+  if (canonicalNames.has(timeZone)) return canonicalNames.get(timeZone);
+  let canonical: string | undefined;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    canonical = undefined;
   }
+  if (canonicalNames.size < MAX_REMEMBERED_ZONES) canonicalNames.set(timeZone, canonical);
+  return canonical;
 }
+
+// Zone names come from outside (ERP data): remember a bounded number of spellings.
+const MAX_REMEMBERED_ZONES = 1000;
+const canonicalNames = new Map<string, string | undefined>();
 
 /** The calendar date ('YYYY-MM-DD') that `instant` falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
