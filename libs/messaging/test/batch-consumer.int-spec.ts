@@ -10,7 +10,6 @@ import {
   OutboxWriter,
   subscribeBatch,
   type BatchItem,
-  type EventTopic,
 } from '../src';
 import { paymentBytes, paymentEvent, startHarness, type Harness } from './messaging-harness';
 
