@@ -23,7 +23,7 @@ export interface RejectionRecord {
   detail: string;
 }
 
-/** Everything one payment-received changes, written by recordPaymentApplication in one statement. */
+/** Everything one payment-received changes (recordPaymentApplications writes a batch of them). */
 export interface PaymentApplication {
   paymentId: string;
   at: Date;
@@ -32,15 +32,16 @@ export interface PaymentApplication {
   /** The invoices the cash went to, as they are now (only paid, open, status and updatedAt moved). */
   invoices: readonly Invoice[];
   rejections: readonly RejectionRecord[];
-  /** Invoices whose applied payment ids are wanted back (for invoice-paid). */
-  paymentIdsOf: readonly string[];
 }
 
-/** What the payment found: invoices it already touched, and the others it names, locked. */
-export interface PaymentTargets {
-  /** Invoice ids (lower case) this payment was applied to or rejected for before. */
-  handled: Set<string>;
+/** What a batch of payments found, read and locked in one statement. */
+export interface PaymentBatchTargets {
+  /** Per payment id: the invoice ids (lower case) it was applied to or rejected for before. */
+  handled: Map<string, Set<string>>;
+  /** Every invoice the payments name that exists, locked. */
   invoices: Map<string, Invoice>;
+  /** Per locked invoice: the payments applied to it so far, oldest first (for invoice-paid). */
+  paymentIds: Map<string, string[]>;
 }
 
 // The invoices columns as InvoiceEntity fields, typed the way TypeORM hydrates them (calendar
@@ -55,7 +56,10 @@ const INVOICE_FIELDS = `
   i.lines, i.void_reason AS "voidReason", i.voided_at AS "voidedAt", i.created_at AS "createdAt",
   i.updated_at AS "updatedAt"`;
 
-type TargetRow = { handled: string[] | null } & (InvoiceEntity | { id: null });
+// Either an invoice (with its payment ids) or a (payment, invoice) pair the payment handled before.
+type TargetRow =
+  | ({ handledPayment: null; handledInvoice: null; paymentIds: string[] } & InvoiceEntity)
+  | { handledPayment: string; handledInvoice: string; id: null };
 
 /**
  * Invoice storage. Every method takes the EntityManager of the caller's transaction (or the
@@ -85,38 +89,49 @@ export class InvoiceRepository {
   }
 
   /**
-   * For a payment, in one round trip: the invoices it already touched (applied to or rejected
-   * for, from an earlier event of the same payment under another event id) and the other invoices
-   * of `ids`, locked FOR UPDATE in id order (two transactions cannot deadlock on them). Invoices
-   * already handled are neither returned nor locked.
+   * For a batch of payments, in one round trip: the invoices each already touched (applied to or
+   * rejected for, from an earlier event of the same payment under another event id), and every
+   * invoice they name, locked FOR UPDATE in id order (two transactions cannot deadlock on them),
+   * with the payments applied to it so far.
    */
-  async lockForPayment(
+  async lockForPayments(
     em: EntityManager,
-    paymentId: string,
-    ids: readonly string[],
-  ): Promise<PaymentTargets> {
-    const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))].sort();
-    // One row per locked invoice (id order: the order of their events), each with the handled
-    // ids; a row of nulls when none is locked.
+    payments: readonly { paymentId: string; invoiceIds: readonly string[] }[],
+  ): Promise<PaymentBatchTargets> {
+    const paymentIds = [...new Set(payments.map((p) => p.paymentId))];
+    const wanted = [
+      ...new Set(payments.flatMap((p) => p.invoiceIds.filter(isUuid).map((id) => id.toLowerCase()))),
+    ].sort();
     const rows = await em.query<TargetRow[]>(
       `WITH handled AS MATERIALIZED (
-         SELECT invoice_id::text AS invoice_id FROM invoice_payments WHERE payment_id = $1
-         UNION SELECT invoice_id FROM allocation_rejections WHERE payment_id = $1
+         SELECT payment_id, invoice_id::text AS invoice_id FROM invoice_payments WHERE payment_id = ANY($1::text[])
+         UNION SELECT payment_id, invoice_id FROM allocation_rejections WHERE payment_id = ANY($1::text[])
        ), locked AS MATERIALIZED (
-         SELECT ${INVOICE_FIELDS} FROM invoices i
-         WHERE i.id = ANY($2::uuid[]) AND i.id::text NOT IN (SELECT lower(invoice_id) FROM handled)
+         SELECT ${INVOICE_FIELDS},
+                ARRAY(SELECT p.payment_id FROM invoice_payments p WHERE p.invoice_id = i.id
+                      ORDER BY p.applied_at, p.payment_id) AS "paymentIds"
+         FROM invoices i
+         WHERE i.id = ANY($2::uuid[])
          ORDER BY i.id
          FOR UPDATE
        )
-       SELECT h.ids AS handled, l.*
-       FROM (SELECT array_agg(invoice_id) AS ids FROM handled) h LEFT JOIN locked l ON true
-       ORDER BY l.id`,
-      [paymentId, wanted],
+       SELECT NULL::text AS "handledPayment", NULL::text AS "handledInvoice", l.* FROM locked l
+       UNION ALL
+       SELECT h.payment_id, h.invoice_id, l.* FROM handled h LEFT JOIN locked l ON false`,
+      [paymentIds, wanted],
     );
-    return {
-      handled: new Set((rows[0]?.handled ?? []).map((id) => id.toLowerCase())),
-      invoices: new Map(rows.flatMap((row) => (row.id === null ? [] : [[row.id, toInvoice(row)] as const]))),
-    };
+    const targets: PaymentBatchTargets = { handled: new Map(), invoices: new Map(), paymentIds: new Map() };
+    for (const row of rows) {
+      if (row.id === null) {
+        const handled = targets.handled.get(row.handledPayment) ?? new Set<string>();
+        handled.add(row.handledInvoice.toLowerCase());
+        targets.handled.set(row.handledPayment, handled);
+      } else {
+        targets.invoices.set(row.id, toInvoice(row));
+        targets.paymentIds.set(row.id, row.paymentIds);
+      }
+    }
+    return targets;
   }
 
   /**
@@ -201,23 +216,27 @@ export class InvoiceRepository {
   }
 
   /**
-   * Writes what a payment did in one statement: its cash per invoice (added to what the payment
-   * already applied there, should it have), the invoices' new amounts and status (only those
-   * columns: the rows are locked, nothing else moved), and the rejections. Returns the payment
-   * ids applied to each invoice of `paymentIdsOf`, oldest first, this payment included.
-   *
-   * The statement's snapshot does not see its own writes, so this payment's rows come from the
-   * insert's RETURNING and the others from the table.
+   * Writes what a batch of payments did in one statement: each payment's cash per invoice (added to
+   * what it already applied there, should it have), the invoices' final amounts and status (only
+   * those columns: the rows are locked, nothing else moved), and the rejections.
    */
-  async recordPaymentApplication(em: EntityManager, a: PaymentApplication): Promise<Map<string, string[]>> {
-    const rows = await em.query<{ invoiceId: string; paymentId: string }[]>(
+  async recordPaymentApplications(em: EntityManager, batch: readonly PaymentApplication[]): Promise<void> {
+    const applied = batch.flatMap((a) => a.applied.map((p) => ({ ...p, paymentId: a.paymentId, at: a.at })));
+    const rejections = batch.flatMap((a) =>
+      a.rejections.map((r) => ({ ...r, paymentId: a.paymentId, at: a.at })),
+    );
+    // The last state of each invoice wins: payments of the batch were folded in order.
+    const invoices = new Map(batch.flatMap((a) => a.invoices.map((i) => [i.id, i] as const)));
+    if (applied.length === 0 && rejections.length === 0 && invoices.size === 0) return;
+    const final = [...invoices.values()];
+    await em.query(
       `WITH applied AS (
          INSERT INTO invoice_payments (payment_id, invoice_id, currency, applied_minor, applied_at)
-         SELECT $1, v.invoice_id, v.currency, v.applied_minor, $2
-         FROM unnest($3::uuid[], $4::text[], $5::bigint[]) AS v(invoice_id, currency, applied_minor)
+         SELECT v.payment_id, v.invoice_id, v.currency, v.applied_minor, v.applied_at
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[], $5::timestamptz[])
+           AS v(payment_id, invoice_id, currency, applied_minor, applied_at)
          ON CONFLICT (payment_id, invoice_id)
          DO UPDATE SET applied_minor = invoice_payments.applied_minor + EXCLUDED.applied_minor
-         RETURNING invoice_id, payment_id, applied_at
        ), updated AS (
          UPDATE invoices i
          SET paid_minor = v.paid_minor, open_minor = v.open_minor, status = v.status,
@@ -225,48 +244,38 @@ export class InvoiceRepository {
          FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[])
            AS v(id, paid_minor, open_minor, status, updated_at)
          WHERE i.id = v.id
-       ), rejected AS (
-         INSERT INTO allocation_rejections (payment_id, invoice_id, customer_id, currency,
-           requested_minor, rejected_minor, reason, detail, rejected_at)
-         SELECT $1, r.invoice_id, r.customer_id, r.currency, r.requested_minor, r.rejected_minor,
-                r.reason, r.detail, $2
-         FROM unnest($11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::text[],
-                     $17::text[]) WITH ORDINALITY
-           AS r(invoice_id, customer_id, currency, requested_minor, rejected_minor, reason, detail, n)
-         ORDER BY r.n
        )
-       SELECT p.invoice_id::text AS "invoiceId", p.payment_id AS "paymentId"
-       FROM (
-         SELECT invoice_id, payment_id, applied_at FROM invoice_payments
-         WHERE invoice_id = ANY($18::uuid[]) AND NOT (payment_id = $1 AND invoice_id = ANY($3::uuid[]))
-         UNION ALL
-         SELECT invoice_id, payment_id, applied_at FROM applied WHERE invoice_id = ANY($18::uuid[])
-       ) p
-       ORDER BY p.applied_at, p.payment_id`,
+       INSERT INTO allocation_rejections (payment_id, invoice_id, customer_id, currency,
+         requested_minor, rejected_minor, reason, detail, rejected_at)
+       SELECT r.payment_id, r.invoice_id, r.customer_id, r.currency, r.requested_minor, r.rejected_minor,
+              r.reason, r.detail, r.rejected_at
+       FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::bigint[],
+                   $17::text[], $18::text[], $19::timestamptz[]) WITH ORDINALITY
+         AS r(payment_id, invoice_id, customer_id, currency, requested_minor, rejected_minor, reason,
+              detail, rejected_at, n)
+       ORDER BY r.n`,
       [
-        a.paymentId,
-        a.at,
-        a.applied.map((p) => p.invoiceId),
-        a.applied.map((p) => p.amount.currency),
-        a.applied.map((p) => p.amount.minor.toString()),
-        a.invoices.map((i) => i.id),
-        a.invoices.map((i) => i.paid.minor.toString()),
-        a.invoices.map((i) => i.open.minor.toString()),
-        a.invoices.map((i) => i.status),
-        a.invoices.map((i) => i.updatedAt.toISOString()),
-        a.rejections.map((r) => r.invoiceId),
-        a.rejections.map((r) => r.customerId),
-        a.rejections.map((r) => r.requested.currency),
-        a.rejections.map((r) => r.requested.minor.toString()),
-        a.rejections.map((r) => r.rejected.minor.toString()),
-        a.rejections.map((r) => r.reason),
-        a.rejections.map((r) => r.detail),
-        a.paymentIdsOf,
+        applied.map((p) => p.paymentId),
+        applied.map((p) => p.invoiceId),
+        applied.map((p) => p.amount.currency),
+        applied.map((p) => p.amount.minor.toString()),
+        applied.map((p) => p.at.toISOString()),
+        final.map((i) => i.id),
+        final.map((i) => i.paid.minor.toString()),
+        final.map((i) => i.open.minor.toString()),
+        final.map((i) => i.status),
+        final.map((i) => i.updatedAt.toISOString()),
+        rejections.map((r) => r.paymentId),
+        rejections.map((r) => r.invoiceId),
+        rejections.map((r) => r.customerId),
+        rejections.map((r) => r.requested.currency),
+        rejections.map((r) => r.requested.minor.toString()),
+        rejections.map((r) => r.rejected.minor.toString()),
+        rejections.map((r) => r.reason),
+        rejections.map((r) => r.detail),
+        rejections.map((r) => r.at.toISOString()),
       ],
     );
-    const byInvoice = new Map<string, string[]>(a.paymentIdsOf.map((id) => [id, []]));
-    for (const row of rows) byInvoice.get(row.invoiceId)?.push(row.paymentId);
-    return byInvoice;
   }
 
   /**

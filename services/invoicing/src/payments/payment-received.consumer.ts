@@ -3,7 +3,7 @@ import { Topic } from '@duemap/events';
 import {
   eventTopic,
   EventSubscriberProvider,
-  subscribe,
+  subscribeBatch,
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
@@ -16,7 +16,13 @@ export class PaymentReceivedConsumer implements EventSubscriber {
 
   subscriptions(): Subscription[] {
     return [
-      subscribe(eventTopic(Topic.PaymentReceived), (event, ctx) => this.applyPayment.execute(event, ctx.em)),
+      // All of a transaction's payments at once: two statements for the batch, not per payment.
+      subscribeBatch(eventTopic(Topic.PaymentReceived), (items, { em }) =>
+        this.applyPayment.execute(
+          items.map(({ event, trace }) => ({ event, trace })),
+          em,
+        ),
+      ),
     ];
   }
 }

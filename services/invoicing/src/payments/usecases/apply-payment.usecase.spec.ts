@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AllocationRejectionReason, createEvent, InvoiceField, Topic } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
@@ -39,7 +40,7 @@ function payment(
 describe('ApplyPaymentUseCase', () => {
   let stored: Map<string, Invoice>;
   let handled: Set<string>;
-  let invoices: jest.Mocked<Pick<InvoiceRepository, 'lockForPayment' | 'recordPaymentApplication'>>;
+  let invoices: jest.Mocked<Pick<InvoiceRepository, 'lockForPayments' | 'recordPaymentApplications'>>;
   let outbox: RecordingOutbox;
   let useCase: ApplyPaymentUseCase;
 
@@ -50,20 +51,22 @@ describe('ApplyPaymentUseCase', () => {
     ]);
     handled = new Set();
     invoices = {
-      // As the SQL does: UUIDs only, lower case, not those the payment already handled.
-      lockForPayment: jest.fn((_em, _paymentId: string, ids: readonly string[]) =>
-        Promise.resolve({
-          handled,
-          invoices: new Map(
-            ids
-              .map((id) => id.toLowerCase())
-              .filter((id) => stored.has(id) && !handled.has(id))
-              .map((id) => [id, stored.get(id) as Invoice]),
-          ),
-        }),
+      // As the SQL does: the named invoices that exist (UUIDs, lower case), each with the payments
+      // applied to it so far, and what each payment handled before.
+      lockForPayments: jest.fn(
+        (_em, payments: readonly { paymentId: string; invoiceIds: readonly string[] }[]) => {
+          const ids = payments
+            .flatMap((p) => p.invoiceIds.map((id) => id.toLowerCase()))
+            .filter((id) => stored.has(id));
+          return Promise.resolve({
+            handled: new Map([['pay-1', new Set(handled)]]),
+            invoices: new Map(ids.map((id) => [id, stored.get(id) as Invoice])),
+            paymentIds: new Map(ids.map((id) => [id, ['pay-0']])),
+          });
+        },
       ),
-      recordPaymentApplication: jest.fn((_em, a: PaymentApplication) =>
-        Promise.resolve(new Map(a.paymentIdsOf.map((id) => [id, ['pay-0', a.paymentId]]))),
+      recordPaymentApplications: jest.fn((_em: EntityManager, _batch: readonly PaymentApplication[]) =>
+        Promise.resolve(),
       ),
     };
     outbox = recordingOutbox();
@@ -74,16 +77,22 @@ describe('ApplyPaymentUseCase', () => {
     );
   });
 
-  /** What the use case handed to the one write of the payment. */
-  const written = (): PaymentApplication => {
-    expect(invoices.recordPaymentApplication).toHaveBeenCalledTimes(1);
-    return invoices.recordPaymentApplication.mock.calls[0]?.[1] as PaymentApplication;
+  const apply = (...events: ReturnType<typeof payment>[]): Promise<void> =>
+    useCase.execute(
+      events.map((event) => ({ event })),
+      fakeEm,
+    );
+
+  /** What the use case handed to the one write of the batch, for its `n`th payment. */
+  const written = (n = 0): PaymentApplication => {
+    expect(invoices.recordPaymentApplications).toHaveBeenCalledTimes(1);
+    return invoices.recordPaymentApplications.mock.calls[0]?.[1][n] as PaymentApplication;
   };
   const updated = (id: string): Invoice | undefined =>
     written().invoices.find((invoice) => invoice.id === id);
 
   it('applies a partial amount: partially paid, invoice-changed with the new open amount', async () => {
-    await useCase.execute(payment([{ invoiceId: INV_A, amount: '400.00' }]), fakeEm);
+    await apply(payment([{ invoiceId: INV_A, amount: '400.00' }]));
 
     expect(updated(INV_A)).toMatchObject({ status: 'partially_paid' });
     expect(updated(INV_A)?.open.toJSON().amount).toBe('600.00');
@@ -92,10 +101,8 @@ describe('ApplyPaymentUseCase', () => {
       at: new Date(NOW),
       applied: [{ invoiceId: INV_A, amount: Money.of('400.00', 'CNY') }],
       rejections: [],
-      // Not settled: invoice-changed does not list payments, so none are read.
-      paymentIdsOf: [],
     });
-    expect(invoices.recordPaymentApplication.mock.calls[0]?.[0]).toBe(fakeEm);
+    expect(invoices.recordPaymentApplications.mock.calls[0]?.[0]).toBe(fakeEm);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
     expect(outbox.events()[0]?.event).toMatchObject({
       changedFields: [InvoiceField.OPEN_AMOUNT, InvoiceField.STATUS],
@@ -104,10 +111,9 @@ describe('ApplyPaymentUseCase', () => {
   });
 
   it('settles an invoice: paid, invoice-changed + invoice-paid with the payment ids', async () => {
-    await useCase.execute(payment([{ invoiceId: INV_B, amount: '300.00' }]), fakeEm);
+    await apply(payment([{ invoiceId: INV_B, amount: '300.00' }]));
 
     expect(updated(INV_B)).toMatchObject({ status: 'paid' });
-    expect(written().paymentIdsOf).toEqual([INV_B]);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoicePaid]);
     expect(outbox.events()[1]?.event).toMatchObject({ invoiceId: INV_B, paymentIds: ['pay-0', 'pay-1'] });
     // All events of the payment in one outbox insert.
@@ -115,7 +121,7 @@ describe('ApplyPaymentUseCase', () => {
   });
 
   it('applies what fits and rejects the excess over the open amount', async () => {
-    await useCase.execute(payment([{ invoiceId: INV_B, amount: '350.00' }]), fakeEm);
+    await apply(payment([{ invoiceId: INV_B, amount: '350.00' }]));
 
     expect(updated(INV_B)).toMatchObject({ status: 'paid' });
     expect(written().applied).toEqual([{ invoiceId: INV_B, amount: Money.of('300.00', 'CNY') }]);
@@ -173,7 +179,7 @@ describe('ApplyPaymentUseCase', () => {
     ],
   ])('rejects all of an allocation to %s', async (_what, arrange, reason) => {
     const invoiceId = arrange();
-    await useCase.execute(payment([{ invoiceId, amount: '100.00' }]), fakeEm);
+    await apply(payment([{ invoiceId, amount: '100.00' }]));
 
     expect(written()).toMatchObject({
       applied: [],
@@ -190,19 +196,18 @@ describe('ApplyPaymentUseCase', () => {
   });
 
   it('rejects an allocation in another currency than the invoice', async () => {
-    await useCase.execute(payment([{ invoiceId: INV_A, amount: '100.00', currency: 'USD' }]), fakeEm);
+    await apply(payment([{ invoiceId: INV_A, amount: '100.00', currency: 'USD' }]));
     expect(outbox.events()[0]?.event).toMatchObject({ reason: AllocationRejectionReason.CURRENCY_MISMATCH });
     expect(written().invoices).toEqual([]);
   });
 
   it('applies several allocations of one payment, one event per changed invoice', async () => {
-    await useCase.execute(
+    await apply(
       payment([
         { invoiceId: INV_A, amount: '100.00' },
         { invoiceId: INV_B, amount: '300.00' },
         { invoiceId: INV_A, amount: '50.00' },
       ]),
-      fakeEm,
     );
     expect(updated(INV_A)?.open.toJSON().amount).toBe('850.00');
     // One row per invoice: the two allocations to A add up.
@@ -210,34 +215,34 @@ describe('ApplyPaymentUseCase', () => {
       { invoiceId: INV_A, amount: Money.of('150.00', 'CNY') },
       { invoiceId: INV_B, amount: Money.of('300.00', 'CNY') },
     ]);
-    expect(written().paymentIdsOf).toEqual([INV_B]);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoiceChanged, Topic.InvoicePaid]);
   });
 
   it('turns an invoice past due but not yet scanned overdue when a partial payment lands', async () => {
     stored.set(INV_A, anInvoice({ id: INV_A, dueDate: '2025-03-10' }));
-    await useCase.execute(payment([{ invoiceId: INV_A, amount: '100.00' }]), fakeEm);
+    await apply(payment([{ invoiceId: INV_A, amount: '100.00' }]));
     expect(updated(INV_A)?.status).toBe('overdue');
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoiceOverdue]);
   });
 
   it('skips invoices this payment already touched (the same payment under another event id)', async () => {
     handled = new Set([INV_A]);
-    await useCase.execute(payment([{ invoiceId: INV_A.toUpperCase(), amount: '100.00' }]), fakeEm);
-    expect(invoices.lockForPayment).toHaveBeenCalledWith(fakeEm, 'pay-1', [INV_A.toUpperCase()]);
-    expect(invoices.recordPaymentApplication).not.toHaveBeenCalled();
+    await apply(payment([{ invoiceId: INV_A.toUpperCase(), amount: '100.00' }]));
+    expect(invoices.lockForPayments).toHaveBeenCalledWith(fakeEm, [
+      { paymentId: 'pay-1', invoiceIds: [INV_A.toUpperCase()] },
+    ]);
+    expect(invoices.recordPaymentApplications).not.toHaveBeenCalled();
     expect(outbox.events()).toEqual([]);
   });
 
   it('applies the allocations the payment has not touched yet, a rejected one counting as touched', async () => {
     const unknown = '33333333-3333-4333-8333-333333333333';
     handled = new Set([unknown]);
-    await useCase.execute(
+    await apply(
       payment([
         { invoiceId: unknown, amount: '20.00' },
         { invoiceId: INV_A, amount: '100.00' },
       ]),
-      fakeEm,
     );
     expect(written()).toMatchObject({
       applied: [{ invoiceId: INV_A, amount: Money.of('100.00', 'CNY') }],
@@ -247,15 +252,45 @@ describe('ApplyPaymentUseCase', () => {
   });
 
   it('reads nothing for a payment without allocations', async () => {
-    await useCase.execute(payment([]), fakeEm);
-    expect(invoices.lockForPayment).not.toHaveBeenCalled();
+    await apply(payment([]));
+    expect(invoices.lockForPayments).not.toHaveBeenCalled();
     expect(outbox.events()).toEqual([]);
   });
 
   it('dead-letters an allocation that breaks the contract (not positive)', async () => {
-    await expect(
-      useCase.execute(payment([{ invoiceId: INV_A, amount: '0' }]), fakeEm),
-    ).rejects.toBeInstanceOf(FatalEventError);
+    await expect(apply(payment([{ invoiceId: INV_A, amount: '0' }]))).rejects.toBeInstanceOf(FatalEventError);
     expect(outbox.events()).toEqual([]);
+  });
+
+  it('folds a batch in order: the second payment of an invoice sees the first, one read and one write', async () => {
+    await apply(
+      payment([{ invoiceId: INV_B, amount: '100.00' }], 'pay-1'),
+      payment([{ invoiceId: INV_B, amount: '250.00' }], 'pay-2'),
+    );
+    expect(invoices.lockForPayments).toHaveBeenCalledTimes(1);
+    expect(written(0).invoices[0]?.open.toJSON().amount).toBe('200.00');
+    expect(written(1)).toMatchObject({
+      paymentId: 'pay-2',
+      applied: [{ invoiceId: INV_B, amount: Money.of('200.00', 'CNY') }],
+      rejections: [{ invoiceId: INV_B, reason: 'EXCEEDS_OPEN_AMOUNT' }],
+    });
+    expect(written(1).invoices[0]?.status).toBe('paid');
+    expect(outbox.topics()).toEqual([
+      Topic.InvoiceChanged,
+      Topic.InvoiceChanged,
+      Topic.InvoicePaid,
+      Topic.AllocationRejected,
+    ]);
+    // invoice-paid lists every payment of the invoice, oldest first: the one before, then both.
+    expect(outbox.events()[2]?.event).toMatchObject({ paymentIds: ['pay-0', 'pay-1', 'pay-2'] });
+    expect(outbox.writer.appendAll).toHaveBeenCalledTimes(1);
+  });
+
+  it('applies a payment once when it comes twice in one batch (under two event ids)', async () => {
+    const twice = payment([{ invoiceId: INV_A, amount: '100.00' }], 'pay-1');
+    await apply(twice, twice);
+    expect(invoices.recordPaymentApplications.mock.calls[0]?.[1]).toHaveLength(1);
+    expect(written().invoices[0]?.open.toJSON().amount).toBe('900.00');
+    expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
   });
 });

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AllocationRejectionReason, type EventOf, type Topic } from '@duemap/events';
-import { FatalEventError, OutboxWriter } from '@duemap/messaging';
+import type { DescMessage } from '@bufbuild/protobuf';
+import { context, type Context } from '@opentelemetry/api';
+import { FatalEventError, OutboxWriter, type OutboxEvent } from '@duemap/messaging';
 import { isMoneyError, Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -12,24 +14,35 @@ import {
   type Rejection,
 } from '../../invoices/invoice.events';
 import type { Invoice } from '../../invoices/invoice.model';
-import { InvoiceRepository } from '../../invoices/invoice.repository';
+import {
+  InvoiceRepository,
+  type PaymentApplication,
+  type PaymentBatchTargets,
+} from '../../invoices/invoice.repository';
 import { statusOf, transitionOf } from '../../invoices/invoice-status';
 
 type PaymentReceived = EventOf<typeof Topic.PaymentReceived>;
 
+/** One payment-received of a batch, with the trace its invoice events continue. */
+export interface PaymentToApply {
+  event: PaymentReceived;
+  trace?: Context;
+}
+
 /**
- * Applies a payment's allocations (payments.payment-received.v1) to invoices, inside the
- * consumer's inbox transaction. Each allocation takes what the invoice still owes; what cannot
- * be applied (unknown or void invoice, another customer's, another currency, nothing open, the
- * excess over the open amount) is rejected with allocation-rejected, which payments turns into
- * unapplied credit. Invoices touched are locked for the whole transaction (FOR UPDATE, id order).
+ * Applies payments' allocations (payments.payment-received.v1) to invoices, inside the consumer's
+ * inbox transaction. Each allocation takes what the invoice still owes; what cannot be applied
+ * (unknown or void invoice, another customer's, another currency, nothing open, the excess over
+ * the open amount) is rejected with allocation-rejected, which payments turns into unapplied
+ * credit. Invoices touched are locked for the whole transaction (FOR UPDATE, id order).
  *
- * Idempotent twice over: the inbox skips a redelivered event, and an invoice this payment already
+ * Idempotent twice over: the inbox skips a redelivered event, and an invoice a payment already
  * touched (an earlier event of the same payment) is skipped.
  *
- * On the hot path of every payment, so it costs three statements whatever the allocations: find
- * and lock, write everything, append the events. Round trips, not the work in them, are what a
- * busy Postgres pays for.
+ * On the hot path of every payment, so a batch costs two statements whatever its size: find and
+ * lock everything the payments name, then write everything (the events go with the consumer's one
+ * outbox insert). The payments are folded in order in memory, so two payments of one invoice in
+ * a batch see each other exactly as they would one after the other.
  */
 @Injectable()
 export class ApplyPaymentUseCase {
@@ -39,22 +52,50 @@ export class ApplyPaymentUseCase {
     private readonly clock: Clock,
   ) {}
 
-  async execute(event: PaymentReceived, em: EntityManager): Promise<void> {
-    if (event.paymentId === '') throw new FatalEventError('payment_id is empty');
-    if (event.allocations.length === 0) return;
-    const customerId = event.customerId.toLowerCase();
-    const { handled, invoices: before } = await this.invoices.lockForPayment(
+  async execute(payments: readonly PaymentToApply[], em: EntityManager): Promise<void> {
+    for (const { event } of payments) {
+      if (event.paymentId === '') throw new FatalEventError('payment_id is empty');
+    }
+    const withAllocations = payments.filter((p) => p.event.allocations.length > 0);
+    if (withAllocations.length === 0) return;
+    const targets = await this.invoices.lockForPayments(
       em,
-      event.paymentId,
-      event.allocations.map((a) => a.invoiceId),
+      withAllocations.map(({ event }) => ({
+        paymentId: event.paymentId,
+        invoiceIds: event.allocations.map((a) => a.invoiceId),
+      })),
     );
+    const applications: PaymentApplication[] = [];
+    const events: OutboxEvent<DescMessage>[] = [];
+    for (const { event, trace } of withAllocations) {
+      const outcome = this.apply(event, targets);
+      if (outcome === undefined) continue;
+      applications.push(outcome.application);
+      events.push(...outcome.events.map((e) => ({ ...e, traceContext: trace ?? context.active() })));
+    }
+    if (applications.length === 0) return;
+    await this.invoices.recordPaymentApplications(em, applications);
+    await this.outbox.appendAll(em, events);
+  }
+
+  /**
+   * One payment against the batch's invoices as the payments before it left them; updates
+   * `targets` (invoices, handled, payment ids) for the payments after it.
+   */
+  private apply(
+    event: PaymentReceived,
+    targets: PaymentBatchTargets,
+  ): { application: PaymentApplication; events: OutboxEvent<DescMessage>[] } | undefined {
+    const customerId = event.customerId.toLowerCase();
+    const handled = targets.handled.get(event.paymentId) ?? new Set<string>();
+    targets.handled.set(event.paymentId, handled);
     const allocations = event.allocations
       .filter((a) => !handled.has(a.invoiceId.toLowerCase()))
       .map((a, index) => ({ invoiceId: a.invoiceId, requested: parseApplied(a.applied, index) }));
-    if (allocations.length === 0) return;
+    if (allocations.length === 0) return undefined;
 
-    const current = new Map(before);
     const now = this.clock.now();
+    const before = new Map<string, Invoice>();
     // Cash per invoice: two allocations of one payment to one invoice add up to one row.
     const applied = new Map<string, Money>();
     const rejections: Rejection[] = [];
@@ -76,7 +117,7 @@ export class ApplyPaymentUseCase {
       });
 
     for (const { invoiceId, requested } of allocations) {
-      const invoice = current.get(invoiceId.toLowerCase());
+      const invoice = targets.invoices.get(invoiceId.toLowerCase());
       if (invoice === undefined) {
         reject(
           invoiceId,
@@ -118,10 +159,11 @@ export class ApplyPaymentUseCase {
           `invoice ${invoice.number} is paid`,
         );
       } else {
+        if (!before.has(invoice.id)) before.set(invoice.id, invoice);
         const cash = Money.min(requested, invoice.open);
         const paid = invoice.paid.add(cash);
         const open = invoice.open.subtract(cash);
-        current.set(invoice.id, {
+        targets.invoices.set(invoice.id, {
           ...invoice,
           paid,
           open,
@@ -147,38 +189,48 @@ export class ApplyPaymentUseCase {
       }
     }
 
-    const changed = [...current.values()].filter((after) => after !== before.get(after.id));
-    const original = (after: Invoice): Invoice => before.get(after.id) as Invoice;
-    // Only invoice-paid lists the payments, so only invoices that just became paid need them.
-    const paymentIds = await this.invoices.recordPaymentApplication(em, {
-      paymentId: event.paymentId,
-      at: now,
-      applied: [...applied].map(([invoiceId, amount]) => ({ invoiceId, amount })),
-      invoices: changed,
-      rejections: rejections.map((r) => ({
-        invoiceId: r.invoiceId,
-        customerId: r.customerId,
-        requested: r.requested,
-        rejected: r.rejected,
-        reason: AllocationRejectionReason[r.reason],
-        detail: r.detail,
-      })),
-      paymentIdsOf: changed
-        .filter((after) => transitionOf(original(after).status, after.status).becamePaid)
-        .map((after) => after.id),
-    });
-    await this.outbox.appendAll(em, [
-      ...changed.flatMap((after) =>
-        changedEvents(
-          original(after),
-          after,
-          changedFieldsOf(original(after), after),
-          paymentIds.get(after.id) ?? [],
-          now,
+    for (const invoiceId of applied.keys()) {
+      handled.add(invoiceId);
+      const ids = targets.paymentIds.get(invoiceId) ?? [];
+      if (!ids.includes(event.paymentId)) ids.push(event.paymentId);
+      targets.paymentIds.set(invoiceId, ids);
+    }
+    for (const r of rejections) handled.add(r.invoiceId.toLowerCase());
+
+    const changed = [...before.values()].map(
+      (original) => [original, targets.invoices.get(original.id) as Invoice] as const,
+    );
+    return {
+      application: {
+        paymentId: event.paymentId,
+        at: now,
+        applied: [...applied].map(([invoiceId, amount]) => ({ invoiceId, amount })),
+        invoices: changed.map(([, after]) => after),
+        rejections: rejections.map((r) => ({
+          invoiceId: r.invoiceId,
+          customerId: r.customerId,
+          requested: r.requested,
+          rejected: r.rejected,
+          reason: AllocationRejectionReason[r.reason],
+          detail: r.detail,
+        })),
+      },
+      events: [
+        ...changed.flatMap(([original, after]) =>
+          changedEvents(
+            original,
+            after,
+            changedFieldsOf(original, after),
+            // Only invoice-paid lists the payments, oldest first, this one included.
+            transitionOf(original.status, after.status).becamePaid
+              ? [...(targets.paymentIds.get(after.id) ?? [])]
+              : [],
+            now,
+          ),
         ),
-      ),
-      ...rejections.map((r) => allocationRejectedEvent(r, now)),
-    ]);
+        ...rejections.map((r) => allocationRejectedEvent(r, now)),
+      ],
+    };
   }
 }
 
