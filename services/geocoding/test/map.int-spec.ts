@@ -156,6 +156,60 @@ describe('geocoding service: customer events -> pins -> map', () => {
     });
   });
 
+  it('applies status and balance events arriving together as one by one would: the newest wins', async () => {
+    const customers = Array.from({ length: 10 }, () => randomUUID());
+    // Published back to back, so the consumer takes them in groups; per customer the newest comes
+    // second, an older one third, and balances move from two currencies to one.
+    const ids: string[] = [];
+    for (const [i, c] of customers.entries()) {
+      ids.push(await status(c, 30, ArStatus.OVERDUE));
+      ids.push(await status(c, 31, i % 2 === 0 ? ArStatus.PAID : ArStatus.UNPAID));
+      ids.push(await status(c, 29, ArStatus.OVERDUE));
+      ids.push(
+        await publish(Topic.BalanceChanged, {
+          customerId: c,
+          occurredAt: at(30),
+          balances: [
+            { currency: 'CNY', outstanding: { amount: '10.00', currency: 'CNY' } },
+            { currency: 'USD', outstanding: { amount: '1.00', currency: 'USD' } },
+          ],
+        }),
+      );
+      ids.push(
+        await publish(Topic.BalanceChanged, {
+          customerId: c,
+          occurredAt: at(31),
+          balances: [{ currency: 'CNY', outstanding: { amount: `${i}.00`, currency: 'CNY' } }],
+        }),
+      );
+    }
+    for (const id of ids) await processed(id);
+    const rows = await service.sql.query<{
+      customer_id: string;
+      status: string;
+      currencies: string[];
+      cny: string;
+    }>(
+      `SELECT p.customer_id, p.status,
+              array_agg(b.currency::text ORDER BY b.currency) AS currencies,
+              max(b.outstanding_minor) FILTER (WHERE b.currency = 'CNY')::text AS cny
+         FROM customer_pins p JOIN customer_pin_balances b USING (customer_id)
+        WHERE p.customer_id = ANY($1::text[]) GROUP BY p.customer_id, p.status`,
+      [customers],
+    );
+    const byCustomer = new Map(rows.rows.map((r) => [r.customer_id, r]));
+    for (const [i, c] of customers.entries()) {
+      expect(byCustomer.get(c)).toEqual({
+        customer_id: c,
+        status: i % 2 === 0 ? 'paid' : 'unpaid',
+        currencies: ['CNY'],
+        cny: String(i * 100),
+      });
+    }
+    // These pins have no location: they would count as unlocated in the roll-ups below.
+    await service.sql.query(`DELETE FROM customer_pins WHERE customer_id = ANY($1::text[])`, [customers]);
+  });
+
   it('creates the pin from a status event that comes before the customer, and places it later', async () => {
     const early = randomUUID();
     await processed(await status(early, 1, ArStatus.OVERDUE));

@@ -104,6 +104,47 @@ describe('invoicing: payments and overdue', () => {
     );
   });
 
+  it('applies many payments arriving together, several to one invoice, as one by one would', async () => {
+    const invoices = await Promise.all(Array.from({ length: 12 }, () => createInvoice('100.00')));
+    // Published back to back without waiting, so the consumer takes them in groups: two payments
+    // per invoice (60 then 40) plus a third that finds it paid.
+    const eventIds: string[] = [];
+    for (const [i, invoice] of invoices.entries()) {
+      for (const [part, amount] of [
+        ['a', '60.00'],
+        ['b', '40.00'],
+        ['c', '5.00'],
+      ] as const) {
+        eventIds.push(
+          await h.publish(
+            Topic.PaymentReceived,
+            paymentReceived(`batch-${i}-${part}`, [{ invoiceId: invoice.id, amount }]),
+          ),
+        );
+      }
+    }
+    for (const eventId of eventIds) await h.processed(eventId);
+    for (const [i, invoice] of invoices.entries()) {
+      expect(await getInvoice(invoice.id)).toMatchObject({
+        status: 'paid',
+        openAmount: { amount: '0.00' },
+        payments: [
+          { paymentId: `batch-${i}-a`, applied: { amount: '60.00' } },
+          { paymentId: `batch-${i}-b`, applied: { amount: '40.00' } },
+        ],
+      });
+      const paid = await h.events.waitFor(Topic.InvoicePaid, (e) => e.invoiceId === invoice.id);
+      expect(paid.event.paymentIds).toEqual([`batch-${i}-a`, `batch-${i}-b`]);
+      const rejected = await h.events.waitFor(
+        Topic.AllocationRejected,
+        (e) => e.invoiceId === invoice.id && e.paymentId === `batch-${i}-c`,
+      );
+      expect(rejected.event.reason).toBe(AllocationRejectionReason.INVOICE_ALREADY_PAID);
+    }
+    const rows = await h.count(`SELECT count(*) AS n FROM invoice_payments WHERE payment_id LIKE 'batch-%'`);
+    expect(rows).toBe(24);
+  });
+
   it('applies a redelivered payment once: same event id, and the same payment under a new event id', async () => {
     const invoice = await createInvoice('500.00');
     const event = paymentReceived('pay-twice', [

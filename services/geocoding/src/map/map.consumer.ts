@@ -4,6 +4,7 @@ import {
   eventTopic,
   EventSubscriberProvider,
   subscribe,
+  subscribeBatch,
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
@@ -41,11 +42,18 @@ export class MapConsumer implements EventSubscriber {
           ctx.em,
         );
       }),
-      subscribe(eventTopic(Topic.StatusChanged), async (event, ctx) => {
-        await this.applyStatus.execute(event, ctx.em);
+      // Every status and balance change of a transaction in one statement each.
+      subscribeBatch(eventTopic(Topic.StatusChanged), async (items, { em }) => {
+        await this.applyStatus.execute(
+          items.map((i) => i.event),
+          em,
+        );
       }),
-      subscribe(eventTopic(Topic.BalanceChanged), async (event, ctx) => {
-        await this.applyBalance.execute(event, ctx.em);
+      subscribeBatch(eventTopic(Topic.BalanceChanged), async (items, { em }) => {
+        await this.applyBalance.execute(
+          items.map((i) => i.event),
+          em,
+        );
       }),
     ];
   }

@@ -156,16 +156,20 @@ export class PinRepository {
     ]);
   }
 
-  /** Sets the status unless a newer status event was applied; false when this one was older. */
-  async applyStatus(
+  /**
+   * Recolours pins, creating those that do not exist yet, unless a newer status was applied;
+   * returns the customers whose pin took the status (the others' event was older). One statement
+   * for the batch: at most one change per customer (the caller keeps each customer's newest).
+   */
+  async applyStatuses(
     em: EntityManager,
-    customerId: string,
-    status: PinStatus,
-    occurredAt: Date,
-  ): Promise<boolean> {
-    const rows = await em.query<unknown[]>(
+    changes: readonly { customerId: string; status: PinStatus; occurredAt: Date }[],
+  ): Promise<Set<string>> {
+    if (changes.length === 0) return new Set();
+    const rows = await em.query<{ customer_id: string }[]>(
       `INSERT INTO customer_pins (customer_id, status, status_occurred_at, status_applied_at)
-       VALUES ($1, $2, $3, clock_timestamp())
+       SELECT v.customer_id, v.status, v.occurred_at, clock_timestamp()
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(customer_id, status, occurred_at)
        ON CONFLICT (customer_id) DO UPDATE
          SET status = EXCLUDED.status, status_occurred_at = EXCLUDED.status_occurred_at,
              status_applied_at = CASE WHEN customer_pins.status IS DISTINCT FROM EXCLUDED.status
@@ -174,52 +178,62 @@ export class PinRepository {
          WHERE customer_pins.status_occurred_at IS NULL
             OR customer_pins.status_occurred_at <= EXCLUDED.status_occurred_at
        RETURNING customer_id`,
-      [customerId, status, occurredAt],
+      [
+        changes.map((c) => c.customerId),
+        changes.map((c) => c.status),
+        changes.map((c) => c.occurredAt.toISOString()),
+      ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.customer_id));
   }
 
   /**
-   * Replaces the balances unless a newer balance event was applied; false when this one was older.
-   * One statement: the guarded pin upsert returns the pin only when this event is not older, and
-   * only then are currencies no longer owed deleted and the others upserted (disjoint rows, so the
-   * two need no order between them; the pin a new customer gets here exists for the foreign key,
-   * which is checked at the end of the statement).
+   * Replaces pins' balances unless a newer balance event was applied; returns the customers whose
+   * balances were replaced. One statement for the batch (at most one snapshot per customer): the
+   * guarded pin upsert returns the pins whose event is not older, and only for those are currencies
+   * no longer owed deleted and the others upserted (disjoint rows, so the two need no order between
+   * them; the pin a new customer gets here exists for the foreign key, checked at the end of the
+   * statement).
    */
-  async applyBalances(
+  async applyBalanceSnapshots(
     em: EntityManager,
-    customerId: string,
-    balances: readonly BalanceMinor[],
-    occurredAt: Date,
-  ): Promise<boolean> {
-    const rows = await em.query<unknown[]>(
+    snapshots: readonly { customerId: string; balances: readonly BalanceMinor[]; occurredAt: Date }[],
+  ): Promise<Set<string>> {
+    if (snapshots.length === 0) return new Set();
+    const owed = snapshots.flatMap((s) => s.balances.map((b) => ({ customerId: s.customerId, ...b })));
+    const rows = await em.query<{ customer_id: string }[]>(
       `WITH pin AS (
-         INSERT INTO customer_pins (customer_id, balance_occurred_at) VALUES ($1, $2)
+         INSERT INTO customer_pins (customer_id, balance_occurred_at)
+         SELECT * FROM unnest($1::text[], $2::timestamptz[])
          ON CONFLICT (customer_id) DO UPDATE
            SET balance_occurred_at = EXCLUDED.balance_occurred_at, updated_at = now()
            WHERE customer_pins.balance_occurred_at IS NULL
               OR customer_pins.balance_occurred_at <= EXCLUDED.balance_occurred_at
          RETURNING customer_id
+       ), given AS (
+         SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(customer_id, c, o, d)
        ), dropped AS (
          DELETE FROM customer_pin_balances b USING pin
-         WHERE b.customer_id = pin.customer_id AND b.currency <> ALL ($3::bpchar[])
-       ), owed AS (
+         WHERE b.customer_id = pin.customer_id
+           AND NOT EXISTS (SELECT 1 FROM given g WHERE g.customer_id = b.customer_id AND g.c::bpchar = b.currency)
+       ), upserted AS (
          INSERT INTO customer_pin_balances (customer_id, currency, outstanding_minor, overdue_minor)
-         SELECT pin.customer_id, t.c, t.o::bigint, t.d::bigint
-         FROM pin, unnest($3::text[], $4::text[], $5::text[]) AS t(c, o, d)
+         SELECT g.customer_id, g.c, g.o::bigint, g.d::bigint
+         FROM given g JOIN pin ON pin.customer_id = g.customer_id
          ON CONFLICT (customer_id, currency) DO UPDATE
            SET outstanding_minor = EXCLUDED.outstanding_minor, overdue_minor = EXCLUDED.overdue_minor
        )
        SELECT customer_id FROM pin`,
       [
-        customerId,
-        occurredAt,
-        balances.map((b) => b.currency),
-        balances.map((b) => b.outstanding.toString()),
-        balances.map((b) => b.overdue.toString()),
+        snapshots.map((s) => s.customerId),
+        snapshots.map((s) => s.occurredAt.toISOString()),
+        owed.map((b) => b.customerId),
+        owed.map((b) => b.currency),
+        owed.map((b) => b.outstanding.toString()),
+        owed.map((b) => b.overdue.toString()),
       ],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.customer_id));
   }
 
   /** Pins with a location, with their balances, in customer id order. */

@@ -17,32 +17,59 @@ const event = (balances: EventInitOf<typeof Topic.BalanceChanged>['balances']) =
 
 describe('ApplyBalanceChangeUseCase', () => {
   it('stores minor units per currency with the occurred_at', async () => {
-    const applyBalances = jest.fn().mockResolvedValue(true);
-    const useCase = new ApplyBalanceChangeUseCase({ applyBalances } as unknown as PinRepository);
+    const applyBalanceSnapshots = jest.fn().mockResolvedValue(new Set(['c-1']));
+    const useCase = new ApplyBalanceChangeUseCase({ applyBalanceSnapshots } as unknown as PinRepository);
     const outcome = await useCase.execute(
-      event([
-        { currency: 'CNY', outstanding: money('1500.50', 'CNY'), overdue: money('500', 'CNY') },
-        { currency: 'JPY', outstanding: money('-300', 'JPY'), overdue: money('0', 'JPY') },
-      ]),
-      em,
-    );
-    expect(outcome).toBe('applied');
-    expect(applyBalances).toHaveBeenCalledWith(
-      em,
-      'c-1',
       [
-        { currency: 'CNY', outstanding: 150050n, overdue: 50000n },
-        { currency: 'JPY', outstanding: -300n, overdue: 0n },
+        event([
+          { currency: 'CNY', outstanding: money('1500.50', 'CNY'), overdue: money('500', 'CNY') },
+          { currency: 'JPY', outstanding: money('-300', 'JPY'), overdue: money('0', 'JPY') },
+        ]),
       ],
-      occurredAt,
+      em,
     );
+    expect(outcome).toEqual(['applied']);
+    expect(applyBalanceSnapshots).toHaveBeenCalledWith(em, [
+      {
+        customerId: 'c-1',
+        balances: [
+          { currency: 'CNY', outstanding: 150050n, overdue: 50000n },
+          { currency: 'JPY', outstanding: -300n, overdue: 0n },
+        ],
+        occurredAt,
+      },
+    ]);
   });
 
   it('reports an older snapshot as stale', async () => {
     const useCase = new ApplyBalanceChangeUseCase({
-      applyBalances: jest.fn().mockResolvedValue(false),
+      applyBalanceSnapshots: jest.fn().mockResolvedValue(new Set()),
     } as unknown as PinRepository);
-    await expect(useCase.execute(event([]), em)).resolves.toBe('stale');
+    await expect(useCase.execute([event([])], em)).resolves.toEqual(['stale']);
+  });
+
+  it('writes only the newest snapshot of a customer in a batch (the later of equals)', async () => {
+    const applyBalanceSnapshots = jest.fn().mockResolvedValue(new Set(['c-1']));
+    const useCase = new ApplyBalanceChangeUseCase({ applyBalanceSnapshots } as unknown as PinRepository);
+    const at = (iso: string, amount: string) =>
+      createEvent(Topic.BalanceChanged, {
+        customerId: 'c-1',
+        occurredAt: timestampFromDate(new Date(iso)),
+        balances: [{ currency: 'CNY', outstanding: money(amount, 'CNY') }],
+      });
+    const outcomes = await useCase.execute(
+      [at('2026-01-10T10:00:02Z', '3'), at('2026-01-10T10:00:01Z', '1'), at('2026-01-10T10:00:02Z', '4')],
+      em,
+    );
+    expect(outcomes).toEqual(['stale', 'stale', 'applied']);
+    expect(applyBalanceSnapshots).toHaveBeenCalledTimes(1);
+    expect(applyBalanceSnapshots.mock.calls[0]?.[1]).toEqual([
+      {
+        customerId: 'c-1',
+        balances: [{ currency: 'CNY', outstanding: 400n, overdue: 0n }],
+        occurredAt: new Date('2026-01-10T10:00:02Z'),
+      },
+    ]);
   });
 
   it.each([

@@ -4,20 +4,30 @@ import { FatalEventError } from '@duemap/messaging';
 import { isMoneyError, Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import { occurredAtOf } from '../event-time';
+import { newestPerCustomer } from '../newest-per-customer';
 import { PinRepository, type BalanceMinor } from '../pin.repository';
 
 export type BalanceOutcome = 'applied' | 'stale';
 
-/** Puts a customer's outstanding and overdue amounts (per currency) on its pin, from balance-changed. */
+/**
+ * Puts customers' outstanding and overdue amounts (per currency) on their pins, from
+ * balance-changed: a batch of events in one statement. Returns each event's outcome.
+ */
 @Injectable()
 export class ApplyBalanceChangeUseCase {
   constructor(private readonly pins: PinRepository) {}
 
-  async execute(event: BalanceChanged, em: EntityManager): Promise<BalanceOutcome> {
-    const balances = parseBalances(event);
-    const occurredAt = occurredAtOf(event);
-    const applied = await this.pins.applyBalances(em, event.customerId, balances, occurredAt);
-    return applied ? 'applied' : 'stale';
+  async execute(events: readonly BalanceChanged[], em: EntityManager): Promise<BalanceOutcome[]> {
+    const snapshots = events.map((event) => ({
+      customerId: event.customerId,
+      balances: parseBalances(event),
+      occurredAt: occurredAtOf(event),
+    }));
+    const newest = newestPerCustomer(snapshots);
+    const applied = await this.pins.applyBalanceSnapshots(em, [...newest.values()]);
+    return snapshots.map((s) =>
+      newest.get(s.customerId) === s && applied.has(s.customerId) ? 'applied' : 'stale',
+    );
   }
 }
 

@@ -24,17 +24,45 @@ describe('ApplyStatusChangeUseCase', () => {
   });
 
   it('applies the status with its occurred_at, and reports a stale one', async () => {
-    const applyStatus = jest.fn().mockResolvedValueOnce(true).mockResolvedValueOnce(false);
-    const useCase = new ApplyStatusChangeUseCase({ applyStatus } as unknown as PinRepository);
-    await expect(useCase.execute(event(ArStatus.OVERDUE), em)).resolves.toBe('applied');
-    expect(applyStatus).toHaveBeenCalledWith(em, 'c-1', 'overdue', occurredAt);
-    await expect(useCase.execute(event(ArStatus.PAID), em)).resolves.toBe('stale');
+    const applyStatuses = jest
+      .fn()
+      .mockResolvedValueOnce(new Set(['c-1']))
+      .mockResolvedValueOnce(new Set());
+    const useCase = new ApplyStatusChangeUseCase({ applyStatuses } as unknown as PinRepository);
+    await expect(useCase.execute([event(ArStatus.OVERDUE)], em)).resolves.toEqual(['applied']);
+    expect(applyStatuses).toHaveBeenCalledWith(em, [{ customerId: 'c-1', status: 'overdue', occurredAt }]);
+    await expect(useCase.execute([event(ArStatus.PAID)], em)).resolves.toEqual(['stale']);
+  });
+
+  it('writes a batch in one call, each customer once, ignoring unknown statuses', async () => {
+    const applyStatuses = jest.fn().mockResolvedValue(new Set(['c-1', 'c-2']));
+    const useCase = new ApplyStatusChangeUseCase({ applyStatuses } as unknown as PinRepository);
+    const later = createEvent(Topic.StatusChanged, {
+      customerId: 'c-1',
+      occurredAt: timestampFromDate(new Date(occurredAt.getTime() + 1000)),
+      status: ArStatus.PAID,
+    });
+    const other = createEvent(Topic.StatusChanged, {
+      customerId: 'c-2',
+      occurredAt: timestampFromDate(occurredAt),
+      status: ArStatus.UNPAID,
+    });
+    const outcomes = await useCase.execute(
+      [event(ArStatus.OVERDUE), event(ArStatus.UNSPECIFIED), later, other],
+      em,
+    );
+    expect(outcomes).toEqual(['stale', 'ignored', 'applied', 'applied']);
+    expect(applyStatuses).toHaveBeenCalledTimes(1);
+    expect(applyStatuses.mock.calls[0]?.[1]).toEqual([
+      { customerId: 'c-1', status: 'paid', occurredAt: new Date(occurredAt.getTime() + 1000) },
+      { customerId: 'c-2', status: 'unpaid', occurredAt },
+    ]);
   });
 
   it('ignores a status it does not know instead of failing', async () => {
-    const applyStatus = jest.fn();
-    const useCase = new ApplyStatusChangeUseCase({ applyStatus } as unknown as PinRepository);
-    await expect(useCase.execute(event(ArStatus.UNSPECIFIED), em)).resolves.toBe('ignored');
-    expect(applyStatus).not.toHaveBeenCalled();
+    const applyStatuses = jest.fn().mockResolvedValue(new Set());
+    const useCase = new ApplyStatusChangeUseCase({ applyStatuses } as unknown as PinRepository);
+    await expect(useCase.execute([event(ArStatus.UNSPECIFIED)], em)).resolves.toEqual(['ignored']);
+    expect(applyStatuses).toHaveBeenCalledWith(em, []);
   });
 });

@@ -3,6 +3,7 @@ import { ArStatus, type StatusChanged } from '@duemap/events';
 import type { EntityManager } from 'typeorm';
 import type { PinStatus } from '../customer-pin.entity';
 import { occurredAtOf } from '../event-time';
+import { newestPerCustomer } from '../newest-per-customer';
 import { PinRepository } from '../pin.repository';
 
 export type StatusOutcome = 'applied' | 'stale' | 'ignored';
@@ -23,22 +24,28 @@ export function pinStatusOf(status: ArStatus): PinStatus | undefined {
   }
 }
 
-/** Recolours a pin on customers.status-changed (creating the pin when it comes first). */
+/** Recolours pins on customers.status-changed (creating a pin when it comes first): a batch in one statement. */
 @Injectable()
 export class ApplyStatusChangeUseCase {
   private readonly logger = new Logger(ApplyStatusChangeUseCase.name);
 
   constructor(private readonly pins: PinRepository) {}
 
-  async execute(event: StatusChanged, em: EntityManager): Promise<StatusOutcome> {
-    const status = pinStatusOf(event.status);
-    if (!status) {
-      // The contract: a value we do not know is treated like UNSPECIFIED, and does not fail.
-      this.logger.warn(`status-changed for ${event.customerId} has status ${event.status}; ignored`);
-      return 'ignored';
-    }
-    const occurredAt = occurredAtOf(event);
-    const applied = await this.pins.applyStatus(em, event.customerId, status, occurredAt);
-    return applied ? 'applied' : 'stale';
+  async execute(events: readonly StatusChanged[], em: EntityManager): Promise<StatusOutcome[]> {
+    const changes = events.map((event) => {
+      const status = pinStatusOf(event.status);
+      if (!status) {
+        // The contract: a value we do not know is treated like UNSPECIFIED, and does not fail.
+        this.logger.warn(`status-changed for ${event.customerId} has status ${event.status}; ignored`);
+        return undefined;
+      }
+      return { customerId: event.customerId, status, occurredAt: occurredAtOf(event) };
+    });
+    const newest = newestPerCustomer(changes.filter((c) => c !== undefined));
+    const applied = await this.pins.applyStatuses(em, [...newest.values()]);
+    return changes.map((c) => {
+      if (c === undefined) return 'ignored';
+      return newest.get(c.customerId) === c && applied.has(c.customerId) ? 'applied' : 'stale';
+    });
   }
 }
