@@ -1,0 +1,341 @@
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { context, type Context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import { authorize } from '../auth/authorize';
+import type { GatewayConfig } from '../config';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { ownerOf, serviceUrls, type ServiceName } from './routes';
+
+const API_PREFIX = '/api/v1';
+
+/** `/api/v1`, `/api/v1/...` and `/api/v1?...`: the paths the forwarder answers, Express the rest. */
+export function isApiPath(url: string): boolean {
+  if (!url.startsWith(API_PREFIX)) return false;
+  const next = url.charCodeAt(API_PREFIX.length);
+  return Number.isNaN(next) || next === 0x2f /* / */ || next === 0x3f; /* ? */
+}
+
+// Module-level: the default registry refuses a second metric of one name, and the gateway is
+// created more than once in a test process.
+const answered = new Counter({
+  name: 'duemap_gateway_requests_total',
+  help: 'Requests to /api/v1 answered by the gateway, by owning service and status',
+  labelNames: ['service', 'status'] as const,
+});
+
+/** Methods a client may repeat without changing the outcome (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+interface Upstream {
+  /** Looked up at call time: the http instrumentation replaces `request` on the module object. */
+  transport: typeof http | typeof https;
+  protocol: string;
+  hostname: string;
+  port: string;
+  /** A path the service URL carries (`http://host/base`), put before the API path as http-proxy did. */
+  basePath: string;
+  agent: http.Agent;
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
+  const body = JSON.stringify({ error: { code, message, details: [] } });
+  const headers: http.OutgoingHttpHeaders = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  };
+  // A body left unread would otherwise be read to its end and thrown away to keep the connection.
+  if (close) headers.connection = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function errorCode(err: Error): string {
+  return (err as NodeJS.ErrnoException).code ?? err.message;
+}
+
+/**
+ * Forwards `/api/v1/<resource>/...` unchanged to the service that owns the resource, on node:http
+ * alone: no Express router, no per-request logger, no proxy library, which cost ~8x a bare
+ * node:http round trip per request. Calls authorize() first; answers an unknown resource 404, a
+ * body over MAX_BODY_BYTES 413 (by Content-Length before reading, or while streaming a chunked
+ * one), an unreachable service 502 and a silent one 504, all in the shared error shape; streams
+ * bodies both ways with the service's status and headers.
+ */
+export class ApiForwarder {
+  readonly maxBodyBytes: number;
+  readonly timeoutMs: number;
+  readonly log: Logger;
+  private readonly upstreams: Record<ServiceName, Upstream>;
+
+  constructor(config: GatewayConfig, logger: Logger) {
+    this.maxBodyBytes = config.MAX_BODY_BYTES;
+    this.timeoutMs = config.UPSTREAM_TIMEOUT_MS;
+    this.log = logger.child({ component: 'api-forwarder' });
+    const urls = serviceUrls(config);
+    this.upstreams = {} as Record<ServiceName, Upstream>;
+    for (const service of Object.keys(urls) as ServiceName[]) {
+      const url = new URL(urls[service]);
+      const secure = url.protocol === 'https:';
+      // Idle sockets are dropped after 30 s, before the services' keep-alive (65 s) ends, so a
+      // request rarely goes out on a socket the service is closing; the retry in Exchange covers
+      // the rest (a restarted service). No socket limit: the services bound their own concurrency.
+      const options: http.AgentOptions = { keepAlive: true, timeout: 30_000 };
+      this.upstreams[service] = {
+        transport: secure ? https : http,
+        protocol: url.protocol,
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || (secure ? '443' : '80'),
+        basePath: url.pathname.replace(/\/$/, ''),
+        agent: secure ? new https.Agent(options) : new http.Agent(options),
+      };
+    }
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const denial = authorize(req);
+    if (denial) {
+      this.answer(res, 'none', denial.status, denial.code, denial.message);
+      return;
+    }
+    const owner = ownerOf(url);
+    if (!owner) {
+      const query = url.indexOf('?');
+      this.answer(res, 'none', 404, 'NOT_FOUND', `no API at ${query < 0 ? url : url.slice(0, query)}`);
+      return;
+    }
+    const length = req.headers['content-length'];
+    if (length !== undefined && Number(length) > this.maxBodyBytes) {
+      this.tooLarge(res, owner);
+      return;
+    }
+    new Exchange(this, req, res, owner, this.upstreams[owner], url).start();
+  }
+
+  /** Answers with an error in the shared shape and counts it. */
+  answer(
+    res: ServerResponse,
+    service: string,
+    status: number,
+    code: string,
+    message: string,
+    close = false,
+  ): void {
+    answered.inc({ service, status });
+    sendError(res, status, code, message, close);
+  }
+
+  tooLarge(res: ServerResponse, service: string): void {
+    const message = `request body is larger than ${this.maxBodyBytes} bytes`;
+    this.answer(res, service, 413, 'PAYLOAD_TOO_LARGE', message, true);
+  }
+
+  count(service: string, status: number): void {
+    answered.inc({ service, status });
+  }
+
+  /** Drops the idle upstream sockets; called once the server has closed. */
+  close(): void {
+    for (const upstream of Object.values(this.upstreams)) upstream.agent.destroy();
+  }
+}
+
+/**
+ * One call forwarded to a service and its answer streamed back. The body is pumped by hand rather
+ * than piped: the same `data` handler counts bytes for the limit and keeps the chunks a retry
+ * would resend, with no Transform stream in between.
+ */
+class Exchange {
+  private upstream!: ClientRequest;
+  private received = 0;
+  private bodyEnded = false;
+  /** The client has an answer started (the service's or ours): no error can be sent any more. */
+  private answered = false;
+  /** We gave up on the upstream request (timeout, client gone, body too large). */
+  private abandoned = false;
+  private retried = false;
+  /**
+   * Chunks already sent, kept by reference (bounded by MAX_BODY_BYTES) while a retry is allowed;
+   * undefined when it is not, or once the service has answered.
+   */
+  private sent: Buffer[] | undefined;
+  /** The incoming request's context, for a retry opened from a socket's error callback. */
+  private trace: Context | undefined;
+
+  constructor(
+    private readonly forwarder: ApiForwarder,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly owner: ServiceName,
+    private readonly target: Upstream,
+    private readonly url: string,
+  ) {}
+
+  start(): void {
+    if (IDEMPOTENT.has(this.req.method ?? '') || this.req.headers['idempotency-key'] !== undefined) {
+      this.sent = [];
+      this.trace = context.active();
+    }
+    // Opened synchronously in the server's request listener, i.e. inside the context the http
+    // instrumentation set for the incoming request: the upstream span is its child and the
+    // service receives its traceparent.
+    this.upstream = this.open(this.target.agent);
+    this.req.on('data', this.onData);
+    this.req.on('end', this.onEnd);
+    this.res.on('close', this.onClientClose);
+  }
+
+  private open(agent: http.Agent | false): ClientRequest {
+    const { target, req } = this;
+    const upstream = target.transport.request({
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: target.basePath + this.url,
+      headers: upstreamRequestHeaders(req),
+      agent,
+    });
+    // Socket inactivity, so a service that sends nothing (no headers, or a stalled body) is
+    // given up on after UPSTREAM_TIMEOUT_MS.
+    upstream.setTimeout(this.forwarder.timeoutMs, this.onTimeout);
+    upstream.on('response', this.onResponse);
+    upstream.on('error', this.onUpstreamError);
+    return upstream;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.abandoned) return;
+    this.received += chunk.length;
+    if (this.received > this.forwarder.maxBodyBytes) {
+      this.abandon();
+      if (this.answered) this.res.destroy();
+      else this.answerTooLarge();
+      return;
+    }
+    this.sent?.push(chunk);
+    if (!this.upstream.write(chunk)) {
+      this.req.pause();
+      this.upstream.once('drain', this.onDrain);
+    }
+  };
+
+  private readonly onDrain = (): void => {
+    this.req.resume();
+  };
+
+  private readonly onEnd = (): void => {
+    this.bodyEnded = true;
+    if (!this.abandoned) this.upstream.end();
+  };
+
+  private readonly onResponse = (response: IncomingMessage): void => {
+    if (this.abandoned) {
+      response.resume();
+      return;
+    }
+    this.answered = true;
+    this.sent = undefined;
+    const status = response.statusCode ?? 502;
+    this.res.writeHead(
+      status,
+      response.statusMessage || undefined,
+      downstreamResponseHeaders(response.rawHeaders),
+    );
+    // pipe() does not end the client's response when the service's is cut short: reset it, so
+    // the client sees a broken answer rather than waiting for the rest.
+    response.once('close', () => {
+      if (!response.complete) this.res.destroy();
+    });
+    response.pipe(this.res);
+    this.forwarder.count(this.owner, status);
+    if (this.forwarder.log.isLevelEnabled('debug')) {
+      this.forwarder.log.debug({ method: this.req.method, url: this.url, status }, 'forwarded');
+    }
+  };
+
+  private readonly onUpstreamError = (err: Error): void => {
+    if (this.abandoned || this.answered) return;
+    const code = errorCode(err);
+    if (this.mayRetry(code)) {
+      this.retry();
+      return;
+    }
+    this.abandoned = true;
+    this.forwarder.log.warn(
+      { service: this.owner, method: this.req.method, url: this.url, code },
+      'no answer',
+    );
+    this.answered = true;
+    this.forwarder.answer(
+      this.res,
+      this.owner,
+      502,
+      'UPSTREAM_UNAVAILABLE',
+      `the service behind this path did not answer (${code})`,
+    );
+  };
+
+  private readonly onTimeout = (): void => {
+    if (this.abandoned) return;
+    this.abandon();
+    if (this.answered) {
+      this.res.destroy();
+      return;
+    }
+    this.forwarder.log.warn({ service: this.owner, method: this.req.method, url: this.url }, 'timed out');
+    this.answered = true;
+    this.forwarder.answer(
+      this.res,
+      this.owner,
+      504,
+      'UPSTREAM_TIMEOUT',
+      `the service behind this path did not answer within ${this.forwarder.timeoutMs} ms`,
+    );
+  };
+
+  /** The client went away before its answer was complete: the service's work is not wanted. */
+  private readonly onClientClose = (): void => {
+    if (!this.res.writableFinished) this.abandon();
+  };
+
+  private abandon(): void {
+    this.abandoned = true;
+    this.sent = undefined;
+    this.upstream.destroy();
+  }
+
+  private answerTooLarge(): void {
+    this.answered = true;
+    this.forwarder.tooLarge(this.res, this.owner);
+  }
+
+  /**
+   * A kept-alive socket the service closed just as we reused it fails with ECONNRESET (or EPIPE
+   * while writing) before any byte of an answer. Sent once more on a fresh socket, but only when
+   * repeating is harmless: an idempotent method, or an Idempotency-Key the service deduplicates
+   * by. A fresh socket failing is a real error, and is not retried.
+   */
+  private mayRetry(code: string): boolean {
+    return (
+      !this.retried &&
+      this.sent !== undefined &&
+      this.upstream.reusedSocket &&
+      (code === 'ECONNRESET' || code === 'EPIPE')
+    );
+  }
+
+  private retry(): void {
+    this.retried = true;
+    const sent = this.sent ?? [];
+    const trace = this.trace ?? context.active();
+    // agent false: a socket of its own, not another pooled one that may be as stale.
+    this.upstream = context.with(trace, () => this.open(false));
+    for (const chunk of sent) this.upstream.write(chunk);
+    if (this.bodyEnded) this.upstream.end();
+    // It may be paused waiting for the failed request's 'drain', which will not come.
+    else this.req.resume();
+  }
+}
