@@ -8,6 +8,7 @@ import {
 } from '@duemap/events';
 import { collectMessages, testKafka, waitFor } from '@duemap/testing';
 import { randomUUID } from 'node:crypto';
+import type { EncodedRecord, TopicName } from '@duemap/events';
 import { cny, shenzhen, startCustomers, type ApiBody, type CustomersHarness } from './customers-harness';
 
 describe('customers balance, status and location projection', () => {
@@ -279,5 +280,156 @@ describe('customers balance, status and location projection', () => {
       return rows[0]?.customer_id === stranger ? true : undefined;
     });
     expect(h.seen.filter((s) => s.key === stranger)).toHaveLength(0);
+  });
+  it('applies many events delivered together as it would one by one', async () => {
+    // Customers c0..c11, each with three invoices, two payment events, several events for the same
+    // invoice in one partition and three location reports: the batch must keep their order and
+    // occurred_at guards.
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      ids.push((await h.put(`/api/v1/customers/sap-ecc-cn/BULK-${i}`, { name: `Bulk ${i}` })).body.id);
+    }
+    const base = Date.now() - 3_600_000;
+    const at = (seconds: number) => ({ occurredAt: new Date(base + seconds * 1000) });
+    const open = (customer: string, invoiceId: string, amount: string) => ({
+      customerId: customer,
+      invoiceId,
+      number: invoiceId.toUpperCase(),
+      total: cny(amount),
+      openAmount: cny(amount),
+      status: InvoiceStatus.OPEN,
+    });
+    const changed = (customer: string, invoiceId: string, amount: string, total: string) => ({
+      ...open(customer, invoiceId, amount),
+      total: cny(total),
+      changedFields: [5],
+    });
+    const geocoded = (customer: string, latitude: number) => ({
+      customerId: customer,
+      latitude,
+      longitude: 113.9,
+      precision: GeocodePrecision.DISTRICT,
+      source: 'china-districts',
+    });
+    const records: EncodedRecord<TopicName>[] = [];
+    ids.forEach((c, i) => {
+      const previous = ids[(i + ids.length - 1) % ids.length] as string;
+      const inv = (n: number, of = i) => `inv-bulk-${of}-${n}`;
+      const payment = {
+        customerId: c,
+        paymentId: `pay-bulk-${i}`,
+        amount: cny('5.00'),
+        allocations: [],
+        unapplied: cny('5.00'),
+      };
+      records.push(
+        h.encode(Topic.InvoiceIssued, open(c, inv(1), '100.00'), at(0)),
+        h.encode(Topic.InvoiceIssued, open(c, inv(2), '50.00'), at(0)),
+        h.encode(Topic.InvoiceIssued, open(c, inv(3), '30.00'), at(0)),
+        h.encode(Topic.InvoiceChanged, changed(c, inv(1), '40.00', '100.00'), at(1)),
+        // Later in the partition but older: ignored, as one by one.
+        h.encode(Topic.InvoiceChanged, changed(c, inv(1), '70.00', '100.00'), at(0.5)),
+        h.encode(Topic.InvoiceChanged, changed(c, inv(2), '20.00', '50.00'), at(2)),
+        // Later and newer: wins.
+        h.encode(Topic.InvoiceChanged, changed(c, inv(2), '10.00', '50.00'), at(3)),
+        h.encode(
+          Topic.InvoiceOverdue,
+          { customerId: c, invoiceId: inv(2), openAmount: cny('20.00'), total: cny('50.00') },
+          at(2.5),
+        ),
+        // The previous customer's third invoice moves here.
+        h.encode(
+          Topic.InvoiceChanged,
+          {
+            ...changed(c, inv(3, (i + ids.length - 1) % ids.length), '30.00', '30.00'),
+            previousCustomerId: previous,
+          },
+          at(1),
+        ),
+        h.encode(Topic.PaymentReceived, payment, at(1)),
+        // The same payment again under another event id: one credit entry.
+        h.encode(Topic.PaymentReceived, payment, at(1)),
+        // Locations: the newest report stays, whatever comes after it; odd customers lose theirs.
+        h.encode(Topic.CustomerGeocoded, geocoded(c, 10), at(2)),
+        h.encode(Topic.CustomerGeocoded, geocoded(c, 20), at(1.5)),
+        h.encode(Topic.GeocodeFailed, { customerId: c, reason: 1 }, at(i % 2 === 1 ? 3 : 1)),
+        h.encode(
+          Topic.InvoicePaid,
+          { customerId: c, invoiceId: inv(1), total: cny('100.00'), paymentIds: [] },
+          at(4),
+        ),
+      );
+    });
+    const statementsBefore = await h.metric('duemap_db_statements_total');
+    const transactionsBefore = await h.metric('duemap_consumer_transaction_messages_count');
+    const eventIds = await h.publishAll(records);
+    await h.handled(...eventIds);
+    const lastBalance = (c: string) =>
+      h.seen.filter((s) => s.topic === Topic.BalanceChanged && s.key === c).at(-1)?.event as
+        BalanceChanged | undefined;
+    const settled = (c: string) => lastBalance(c)?.balances[0]?.outstanding?.amount === '35.00';
+    await waitFor('every final balance-changed', () => (ids.every(settled) ? true : undefined));
+    const statements = (await h.metric('duemap_db_statements_total')) - statementsBefore;
+    const transactions = (await h.metric('duemap_consumer_transaction_messages_count')) - transactionsBefore;
+    process.stdout.write(
+      `customers: ${records.length} events in ${transactions} transactions, ${statements} statements ` +
+        `(${(statements / records.length).toFixed(2)} per event, relay included)\n`,
+    );
+    // A consumer transaction costs a handful of statements whatever the number of its events
+    // (begin, inbox, one per projection, lock, totals, update, outbox, commit); the relay's claims
+    // and polls come on top. One statement per event would be far above this.
+    expect(statements).toBeLessThanOrEqual(15 * transactions + 20);
+
+    // 100 open - 100 paid + 50 open -> 10 + 30 moved in, 5 unapplied credit: 35 outstanding.
+    for (const [i, c] of ids.entries()) {
+      const view = (await h.get(`/api/v1/customers/${c}`)).body;
+      expect(view.location).toEqual(i % 2 === 1 ? null : { lat: 10, lng: 113.9, precision: 'district' });
+      expect(view.status).toBe('unpaid');
+      expect(view.balance).toEqual({
+        outstanding: cny('35.00'),
+        overdue: cny('0.00'),
+        unappliedCredit: cny('5.00'),
+      });
+    }
+    const invoices = await h.sql.query<{
+      invoice_id: string;
+      customer_id: string;
+      open: string;
+      overdue: boolean;
+    }>(
+      `SELECT invoice_id, customer_id, open_minor::text AS open, overdue FROM invoice_balances
+        WHERE invoice_id LIKE 'inv-bulk-%' ORDER BY invoice_id`,
+    );
+    expect(invoices.rows).toEqual(
+      ids
+        .flatMap((c, i) => [
+          { invoice_id: `inv-bulk-${i}-1`, customer_id: c, open: '0', overdue: false },
+          { invoice_id: `inv-bulk-${i}-2`, customer_id: c, open: '1000', overdue: false },
+          {
+            invoice_id: `inv-bulk-${i}-3`,
+            customer_id: ids[(i + 1) % ids.length],
+            open: '3000',
+            overdue: false,
+          },
+        ])
+        .sort((a, b) => (a.invoice_id < b.invoice_id ? -1 : 1)),
+    );
+    const credits = await h.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM credit_entries WHERE payment_id LIKE 'pay-bulk-%'`,
+    );
+    expect(credits.rows[0]?.n).toBe(ids.length);
+
+    // Emitted events: each one a change, the status ones a chain from PAID to UNPAID.
+    for (const c of ids) {
+      const balances = h.seen.filter((s) => s.topic === Topic.BalanceChanged && s.key === c);
+      const amounts = balances.map((s) => JSON.stringify((s.event as BalanceChanged).balances));
+      amounts.slice(1).forEach((a, k) => expect(a).not.toBe(amounts[k]));
+      const chain = h.seen
+        .filter((s) => s.topic === Topic.StatusChanged && s.key === c)
+        .map((s) => s.event as StatusChanged);
+      expect(chain[0]?.previousStatus).toBe(ArStatus.PAID);
+      chain.slice(1).forEach((e, k) => expect(e.previousStatus).toBe(chain[k]?.status));
+      expect(chain.at(-1)?.status).toBe(ArStatus.UNPAID);
+    }
   });
 });

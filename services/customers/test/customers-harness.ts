@@ -1,4 +1,11 @@
-import { decodeEvent, type AnyEvent, type EventInitOf, type TopicName } from '@duemap/events';
+import {
+  decodeEvent,
+  type AnyEvent,
+  type EncodedRecord,
+  type EventInitOf,
+  type TopicName,
+} from '@duemap/events';
+import { createProducer } from '@duemap/messaging';
 import {
   startServiceUnderTest,
   testKafka,
@@ -6,7 +13,7 @@ import {
   type PublishOptions,
   type TestDatabase,
 } from '@duemap/testing';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import type { ErrorBody } from '@duemap/http';
@@ -50,8 +57,21 @@ export interface CustomersHarness {
     init: Omit<EventInitOf<T>, 'occurredAt'>,
     options?: PublishOptions,
   ): Promise<string>;
-  /** Resolves once the service's consumer has handled (committed) the event with this id. */
-  handled(eventId: string): Promise<void>;
+  /** The record `publish` would send (occurred_at now unless given), to send many with `publishAll`. */
+  encode<T extends TopicName>(
+    topic: T,
+    init: Omit<EventInitOf<T>, 'occurredAt'>,
+    options?: PublishOptions,
+  ): EncodedRecord<TopicName>;
+  /**
+   * Sends the records in one produce request, so that the service fetches them together (in order
+   * per partition, so per customer); returns their event ids.
+   */
+  publishAll(records: readonly EncodedRecord<TopicName>[]): Promise<string[]>;
+  /** Resolves once the service's consumer has handled (committed) the events with these ids. */
+  handled(...eventIds: string[]): Promise<void>;
+  /** The sum of a counter (all its labels) on the service's /metrics. */
+  metric(name: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,6 +92,7 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
     module: (config, logger) => AppModule.register(config, logger),
   });
   let tap: Consumer | undefined;
+  let producer: Producer | undefined;
   try {
     const seen: SeenEvent[] = [];
     tap = testKafka(service.kafka.brokers).consumer({ groupId: uniqueName('tap') });
@@ -113,8 +134,39 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
           ...options,
           occurredAt: options.occurredAt ?? new Date(),
         }),
-      handled: (eventId) => service.handled(eventId),
+      encode: (topic, init, options = {}) =>
+        service.publisher.encode(topic, init as EventInitOf<typeof topic>, {
+          ...options,
+          occurredAt: options.occurredAt ?? new Date(),
+        }),
+      async publishAll(records) {
+        if (producer === undefined) {
+          producer = createProducer(testKafka(service.kafka.brokers));
+          await producer.connect();
+        }
+        const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+        for (const r of records) {
+          const messages = byTopic.get(r.topic) ?? [];
+          messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
+          byTopic.set(r.topic, messages);
+        }
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        });
+        return records.map((r) => r.headers['event-id'] ?? '');
+      },
+      handled: (...eventIds) => service.handled(...eventIds),
+      async metric(name) {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        let total = 0;
+        for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) {
+          total += Number(m[1]);
+        }
+        return total;
+      },
       async close() {
+        await producer?.disconnect();
         await openTap.disconnect();
         await service.close();
       },

@@ -62,17 +62,28 @@ const RECOMPUTE = 'customers:recompute';
 export class BalanceRecalculator {
   constructor(private readonly outbox: OutboxWriter) {}
 
-  /** Marks customers for recomputation at the end of the transaction. Ids that are not ours are skipped. */
-  schedule(em: EntityManager, scope: TransactionScope, customerIds: readonly string[]): void {
+  /**
+   * Marks customers for recomputation at the end of the transaction, on behalf of the event whose
+   * trace is `trace` (the active one by default). Ids that are not ours are skipped.
+   */
+  schedule(
+    em: EntityManager,
+    scope: TransactionScope,
+    customerIds: readonly string[],
+    trace: Context = context.active(),
+  ): void {
     // Each customer's events continue the trace of the first event that touched it here.
     const pending = scope.local(RECOMPUTE, () => new Map<string, Context>());
     for (const id of customerIds) {
       const key = id.toLowerCase();
-      if (isUuid(id) && !pending.has(key)) pending.set(key, context.active());
+      if (isUuid(id) && !pending.has(key)) pending.set(key, trace);
     }
-    scope.defer(RECOMPUTE, async () => {
-      await this.recompute(em, [...pending.keys()], pending);
-    });
+    // The deferred work runs in the trace active when it is first deferred: the first event's.
+    context.with(trace, () =>
+      scope.defer(RECOMPUTE, async () => {
+        await this.recompute(em, [...pending.keys()], pending);
+      }),
+    );
   }
 
   /** Recomputes the given customers now, in the caller's transaction. Unknown ids are skipped. */

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { Topic } from '@duemap/events';
 import {
   eventTopic,
   EventSubscriberProvider,
-  subscribe,
-  type EventContext,
+  subscribeBatch,
   type EventSubscriber,
+  type EventTopic,
   type Subscription,
 } from '@duemap/messaging';
 import {
@@ -20,35 +21,47 @@ import {
   type CreditFact,
   type InvoiceFact,
 } from './balance-facts';
-import { ApplyInvoiceFactUseCase } from './usecases/apply-invoice-fact.usecase';
-import { RecordCreditUseCase } from './usecases/record-credit.usecase';
+import { ApplyBalanceFactsUseCase } from './usecases/apply-balance-facts.usecase';
 
-/** Feeds invoicing's and payments' events to the balance projection; all writes go through ctx.em. */
+/**
+ * Feeds invoicing's and payments' events to the balance projection; all writes go through the
+ * transaction's em. Every event of a batch is reduced to its fact first, so a malformed one fails
+ * the batch (and is dead-lettered when replayed alone) before anything is queued.
+ */
 @Injectable()
 @EventSubscriberProvider()
 export class BalancesConsumer implements EventSubscriber {
-  constructor(
-    private readonly applyInvoiceFact: ApplyInvoiceFactUseCase,
-    private readonly recordCredit: RecordCreditUseCase,
-  ) {}
+  constructor(private readonly applyFacts: ApplyBalanceFactsUseCase) {}
 
   subscriptions(): Subscription[] {
-    const invoice = async (fact: InvoiceFact, ctx: EventContext): Promise<void> => {
-      await this.applyInvoiceFact.execute(fact, ctx.em, ctx.scope);
-    };
-    const credit = async (fact: CreditFact, ctx: EventContext): Promise<void> => {
-      await this.recordCredit.execute(fact, ctx.em, ctx.scope);
-    };
+    const invoice = <D extends DescMessage>(
+      topic: EventTopic<D>,
+      toFact: (event: MessageShape<D>) => InvoiceFact,
+    ): Subscription =>
+      subscribeBatch(topic, (items, { em, scope }) => {
+        const facts = items.map((i) => ({ kind: 'invoice' as const, fact: toFact(i.event), trace: i.trace }));
+        this.applyFacts.enqueue(facts, em, scope);
+        return Promise.resolve();
+      });
+    const credit = <D extends DescMessage>(
+      topic: EventTopic<D>,
+      toFact: (event: MessageShape<D>) => CreditFact,
+    ): Subscription =>
+      subscribeBatch(topic, (items, { em, scope }) => {
+        const facts = items.map((i) => ({ kind: 'credit' as const, fact: toFact(i.event), trace: i.trace }));
+        this.applyFacts.enqueue(facts, em, scope);
+        return Promise.resolve();
+      });
     return [
-      subscribe(eventTopic(Topic.InvoiceIssued), (e, ctx) => invoice(invoiceStateFact(e), ctx)),
-      subscribe(eventTopic(Topic.InvoiceChanged), (e, ctx) => invoice(invoiceStateFact(e), ctx)),
-      subscribe(eventTopic(Topic.InvoicePaid), (e, ctx) => invoice(invoicePaidFact(e), ctx)),
-      subscribe(eventTopic(Topic.InvoiceOverdue), (e, ctx) => invoice(invoiceOverdueFact(e), ctx)),
-      subscribe(eventTopic(Topic.InvoiceVoided), (e, ctx) => invoice(invoiceVoidedFact(e), ctx)),
-      subscribe(eventTopic(Topic.PaymentReceived), (e, ctx) => credit(paymentReceivedFact(e), ctx)),
-      subscribe(eventTopic(Topic.AllocationRejected), (e, ctx) => credit(allocationRejectedFact(e), ctx)),
-      subscribe(eventTopic(Topic.PaymentReversed), (e, ctx) => credit(paymentReversedFact(e), ctx)),
-      subscribe(eventTopic(Topic.RefundIssued), (e, ctx) => credit(refundIssuedFact(e), ctx)),
+      invoice(eventTopic(Topic.InvoiceIssued), invoiceStateFact),
+      invoice(eventTopic(Topic.InvoiceChanged), invoiceStateFact),
+      invoice(eventTopic(Topic.InvoicePaid), invoicePaidFact),
+      invoice(eventTopic(Topic.InvoiceOverdue), invoiceOverdueFact),
+      invoice(eventTopic(Topic.InvoiceVoided), invoiceVoidedFact),
+      credit(eventTopic(Topic.PaymentReceived), paymentReceivedFact),
+      credit(eventTopic(Topic.AllocationRejected), allocationRejectedFact),
+      credit(eventTopic(Topic.PaymentReversed), paymentReversedFact),
+      credit(eventTopic(Topic.RefundIssued), refundIssuedFact),
     ];
   }
 }

@@ -4,69 +4,135 @@ import type { CreditFact, InvoiceFact } from './balance-facts';
 
 export type UpsertedInvoiceFact = { applied: false } | { applied: true; previousCustomerId: string | null };
 
+// Applies a batch of invoice facts as applying them one by one, in order, would. Events of
+// different invoicing topics are not ordered relative to each other, so a row keeps the occurred_at
+// of the last event applied and an older fact changes nothing: a fact applies iff it is not older
+// than the row as it was before the batch nor than any earlier fact of the batch for that invoice
+// (the running maximum; an older fact in between changes nothing, so it cannot raise the bar).
+// The applied facts of an invoice are then folded into one row (an upsert may touch a row only
+// once): the last one's customer, currency and time, the last open amount and overdue flag any of
+// them says (else the row's), void if the row or any of them is void (void is sticky).
+// `old` locks the existing rows in invoice id order (so two transactions cannot deadlock on them)
+// and, under READ COMMITTED, reads their latest version. The one-by-one `WHERE` guard stays for a
+// row another transaction inserted after this statement's snapshot.
+const UPSERT_FACTS_SQL = `
+  WITH fact AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::boolean[], $7::timestamptz[])
+           WITH ORDINALITY AS f(invoice_id, customer_id, currency, open_minor, overdue, void, occurred_at, ord)
+  ),
+  old AS MATERIALIZED (
+    SELECT invoice_id, customer_id, open_minor, overdue, void, last_occurred_at
+      FROM invoice_balances
+     WHERE invoice_id IN (SELECT invoice_id FROM fact)
+     ORDER BY invoice_id
+       FOR UPDATE
+  ),
+  applied AS (
+    SELECT c.*, COALESCE(lag(c.customer_id) OVER (PARTITION BY c.invoice_id ORDER BY c.ord), c.old_customer_id)
+                  AS previous_customer_id
+      FROM (SELECT f.*, o.customer_id AS old_customer_id, o.last_occurred_at AS old_occurred_at,
+                   max(f.occurred_at) OVER (PARTITION BY f.invoice_id ORDER BY f.ord
+                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_max
+              FROM fact f LEFT JOIN old o USING (invoice_id)) c
+     WHERE (c.old_occurred_at IS NULL OR c.occurred_at >= c.old_occurred_at)
+       AND (c.earlier_max IS NULL OR c.occurred_at >= c.earlier_max)
+  ),
+  folded AS (
+    SELECT a.invoice_id,
+           (array_agg(a.customer_id ORDER BY a.ord DESC))[1] AS customer_id,
+           (array_agg(a.currency ORDER BY a.ord DESC))[1] AS currency,
+           COALESCE((array_agg(a.open_minor ORDER BY a.ord DESC) FILTER (WHERE a.open_minor IS NOT NULL))[1],
+                    o.open_minor, 0) AS open_minor,
+           COALESCE((array_agg(a.overdue ORDER BY a.ord DESC) FILTER (WHERE a.overdue IS NOT NULL))[1],
+                    o.overdue, false) AS overdue,
+           COALESCE(o.void, false) OR COALESCE(bool_or(a.void), false) AS void,
+           max(a.occurred_at) AS last_occurred_at
+      FROM applied a LEFT JOIN old o USING (invoice_id)
+     GROUP BY a.invoice_id, o.open_minor, o.overdue, o.void
+  ),
+  upserted AS (
+    INSERT INTO invoice_balances AS b
+           (invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, updated_at)
+    SELECT invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, $8::timestamptz
+      FROM folded ORDER BY invoice_id
+    ON CONFLICT (invoice_id) DO UPDATE SET
+           customer_id = EXCLUDED.customer_id,
+           currency = EXCLUDED.currency,
+           open_minor = EXCLUDED.open_minor,
+           overdue = EXCLUDED.overdue,
+           void = b.void OR EXCLUDED.void,
+           last_occurred_at = EXCLUDED.last_occurred_at,
+           updated_at = EXCLUDED.updated_at
+     WHERE b.last_occurred_at <= EXCLUDED.last_occurred_at
+    RETURNING invoice_id
+  )
+  SELECT a.ord::int, a.previous_customer_id
+    FROM applied a
+   WHERE a.invoice_id IN (SELECT invoice_id FROM upserted)`;
+
 /**
- * The invoice and credit projections. Each fact is one statement: the merge rules live in the SQL
- * so that an event costs one round trip.
+ * The invoice and credit projections. A batch of facts is one statement per projection, whatever
+ * its size: the merge rules live in the SQL, because round trips are what a busy Postgres pays for.
  */
 @Injectable()
 export class InvoiceBalancesRepository {
   /**
-   * Mirrors an invoice fact. Events of different invoicing topics are not ordered relative to each
-   * other, so the row keeps the occurred_at of the last event applied and an older one changes
-   * nothing (`applied: false`). Fields the fact does not carry keep their value; void is sticky.
-   * Returns the customer the invoice belonged to before, if any (an invoice may move).
+   * Mirrors invoice facts, in the given order, exactly as one upsert per fact would. Fields a fact
+   * does not carry keep their value; void is sticky; a fact older than the last one applied to its
+   * invoice changes nothing (`applied: false`). For an applied fact, returns the customer the
+   * invoice belonged to just before it (an invoice may move), null for one not seen before.
    */
-  async upsertFact(em: EntityManager, fact: InvoiceFact): Promise<UpsertedInvoiceFact> {
-    const rows: { previous_customer_id: string | null }[] = await em.query(
-      `WITH old AS (SELECT customer_id FROM invoice_balances WHERE invoice_id = $1)
-       INSERT INTO invoice_balances AS b
-              (invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, updated_at)
-       VALUES ($1, $2, $3, COALESCE($4::bigint, 0), COALESCE($5::boolean, false), COALESCE($6::boolean, false), $7, $8)
-       ON CONFLICT (invoice_id) DO UPDATE SET
-              customer_id = EXCLUDED.customer_id,
-              currency = EXCLUDED.currency,
-              open_minor = COALESCE($4::bigint, b.open_minor),
-              overdue = COALESCE($5::boolean, b.overdue),
-              void = b.void OR COALESCE($6::boolean, false),
-              last_occurred_at = EXCLUDED.last_occurred_at,
-              updated_at = EXCLUDED.updated_at
-        WHERE b.last_occurred_at <= EXCLUDED.last_occurred_at
-       RETURNING (SELECT customer_id FROM old) AS previous_customer_id`,
-      [
-        fact.invoiceId,
-        fact.customerId,
-        fact.currency,
-        fact.openMinor?.toString() ?? null,
-        fact.overdue ?? null,
-        fact.void ?? null,
-        fact.occurredAt,
-        new Date(),
-      ],
-    );
-    const row = rows[0];
-    return row === undefined
-      ? { applied: false }
-      : { applied: true, previousCustomerId: row.previous_customer_id };
+  async upsertFacts(em: EntityManager, facts: readonly InvoiceFact[]): Promise<UpsertedInvoiceFact[]> {
+    if (facts.length === 0) return [];
+    const rows: { ord: number; previous_customer_id: string | null }[] = await em.query(UPSERT_FACTS_SQL, [
+      facts.map((f) => f.invoiceId),
+      facts.map((f) => f.customerId),
+      facts.map((f) => f.currency),
+      facts.map((f) => f.openMinor?.toString() ?? null),
+      facts.map((f) => f.overdue ?? null),
+      facts.map((f) => f.void ?? null),
+      facts.map((f) => f.occurredAt),
+      new Date(),
+    ]);
+    const outcomes: UpsertedInvoiceFact[] = facts.map(() => ({ applied: false }));
+    for (const row of rows) {
+      outcomes[row.ord - 1] = { applied: true, previousCustomerId: row.previous_customer_id };
+    }
+    return outcomes;
   }
 
-  /** Adds a credit entry; false when its entry key was recorded before (the fact counts once). */
-  async addCredit(em: EntityManager, fact: CreditFact): Promise<boolean> {
-    const rows: unknown[] = await em.query(
+  /**
+   * Adds credit entries; for each fact, false when its entry key was recorded before, by an earlier
+   * transaction or an earlier fact of this batch (a fact counts once). Inserted in key order, so
+   * two transactions cannot deadlock on the same keys.
+   */
+  async addCredits(em: EntityManager, facts: readonly CreditFact[]): Promise<boolean[]> {
+    if (facts.length === 0) return [];
+    // Where each key first occurs: that fact is the one that may count.
+    const first = new Map<string, number>();
+    facts.forEach((fact, i) => {
+      if (!first.has(fact.entryKey)) first.set(fact.entryKey, i);
+    });
+    const entries = [...first.values()].map((i) => facts[i] as CreditFact);
+    const rows: { entry_key: string }[] = await em.query(
       `INSERT INTO credit_entries
               (entry_key, customer_id, kind, payment_id, currency, amount_minor, occurred_at, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       SELECT e.*, $8::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
+                AS e(entry_key, customer_id, kind, payment_id, currency, amount_minor, occurred_at)
+        ORDER BY e.entry_key
        ON CONFLICT DO NOTHING RETURNING entry_key`,
       [
-        fact.entryKey,
-        fact.customerId,
-        fact.kind,
-        fact.paymentId,
-        fact.currency,
-        fact.amountMinor.toString(),
-        fact.occurredAt,
+        entries.map((f) => f.entryKey),
+        entries.map((f) => f.customerId),
+        entries.map((f) => f.kind),
+        entries.map((f) => f.paymentId),
+        entries.map((f) => f.currency),
+        entries.map((f) => f.amountMinor.toString()),
+        entries.map((f) => f.occurredAt),
         new Date(),
       ],
     );
-    return rows.length > 0;
+    const recorded = new Set(rows.map((r) => r.entry_key));
+    return facts.map((fact, i) => recorded.has(fact.entryKey) && first.get(fact.entryKey) === i);
   }
 }

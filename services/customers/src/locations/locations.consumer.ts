@@ -3,13 +3,16 @@ import { Topic } from '@duemap/events';
 import {
   eventTopic,
   EventSubscriberProvider,
-  subscribe,
+  subscribeBatch,
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
-import { RecordLocationUseCase } from './usecases/record-location.usecase';
+import { failedReport, geocodedReport, RecordLocationUseCase } from './usecases/record-location.usecase';
 
-/** geocoding's verdicts on customers' addresses -> the customer JSON's `location`. */
+/**
+ * geocoding's verdicts on customers' addresses -> the customer JSON's `location`. A batch is read
+ * in full first, so a malformed event fails it (and is dead-lettered when replayed alone).
+ */
 @Injectable()
 @EventSubscriberProvider()
 export class LocationsConsumer implements EventSubscriber {
@@ -17,11 +20,17 @@ export class LocationsConsumer implements EventSubscriber {
 
   subscriptions(): Subscription[] {
     return [
-      subscribe(eventTopic(Topic.CustomerGeocoded), async (event, ctx) => {
-        await this.recordLocation.geocoded(event, ctx.em);
+      subscribeBatch(eventTopic(Topic.CustomerGeocoded), async (items, { em }) => {
+        await this.recordLocation.execute(
+          items.map((i) => geocodedReport(i.event)),
+          em,
+        );
       }),
-      subscribe(eventTopic(Topic.GeocodeFailed), async (event, ctx) => {
-        await this.recordLocation.failed(event, ctx.em);
+      subscribeBatch(eventTopic(Topic.GeocodeFailed), async (items, { em }) => {
+        await this.recordLocation.execute(
+          items.map((i) => failedReport(i.event)),
+          em,
+        );
       }),
     ];
   }

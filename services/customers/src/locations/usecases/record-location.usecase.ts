@@ -29,59 +29,101 @@ export function precisionName(precision: GeocodePrecision): LocationPrecisionNam
   }
 }
 
-export type LocationOutcome = 'applied' | 'stale' | 'unknown-customer';
+type Location = Pick<CustomerEntity, 'latitude' | 'longitude' | 'locationPrecision' | 'locationSource'>;
 
-/**
- * Keeps the customer's location as geocoding last reported it: customer-geocoded sets it,
- * geocode-failed withdraws it. An event older than the last one applied is ignored.
- */
-@Injectable()
-export class RecordLocationUseCase {
-  async geocoded(event: CustomerGeocoded, em: EntityManager): Promise<LocationOutcome> {
-    const { latitude, longitude } = event;
-    if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
-      throw new FatalEventError(
-        `location ${latitude},${longitude} is outside WGS 84 bounds`,
-        'INVALID_EVENT',
-      );
-    }
-    return this.apply(em, event.customerId, event.occurredAt && timestampDate(event.occurredAt), {
+/** What one of geocoding's verdicts says about a customer's location. */
+export interface LocationReport {
+  customerId: string;
+  occurredAt: Date;
+  location: Location;
+}
+
+function occurred(event: CustomerGeocoded | GeocodeFailed): Date {
+  if (event.occurredAt === undefined) throw new FatalEventError('event has no occurred_at', 'INVALID_EVENT');
+  return timestampDate(event.occurredAt);
+}
+
+/** customer-geocoded sets the location; coordinates outside WGS 84 can never apply (DLQ). */
+export function geocodedReport(event: CustomerGeocoded): LocationReport {
+  const { latitude, longitude } = event;
+  if (!(Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180)) {
+    throw new FatalEventError(`location ${latitude},${longitude} is outside WGS 84 bounds`, 'INVALID_EVENT');
+  }
+  return {
+    customerId: event.customerId,
+    occurredAt: occurred(event),
+    location: {
       latitude,
       longitude,
       locationPrecision: precisionName(event.precision),
       locationSource: event.source === '' ? null : event.source,
-    });
-  }
+    },
+  };
+}
 
-  async failed(event: GeocodeFailed, em: EntityManager): Promise<LocationOutcome> {
-    return this.apply(em, event.customerId, event.occurredAt && timestampDate(event.occurredAt), {
-      latitude: null,
-      longitude: null,
-      locationPrecision: null,
-      locationSource: null,
-    });
-  }
+/** geocode-failed withdraws the location. */
+export function failedReport(event: GeocodeFailed): LocationReport {
+  return {
+    customerId: event.customerId,
+    occurredAt: occurred(event),
+    location: { latitude: null, longitude: null, locationPrecision: null, locationSource: null },
+  };
+}
 
-  private async apply(
-    em: EntityManager,
-    customerId: string,
-    occurredAt: Date | undefined,
-    location: Pick<CustomerEntity, 'latitude' | 'longitude' | 'locationPrecision' | 'locationSource'>,
-  ): Promise<LocationOutcome> {
-    if (occurredAt === undefined) throw new FatalEventError('event has no occurred_at', 'INVALID_EVENT');
-    if (!isUuid(customerId)) return 'unknown-customer';
-    const customers = em.getRepository(CustomerEntity);
-    const row = await customers.findOne({
-      where: { id: customerId.toLowerCase() },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (row === null) return 'unknown-customer';
-    if (row.locationOccurredAt !== null && row.locationOccurredAt.getTime() > occurredAt.getTime())
-      return 'stale';
-    await customers.update(
-      { id: row.id },
-      { ...location, locationOccurredAt: occurredAt, updatedAt: new Date() },
+/**
+ * Of one customer's reports in arrival order, the one whose effect remains after applying them one
+ * by one: a report older than the last one applied is ignored (a tie applies), so the last of the
+ * newest ones. Whether it applies at all depends on the stored time, which the UPDATE checks.
+ */
+export function lastReports(reports: readonly LocationReport[]): LocationReport[] {
+  const winners = new Map<string, LocationReport>();
+  for (const report of reports) {
+    if (!isUuid(report.customerId)) continue;
+    const id = report.customerId.toLowerCase();
+    const best = winners.get(id);
+    if (best === undefined || best.occurredAt.getTime() <= report.occurredAt.getTime()) {
+      winners.set(id, { ...report, customerId: id });
+    }
+  }
+  return [...winners.values()].sort((a, b) => (a.customerId < b.customerId ? -1 : 1));
+}
+
+/**
+ * Keeps the customer's location as geocoding last reported it: customer-geocoded sets it,
+ * geocode-failed withdraws it. A report older than the last one applied is ignored; customers we
+ * do not know are skipped. A batch of reports is one statement.
+ */
+@Injectable()
+export class RecordLocationUseCase {
+  /** Applies the reports as if one by one in this order; returns how many customers changed. */
+  async execute(reports: readonly LocationReport[], em: EntityManager): Promise<number> {
+    const winners = lastReports(reports);
+    if (winners.length === 0) return 0;
+    // The rows are locked in id order first, so two transactions cannot deadlock on them.
+    const [, changed]: [unknown, number] = await em.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::text[], $5::text[], $6::timestamptz[])
+                AS v(id, latitude, longitude, precision, source, occurred_at)
+       ),
+       locked AS MATERIALIZED (
+         SELECT id FROM customers WHERE id IN (SELECT id FROM v) ORDER BY id FOR UPDATE
+       )
+       UPDATE customers c
+          SET latitude = v.latitude, longitude = v.longitude, location_precision = v.precision,
+              location_source = v.source, location_occurred_at = v.occurred_at, updated_at = $7
+         FROM v JOIN locked USING (id)
+        WHERE c.id = v.id
+          AND (c.location_occurred_at IS NULL OR c.location_occurred_at <= v.occurred_at)`,
+      [
+        winners.map((r) => r.customerId),
+        winners.map((r) => r.location.latitude),
+        winners.map((r) => r.location.longitude),
+        winners.map((r) => r.location.locationPrecision),
+        winners.map((r) => r.location.locationSource),
+        winners.map((r) => r.occurredAt),
+        new Date(),
+      ],
     );
-    return 'applied';
+    return changed;
   }
 }
