@@ -5,7 +5,11 @@ import {
   InvoiceStatus,
   PaymentMethod,
   Topic,
+  type EncodedRecord,
+  type EventInitOf,
+  type TopicName,
 } from '@duemap/events';
+import { createProducer } from '@duemap/messaging';
 import { collectMessages, waitFor } from '@duemap/testing';
 import type { ErrorBody } from '@duemap/http';
 import type { PaymentView } from '../src/payments/payment.view';
@@ -18,6 +22,7 @@ import {
   startPaymentsHarness,
   ts,
   type PaymentsHarness,
+  type SeedInvoice,
 } from './payments-harness';
 
 /** A payment or an error body, whichever the status says it is. */
@@ -704,6 +709,204 @@ describe('payments service', () => {
       return messages.find((m) => m.message.key?.toString() === customerId);
     });
     expect(dead.header('dlq-error')).toContain(paymentId);
+  });
+
+  /** Sends the records in one produce request, so the consumer finds them all at once. */
+  async function publishAtOnce(records: EncodedRecord<TopicName>[]): Promise<string[]> {
+    const producer = createProducer(h.client);
+    await producer.connect();
+    try {
+      const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+      for (const r of records) {
+        const messages = byTopic.get(r.topic) ?? [];
+        messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
+        byTopic.set(r.topic, messages);
+      }
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    return records.map((r) => r.headers['event-id'] as string);
+  }
+
+  /** Every SQL statement the service has sent so far (duemap_db_statements_total, all kinds). */
+  async function statementsSoFar(): Promise<number> {
+    const text = await (await fetch(`${h.app.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('duemap_db_statements_total{'))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
+  function encode<T extends TopicName>(topic: T, init: EventInitOf<T>): EncodedRecord<TopicName> {
+    return h.publisher.encode(topic, init, { eventId: randomUUID() });
+  }
+
+  it('applies hundreds of events delivered at once as one by one would, in a few statements', async () => {
+    const customers = Array.from({ length: 40 }, () => randomUUID());
+    const records: EncodedRecord<TopicName>[] = [];
+    const invoices = customers.map((customerId) => {
+      const [a, b, c] = ['A', 'B', 'C'].map((n, i) => ({
+        invoiceId: randomUUID(),
+        customerId,
+        number: `BATCH-${n}`,
+        total: cny(`${(i + 1) * 100}.00`),
+        dueDate: `2025-0${i + 1}-15`,
+        occurredAt: '2025-01-02T00:00:00Z',
+      })) as [SeedInvoice, SeedInvoice, SeedInvoice];
+      // Two upserts of the customer, in order: the later one wins.
+      records.push(
+        encode(Topic.CustomerUpserted, customerUpserted(customerId, 'Old', '2025-01-01T00:00:00Z')),
+      );
+      records.push(
+        encode(Topic.CustomerUpserted, customerUpserted(customerId, 'New', '2025-01-05T00:00:00Z')),
+      );
+      for (const seed of [a, b, c]) records.push(encode(Topic.InvoiceIssued, invoiceIssued(seed)));
+      // Two changes of A on one topic, in order: the second sees (and overrides) the first.
+      for (const [open, day] of [
+        ['60.00', '01'],
+        ['30.00', '02'],
+      ] as const) {
+        records.push(
+          encode(
+            Topic.InvoiceChanged,
+            invoiceChanged(
+              { ...a, open: cny(open), occurredAt: `2025-02-${day}T00:00:00Z` },
+              InvoiceStatus.PARTIALLY_PAID,
+            ),
+          ),
+        );
+      }
+      records.push(
+        encode(Topic.InvoicePaid, {
+          customerId,
+          occurredAt: ts('2025-02-03T00:00:00Z'),
+          invoiceId: b.invoiceId,
+          number: 'BATCH-B',
+          total: cny('200.00'),
+        }),
+      );
+      records.push(
+        encode(Topic.InvoiceVoided, {
+          customerId,
+          occurredAt: ts('2025-02-03T00:00:00Z'),
+          invoiceId: c.invoiceId,
+          number: 'BATCH-C',
+          total: cny('300.00'),
+        }),
+      );
+      return { customerId, a: a.invoiceId!, b: b.invoiceId!, c: c.invoiceId! };
+    });
+    // One customer whose upserts arrive newest first: the older one must change nothing.
+    const reordered = randomUUID();
+    records.push(
+      encode(Topic.CustomerUpserted, customerUpserted(reordered, 'Newest', '2025-01-09T00:00:00Z')),
+    );
+    records.push(
+      encode(Topic.CustomerUpserted, customerUpserted(reordered, 'Stale', '2025-01-08T00:00:00Z')),
+    );
+
+    const outboxBefore = await count('SELECT count(*) AS n FROM outbox');
+    const statementsBefore = await statementsSoFar();
+    await h.handled(...(await publishAtOnce(records)));
+    const statements = (await statementsSoFar()) - statementsBefore;
+
+    const { rows: named } = await h.db.query<{ customer_id: string; name: string }>(
+      'SELECT customer_id, name FROM customer_view WHERE customer_id = ANY($1::text[])',
+      [[...customers, reordered]],
+    );
+    expect(new Map(named.map((r) => [r.customer_id, r.name]))).toEqual(
+      new Map([...customers.map((id) => [id, 'New'] as const), [reordered, 'Newest'] as const]),
+    );
+    const { rows } = await h.db.query<{
+      invoice_id: string;
+      status: string;
+      reported_open_minor: string;
+      pre_settled_minor: string;
+      last_occurred_at: Date;
+    }>(
+      `SELECT invoice_id, status, reported_open_minor::text, pre_settled_minor::text, last_occurred_at
+         FROM invoice_view WHERE invoice_id = ANY($1::text[])`,
+      [invoices.flatMap((i) => [i.a, i.b, i.c])],
+    );
+    const byId = new Map(rows.map((r) => [r.invoice_id, r]));
+    expect(byId.size).toBe(invoices.length * 3);
+    for (const { a, b, c } of invoices) {
+      expect(byId.get(a)).toMatchObject({
+        status: 'partially_paid',
+        reported_open_minor: '3000',
+        pre_settled_minor: '0',
+        last_occurred_at: new Date('2025-02-02T00:00:00Z'),
+      });
+      expect(byId.get(b)).toMatchObject({ status: 'paid', reported_open_minor: '0' });
+      expect(byId.get(c)).toMatchObject({ status: 'void', reported_open_minor: '0' });
+    }
+    // The projections emit nothing.
+    expect(await count('SELECT count(*) AS n FROM outbox')).toBe(outboxBefore);
+    // One by one, each invoice event read its invoice and each customer event wrote its row: at
+    // least one statement per event. Batched, a transaction costs a handful whatever it carries.
+    expect(statements).toBeLessThan(records.length / 4);
+
+    // A payment sees the projected state: A is open (payments' own view), B paid, C void.
+    const first = invoices[0]!;
+    const res = await post(payment(first.customerId, '150.00'));
+    expect(res.body.allocations).toEqual([
+      { invoiceId: first.a, invoiceNumber: 'BATCH-A', applied: cny('100.00'), rule: 'oldest_due_first' },
+    ]);
+    expect(res.body.unapplied).toEqual(cny('50.00'));
+  });
+
+  it('dead-letters an invoice event that cannot be applied and applies the rest of its batch', async () => {
+    const customerId = await newCustomer();
+    const seeds: SeedInvoice[] = Array.from({ length: 20 }, (_, i) => ({
+      invoiceId: randomUUID(),
+      customerId,
+      number: `P-${i}`,
+      total: cny('10.00'),
+      dueDate: '2025-01-01',
+    }));
+    const good = seeds.map(invoiceIssued);
+    const poison = invoiceChanged(
+      {
+        customerId,
+        number: 'P-POISON',
+        total: cny('10.00'),
+        open: { amount: '10.00', currency: 'USD' },
+        dueDate: '2025-01-01',
+      },
+      InvoiceStatus.OPEN,
+    );
+    const after = invoiceChanged(
+      { ...seeds[0]!, open: cny('4.00'), occurredAt: '2025-02-01T00:00:00Z' },
+      InvoiceStatus.PARTIALLY_PAID,
+    );
+    const ids = await publishAtOnce([
+      ...good.map((e) => encode(Topic.InvoiceIssued, e)),
+      encode(Topic.InvoiceChanged, poison),
+      encode(Topic.InvoiceChanged, after),
+    ]);
+    // A dead-lettered event leaves no inbox row: wait for the others.
+    await h.handled(...ids.filter((_, i) => i !== good.length));
+    const dead = await waitFor('the poison on the DLQ', async () => {
+      const messages = await collectMessages(h.client, `${Topic.InvoiceChanged}.dlq`, 1, 15_000);
+      return messages.find((m) => m.message.key?.toString() === customerId);
+    });
+    expect(dead.header('dlq-error')).toContain('open_amount is in USD');
+    expect(
+      await count('SELECT count(*) AS n FROM invoice_view WHERE invoice_id = ANY($1::text[])', [
+        good.map((e) => e.invoiceId),
+      ]),
+    ).toBe(good.length);
+    expect(
+      await count('SELECT count(*) AS n FROM invoice_view WHERE invoice_id = $1', [poison.invoiceId]),
+    ).toBe(0);
+    const { rows } = await h.db.query(
+      'SELECT status, reported_open_minor::text FROM invoice_view WHERE invoice_id = $1',
+      [good[0]!.invoiceId],
+    );
+    expect(rows).toEqual([{ status: 'partially_paid', reported_open_minor: '400' }]);
   });
 
   it('answers 404 for an unknown or malformed payment id', async () => {

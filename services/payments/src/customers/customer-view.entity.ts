@@ -3,7 +3,9 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /**
  * What payments knows of a customer, projected from customers.customer-upserted.v1 (or fetched
  * from the customers service on a miss). Its row is also the lock that serialises one
- * customer's payments (`SELECT … FOR UPDATE`), which keeps that customer's events in outbox order.
+ * customer's payments (`SELECT … FOR UPDATE`), which keeps that customer's events in outbox order;
+ * each payment writes a new, unchanged version of it, so that a payment which waited for the lock
+ * can tell its snapshot is stale (PaymentsRepository.lockForPayment).
  */
 @Entity('customer_view')
 export class CustomerViewEntity {

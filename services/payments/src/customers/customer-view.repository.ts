@@ -7,22 +7,15 @@ export interface CustomerSnapshot {
   name: string;
 }
 
+/** A customer as a customer-upserted event described it at `occurredAt`. */
+export interface CustomerEventSnapshot extends CustomerSnapshot {
+  occurredAt: Date;
+}
+
 @Injectable()
 export class CustomerViewRepository {
   find(em: EntityManager, customerId: string): Promise<CustomerViewEntity | null> {
     return em.getRepository(CustomerViewEntity).findOneBy({ customerId });
-  }
-
-  /**
-   * Takes the customer's row lock for the rest of the transaction: payments of one customer are
-   * decided one at a time, so two of them cannot both apply the same open amount.
-   */
-  async lock(em: EntityManager, customerId: string): Promise<boolean> {
-    const rows: unknown[] = await em.query(
-      'SELECT customer_id FROM customer_view WHERE customer_id = $1 FOR UPDATE',
-      [customerId],
-    );
-    return rows.length > 0;
   }
 
   /** Stores a customer fetched over HTTP unless an event got there first (events are newer truth). */
@@ -36,17 +29,27 @@ export class CustomerViewRepository {
   }
 
   /**
-   * Applies a customer-upserted snapshot unless a newer one was applied already. Equal times
-   * apply too, so a redelivered or same-instant event simply overwrites.
+   * Applies customer-upserted snapshots (at most one per customer) unless a newer one was applied
+   * already. Equal times apply too, so a redelivered or same-instant event simply overwrites. Rows
+   * go in customer id order, so two transactions lock them in the same order.
    */
-  async upsertFromEvent(em: EntityManager, snapshot: CustomerSnapshot, occurredAt: Date): Promise<void> {
+  async upsertFromEvents(em: EntityManager, snapshots: readonly CustomerEventSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    const sorted = [...snapshots].sort((a, b) =>
+      a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
+    );
     await em.query(
       `INSERT INTO customer_view AS c (customer_id, name, last_occurred_at, updated_at)
-       VALUES ($1, $2, $3, now())
+       SELECT u.customer_id, u.name, u.occurred_at, now()
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(customer_id, name, occurred_at)
        ON CONFLICT (customer_id) DO UPDATE
          SET name = EXCLUDED.name, last_occurred_at = EXCLUDED.last_occurred_at, updated_at = now()
          WHERE c.last_occurred_at IS NULL OR c.last_occurred_at <= EXCLUDED.last_occurred_at`,
-      [snapshot.customerId, snapshot.name, occurredAt],
+      [
+        sorted.map((s) => s.customerId),
+        sorted.map((s) => s.name),
+        sorted.map((s) => s.occurredAt.toISOString()),
+      ],
     );
   }
 }

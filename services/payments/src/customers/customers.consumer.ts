@@ -3,7 +3,7 @@ import { Topic } from '@duemap/events';
 import {
   eventTopic,
   EventSubscriberProvider,
-  subscribe,
+  subscribeBatch,
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
@@ -16,8 +16,11 @@ export class CustomersConsumer implements EventSubscriber {
 
   subscriptions(): Subscription[] {
     return [
-      subscribe(eventTopic(Topic.CustomerUpserted), (event, ctx) =>
-        this.projectCustomer.execute(event, ctx.em),
+      subscribeBatch(eventTopic(Topic.CustomerUpserted), (items, { em }) =>
+        this.projectCustomer.execute(
+          items.map((item) => item.event),
+          em,
+        ),
       ),
     ];
   }

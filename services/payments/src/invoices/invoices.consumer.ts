@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { Topic } from '@duemap/events';
 import {
   eventTopic,
   EventSubscriberProvider,
-  subscribe,
+  subscribeBatch,
   type EventSubscriber,
+  type EventTopic,
   type Subscription,
 } from '@duemap/messaging';
 import { fromChanged, fromIssued, fromOverdue, fromPaid, fromVoided } from './invoice-events';
+import type { InvoiceUpdate } from './invoice-projection';
 import { ProjectInvoiceUseCase } from './usecases/project-invoice.usecase';
 
 @Injectable()
@@ -17,21 +20,27 @@ export class InvoicesConsumer implements EventSubscriber {
 
   subscriptions(): Subscription[] {
     return [
-      subscribe(eventTopic(Topic.InvoiceIssued), (event, ctx) =>
-        this.projectInvoice.execute(fromIssued(event), ctx.em, ctx.scope),
-      ),
-      subscribe(eventTopic(Topic.InvoiceChanged), (event, ctx) =>
-        this.projectInvoice.execute(fromChanged(event), ctx.em, ctx.scope),
-      ),
-      subscribe(eventTopic(Topic.InvoicePaid), (event, ctx) =>
-        this.projectInvoice.execute(fromPaid(event), ctx.em, ctx.scope),
-      ),
-      subscribe(eventTopic(Topic.InvoiceOverdue), (event, ctx) =>
-        this.projectInvoice.execute(fromOverdue(event), ctx.em, ctx.scope),
-      ),
-      subscribe(eventTopic(Topic.InvoiceVoided), (event, ctx) =>
-        this.projectInvoice.execute(fromVoided(event), ctx.em, ctx.scope),
-      ),
+      this.project(eventTopic(Topic.InvoiceIssued), fromIssued),
+      this.project(eventTopic(Topic.InvoiceChanged), fromChanged),
+      this.project(eventTopic(Topic.InvoicePaid), fromPaid),
+      this.project(eventTopic(Topic.InvoiceOverdue), fromOverdue),
+      this.project(eventTopic(Topic.InvoiceVoided), fromVoided),
     ];
+  }
+
+  /**
+   * All of a transaction's events of the topic at once. Each is translated first, so one that can
+   * never be applied (a FatalEventError) fails the batch before anything is written, and the
+   * consumer's replay finds it and dead-letters it alone.
+   */
+  private project<Desc extends DescMessage>(
+    topic: EventTopic<Desc>,
+    translate: (event: MessageShape<Desc>) => InvoiceUpdate,
+  ): Subscription {
+    return subscribeBatch(topic, (items, { em, scope }) => {
+      const updates = items.map((item) => translate(item.event));
+      this.projectInvoice.execute(updates, em, scope);
+      return Promise.resolve();
+    });
   }
 }

@@ -3,21 +3,34 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import type { EventOf, Topic } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
-import { CustomerViewRepository } from '../customer-view.repository';
+import { CustomerViewRepository, type CustomerEventSnapshot } from '../customer-view.repository';
 
 type CustomerUpserted = EventOf<typeof Topic.CustomerUpserted>;
 
-/** customers.customer-upserted.v1 -> the customer read model (newest occurred_at wins). */
+/**
+ * customers.customer-upserted.v1 -> the customer read model (newest occurred_at wins), for all of a
+ * transaction's events in one statement. Events of one customer are folded first, in order: the
+ * one kept is the last of those with the newest occurred_at, which is what applying them one by
+ * one leaves (an event applies when it is not older than what is stored).
+ */
 @Injectable()
 export class ProjectCustomerUseCase {
   constructor(private readonly customers: CustomerViewRepository) {}
 
-  async execute(event: CustomerUpserted, em: EntityManager): Promise<void> {
-    if (!event.occurredAt) throw new FatalEventError('customer-upserted without occurred_at');
-    await this.customers.upsertFromEvent(
-      em,
-      { customerId: event.customerId, name: event.name },
-      timestampDate(event.occurredAt),
-    );
+  async execute(events: readonly CustomerUpserted[], em: EntityManager): Promise<void> {
+    const newest = new Map<string, CustomerEventSnapshot>();
+    for (const event of events) {
+      if (!event.occurredAt) throw new FatalEventError('customer-upserted without occurred_at');
+      const snapshot = {
+        customerId: event.customerId,
+        name: event.name,
+        occurredAt: timestampDate(event.occurredAt),
+      };
+      const kept = newest.get(snapshot.customerId);
+      if (kept === undefined || kept.occurredAt.getTime() <= snapshot.occurredAt.getTime()) {
+        newest.set(snapshot.customerId, snapshot);
+      }
+    }
+    await this.customers.upsertFromEvents(em, [...newest.values()]);
   }
 }

@@ -1,7 +1,10 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { PaymentReceivedSchema, Topic } from '@duemap/events';
 import { Money } from '@duemap/money';
-import type { OutboxWriter } from '@duemap/messaging';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { OutboxRow } from '../../common/outbox-row';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
+import type { PaymentsConfig } from '../../config';
 import type { CustomerDirectory } from '../../customers/customer-directory';
 import type { CustomerViewRepository } from '../../customers/customer-view.repository';
 import type { InvoiceDirectory } from '../../invoices/invoice-directory';
@@ -41,21 +44,25 @@ function existing(hash: string): PaymentEntity {
   return Object.assign(new PaymentEntity(), { id: 'pay-1', requestHash: hash });
 }
 
+const grounds = (over: { twin?: { id: string; requestHash: string }; invoices?: PayableInvoice[] } = {}) => ({
+  twin: over.twin ?? null,
+  invoices: over.invoices ?? [openInvoice],
+});
+
 function setup() {
   const em = { marker: 'tx' } as unknown as EntityManager;
   const dataSource = {
     manager: { marker: 'root' },
     transaction: jest.fn((work: (em: EntityManager) => Promise<unknown>) => work(em)),
   };
-  const outbox = { append: jest.fn().mockResolvedValue('event-1') };
+  const config = { SERVICE_NAME: 'payments' } as PaymentsConfig;
   const payments = {
     findByIdempotencyKey: jest.fn().mockResolvedValue(null),
-    payableInvoices: jest.fn().mockResolvedValue([openInvoice]),
-    invoicesByIds: jest.fn().mockResolvedValue([]),
-    insert: jest.fn().mockResolvedValue(undefined),
+    lockForPayment: jest.fn().mockResolvedValue(grounds()),
+    insertWithEvent: jest.fn().mockResolvedValue(undefined),
     loadView: jest.fn().mockResolvedValue(storedView),
   };
-  const customers = { lock: jest.fn().mockResolvedValue(true), insertFetched: jest.fn() };
+  const customers = { insertFetched: jest.fn() };
   const customerDirectory = {
     resolve: jest
       .fn()
@@ -65,19 +72,27 @@ function setup() {
   const invoiceDirectory = { fetchMissing: jest.fn().mockResolvedValue([]) };
   const useCase = new RecordPaymentUseCase(
     dataSource as unknown as DataSource,
-    outbox as unknown as OutboxWriter,
+    config,
     payments as unknown as PaymentsRepository,
     customers as unknown as CustomerViewRepository,
     customerDirectory as unknown as CustomerDirectory,
     invoices as unknown as InvoiceViewRepository,
     invoiceDirectory as unknown as InvoiceDirectory,
   );
-  return { useCase, dataSource, outbox, payments, customers, customerDirectory, invoiceDirectory, em };
+  return { useCase, dataSource, payments, customers, customerDirectory, invoiceDirectory, em };
+}
+
+type Stored = { payment: PaymentEntity; allocations: { appliedMinor: string; rule: string }[] };
+
+function written(payments: ReturnType<typeof setup>['payments']): [unknown, Stored, OutboxRow] {
+  const calls = payments.insertWithEvent.mock.calls as [unknown, Stored, OutboxRow][];
+  expect(calls).toHaveLength(1);
+  return calls[0] as [unknown, Stored, OutboxRow];
 }
 
 describe('RecordPaymentUseCase', () => {
-  it('stores the payment with its allocations and one event, under the customer lock', async () => {
-    const { useCase, outbox, payments, customers, em } = setup();
+  it('reads under the customer lock, then stores the payment, its allocations and its event in one call', async () => {
+    const { useCase, payments, em } = setup();
     const result = await useCase.execute(request);
     // The answer is built from what was written, not read back.
     expect(result.replayed).toBe(false);
@@ -88,53 +103,43 @@ describe('RecordPaymentUseCase', () => {
       unapplied: { amount: '50.00', currency: 'CNY' },
     });
     expect(payments.loadView).not.toHaveBeenCalled();
-    expect(customers.lock).toHaveBeenCalledWith(em, 'cust-1');
-    const [[, stored]] = payments.insert.mock.calls as [
-      [unknown, { payment: PaymentEntity; allocations: { appliedMinor: string; rule: string }[] }],
-    ];
+    expect(payments.findByIdempotencyKey).not.toHaveBeenCalled();
+    expect(payments.lockForPayment).toHaveBeenCalledWith(em, 'cust-1', 'key-1', { currency: 'CNY' });
+    const [txEm, stored, event] = written(payments);
+    expect(txEm).toBe(em);
     expect(stored.payment).toMatchObject({ amountMinor: '15000', currency: 'CNY', idempotencyKey: 'key-1' });
     expect(stored.payment.requestHash).toBe(requestHash(request));
     expect(stored.allocations).toMatchObject([
       { invoiceId: 'inv-1', appliedMinor: '10000', rule: 'oldest_due_first' },
     ]);
-    expect(outbox.append).toHaveBeenCalledTimes(1);
-    const [[txEm, appended]] = outbox.append.mock.calls as [
-      [unknown, { key: string; event: { unapplied: unknown; allocations: unknown[] } }],
-    ];
-    expect(txEm).toBe(em);
-    expect(appended.key).toBe('cust-1');
-    expect(appended.event.unapplied).toEqual({ amount: '50.00', currency: 'CNY' });
-    expect(appended.event.allocations).toHaveLength(1);
+    expect(event).toMatchObject({ topic: Topic.PaymentReceived, messageKey: 'cust-1' });
+    expect(event.headers).toMatchObject({ producer: 'payments', 'event-id': event.eventId });
+    const decoded = fromBinary(PaymentReceivedSchema, event.payload);
+    expect(decoded.paymentId).toBe(stored.payment.id);
+    expect(decoded.unapplied).toMatchObject({ amount: '50.00', currency: 'CNY' });
+    expect(decoded.allocations).toHaveLength(1);
+    expect(decoded.source).toMatchObject({ sourceSystem: 'api', externalId: 'key-1' });
   });
 
   it('replays the stored payment for the same key and body, storing nothing', async () => {
-    const { useCase, payments, outbox, customers, em } = setup();
-    payments.findByIdempotencyKey.mockResolvedValue(existing(requestHash(request)));
+    const { useCase, payments, em } = setup();
+    payments.lockForPayment.mockResolvedValue(grounds({ twin: existing(requestHash(request)) }));
     await expect(useCase.execute(request)).resolves.toEqual({ payment: storedView, replayed: true });
-    // The key is checked once, under the customer's lock.
-    expect(customers.lock).toHaveBeenCalledWith(em, 'cust-1');
-    expect(payments.findByIdempotencyKey).toHaveBeenCalledTimes(1);
-    expect(payments.insert).not.toHaveBeenCalled();
-    expect(outbox.append).not.toHaveBeenCalled();
+    // The key is checked once, by the read under the customer's lock.
+    expect(payments.lockForPayment).toHaveBeenCalledTimes(1);
+    expect(payments.findByIdempotencyKey).not.toHaveBeenCalled();
+    expect(payments.loadView).toHaveBeenCalledWith(em, 'pay-1');
+    expect(payments.insertWithEvent).not.toHaveBeenCalled();
   });
 
   it('refuses the same key with another body (409)', async () => {
-    const { useCase, payments, outbox } = setup();
-    payments.findByIdempotencyKey.mockResolvedValue(existing('another-hash'));
+    const { useCase, payments } = setup();
+    payments.lockForPayment.mockResolvedValue(grounds({ twin: existing('another-hash') }));
     await expect(useCase.execute(request)).rejects.toMatchObject({
       code: PaymentsErrorCode.IdempotencyKeyReused,
       status: 409,
     });
-    expect(outbox.append).not.toHaveBeenCalled();
-  });
-
-  it('answers a twin that committed while it waited for the customer lock', async () => {
-    const { useCase, payments, outbox } = setup();
-    // The first read is already under the lock, so it sees the twin.
-    payments.findByIdempotencyKey.mockResolvedValueOnce(existing(requestHash(request)));
-    await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: true });
-    expect(payments.insert).not.toHaveBeenCalled();
-    expect(outbox.append).not.toHaveBeenCalled();
+    expect(payments.insertWithEvent).not.toHaveBeenCalled();
   });
 
   it('turns a unique-key violation into the replay of the payment that won', async () => {
@@ -147,10 +152,8 @@ describe('RecordPaymentUseCase', () => {
         constraint: 'payment_idempotency_key_uq',
       }),
     );
-    payments.insert.mockRejectedValue(violation);
-    payments.findByIdempotencyKey
-      .mockResolvedValueOnce(null)
-      .mockResolvedValueOnce(existing(requestHash(request)));
+    payments.insertWithEvent.mockRejectedValue(violation);
+    payments.findByIdempotencyKey.mockResolvedValueOnce(existing(requestHash(request)));
     await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: true });
   });
 
@@ -162,8 +165,8 @@ describe('RecordPaymentUseCase', () => {
   });
 
   it('asks the customers service when the read model lacks the customer, and stops at an unknown one', async () => {
-    const { useCase, customers, customerDirectory, payments, dataSource } = setup();
-    customers.lock.mockResolvedValue(false);
+    const { useCase, customerDirectory, payments, dataSource } = setup();
+    payments.lockForPayment.mockResolvedValue(null);
     customerDirectory.resolve.mockRejectedValue(
       PaymentsException.forField(PaymentsErrorCode.CustomerNotFound, 'customerId', 'no such customer'),
     );
@@ -171,12 +174,12 @@ describe('RecordPaymentUseCase', () => {
       code: PaymentsErrorCode.CustomerNotFound,
     });
     expect(dataSource.transaction).toHaveBeenCalledTimes(1);
-    expect(payments.insert).not.toHaveBeenCalled();
+    expect(payments.insertWithEvent).not.toHaveBeenCalled();
   });
 
   it('stores a customer the customers service knows with the payment, on the second try', async () => {
-    const { useCase, customers, customerDirectory, em } = setup();
-    customers.lock.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+    const { useCase, customers, customerDirectory, payments, em } = setup();
+    payments.lockForPayment.mockResolvedValueOnce(null).mockResolvedValueOnce(grounds());
     const snapshot = { customerId: 'cust-1', name: 'ACME' };
     customerDirectory.resolve.mockResolvedValue({ snapshot, fetched: true });
     await expect(useCase.execute(request)).resolves.toMatchObject({ replayed: false });
@@ -189,17 +192,25 @@ describe('RecordPaymentUseCase', () => {
     customerDirectory.resolve.mockResolvedValue({ snapshot, fetched: true });
     const fetched = { invoiceId: 'inv-1' };
     invoiceDirectory.fetchMissing.mockResolvedValue([fetched]);
-    payments.invoicesByIds.mockResolvedValue([openInvoice]);
     const explicit = { ...request, allocations: [{ invoiceId: 'inv-1', amount: Money.of('20.00', 'CNY') }] };
     await useCase.execute(explicit);
     expect(customers.insertFetched).toHaveBeenCalledWith(em, snapshot);
     expect(invoiceDirectory.fetchMissing).toHaveBeenCalledWith(expect.anything(), [
       { invoiceId: 'inv-1', field: 'allocations[0].invoiceId' },
     ]);
-    const [[, stored]] = payments.insert.mock.calls as [
-      [unknown, { allocations: { rule: string; appliedMinor: string }[] }],
-    ];
+    expect(payments.lockForPayment).toHaveBeenCalledWith(em, 'cust-1', 'key-1', { invoiceIds: ['inv-1'] });
+    const [, stored] = written(payments);
     expect(stored.allocations).toMatchObject([{ rule: 'explicit', appliedMinor: '2000' }]);
+  });
+
+  it('names the allocation of an invoice the read does not return', async () => {
+    const { useCase, payments } = setup();
+    payments.lockForPayment.mockResolvedValue(grounds({ invoices: [] }));
+    const explicit = { ...request, allocations: [{ invoiceId: 'inv-9', amount: Money.of('20.00', 'CNY') }] };
+    await expect(useCase.execute(explicit)).rejects.toMatchObject({
+      code: PaymentsErrorCode.InvoiceNotFound,
+    });
+    expect(payments.insertWithEvent).not.toHaveBeenCalled();
   });
 
   it('checks allocations that need no invoice before any lookup', async () => {
@@ -208,6 +219,6 @@ describe('RecordPaymentUseCase', () => {
     await expect(useCase.execute(tooMuch)).rejects.toMatchObject({
       code: PaymentsErrorCode.AllocationsExceedPayment,
     });
-    expect(payments.findByIdempotencyKey).not.toHaveBeenCalled();
+    expect(payments.lockForPayment).not.toHaveBeenCalled();
   });
 });

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Topic } from '@duemap/events';
-import { eventTopic, OutboxWriter } from '@duemap/messaging';
+import { InjectConfig } from '@duemap/config';
+import { eventTopic } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { outboxRow } from '../../common/outbox-row';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
+import type { PaymentsConfig } from '../../config';
 import { CustomerDirectory } from '../../customers/customer-directory';
 import { CustomerViewRepository, type CustomerSnapshot } from '../../customers/customer-view.repository';
 import { InvoiceDirectory } from '../../invoices/invoice-directory';
@@ -21,7 +24,7 @@ import { methodToProto, ruleToProto } from '../payment-enums';
 import { requestHash, type PaymentRequest } from '../payment-request';
 import { IDEMPOTENCY_KEY_CONSTRAINT, PaymentAllocationEntity, PaymentEntity } from '../payment.entity';
 import { toPaymentView, type PaymentView } from '../payment.view';
-import { PaymentsRepository, type NewPayment } from '../payments.repository';
+import { PaymentsRepository, type NewPayment, type PaymentGrounds } from '../payments.repository';
 
 export interface RecordPaymentResult {
   payment: PaymentView;
@@ -47,7 +50,7 @@ function isIdempotencyKeyViolation(err: unknown): boolean {
 export class RecordPaymentUseCase {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: OutboxWriter,
+    @InjectConfig() private readonly config: PaymentsConfig,
     private readonly payments: PaymentsRepository,
     private readonly customers: CustomerViewRepository,
     private readonly customerDirectory: CustomerDirectory,
@@ -85,7 +88,11 @@ export class RecordPaymentUseCase {
     return answer;
   }
 
-  /** The transaction: lock the customer, check the key, decide the allocations, store, outbox. */
+  /**
+   * The transaction, in two statements between BEGIN and COMMIT (after the rows fetched over HTTP,
+   * on the slow path): lock the customer and read the key's payment and the invoices; then store
+   * the payment, its allocations and its event.
+   */
   private async record(
     request: PaymentRequest,
     hash: string,
@@ -96,12 +103,19 @@ export class RecordPaymentUseCase {
         // Fetched rows go in with the payment: a rejected request leaves nothing behind.
         if (fetched.fetchedCustomer) await this.customers.insertFetched(em, fetched.fetchedCustomer);
         for (const invoice of fetched.fetchedInvoices) await this.invoices.insertFetched(em, invoice);
-        if (!(await this.customers.lock(em, request.customerId))) return CUSTOMER_UNKNOWN;
-        // Under the customer's lock: a concurrent twin of this request has committed by now, if any.
-        const twin = await this.answerForKnownKey(em, request.idempotencyKey, hash);
+        const grounds = await this.payments.lockForPayment(
+          em,
+          request.customerId,
+          request.idempotencyKey,
+          request.allocations.length > 0
+            ? { invoiceIds: request.allocations.map((a) => a.invoiceId) }
+            : { currency: request.amount.currency },
+        );
+        if (grounds === null) return CUSTOMER_UNKNOWN;
+        // Read under the customer's lock: a concurrent twin of this request has committed by now, if any.
+        const twin = await this.answerForKnownKey(em, grounds.twin, request.idempotencyKey, hash);
         if (twin) return twin;
-        const application = await this.decide(em, request);
-        const stored = await this.store(em, request, hash, application);
+        const stored = await this.store(em, request, hash, decide(request, grounds));
         // The answer is what was just written, not a read back of it.
         return { payment: toPaymentView(stored.payment, stored.allocations), replayed: false };
       });
@@ -109,7 +123,9 @@ export class RecordPaymentUseCase {
       // Another request with the same key (for another customer, so not serialised with this one)
       // committed first: the unique constraint refused ours, and it is a replay or a conflict.
       if (isIdempotencyKeyViolation(err)) {
-        const answer = await this.answerForKnownKey(this.dataSource.manager, request.idempotencyKey, hash);
+        const manager = this.dataSource.manager;
+        const existing = await this.payments.findByIdempotencyKey(manager, request.idempotencyKey);
+        const answer = await this.answerForKnownKey(manager, existing, request.idempotencyKey, hash);
         if (answer) return answer;
       }
       throw err;
@@ -118,10 +134,10 @@ export class RecordPaymentUseCase {
 
   private async answerForKnownKey(
     em: EntityManager,
+    existing: { id: string; requestHash: string } | null,
     idempotencyKey: string,
     hash: string,
   ): Promise<RecordPaymentResult | undefined> {
-    const existing = await this.payments.findByIdempotencyKey(em, idempotencyKey);
     const decision = decideIdempotency(existing, hash);
     switch (decision) {
       case 'new':
@@ -138,23 +154,6 @@ export class RecordPaymentUseCase {
         return { payment: view, replayed: true };
       }
     }
-  }
-
-  private async decide(em: EntityManager, request: PaymentRequest): Promise<CashApplication> {
-    if (request.allocations.length > 0) {
-      const invoices = await this.payments.invoicesByIds(
-        em,
-        request.allocations.map((a) => a.invoiceId),
-      );
-      return applyExplicit(
-        request.amount,
-        request.customerId,
-        request.allocations,
-        new Map(invoices.map((i) => [i.invoiceId, i])),
-      );
-    }
-    const open = await this.payments.payableInvoices(em, request.customerId, request.amount.currency);
-    return applyOldestDueFirst(request.amount, request.customerId, open);
   }
 
   private async store(
@@ -191,8 +190,8 @@ export class RecordPaymentUseCase {
         rejectedAt: null,
       }),
     );
-    await this.payments.insert(em, { payment, allocations });
-    await this.outbox.append(em, {
+    // The outbox row goes in with the payment (one statement), as OutboxWriter.append would write it.
+    const event = outboxRow(this.config.SERVICE_NAME, {
       topic: eventTopic(Topic.PaymentReceived),
       key: request.customerId,
       occurredAt: now,
@@ -214,6 +213,20 @@ export class RecordPaymentUseCase {
         source: { sourceSystem: 'api', externalId: request.idempotencyKey },
       },
     });
+    await this.payments.insertWithEvent(em, { payment, allocations }, event);
     return { payment, allocations };
   }
+}
+
+/** Explicit allocations as asked (each checked against its invoice), or oldest due first. */
+function decide(request: PaymentRequest, grounds: PaymentGrounds): CashApplication {
+  if (request.allocations.length > 0) {
+    return applyExplicit(
+      request.amount,
+      request.customerId,
+      request.allocations,
+      new Map(grounds.invoices.map((i) => [i.invoiceId, i])),
+    );
+  }
+  return applyOldestDueFirst(request.amount, request.customerId, grounds.invoices);
 }
