@@ -4,13 +4,7 @@ import { PaymentReceivedSchema } from '@duemap/events';
 import { testEnv, testLogger, waitFor } from '@duemap/testing';
 import type { Producer } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
-import {
-  createProducer,
-  MessagingRuntime,
-  OutboxWriter,
-  subscribeBatch,
-  type BatchItem,
-} from '../src';
+import { createProducer, MessagingRuntime, OutboxWriter, subscribeBatch, type BatchItem } from '../src';
 import { paymentBytes, paymentEvent, startHarness, type Harness } from './messaging-harness';
 
 const logger = testLogger();

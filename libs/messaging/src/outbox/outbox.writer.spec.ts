@@ -15,12 +15,22 @@ function fakeEntityManager(inTransaction: boolean): {
   inserted: Partial<OutboxMessageEntity>[];
 } {
   const inserted: Partial<OutboxMessageEntity>[] = [];
-  const em = {
-    queryRunner: { isTransactionActive: inTransaction },
-    getRepository: () => ({
-      insert: (rows: Partial<OutboxMessageEntity>[]) => Promise.resolve(inserted.push(...rows)),
-    }),
-  } as unknown as EntityManager;
+  // The writer's one INSERT … SELECT FROM unnest(…): its arrays, column by column.
+  const query = (_sql: string, [ids, topics, keys, types, payloads, headers, shards]: unknown[][]) => {
+    (ids as string[]).forEach((eventId, i) =>
+      inserted.push({
+        eventId,
+        topic: topics?.[i] as string,
+        messageKey: keys?.[i] as string,
+        eventType: types?.[i] as string,
+        payload: payloads?.[i] as Buffer,
+        headers: JSON.parse(headers?.[i] as string) as Record<string, string>,
+        shard: shards?.[i] as number,
+      }),
+    );
+    return Promise.resolve([]);
+  };
+  const em = { queryRunner: { isTransactionActive: inTransaction }, query } as unknown as EntityManager;
   return { em, inserted };
 }
 

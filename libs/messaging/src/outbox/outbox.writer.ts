@@ -23,17 +23,40 @@ export interface OutboxEvent<Desc extends DescMessage> {
   traceContext?: Context;
 }
 
-type OutboxRow = Omit<OutboxMessageEntity, 'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'>;
+/** The columns of an outbox row that its writer fills (the rest have defaults). */
+export type OutboxRow = Omit<
+  OutboxMessageEntity,
+  'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'
+>;
 
 // Rows appended in a transaction that buffers its outbox writes (see bufferOutboxWrites).
 const buffers = new WeakMap<QueryRunner, OutboxRow[]>();
 
-// Postgres takes at most 65 535 parameters per statement; an outbox row has 7.
+// Bounds one statement's arrays (a transaction may append many thousands of events).
 const ROWS_PER_INSERT = 5000;
+
+// One SQL text whatever the number of rows, so the statement is prepared once per connection
+// (a multi-row VALUES list would be a new text, and a new prepared statement, per row count).
+// Ids follow the array order, which is the append order.
+const INSERT_SQL = `
+  INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
+  SELECT event_id, topic, message_key, event_type, payload, headers::jsonb, shard
+  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::smallint[])
+    WITH ORDINALITY AS r(event_id, topic, message_key, event_type, payload, headers, shard, n)
+  ORDER BY n`;
 
 async function insertRows(em: EntityManager, rows: OutboxRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    await em.getRepository(OutboxMessageEntity).insert(rows.slice(i, i + ROWS_PER_INSERT));
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    await em.query(INSERT_SQL, [
+      chunk.map((r) => r.eventId),
+      chunk.map((r) => r.topic),
+      chunk.map((r) => r.messageKey),
+      chunk.map((r) => r.eventType),
+      chunk.map((r) => r.payload),
+      chunk.map((r) => JSON.stringify(r.headers)),
+      chunk.map((r) => r.shard),
+    ]);
   }
 }
 
@@ -84,33 +107,37 @@ export class OutboxWriter {
       // Without the caller's transaction the event could commit without its change, or vice versa.
       throw new Error('OutboxWriter.append must be called with the EntityManager of an open transaction');
     }
-    const rows = events.map((e) => this.toRow(e));
+    const rows = events.map((e) => outboxRow(this.producerName, e));
     const buffer = buffers.get(runner);
     if (buffer) buffer.push(...rows);
     else if (rows.length > 0) await insertRows(em, rows);
     return rows.map((r) => r.eventId);
   }
+}
 
-  private toRow<Desc extends DescMessage>(e: OutboxEvent<Desc>): OutboxRow {
-    if (!e.key) throw new Error(`outbox event for ${e.topic.name} has an empty key (customer id)`);
-    const eventId = e.eventId ?? randomUUID();
-    const headers: Record<string, string> = {
-      [EventHeader.EventId]: eventId,
-      [EventHeader.EventType]: e.topic.schema.typeName,
-      [EventHeader.SchemaVersion]: schemaVersionOf(e.topic.name),
-      [EventHeader.ContentType]: PROTOBUF_CONTENT_TYPE,
-      [EventHeader.OccurredAt]: (e.occurredAt ?? new Date()).toISOString(),
-      [EventHeader.Producer]: this.producerName,
-    };
-    propagation.inject(e.traceContext ?? context.active(), headers);
-    return {
-      eventId,
-      topic: e.topic.name,
-      messageKey: e.key,
-      eventType: e.topic.schema.typeName,
-      payload: Buffer.from(toBinary(e.topic.schema, create(e.topic.schema, e.event))),
-      headers,
-      shard: shardOf(e.key),
-    };
-  }
+/**
+ * The row OutboxWriter inserts for `e`: for a statement that writes it together with the change
+ * that caused it (payments' POST writes payment, allocations and event in one round trip).
+ */
+export function outboxRow<Desc extends DescMessage>(producer: string, e: OutboxEvent<Desc>): OutboxRow {
+  if (!e.key) throw new Error(`outbox event for ${e.topic.name} has an empty key (customer id)`);
+  const eventId = e.eventId ?? randomUUID();
+  const headers: Record<string, string> = {
+    [EventHeader.EventId]: eventId,
+    [EventHeader.EventType]: e.topic.schema.typeName,
+    [EventHeader.SchemaVersion]: schemaVersionOf(e.topic.name),
+    [EventHeader.ContentType]: PROTOBUF_CONTENT_TYPE,
+    [EventHeader.OccurredAt]: (e.occurredAt ?? new Date()).toISOString(),
+    [EventHeader.Producer]: producer,
+  };
+  propagation.inject(e.traceContext ?? context.active(), headers);
+  return {
+    eventId,
+    topic: e.topic.name,
+    messageKey: e.key,
+    eventType: e.topic.schema.typeName,
+    payload: Buffer.from(toBinary(e.topic.schema, create(e.topic.schema, e.event))),
+    headers,
+    shard: shardOf(e.key),
+  };
 }

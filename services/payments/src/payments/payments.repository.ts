@@ -3,7 +3,7 @@ import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import type { InvoiceKind, InvoiceState } from '../invoices/invoice-view.entity';
 import type { PayableInvoice } from './cash-application';
-import type { OutboxRow } from '../common/outbox-row';
+import type { OutboxRow } from '@duemap/messaging';
 import { PaymentAllocationEntity, PaymentEntity } from './payment.entity';
 import { toPaymentView, type PaymentView } from './payment.view';
 

@@ -2,7 +2,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { PaymentReceivedSchema, Topic } from '@duemap/events';
 import { Money } from '@duemap/money';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import type { OutboxRow } from '../../common/outbox-row';
+import type { OutboxRow } from '@duemap/messaging';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import type { PaymentsConfig } from '../../config';
 import type { CustomerDirectory } from '../../customers/customer-directory';

@@ -5,7 +5,7 @@ import { Topic } from '@duemap/events';
 import { InjectConfig } from '@duemap/config';
 import { eventTopic } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
-import { outboxRow } from '../../common/outbox-row';
+import { outboxRow } from '@duemap/messaging';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import type { PaymentsConfig } from '../../config';
 import { CustomerDirectory } from '../../customers/customer-directory';
