@@ -6,9 +6,12 @@ import {
   InvoiceField,
   InvoiceStatus,
   Topic,
+  type EncodedRecord,
   type EventInitOf,
   type EventOf,
+  type TopicName,
 } from '@duemap/events';
+import { createProducer } from '@duemap/messaging';
 import {
   startServiceUnderTest,
   testEnv,
@@ -18,12 +21,13 @@ import {
   type EventPublisher,
   type TestApp,
 } from '@duemap/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { DataSource } from 'typeorm';
+import { DataSource, type BeforeQueryEvent, type QueryRunner } from 'typeorm';
 import pino from 'pino';
 import { AppModule } from '../src/app.module';
 import { redisOptionsFromUrl } from '../src/common/redis';
@@ -37,6 +41,8 @@ type NotificationTopic = (typeof NOTIFICATION_TOPICS)[number];
 /** What a spec publishes and reads back, with the service booted in-process on private stores. */
 export interface Notifications {
   app: TestApp;
+  /** The service's private Kafka. */
+  brokers: string[];
   db: DataSource;
   queue: ReminderQueue;
   /** Every notifications.* event the service published, decoded (headers checked). */
@@ -46,6 +52,13 @@ export interface Notifications {
   publish: EventPublisher['publish'];
   encode: EventPublisher['encode'];
   publishRaw: EventPublisher['publishRaw'];
+  /**
+   * Sends all the records in one produce request, in order (so in order per topic and key): the
+   * consumer then finds them together and applies them in a few transactions of many events.
+   */
+  publishAll(records: EncodedRecord<TopicName>[]): Promise<void>;
+  /** Sum of a counter on the service's /metrics (all label sets). */
+  metric(name: string): Promise<number>;
   get<T>(path: string): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
@@ -121,9 +134,13 @@ async function boot(
       return Promise.resolve();
     },
   });
+  const producer = createProducer(testKafka(service.kafka.brokers));
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
   const { publish, encode, publishRaw } = service.publisher;
   return {
     app: service.app,
+    brokers: service.kafka.brokers,
     db,
     queue,
     events,
@@ -131,11 +148,89 @@ async function boot(
     publish,
     encode,
     publishRaw,
+    async publishAll(records) {
+      const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
+      for (const r of records) {
+        const messages = byTopic.get(r.topic) ?? [];
+        messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
+        byTopic.set(r.topic, messages);
+      }
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    },
+    async metric(name) {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    },
     async get<T>(path: string) {
       const res = await fetch(`${service.url}${path}`);
       return { status: res.status, body: (await res.json()) as T };
     },
     close,
+  };
+}
+
+/** One committed transaction of the service's consumer, as its statements showed it. */
+export interface ConsumedTransaction {
+  /** Events of the inbox insert (duplicates included). */
+  events: number;
+  /** Their topics, each once. */
+  topics: string[];
+  /** Statements between BEGIN and COMMIT, the inbox insert left out. */
+  statements: string[];
+}
+
+/**
+ * Watches every statement of the service's DataSource (a subscriber's beforeQuery sees them all)
+ * and keeps its committed consumer transactions; `outside` counts statements sent outside any
+ * transaction (e.g. jobs recorded as enqueued after commit) whose SQL matches.
+ */
+export function watchConsumerTransactions(n: Notifications): {
+  transactions: ConsumedTransaction[];
+  outside: (pattern: RegExp) => number;
+  reset(): void;
+} {
+  const open = new Map<QueryRunner | undefined, { statements: string[]; inbox?: unknown[] }>();
+  const transactions: ConsumedTransaction[] = [];
+  let outsideStatements: string[] = [];
+  const onQuery = (e: BeforeQueryEvent<unknown>): void => {
+    const { query, queryRunner: runner } = e;
+    if (query === 'START TRANSACTION') {
+      open.set(runner, { statements: [] });
+    } else if (query === 'COMMIT' || query === 'ROLLBACK') {
+      const tx = open.get(runner);
+      open.delete(runner);
+      if (query === 'COMMIT' && tx?.inbox !== undefined) {
+        const [, eventIds, topics] = tx.inbox as [string, string[], string[]];
+        transactions.push({
+          events: eventIds.length,
+          topics: [...new Set(topics)],
+          statements: tx.statements,
+        });
+      }
+    } else if (open.has(runner)) {
+      const tx = open.get(runner);
+      if (query.includes('INSERT INTO inbox')) {
+        if (tx) tx.inbox = e.parameters;
+      } else {
+        tx?.statements.push(query);
+      }
+    } else {
+      outsideStatements.push(query);
+    }
+  };
+  n.app.app.get<DataSource>(getDataSourceToken()).subscribers.push({ beforeQuery: onQuery });
+  return {
+    transactions,
+    outside: (pattern) => outsideStatements.filter((q) => pattern.test(q)).length,
+    reset() {
+      transactions.splice(0);
+      outsideStatements = [];
+    },
   };
 }
 

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
 import { InvoiceRepository } from '../src/invoices/invoice.repository';
-import type { InvoiceUpdate } from '../src/invoices/invoice-update';
-import { ReminderRepository, type NewReminder } from '../src/reminders/reminder.repository';
+import type { InvoiceState } from '../src/invoices/invoice-update';
+import { ReminderRepository, type PlannedReminder } from '../src/reminders/reminder.repository';
 
 const T1 = new Date('2025-03-01T08:00:00.000Z');
 const T2 = new Date('2025-03-02T08:00:00.000Z');
@@ -40,39 +40,37 @@ describe('notifications repositories (SQL)', () => {
       )
     )[0];
 
-  const issued = (
-    invoiceId: string,
-    customerId: string,
-    over: Partial<InvoiceUpdate> = {},
-  ): InvoiceUpdate => ({
+  const state = (invoiceId: string, customerId: string, over: Partial<InvoiceState> = {}): InvoiceState => ({
     invoiceId,
     customerId,
-    occurredAt: T1,
-    status: 'open',
     number: 'INV-1',
     kind: 'invoice',
+    status: 'open',
     dueDate: '2025-03-31',
-    openMinor: 113000n,
+    openMinor: '113000',
     currency: 'CNY',
+    occurredAt: T1,
     ...over,
   });
+  const customer = async (customerId: string, tier = 'vip'): Promise<void> => {
+    await ds.query(
+      `INSERT INTO customers (customer_id, name, time_zone, locale, tier, occurred_at)
+       VALUES ($1, 'ACME', 'Asia/Shanghai', 'zh-CN', $2, $3)`,
+      [customerId, tier, T1],
+    );
+  };
+  const save = (states: InvoiceState[], known: string[] = []) =>
+    tx((em) => invoices.saveAll(em, states, new Set(known)));
 
-  describe('InvoiceRepository.upsert', () => {
-    it('creates the projection of an invoice it did not know: first seen, customer unknown', async () => {
-      const invoiceId = randomUUID();
-      const customerId = randomUUID();
-      await expect(tx((em) => invoices.upsert(em, issued(invoiceId, customerId)))).resolves.toEqual({
-        invoiceId,
-        customerId,
-        kind: 'invoice',
-        status: 'open',
-        dueDate: '2025-03-31',
-        openMinor: '113000',
-        customer: null,
-        firstSeen: true,
-      });
-      expect(await row(invoiceId)).toEqual({
-        customer_id: customerId,
+  describe('InvoiceRepository', () => {
+    it('saveAll inserts invoices it was told are new and updates known ones, in one statement', async () => {
+      const [a, b] = [randomUUID(), randomUUID()];
+      await save([
+        state(a, 'c-1'),
+        state(b, 'c-1', { kind: 'unknown', number: '', dueDate: null, openMinor: null, currency: null }),
+      ]);
+      expect(await row(a)).toEqual({
+        customer_id: 'c-1',
         number: 'INV-1',
         kind: 'invoice',
         status: 'open',
@@ -81,122 +79,88 @@ describe('notifications repositories (SQL)', () => {
         currency: 'CNY',
         occurred_at: T1,
       });
-    });
-
-    it('defaults what a paid event does not carry when it comes first', async () => {
-      const invoiceId = randomUUID();
-      const paid: InvoiceUpdate = { invoiceId, customerId: 'c-1', occurredAt: T1, status: 'paid' };
-      await expect(tx((em) => invoices.upsert(em, paid))).resolves.toMatchObject({
-        kind: 'unknown',
-        dueDate: null,
-        openMinor: null,
-        firstSeen: true,
-      });
-      expect(await row(invoiceId)).toMatchObject({ number: '', currency: null });
-    });
-
-    it('applies a newer event, keeping what it does not carry, with the customer it knows', async () => {
-      const invoiceId = randomUUID();
-      const customerId = randomUUID();
-      await ds.query(
-        `INSERT INTO customers (customer_id, name, time_zone, locale, tier, occurred_at)
-         VALUES ($1, 'ACME', 'Asia/Shanghai', 'zh-CN', 'vip', $2)`,
-        [customerId, T1],
-      );
-      await tx((em) => invoices.upsert(em, issued(invoiceId, customerId)));
-      const paid: InvoiceUpdate = {
-        invoiceId,
-        customerId,
-        occurredAt: T2,
-        status: 'paid',
+      expect(await row(b)).toMatchObject({
         number: '',
-        openMinor: 0n,
-        currency: 'CNY',
-      };
-      await expect(tx((em) => invoices.upsert(em, paid))).resolves.toEqual({
-        invoiceId,
-        customerId,
-        kind: 'invoice',
-        status: 'paid',
-        dueDate: '2025-03-31',
-        openMinor: '0',
-        customer: { timeZone: 'Asia/Shanghai', tier: 'vip' },
-        firstSeen: false,
+        kind: 'unknown',
+        due_date: null,
+        open_minor: null,
+        currency: null,
       });
-      expect(await row(invoiceId)).toMatchObject({ number: 'INV-1', status: 'paid', occurred_at: T2 });
+      await save(
+        [
+          state(a, 'c-2', { status: 'paid', openMinor: '0', dueDate: null, occurredAt: T2 }),
+          state(b, 'c-1', { occurredAt: T2 }),
+        ],
+        [a, b],
+      );
+      expect(await row(a)).toMatchObject({
+        customer_id: 'c-2',
+        status: 'paid',
+        open_minor: '0',
+        due_date: null,
+        occurred_at: T2,
+      });
+      expect(await row(b)).toMatchObject({ kind: 'invoice', due_date: '2025-03-31', occurred_at: T2 });
     });
 
-    it('sees an invoice created earlier in the same transaction as known (a group of events)', async () => {
+    it('saveAll fails (the transaction is applied again) when an invoice it was told is new exists', async () => {
       const invoiceId = randomUUID();
-      const [first, second] = await tx(async (em) => [
-        await invoices.upsert(em, issued(invoiceId, 'c-1')),
-        await invoices.upsert(em, issued(invoiceId, 'c-1', { occurredAt: T2, status: 'paid' })),
-      ]);
-      expect([first?.firstSeen, second?.firstSeen, second?.status]).toEqual([true, false, 'paid']);
+      await save([state(invoiceId, 'c-1')]);
+      await expect(save([state(invoiceId, 'c-2', { occurredAt: T2 })])).rejects.toThrow(
+        /concurrent transaction/,
+      );
+      expect(await row(invoiceId)).toMatchObject({ customer_id: 'c-1', occurred_at: T1 });
     });
 
-    it('takes a due date the event says is gone', async () => {
-      const invoiceId = randomUUID();
-      await tx((em) => invoices.upsert(em, issued(invoiceId, 'c-1')));
-      await tx((em) => invoices.upsert(em, issued(invoiceId, 'c-1', { occurredAt: T2, dueDate: null })));
-      expect(await row(invoiceId)).toMatchObject({ due_date: null });
-    });
-
-    it.each([
-      ['older than', T1],
-      ['as old as', T2],
-    ])('changes nothing for an event %s the state it holds (topics are not ordered)', async (_, at) => {
-      const invoiceId = randomUUID();
-      await tx((em) => invoices.upsert(em, issued(invoiceId, 'c-1', { occurredAt: T2 })));
-      const before = await row(invoiceId);
-      const late = issued(invoiceId, 'c-2', { occurredAt: at, status: 'void', dueDate: '2025-06-30' });
-      await expect(tx((em) => invoices.upsert(em, late))).resolves.toBeNull();
-      expect(await row(invoiceId)).toEqual(before);
-    });
-
-    it('holds the invoice row locked until the transaction ends', async () => {
-      const invoiceId = randomUUID();
-      await tx((em) => invoices.upsert(em, issued(invoiceId, 'c-1')));
+    it('lockForPlanning reads the invoices it holds, locked, and the customers asked for', async () => {
+      const [known, unknown] = [randomUUID(), randomUUID()];
+      const [customerId, other] = [randomUUID(), randomUUID()];
+      await customer(customerId);
+      await customer(other, 'standard');
+      await save([state(known, customerId, { dueDate: null, openMinor: '-500' })]);
       await tx(async (em) => {
-        await invoices.upsert(em, issued(invoiceId, 'c-1', { occurredAt: T2 }));
+        const locked = await invoices.lockForPlanning(em, [unknown, known], [customerId, randomUUID()]);
+        expect([...locked.invoices.values()]).toEqual([
+          state(known, customerId, { dueDate: null, openMinor: '-500' }),
+        ]);
+        expect([...locked.customers]).toEqual([[customerId, { timeZone: 'Asia/Shanghai', tier: 'vip' }]]);
         await expect(
-          ds.query(`SELECT 1 FROM invoices WHERE invoice_id = $1 FOR UPDATE NOWAIT`, [invoiceId]),
+          ds.query(`SELECT 1 FROM invoices WHERE invoice_id = $1 FOR UPDATE NOWAIT`, [known]),
         ).rejects.toThrow(/could not obtain lock/);
       });
     });
-  });
 
-  it("InvoiceRepository.lockOpenOfCustomer: the customer's invoices neither paid nor void, by id", async () => {
-    const customerId = randomUUID();
-    const ids = ['b', 'a', 'c', 'd'].map((p) => `${p}-${randomUUID()}`);
-    const statuses = ['open', 'overdue', 'paid', 'void'] as const;
-    await tx(async (em) => {
-      for (const [i, id] of ids.entries()) {
-        await invoices.upsert(em, issued(id, customerId, { status: statuses[i] }));
-      }
+    it("lockOpenOfCustomer: the customer's invoices neither paid nor void, by id", async () => {
+      const customerId = randomUUID();
+      const ids = ['b', 'a', 'c', 'd'].map((p) => `${p}-${randomUUID()}`);
+      const statuses = ['open', 'overdue', 'paid', 'void'] as const;
+      await save(ids.map((id, i) => state(id, customerId, { status: statuses[i] })));
+      const open = await tx((em) => invoices.lockOpenOfCustomer(em, customerId));
+      expect(open.map((i) => [i.invoiceId, i.status, i.firstSeen, i.customer])).toEqual([
+        [ids[1], 'overdue', false, null],
+        [ids[0], 'open', false, null],
+      ]);
     });
-    const open = await tx((em) => invoices.lockOpenOfCustomer(em, customerId));
-    expect(open.map((i) => [i.invoiceId, i.status, i.firstSeen])).toEqual([
-      [ids[1], 'overdue', false],
-      [ids[0], 'open', false],
-    ]);
   });
 
   describe('ReminderRepository', () => {
-    const newReminder = (level: number, over: Partial<NewReminder> = {}): NewReminder => ({
+    const newReminder = (
+      invoiceId: string,
+      level: number,
+      over: Partial<PlannedReminder> = {},
+    ): PlannedReminder => ({
       id: randomUUID(),
+      invoiceId,
+      customerId: 'c-1',
+      policyId: 'default',
+      channel: 'email',
       level,
       offsetDays: level * 7,
       scheduledFor: new Date(Date.UTC(2025, 3, level, 1)),
       status: 'scheduled',
       reason: null,
+      cancelledAt: null,
       ...over,
-    });
-    const of = (invoiceId: string) => ({
-      invoiceId,
-      customerId: 'c-1',
-      policyId: 'default',
-      channel: 'email' as const,
     });
     const stored = async (invoiceId: string) =>
       ds.query<Record<string, unknown>[]>(
@@ -205,52 +169,52 @@ describe('notifications repositories (SQL)', () => {
         [invoiceId],
       );
 
-    it('inserts many in one statement and reads them back locked, in level order', async () => {
-      const invoiceId = randomUUID();
+    it('inserts many of several invoices in one statement and reads them back locked, by invoice and level', async () => {
+      const [a, b] = [randomUUID(), randomUUID()].sort();
       const rows = [
-        newReminder(2),
-        newReminder(1, { status: 'skipped', reason: 'time_passed' }),
-        newReminder(3),
+        newReminder(b as string, 2),
+        newReminder(a as string, 2, { status: 'cancelled', reason: 'invoice_paid', cancelledAt: NOW }),
+        newReminder(b as string, 1, { status: 'skipped', reason: 'time_passed' }),
+        newReminder(a as string, 1, { customerId: 'c-2', policyId: 'vip' }),
       ];
-      await tx((em) => reminders.insertAll(em, of(invoiceId), rows));
-      const read = await tx((em) => reminders.lockOfInvoice(em, invoiceId));
-      expect(read).toEqual(
-        [rows[1], rows[0], rows[2]].map((r) => ({
-          id: r!.id,
-          invoiceId,
-          customerId: 'c-1',
-          level: r!.level,
-          offsetDays: r!.offsetDays,
-          status: r!.status,
-          scheduledFor: r!.scheduledFor,
-          channel: 'email',
-        })),
-      );
-      expect((await stored(invoiceId)).map((r) => [r.policy_id, r.reason])).toEqual([
-        ['default', 'time_passed'],
-        ['default', null],
-        ['default', null],
-      ]);
+      await tx((em) => reminders.insertAll(em, rows));
+      await tx(async (em) => {
+        const read = await reminders.lockOfInvoices(em, [b as string, a as string, randomUUID()]);
+        expect(read).toEqual([rows[3], rows[1], rows[2], rows[0]]);
+        await expect(
+          ds.query(`SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE NOWAIT`, [rows[0]!.id]),
+        ).rejects.toThrow(/could not obtain lock/);
+      });
+      await expect(tx((em) => reminders.lockOfInvoices(em, []))).resolves.toEqual([]);
     });
 
-    it('reschedules and cancels many in one statement each', async () => {
+    it('writes the new state of many in one statement: re-anchored, cancelled', async () => {
       const invoiceId = randomUUID();
       const [one, two, three] = [
-        newReminder(1, { status: 'skipped', reason: 'time_passed' }),
-        newReminder(2),
-        newReminder(3),
+        newReminder(invoiceId, 1, { status: 'skipped', reason: 'time_passed' }),
+        newReminder(invoiceId, 2),
+        newReminder(invoiceId, 3),
       ];
-      await tx((em) => reminders.insertAll(em, of(invoiceId), [one, two, three]));
+      await tx((em) => reminders.insertAll(em, [one, two, three]));
       const moved = new Date('2025-05-01T01:00:00.000Z');
-      await tx(async (em) => {
-        await reminders.rescheduleAll(
+      await tx((em) =>
+        reminders.updateAll(
           em,
-          { customerId: 'c-2', policyId: 'vip' },
-          [{ id: one.id, offsetDays: -1, scheduledFor: moved }],
+          [
+            {
+              ...one,
+              customerId: 'c-2',
+              policyId: 'vip',
+              offsetDays: -1,
+              scheduledFor: moved,
+              status: 'scheduled',
+              reason: null,
+            },
+            { ...two, status: 'cancelled', reason: 'due_date_changed', cancelledAt: NOW },
+          ],
           NOW,
-        );
-        await reminders.cancelAll(em, [{ id: two.id, reason: 'due_date_changed' }], NOW);
-      });
+        ),
+      );
       expect(await stored(invoiceId)).toEqual([
         expect.objectContaining({
           customer_id: 'c-2',
@@ -261,32 +225,33 @@ describe('notifications repositories (SQL)', () => {
           reason: null,
           updated_at: NOW,
         }),
-        expect.objectContaining({ status: 'cancelled', reason: 'due_date_changed', cancelled_at: NOW }),
+        expect.objectContaining({
+          status: 'cancelled',
+          reason: 'due_date_changed',
+          cancelled_at: NOW,
+          updated_at: NOW,
+        }),
         expect.objectContaining({ status: 'scheduled', cancelled_at: null }),
       ]);
     });
 
-    it("cancels an invoice's scheduled reminders, and only those, returning them in level order", async () => {
+    it("frees a level's slot for a new reminder when the old one is cancelled first, in one transaction", async () => {
       const invoiceId = randomUUID();
-      const rows = [
-        newReminder(3),
-        newReminder(1, { status: 'skipped', reason: 'time_passed' }),
-        newReminder(2),
-      ];
-      await tx((em) => reminders.insertAll(em, of(invoiceId), rows));
-      await ds.query(`UPDATE reminders SET status = 'sent' WHERE id = $1`, [rows[2]!.id]);
-      const cancelled = await tx((em) =>
-        reminders.cancelScheduledOfInvoice(em, invoiceId, 'invoice_paid', NOW),
+      const old = newReminder(invoiceId, 1);
+      await tx((em) => reminders.insertAll(em, [old]));
+      // At most one reminder per level that is not cancelled.
+      await expect(tx((em) => reminders.insertAll(em, [newReminder(invoiceId, 1)]))).rejects.toThrow(
+        /reminders_one_per_level/,
       );
-      expect(cancelled).toEqual([{ id: rows[0]!.id, customerId: 'c-1', level: 3 }]);
-      expect((await stored(invoiceId)).map((r) => [r.level, r.status, r.reason])).toEqual([
-        [1, 'skipped', 'time_passed'],
-        [2, 'sent', null],
-        [3, 'cancelled', 'invoice_paid'],
-      ]);
-      await expect(
-        tx((em) => reminders.cancelScheduledOfInvoice(em, invoiceId, 'invoice_paid', NOW)),
-      ).resolves.toEqual([]);
+      await tx(async (em) => {
+        await reminders.updateAll(
+          em,
+          [{ ...old, status: 'cancelled', reason: 'invoice_paid', cancelledAt: NOW }],
+          NOW,
+        );
+        await reminders.insertAll(em, [newReminder(invoiceId, 1)]);
+      });
+      expect((await stored(invoiceId)).map((r) => r.status).sort()).toEqual(['cancelled', 'scheduled']);
     });
   });
 });

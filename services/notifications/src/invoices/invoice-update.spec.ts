@@ -11,11 +11,14 @@ import {
 } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import {
+  applyUpdate,
   fromInvoiceChanged,
   fromInvoiceIssued,
   fromInvoicePaid,
   fromInvoiceVoided,
   statusName,
+  type InvoiceState,
+  type InvoiceUpdate,
 } from './invoice-update';
 
 const occurredAt = timestampFromDate(new Date('2025-03-01T08:00:00Z'));
@@ -112,5 +115,68 @@ describe('invoice events -> projection updates', () => {
       status: InvoiceStatus.OPEN,
     });
     expect(() => fromInvoiceIssued(event)).toThrow(FatalEventError);
+  });
+});
+
+describe('applyUpdate (the projection, folded in memory)', () => {
+  const T1 = new Date('2025-03-01T08:00:00Z');
+  const T2 = new Date('2025-03-02T08:00:00Z');
+  const issued: InvoiceUpdate = {
+    invoiceId: 'i-1',
+    customerId: 'c-1',
+    occurredAt: T1,
+    status: 'open',
+    number: 'INV-1',
+    kind: 'invoice',
+    dueDate: '2025-03-31',
+    openMinor: 113000n,
+    currency: 'CNY',
+  };
+  const known: InvoiceState = {
+    invoiceId: 'i-1',
+    customerId: 'c-1',
+    number: 'INV-1',
+    kind: 'invoice',
+    status: 'open',
+    dueDate: '2025-03-31',
+    openMinor: '113000',
+    currency: 'CNY',
+    occurredAt: T1,
+  };
+
+  it('creates the state of an invoice it did not know, with defaults for what the event lacks', () => {
+    expect(applyUpdate(null, issued)).toEqual(known);
+    expect(
+      applyUpdate(null, { invoiceId: 'i-1', customerId: 'c-1', occurredAt: T1, status: 'paid', number: '' }),
+    ).toEqual({
+      invoiceId: 'i-1',
+      customerId: 'c-1',
+      number: '',
+      kind: 'unknown',
+      status: 'paid',
+      dueDate: null,
+      openMinor: null,
+      currency: null,
+      occurredAt: T1,
+    });
+  });
+
+  it('keeps what a newer event does not carry, takes what it does (a due date that is gone too)', () => {
+    const paid = { invoiceId: 'i-1', customerId: 'c-2', occurredAt: T2, status: 'paid', number: '' } as const;
+    expect(applyUpdate(known, { ...paid, openMinor: 0n })).toEqual({
+      ...known,
+      customerId: 'c-2',
+      status: 'paid',
+      openMinor: '0',
+      occurredAt: T2,
+    });
+    expect(applyUpdate(known, { ...issued, occurredAt: T2, dueDate: null })?.dueDate).toBeNull();
+  });
+
+  it.each([
+    ['older than', new Date('2025-02-28T08:00:00Z')],
+    ['as old as', T1],
+  ])('is null (stale) for an event %s the state it holds', (_, at) => {
+    expect(applyUpdate(known, { ...issued, occurredAt: at, status: 'void' })).toBeNull();
   });
 });

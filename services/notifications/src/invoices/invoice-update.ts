@@ -21,6 +21,46 @@ export interface InvoiceUpdate {
   readonly currency?: string;
 }
 
+/** An invoice's projection, as its row holds it. */
+export interface InvoiceState {
+  readonly invoiceId: string;
+  readonly customerId: string;
+  readonly number: string;
+  readonly kind: InvoiceKind;
+  readonly status: InvoiceStatusName;
+  /** YYYY-MM-DD */
+  readonly dueDate: string | null;
+  /** Minor units, as text (bigint). */
+  readonly openMinor: string | null;
+  readonly currency: string | null;
+  /** occurred_at of the last event applied. */
+  readonly occurredAt: Date;
+}
+
+/**
+ * The projection after `update` (`current` null: the invoice is not known yet), or null when the
+ * update is stale: the projection already holds a state as new or newer (occurred_at; topics are
+ * not ordered relative to each other). Fields the update does not carry keep what is known.
+ * Applying a transaction's updates of one invoice one after another with this is what applying
+ * each in its own statement would have done, so they can be folded in memory and written once.
+ */
+export function applyUpdate(current: InvoiceState | null, update: InvoiceUpdate): InvoiceState | null {
+  if (current !== null && current.occurredAt.getTime() >= update.occurredAt.getTime()) return null;
+  const known = current ?? { number: '', kind: 'unknown', dueDate: null, openMinor: null, currency: null };
+  return {
+    invoiceId: update.invoiceId,
+    customerId: update.customerId,
+    status: update.status,
+    occurredAt: update.occurredAt,
+    // An empty number (a contract default) never overwrites a known one.
+    number: update.number !== undefined && update.number !== '' ? update.number : known.number,
+    kind: update.kind ?? known.kind,
+    dueDate: update.dueDate !== undefined ? update.dueDate : known.dueDate,
+    openMinor: update.openMinor !== undefined ? update.openMinor.toString() : known.openMinor,
+    currency: update.currency ?? known.currency,
+  };
+}
+
 export function statusName(status: InvoiceStatus): InvoiceStatusName {
   switch (status) {
     case InvoiceStatus.OPEN:

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomerTier } from '../reminder-policy/reminder-policy';
 import type { InvoiceKind, InvoiceStatusName } from './invoice.entity';
-import type { InvoiceUpdate } from './invoice-update';
+import type { InvoiceState } from './invoice-update';
+
+/** What reminders are planned with of a customer; null until customer-upserted came. */
+export interface PlanningCustomer {
+  readonly timeZone: string;
+  readonly tier: CustomerTier;
+}
 
 /** An invoice's projection as reminders are planned from it, its row locked by the caller's transaction. */
 export interface InvoiceToPlan {
@@ -15,12 +21,18 @@ export interface InvoiceToPlan {
   /** Minor units, as text (bigint). */
   readonly openMinor: string | null;
   /** What notifications knows of the customer; null until customer-upserted came. */
-  readonly customer: { readonly timeZone: string; readonly tier: CustomerTier } | null;
+  readonly customer: PlanningCustomer | null;
   /**
-   * The projection row was created by this very statement. Reminders are only ever planned from
-   * (and under the lock of) an invoice's row, so an invoice seen for the first time has none.
+   * The invoice was not in the projection before this plan. Reminders are only ever planned
+   * from (and under the lock of) an invoice's row, so an invoice seen for the first time has none.
    */
   readonly firstSeen: boolean;
+}
+
+/** The invoices of a batch as the projection holds them, locked, and the customers of its events. */
+export interface LockedForPlanning {
+  readonly invoices: Map<string, InvoiceState>;
+  readonly customers: Map<string, PlanningCustomer>;
 }
 
 interface PlanRow {
@@ -32,79 +44,134 @@ interface PlanRow {
   open_minor: string | null;
   time_zone: string | null;
   tier: CustomerTier | null;
-  first_seen: boolean;
+}
+
+interface LockedRow {
+  invoice_id: string | null;
+  customer_id: string;
+  number: string;
+  kind: InvoiceKind;
+  status: InvoiceStatusName;
+  due_date: string | null;
+  open_minor: string | null;
+  currency: string | null;
+  occurred_at: Date;
+  time_zone: string;
+  tier: CustomerTier;
 }
 
 // due_date and open_minor as text: the pg driver would turn a date into a local-midnight Date.
-const PLAN_COLUMNS = `i.invoice_id, i.customer_id, i.kind, i.status,
-  to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.open_minor::text AS open_minor,
-  c.time_zone, c.tier`;
-
-function toPlan(row: PlanRow): InvoiceToPlan {
-  return {
-    invoiceId: row.invoice_id,
-    customerId: row.customer_id,
-    kind: row.kind,
-    status: row.status,
-    dueDate: row.due_date,
-    openMinor: row.open_minor,
-    customer:
-      row.time_zone === null || row.tier === null ? null : { timeZone: row.time_zone, tier: row.tier },
-    firstSeen: row.first_seen,
-  };
-}
+const DATE_AND_AMOUNT = `to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.open_minor::text AS open_minor`;
 
 /**
- * SQL of the invoice projection. Writes take the EntityManager of the consumer's inbox
- * transaction; each is one statement (a round trip is what the hot path pays for), and every
- * read for planning locks the invoice row, which serialises all plans of one invoice.
+ * SQL of the invoice projection, inside the consumer's inbox transaction. Each method is one
+ * statement whatever the number of invoices (a round trip is what the hot path pays for), and
+ * invoice rows are always locked in invoice id order, so two transactions cannot deadlock on them.
  */
 @Injectable()
 export class InvoiceRepository {
   /**
-   * Creates or updates the projection from an event in one statement, unless the projection
-   * already holds a state as new or newer (occurred_at; topics are not ordered relative to each
-   * other). Fields the event does not carry keep what is known. Returns the invoice as it now
-   * stands, with its customer, its row locked; null when the event was stale.
+   * Locks the batch's invoices that the projection holds (in id order) and reads them, with the
+   * customers the batch's events name. The caller folds its events into these states in memory
+   * and writes the outcome with `saveAll`.
    */
-  async upsert(em: EntityManager, update: InvoiceUpdate): Promise<InvoiceToPlan | null> {
-    const set = [
-      'customer_id = EXCLUDED.customer_id',
-      'status = EXCLUDED.status',
-      'occurred_at = EXCLUDED.occurred_at',
-      'updated_at = now()',
-    ];
-    if (update.number !== undefined && update.number !== '') set.push('number = EXCLUDED.number');
-    if (update.kind !== undefined) set.push('kind = EXCLUDED.kind');
-    if (update.dueDate !== undefined) set.push('due_date = EXCLUDED.due_date');
-    if (update.openMinor !== undefined) set.push('open_minor = EXCLUDED.open_minor');
-    if (update.currency !== undefined) set.push('currency = EXCLUDED.currency');
-    // xmax is 0 only on a row version this statement inserted (an update leaves its lock there).
-    const rows: PlanRow[] = await em.query(
-      `WITH i AS (
-         INSERT INTO invoices AS cur
-           (invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (invoice_id) DO UPDATE SET ${set.join(', ')}
-           WHERE cur.occurred_at < EXCLUDED.occurred_at
-         RETURNING cur.*, (cur.xmax = 0) AS first_seen
+  async lockForPlanning(
+    em: EntityManager,
+    invoiceIds: readonly string[],
+    customerIds: readonly string[],
+  ): Promise<LockedForPlanning> {
+    // One statement, two kinds of rows: invoices (invoice_id set), then customers.
+    const rows: LockedRow[] = await em.query(
+      `WITH locked AS (
+         SELECT i.invoice_id, i.customer_id, i.number, i.kind, i.status, ${DATE_AND_AMOUNT},
+                i.currency::text AS currency, i.occurred_at
+           FROM invoices i WHERE i.invoice_id = ANY($1::text[])
+          ORDER BY i.invoice_id
+            FOR UPDATE
        )
-       SELECT ${PLAN_COLUMNS}, i.first_seen
-         FROM i LEFT JOIN customers c ON c.customer_id = i.customer_id`,
+       SELECT l.*, NULL::text AS time_zone, NULL::text AS tier FROM locked l
+       UNION ALL
+       SELECT NULL, c.customer_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.time_zone, c.tier
+         FROM customers c WHERE c.customer_id = ANY($2::text[])`,
+      [invoiceIds, customerIds],
+    );
+    const invoices = new Map<string, InvoiceState>();
+    const customers = new Map<string, PlanningCustomer>();
+    for (const r of rows) {
+      if (r.invoice_id === null) {
+        customers.set(r.customer_id, { timeZone: r.time_zone, tier: r.tier });
+        continue;
+      }
+      invoices.set(r.invoice_id, {
+        invoiceId: r.invoice_id,
+        customerId: r.customer_id,
+        number: r.number,
+        kind: r.kind,
+        status: r.status,
+        dueDate: r.due_date,
+        openMinor: r.open_minor,
+        currency: r.currency,
+        occurredAt: r.occurred_at,
+      });
+    }
+    return { invoices, customers };
+  }
+
+  /**
+   * Writes the invoices' new states in one statement: updates those `lockForPlanning` found
+   * (their rows are locked), inserts the others in id order. Throws when one of those was
+   * created meanwhile by another transaction: the states were folded from "not known", so the
+   * transaction must be applied again (a retryable error; the replay finds the row).
+   */
+  async saveAll(
+    em: EntityManager,
+    states: readonly InvoiceState[],
+    known: ReadonlySet<string>,
+  ): Promise<void> {
+    if (states.length === 0) return;
+    const sorted = [...states].sort((a, b) =>
+      a.invoiceId < b.invoiceId ? -1 : a.invoiceId > b.invoiceId ? 1 : 0,
+    );
+    const expectedInserts = sorted.filter((s) => !known.has(s.invoiceId)).length;
+    const [row]: { inserted: number }[] = await em.query(
+      `WITH t AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
+                              $7::bigint[], $8::text[], $9::timestamptz[], $10::bool[])
+           WITH ORDINALITY AS t(invoice_id, customer_id, number, kind, status, due_date, open_minor,
+                                currency, occurred_at, known, n)
+       ), updated AS (
+         UPDATE invoices i
+            SET customer_id = t.customer_id, number = t.number, kind = t.kind, status = t.status,
+                due_date = t.due_date, open_minor = t.open_minor, currency = t.currency,
+                occurred_at = t.occurred_at, updated_at = now()
+           FROM t WHERE t.known AND i.invoice_id = t.invoice_id
+       ), inserted AS (
+         INSERT INTO invoices
+           (invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, occurred_at)
+         SELECT invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, occurred_at
+           FROM t WHERE NOT t.known ORDER BY t.n
+         ON CONFLICT (invoice_id) DO NOTHING
+         RETURNING 1
+       )
+       SELECT count(*)::int AS inserted FROM inserted`,
       [
-        update.invoiceId,
-        update.customerId,
-        update.number ?? '',
-        update.kind ?? 'unknown',
-        update.status,
-        update.dueDate ?? null,
-        update.openMinor === undefined ? null : update.openMinor.toString(),
-        update.currency ?? null,
-        update.occurredAt,
+        sorted.map((s) => s.invoiceId),
+        sorted.map((s) => s.customerId),
+        sorted.map((s) => s.number),
+        sorted.map((s) => s.kind),
+        sorted.map((s) => s.status),
+        sorted.map((s) => s.dueDate),
+        sorted.map((s) => s.openMinor),
+        sorted.map((s) => s.currency),
+        sorted.map((s) => s.occurredAt.toISOString()),
+        sorted.map((s) => known.has(s.invoiceId)),
       ],
     );
-    const [row] = rows;
-    return row === undefined ? null : toPlan(row);
+    if (row?.inserted !== expectedInserts) {
+      throw new Error(
+        `${expectedInserts - (row?.inserted ?? 0)} invoice(s) of this batch were created by a concurrent transaction; applying it again`,
+      );
+    }
   }
 
   /**
@@ -113,13 +180,23 @@ export class InvoiceRepository {
    */
   async lockOpenOfCustomer(em: EntityManager, customerId: string): Promise<InvoiceToPlan[]> {
     const rows: PlanRow[] = await em.query(
-      `SELECT ${PLAN_COLUMNS}, false AS first_seen
+      `SELECT i.invoice_id, i.customer_id, i.kind, i.status, ${DATE_AND_AMOUNT}, c.time_zone, c.tier
          FROM invoices i LEFT JOIN customers c ON c.customer_id = i.customer_id
         WHERE i.customer_id = $1 AND i.status NOT IN ('paid', 'void')
         ORDER BY i.invoice_id
           FOR UPDATE OF i`,
       [customerId],
     );
-    return rows.map(toPlan);
+    return rows.map((row) => ({
+      invoiceId: row.invoice_id,
+      customerId: row.customer_id,
+      kind: row.kind,
+      status: row.status,
+      dueDate: row.due_date,
+      openMinor: row.open_minor,
+      customer:
+        row.time_zone === null || row.tier === null ? null : { timeZone: row.time_zone, tier: row.tier },
+      firstSeen: false,
+    }));
   }
 }

@@ -63,13 +63,13 @@ describe('ReminderJobs', () => {
 
   it('adds a missing job', async () => {
     const { jobs, queue } = setup();
-    await expect(jobs.ensure(target)).resolves.toBe('added');
+    await expect(jobs.ensureAll([target])).resolves.toEqual(['added']);
     expect(queue.addBulk).toHaveBeenCalled();
   });
 
   it('keeps a job that is there for the right time, and only records it', async () => {
     const { jobs, queue, dataSource } = setup({ data: { scheduledFor: AT.toISOString() }, state: 'delayed' });
-    await expect(jobs.ensure(target)).resolves.toBe('present');
+    await expect(jobs.ensureAll([target])).resolves.toEqual(['present']);
     expect(queue.remove).not.toHaveBeenCalled();
     expect(queue.addBulk).not.toHaveBeenCalled();
     expect(dataSource.query).toHaveBeenCalled();
@@ -80,14 +80,14 @@ describe('ReminderJobs', () => {
     ['failed for good', { data: { scheduledFor: AT.toISOString() }, state: 'failed' }],
   ])('replaces a job %s', async (_, job) => {
     const { jobs, queue } = setup(job);
-    await expect(jobs.ensure(target)).resolves.toBe('added');
+    await expect(jobs.ensureAll([target])).resolves.toEqual(['added']);
     expect(queue.remove).toHaveBeenCalledWith(target.id);
     expect(queue.addBulk).toHaveBeenCalled();
   });
 
   it('leaves a job alone while a worker processes it', async () => {
     const { jobs, queue } = setup({ data: { scheduledFor: '2025-03-01T01:00:00.000Z' }, state: 'active' });
-    await expect(jobs.ensure(target)).resolves.toBe('busy');
+    await expect(jobs.ensureAll([target])).resolves.toEqual(['busy']);
     expect(queue.remove).not.toHaveBeenCalled();
     expect(queue.addBulk).not.toHaveBeenCalled();
   });
@@ -97,6 +97,47 @@ describe('ReminderJobs', () => {
     await jobs.apply({ add: [target], move: [], remove: ['gone-1'] });
     expect(queue.remove).toHaveBeenCalledWith('gone-1');
     expect(queue.addBulk).toHaveBeenCalledTimes(1);
+  });
+
+  it('issues the work of many jobs at once: removals together, one bulk add, one statement', async () => {
+    const { jobs, queue, dataSource } = setup();
+    let inFlight = 0;
+    let most = 0;
+    queue.remove.mockImplementation(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return 1;
+    });
+    const moved = { id: 'a1b2c3d4-0000-4000-8000-000000000002', scheduledFor: AT };
+    await jobs.apply({ add: [target], move: [moved], remove: ['gone-1', 'gone-2', 'gone-3'] });
+    // Removals are not waited for one by one.
+    expect(most).toBe(3);
+    // The new reminder and the moved one (its job was missing) in one bulk add.
+    expect(queue.addBulk).toHaveBeenCalledTimes(1);
+    expect(
+      (queue.addBulk.mock.calls[0] as [{ opts: { jobId: string } }[]])[0].map((j) => j.opts.jobId),
+    ).toEqual([target.id, moved.id]);
+    expect(dataSource.query).toHaveBeenCalledTimes(1);
+  });
+
+  it('records jobs already right as enqueued with the added ones, in one statement', async () => {
+    const { jobs, queue, dataSource } = setup({ data: { scheduledFor: AT.toISOString() }, state: 'delayed' });
+    const other = { id: 'a1b2c3d4-0000-4000-8000-000000000003', scheduledFor: AT };
+    queue.getJob.mockImplementation((id: string) =>
+      Promise.resolve(
+        id === target.id
+          ? {
+              data: { reminderId: id, scheduledFor: AT.toISOString() },
+              getState: () => Promise.resolve('delayed'),
+            }
+          : undefined,
+      ),
+    );
+    await expect(jobs.ensureAll([target, other])).resolves.toEqual(['present', 'added']);
+    expect(queue.addBulk).toHaveBeenCalledTimes(1);
+    expect(dataSource.query).toHaveBeenCalledTimes(1);
+    expect((dataSource.query.mock.calls[0] as [string, string[][]])[1][0]).toEqual([other.id, target.id]);
   });
 });
 

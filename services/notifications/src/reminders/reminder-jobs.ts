@@ -73,11 +73,18 @@ export class JobChangeSet {
 
 export type EnsureOutcome = 'present' | 'added' | 'busy';
 
+/** What a look-up found of a reminder's job: right as it is, gone (or removed to be replaced), or in a worker's hands. */
+type Found = 'present' | 'absent' | 'busy';
+
 /**
  * The reminders' BullMQ jobs. Job id = reminder id, so adding a job that exists is a no-op and
  * anything here can be repeated; the rows in Postgres are the truth, Redis only the alarm clock.
  * After a job is known to be in Redis its time is written to reminders.job_enqueued_for, which
  * is how the reconciler finds reminders whose job was never added.
+ *
+ * Work on many jobs is issued at once, not job after job: ioredis writes the commands back to back
+ * on one connection, so a batch waits for a round trip per step rather than one per job (BullMQ
+ * has a bulk add, a pipeline, but no bulk remove or look-up).
  */
 @Injectable()
 export class ReminderJobs {
@@ -89,48 +96,69 @@ export class ReminderJobs {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A committed transaction's job changes: removals and the look-ups of moved jobs together,
+   * then one bulk add (new reminders and moved ones whose job had to be replaced) and one
+   * statement recording them as enqueued.
+   */
   async apply(changes: JobChanges): Promise<void> {
-    for (const id of changes.remove) await this.remove(id);
-    await this.add(changes.add);
-    for (const target of changes.move) await this.ensure(target);
+    const [, found] = await Promise.all([
+      Promise.all(changes.remove.map((id) => this.remove(id))),
+      Promise.all(changes.move.map((target) => this.inspect(target))),
+    ]);
+    await this.enqueue(
+      [...changes.add, ...changes.move.filter((_, i) => found[i] === 'absent')],
+      changes.move.filter((_, i) => found[i] === 'present'),
+    );
   }
 
   /** Adds jobs (idempotent per reminder id) and records that they are in Redis. */
   async add(targets: readonly JobTarget[]): Promise<void> {
-    if (targets.length === 0) return;
-    await this.queue.addBulk(
-      targets.map((t) => ({ name: ReminderJobName.Send, data: payloadOf(t), opts: this.jobOptions(t) })),
-    );
-    await this.markEnqueued(targets);
+    await this.enqueue(targets, []);
   }
 
   /**
-   * Makes sure the reminder's job fires at its time: adds it when missing, replaces one that was
+   * Makes sure each reminder's job fires at its time: adds it when missing, replaces one that was
    * added for another time (or that failed for good). A job the worker is processing right now is
    * left alone ('busy'): the worker re-delays a stale one itself, and the reconciler looks again.
    */
-  async ensure(target: JobTarget): Promise<EnsureOutcome> {
-    const job = await this.queue.getJob(target.id);
-    if (job !== undefined) {
-      const state = await job.getState();
-      if (state === 'active') return 'busy';
-      const current = job.data.scheduledFor === target.scheduledFor.toISOString();
-      if (current && state !== 'failed' && state !== 'completed' && state !== 'unknown') {
-        await this.markEnqueued([target]);
-        return 'present';
-      }
-      // 0 when the job got locked by a worker in the meantime: try again next time.
-      if ((await this.queue.remove(target.id)) === 0 && (await this.queue.getJob(target.id)) !== undefined) {
-        return 'busy';
-      }
-    }
-    await this.add([target]);
-    return 'added';
+  async ensureAll(targets: readonly JobTarget[]): Promise<EnsureOutcome[]> {
+    const found = await Promise.all(targets.map((target) => this.inspect(target)));
+    await this.enqueue(
+      targets.filter((_, i) => found[i] === 'absent'),
+      targets.filter((_, i) => found[i] === 'present'),
+    );
+    return found.map((f) => (f === 'absent' ? 'added' : f));
   }
 
   /** Removes a job unless a worker holds it (the worker then finds the row final and stops). */
   async remove(reminderId: string): Promise<void> {
     await this.queue.remove(reminderId);
+  }
+
+  /** Whether the reminder's job is there for its time; one for another time is removed. */
+  private async inspect(target: JobTarget): Promise<Found> {
+    const job = await this.queue.getJob(target.id);
+    if (job === undefined) return 'absent';
+    const state = await job.getState();
+    if (state === 'active') return 'busy';
+    const current = job.data.scheduledFor === target.scheduledFor.toISOString();
+    if (current && state !== 'failed' && state !== 'completed' && state !== 'unknown') return 'present';
+    // 0 when the job got locked by a worker in the meantime: try again next time.
+    if ((await this.queue.remove(target.id)) === 0 && (await this.queue.getJob(target.id)) !== undefined) {
+      return 'busy';
+    }
+    return 'absent';
+  }
+
+  /** Adds the jobs of `added` in one bulk, then records them and `present` as enqueued. */
+  private async enqueue(added: readonly JobTarget[], present: readonly JobTarget[]): Promise<void> {
+    if (added.length > 0) {
+      await this.queue.addBulk(
+        added.map((t) => ({ name: ReminderJobName.Send, data: payloadOf(t), opts: this.jobOptions(t) })),
+      );
+    }
+    if (added.length + present.length > 0) await this.markEnqueued([...added, ...present]);
   }
 
   private jobOptions(target: JobTarget): JobsOptions {

@@ -1,12 +1,7 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import { Injectable } from '@nestjs/common';
-import {
-  inCurrentTrace,
-  OutboxWriter,
-  type EventContext,
-  type OutboxEvent,
-  type TransactionScope,
-} from '@duemap/messaging';
+import type { Context } from '@opentelemetry/api';
+import { inCurrentTrace, OutboxWriter, type EventContext, type OutboxEvent } from '@duemap/messaging';
 import { randomUUID } from 'node:crypto';
 import { AfterCommit } from '../common/after-commit';
 import { Clock } from '../common/clock';
@@ -16,48 +11,56 @@ import {
   planReminders,
   SKIPPED_REASON,
   type CancelReason,
-  type InvoiceStanding,
   type PlanAction,
 } from '../reminder-policy/plan-reminders';
 import { policyForTier } from '../reminder-policy/reminder-policy';
 import { effectiveTimeZone } from '../reminder-policy/zoned-time';
 import { reminderCancelled, reminderScheduled } from './reminder-events';
 import { JobChangeSet, ReminderJobs } from './reminder-jobs';
-import {
-  ReminderRepository,
-  type NewReminder,
-  type PlannedReminder,
-  type Rescheduled,
-} from './reminder.repository';
-
-export interface ReplanOptions {
-  /** Detail of reminders cancelled because their re-anchored time has passed. */
-  readonly reanchorDetail?: string;
-}
+import { ReminderRepository, type PlannedReminder } from './reminder.repository';
 
 /** The consumer transaction a plan is written in, and what its events share. */
 export type PlanTransaction = Pick<EventContext, 'em' | 'scope'>;
 
-/**
- * What the plans of one transaction leave for its end: their events, written to the outbox in one
- * statement before commit, and their jobs, changed in Redis in one pass after commit.
- */
-interface TransactionEffects {
-  readonly events: OutboxEvent<DescMessage>[];
-  readonly jobs: JobChangeSet;
+/** One invoice as it stands after one event: what its reminders are planned from. */
+export interface PlanStep {
+  /** The invoice, its row locked by the caller's transaction. */
+  readonly invoice: InvoiceToPlan;
+  /** The trace the step's events continue (the event's `process` span); the active one if absent. */
+  readonly trace?: Context;
+  /** Detail of reminders cancelled because their re-anchored time has passed. */
+  readonly reanchorDetail?: string;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A reminder as the plans of one call leave it, and whether it has to be written. */
+interface Draft {
+  readonly row: Mutable<PlannedReminder>;
+  readonly created: boolean;
+  changed: boolean;
+}
+
+/** One invoice's reminders while its steps are planned. */
+interface Schedule {
+  readonly drafts: Draft[];
+  /**
+   * Reminders the invoice's first step cancels, already cancelled in the database (an invoice
+   * every step of which closes it): the step only emits what it did.
+   */
+  cancelledUpfront?: PlannedReminder[];
 }
 
 const CHANNEL = 'email';
+const JOB_CHANGES = 'notifications:reminder-job-changes';
 
 /**
- * Brings an invoice's reminders in line with its projection and its customer's time zone, inside
- * the caller's transaction: rows, their events (outbox) and, after commit, their jobs.
+ * Brings invoices' reminders in line with their projection and their customer's time zone,
+ * inside the caller's transaction: rows, their events (outbox) and, after commit, their jobs.
  * Every invoicing and customer event ends here, so there is one place where schedules change.
  */
 @Injectable()
 export class ReminderPlanner {
-  private readonly effects = new WeakMap<TransactionScope, TransactionEffects>();
-
   constructor(
     private readonly reminders: ReminderRepository,
     private readonly outbox: OutboxWriter,
@@ -67,125 +70,181 @@ export class ReminderPlanner {
   ) {}
 
   /**
-   * Plans the invoice, whose row the caller's transaction holds locked (which serialises every
-   * plan of one invoice: events of different topics for it may be handled at the same time).
+   * Plans the steps in order — an invoice may go through several (issued, then paid, in one
+   * batch), each planned on what the one before left — and writes the outcome once: the
+   * reminders of the invoices seen before are read (and locked) in one statement (those of
+   * invoices that are only closed, cancelled by one), then the changed ones are updated in one
+   * and the new ones inserted in one. A reminder created and
+   * cancelled here is inserted cancelled; its events are emitted all the same, as planning each
+   * step in its own transaction would have. Returns each step's actions.
    */
-  async replan(
-    tx: PlanTransaction,
-    invoice: InvoiceToPlan,
-    options: ReplanOptions = {},
-  ): Promise<PlanAction[]> {
-    const standing = invoiceStanding(invoice);
-    if (!standing.remindable) return this.cancelScheduled(tx, invoice, standing);
+  async replanAll(tx: PlanTransaction, steps: readonly PlanStep[]): Promise<PlanAction[][]> {
+    if (steps.length === 0) return [];
     const now = this.clock.now();
-    const policy = policyForTier(invoice.customer?.tier);
-    const existing = invoice.firstSeen ? [] : await this.reminders.lockOfInvoice(tx.em, invoice.invoiceId);
-    const actions = planReminders({
-      policy,
-      standing,
-      timeZone: effectiveTimeZone(invoice.customer?.timeZone),
-      now,
-      existing,
-      reanchorDetail: options.reanchorDetail,
+    const schedules = await this.schedulesOf(tx, steps, now);
+    const events: OutboxEvent<DescMessage>[] = [];
+    const planned = steps.map((step) => {
+      const schedule = schedules.get(step.invoice.invoiceId) as Schedule;
+      return this.plan(tx, step, schedule, now, events);
     });
-    if (actions.length === 0) return actions;
+    const drafts = [...schedules.values()].flatMap((s) => s.drafts);
+    // Updates first: a cancelled reminder frees its level's slot for one created after it.
+    await this.reminders.updateAll(
+      tx.em,
+      drafts.filter((d) => d.changed && !d.created).map((d) => d.row),
+      now,
+    );
+    await this.reminders.insertAll(
+      tx.em,
+      drafts.filter((d) => d.created).map((d) => d.row),
+    );
+    // The consumer writes a transaction's outbox events in one insert at its end.
+    if (events.length > 0) await this.outbox.appendAll(tx.em, events);
+    return planned;
+  }
 
-    const byId = new Map(existing.map((r) => [r.id, r]));
-    const of = { invoiceId: invoice.invoiceId, customerId: invoice.customerId, policyId: policy.id };
-    const created: NewReminder[] = [];
-    const rescheduled: Rescheduled[] = [];
-    const cancelled: { id: string; reason: CancelReason }[] = [];
-    const effects = this.effectsOf(tx);
+  /**
+   * Each invoice's reminders in level order: none for one seen for the first time (its first
+   * step says so); for one that every step closes (paid, voided), its scheduled reminders,
+   * cancelled by one statement that finds them itself — what planning them would do, without
+   * reading them first; the locked rows, read in one statement, for the others.
+   */
+  private async schedulesOf(
+    tx: PlanTransaction,
+    steps: readonly PlanStep[],
+    now: Date,
+  ): Promise<Map<string, Schedule>> {
+    const stepsOf = new Map<string, PlanStep[]>();
+    for (const step of steps) {
+      const of = stepsOf.get(step.invoice.invoiceId);
+      if (of) of.push(step);
+      else stepsOf.set(step.invoice.invoiceId, [step]);
+    }
+    const toRead: string[] = [];
+    const toClose: { invoiceId: string; reason: CancelReason }[] = [];
+    for (const [invoiceId, [first, ...later]] of stepsOf) {
+      if (first === undefined || first.invoice.firstSeen) continue;
+      const standing = invoiceStanding(first.invoice);
+      const closesAll = later.every((step) => !invoiceStanding(step.invoice).remindable);
+      if (!standing.remindable && closesAll) toClose.push({ invoiceId, reason: standing.reason });
+      else toRead.push(invoiceId);
+    }
+    const schedules = new Map<string, Schedule>([...stepsOf.keys()].map((id) => [id, { drafts: [] }]));
+    for (const row of await this.reminders.lockOfInvoices(tx.em, toRead)) {
+      schedules.get(row.invoiceId)?.drafts.push({ row: { ...row }, created: false, changed: false });
+    }
+    for (const { invoiceId } of toClose) (schedules.get(invoiceId) as Schedule).cancelledUpfront = [];
+    for (const row of await this.reminders.cancelScheduledOfInvoices(tx.em, toClose, now)) {
+      schedules.get(row.invoiceId)?.cancelledUpfront?.push(row);
+    }
+    return schedules;
+  }
+
+  private plan(
+    tx: PlanTransaction,
+    step: PlanStep,
+    schedule: Schedule,
+    now: Date,
+    events: OutboxEvent<DescMessage>[],
+  ): PlanAction[] {
+    const { invoice } = step;
+    const policy = policyForTier(invoice.customer?.tier);
+    const standing = invoiceStanding(invoice);
+    const { drafts, cancelledUpfront } = schedule;
+    let actions: PlanAction[];
+    if (cancelledUpfront !== undefined && !standing.remindable) {
+      // What planReminders says for a closed invoice: cancel every scheduled reminder, by level.
+      schedule.cancelledUpfront = undefined;
+      drafts.push(...cancelledUpfront.map((row) => ({ row: { ...row }, created: false, changed: false })));
+      actions = cancelledUpfront.map((r) => ({
+        kind: 'cancel',
+        id: r.id,
+        level: r.level,
+        reason: standing.reason,
+        detail: standing.detail,
+      }));
+    } else {
+      // Stable: rows read in (level, created_at) order, then the ones created here, by level.
+      const existing = [...drafts].sort((a, b) => a.row.level - b.row.level).map((d) => d.row);
+      actions = planReminders({
+        policy,
+        standing,
+        timeZone: effectiveTimeZone(invoice.customer?.timeZone),
+        now,
+        existing,
+        reanchorDetail: step.reanchorDetail,
+      });
+    }
+    if (actions.length === 0) return actions;
+    const traced = (event: OutboxEvent<DescMessage>): OutboxEvent<DescMessage> =>
+      step.trace === undefined ? inCurrentTrace(event) : { ...event, traceContext: step.trace };
+    const byId = new Map(drafts.map((d) => [d.row.id, d]));
+    const jobs = this.jobChangesOf(tx);
     for (const action of actions) {
       switch (action.kind) {
         case 'create': {
-          const row = {
+          const row: PlannedReminder = {
             id: randomUUID(),
+            invoiceId: invoice.invoiceId,
+            customerId: invoice.customerId,
+            policyId: policy.id,
+            channel: CHANNEL,
             level: action.level,
             offsetDays: action.offsetDays,
             scheduledFor: action.scheduledFor,
             status: action.status,
             reason: action.status === 'skipped' ? SKIPPED_REASON : null,
+            cancelledAt: null,
           };
-          created.push(row);
+          drafts.push({ row, created: true, changed: true });
           if (row.status === 'scheduled') {
-            effects.events.push(inCurrentTrace(reminderScheduled({ ...of, ...row, channel: CHANNEL }, now)));
-            effects.jobs.add({ id: row.id, scheduledFor: row.scheduledFor });
+            events.push(traced(reminderScheduled(row, now)));
+            jobs.add({ id: row.id, scheduledFor: row.scheduledFor });
           }
           break;
         }
         case 'reschedule': {
-          const row = byId.get(action.id) as PlannedReminder;
-          rescheduled.push({ id: row.id, offsetDays: action.offsetDays, scheduledFor: action.scheduledFor });
-          effects.events.push(
-            inCurrentTrace(
-              reminderScheduled(
-                { ...row, ...of, offsetDays: action.offsetDays, scheduledFor: action.scheduledFor },
-                now,
-              ),
-            ),
-          );
-          effects.jobs.move({ id: row.id, scheduledFor: action.scheduledFor });
+          const draft = byId.get(action.id) as Draft;
+          Object.assign(draft.row, {
+            customerId: invoice.customerId,
+            policyId: policy.id,
+            offsetDays: action.offsetDays,
+            scheduledFor: action.scheduledFor,
+            status: 'scheduled',
+            reason: null,
+          });
+          draft.changed = true;
+          events.push(traced(reminderScheduled(draft.row, now)));
+          jobs.move({ id: draft.row.id, scheduledFor: action.scheduledFor });
           break;
         }
         case 'cancel': {
-          const row = byId.get(action.id) as PlannedReminder;
-          cancelled.push({ id: row.id, reason: action.reason });
-          effects.events.push(inCurrentTrace(reminderCancelled(row, action.reason, action.detail, now)));
-          effects.jobs.remove(row.id);
+          const draft = byId.get(action.id) as Draft;
+          // Cancelled upfront: the row already is what this does and need not be written again.
+          if (draft.row.status !== 'cancelled') {
+            Object.assign(draft.row, { status: 'cancelled', reason: action.reason, cancelledAt: now });
+            draft.changed = true;
+          }
+          events.push(traced(reminderCancelled(draft.row, action.reason, action.detail, now)));
+          jobs.remove(draft.row.id);
           break;
         }
       }
     }
-    // Cancels before inserts, so that a level's slot (at most one reminder per level that is not
-    // cancelled) is free before anything is created there.
-    await this.reminders.cancelAll(tx.em, cancelled, now);
-    await this.reminders.rescheduleAll(tx.em, of, rescheduled, now);
-    await this.reminders.insertAll(tx.em, { ...of, channel: CHANNEL }, created);
     return actions;
   }
 
   /**
-   * What planReminders does for a closed invoice — cancel whatever is still scheduled, for the
-   * standing's reason — in one statement that finds the rows itself instead of reading them first.
+   * The job changes of every plan of this transaction, netted per reminder and handed to Redis in
+   * one pass after commit (created with the first change, so a transaction without any has none).
    */
-  private async cancelScheduled(
-    tx: PlanTransaction,
-    invoice: InvoiceToPlan,
-    standing: InvoiceStanding & { remindable: false },
-  ): Promise<PlanAction[]> {
-    if (invoice.firstSeen) return [];
-    const now = this.clock.now();
-    const { reason, detail } = standing;
-    const cancelled = await this.reminders.cancelScheduledOfInvoice(tx.em, invoice.invoiceId, reason, now);
-    if (cancelled.length === 0) return [];
-    const effects = this.effectsOf(tx);
-    for (const r of cancelled) {
-      effects.events.push(
-        inCurrentTrace(reminderCancelled({ ...r, invoiceId: invoice.invoiceId }, reason, detail, now)),
+  private jobChangesOf(tx: PlanTransaction): JobChangeSet {
+    return tx.scope.local(JOB_CHANGES, () => {
+      const changes = new JobChangeSet();
+      this.afterCommit.run(tx.em, () =>
+        changes.size > 0 ? this.jobs.apply(changes.changes()) : Promise.resolve(),
       );
-      effects.jobs.remove(r.id);
-    }
-    return cancelled.map((r) => ({ kind: 'cancel', id: r.id, level: r.level, reason, detail }));
-  }
-
-  /**
-   * This transaction's effects, created with the first plan that has any: the outbox write is
-   * deferred to the end of the transaction, the job changes to after its commit.
-   */
-  private effectsOf(tx: PlanTransaction): TransactionEffects {
-    const open = this.effects.get(tx.scope);
-    if (open !== undefined) return open;
-    const created: TransactionEffects = { events: [], jobs: new JobChangeSet() };
-    this.effects.set(tx.scope, created);
-    tx.scope.defer('notifications:reminder-events', async () => {
-      // A plan after this point (deferred work of its own) starts a new set of effects.
-      this.effects.delete(tx.scope);
-      if (created.events.length > 0) await this.outbox.appendAll(tx.em, created.events);
+      return changes;
     });
-    this.afterCommit.run(tx.em, () =>
-      created.jobs.size > 0 ? this.jobs.apply(created.jobs.changes()) : Promise.resolve(),
-    );
-    return created;
   }
 }

@@ -44,7 +44,7 @@ function setup(current: Partial<CustomerEntity> | null) {
   const invoices = { lockOpenOfCustomer: jest.fn().mockResolvedValue(openInvoices) };
   const em = { getRepository: () => customers } as unknown as EntityManager;
   const tx = { em, scope: new TransactionScope() };
-  const planner = { replan: jest.fn().mockResolvedValue([]) };
+  const planner = { replanAll: jest.fn().mockResolvedValue([]) };
   const logger = { warn: jest.fn() };
   const useCase = new RecordCustomerUseCase(
     invoices as unknown as InvoiceRepository,
@@ -77,18 +77,19 @@ describe('RecordCustomerUseCase', () => {
       occurredAt: T2,
     });
     expect(invoices.lockOpenOfCustomer).toHaveBeenCalledWith(tx.em, 'c-1');
-    expect(planner.replan.mock.calls.map((c) => (c[1] as InvoiceToPlan).invoiceId)).toEqual([
-      'inv-1',
-      'inv-2',
-    ]);
-    expect(planner.replan.mock.calls[0]?.[0]).toBe(tx);
+    // One plan for all of them.
+    expect(planner.replanAll).toHaveBeenCalledTimes(1);
+    const [planTx, steps] = planner.replanAll.mock.calls[0] as [unknown, { invoice: InvoiceToPlan }[]];
+    expect(planTx).toBe(tx);
+    expect(steps.map((s) => s.invoice.invoiceId)).toEqual(['inv-1', 'inv-2']);
+    expect(steps[0]).toMatchObject({ reanchorDetail: expect.stringContaining('Asia/Shanghai') as unknown });
   });
 
   it('re-plans when the time zone changed', async () => {
     const { useCase, tx, customers, planner } = setup({ occurredAt: T1, timeZone: 'UTC', tier: 'standard' });
     await expect(useCase.execute(upserted(), tx)).resolves.toBe('updated');
     expect(customers.update).toHaveBeenCalled();
-    expect(planner.replan).toHaveBeenCalledTimes(2);
+    expect(planner.replanAll).toHaveBeenCalledTimes(1);
   });
 
   it('does not re-plan when only the name or locale changed', async () => {
@@ -99,14 +100,14 @@ describe('RecordCustomerUseCase', () => {
     });
     await expect(useCase.execute(upserted(), tx)).resolves.toBe('updated');
     expect(customers.update).toHaveBeenCalled();
-    expect(planner.replan).not.toHaveBeenCalled();
+    expect(planner.replanAll).not.toHaveBeenCalled();
   });
 
   it('ignores an event older than what it holds', async () => {
     const { useCase, tx, customers, planner } = setup({ occurredAt: T2, timeZone: 'UTC', tier: 'standard' });
     await expect(useCase.execute(upserted({ occurredAt: T1 }), tx)).resolves.toBe('stale');
     expect(customers.update).not.toHaveBeenCalled();
-    expect(planner.replan).not.toHaveBeenCalled();
+    expect(planner.replanAll).not.toHaveBeenCalled();
   });
 
   it('plans in UTC for a time zone it does not know, and says so', async () => {

@@ -78,11 +78,13 @@ export class RecordCustomerUseCase {
       outcome = 'updated';
     }
     // Invoices issued before the customer was known were planned in UTC with the default policy.
-    for (const invoice of await this.invoices.lockOpenOfCustomer(tx.em, event.customerId)) {
-      await this.planner.replan(tx, invoice, {
-        reanchorDetail: `the customer's time zone is now ${timeZone}; the reminder's new time has passed`,
-      });
-    }
+    // All of them in one plan: their reminders are read in one statement, written in one or two.
+    const reanchorDetail = `the customer's time zone is now ${timeZone}; the reminder's new time has passed`;
+    const open = await this.invoices.lockOpenOfCustomer(tx.em, event.customerId);
+    await this.planner.replanAll(
+      tx,
+      open.map((invoice) => ({ invoice, reanchorDetail })),
+    );
     return outcome;
   }
 }

@@ -39,9 +39,10 @@ export class ReconcileReminderJobsUseCase {
          ORDER BY scheduled_for LIMIT ${BATCH})`,
       [overdueBefore.toISOString()],
     );
-    for (const row of rows) {
-      report[await this.jobs.ensure({ id: row.id, scheduledFor: row.scheduled_for })] += 1;
-    }
+    const outcomes = await this.jobs.ensureAll(
+      rows.map((r) => ({ id: r.id, scheduledFor: r.scheduled_for })),
+    );
+    for (const outcome of outcomes) report[outcome] += 1;
     return report;
   }
 }
