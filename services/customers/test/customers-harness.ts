@@ -5,7 +5,6 @@ import {
   type EventInitOf,
   type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
   startServiceUnderTest,
   testKafka,
@@ -13,7 +12,7 @@ import {
   type PublishOptions,
   type TestDatabase,
 } from '@duemap/testing';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import type { ErrorBody } from '@duemap/http';
@@ -92,7 +91,6 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
     module: (config, logger) => AppModule.register(config, logger),
   });
   let tap: Consumer | undefined;
-  let producer: Producer | undefined;
   try {
     const seen: SeenEvent[] = [];
     tap = testKafka(service.kafka.brokers).consumer({ groupId: uniqueName('tap') });
@@ -140,20 +138,7 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
           occurredAt: options.occurredAt ?? new Date(),
         }),
       async publishAll(records) {
-        if (producer === undefined) {
-          producer = createProducer(testKafka(service.kafka.brokers));
-          await producer.connect();
-        }
-        const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-        for (const r of records) {
-          const messages = byTopic.get(r.topic) ?? [];
-          messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
-          byTopic.set(r.topic, messages);
-        }
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+        await service.publisher.publishAll(records);
         return records.map((r) => r.headers['event-id'] ?? '');
       },
       handled: (...eventIds) => service.handled(...eventIds),
@@ -166,7 +151,6 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
         return total;
       },
       async close() {
-        await producer?.disconnect();
         await openTap.disconnect();
         await service.close();
       },

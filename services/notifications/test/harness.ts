@@ -11,7 +11,6 @@ import {
   type EventOf,
   type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import {
   startServiceUnderTest,
   testEnv,
@@ -134,9 +133,6 @@ async function boot(
       return Promise.resolve();
     },
   });
-  const producer = createProducer(testKafka(service.kafka.brokers));
-  await producer.connect();
-  cleanups.push(() => producer.disconnect());
   const { publish, encode, publishRaw } = service.publisher;
   return {
     app: service.app,
@@ -148,17 +144,7 @@ async function boot(
     publish,
     encode,
     publishRaw,
-    async publishAll(records) {
-      const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-      for (const r of records) {
-        const messages = byTopic.get(r.topic) ?? [];
-        messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
-        byTopic.set(r.topic, messages);
-      }
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    },
+    publishAll: (records) => service.publisher.publishAll(records),
     async metric(name) {
       const text = await (await fetch(`${service.url}/metrics`)).text();
       return text

@@ -9,7 +9,6 @@ import {
   type EventInitOf,
   type TopicName,
 } from '@duemap/events';
-import { createProducer } from '@duemap/messaging';
 import { collectMessages, waitFor } from '@duemap/testing';
 import type { ErrorBody } from '@duemap/http';
 import type { PaymentView } from '../src/payments/payment.view';
@@ -713,21 +712,7 @@ describe('payments service', () => {
 
   /** Sends the records in one produce request, so the consumer finds them all at once. */
   async function publishAtOnce(records: EncodedRecord<TopicName>[]): Promise<string[]> {
-    const producer = createProducer(h.client);
-    await producer.connect();
-    try {
-      const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
-      for (const r of records) {
-        const messages = byTopic.get(r.topic) ?? [];
-        messages.push({ key: r.key, value: r.value, headers: { ...r.headers } });
-        byTopic.set(r.topic, messages);
-      }
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-    } finally {
-      await producer.disconnect();
-    }
+    await h.publisher.publishAll(records);
     return records.map((r) => r.headers['event-id'] as string);
   }
 
