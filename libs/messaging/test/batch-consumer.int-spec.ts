@@ -5,21 +5,9 @@ import { testEnv, testLogger, waitFor } from '@duemap/testing';
 import type { Producer } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
 import { createProducer, MessagingRuntime, OutboxWriter, subscribeBatch, type BatchItem } from '../src';
-import { paymentBytes, paymentEvent, startHarness, type Harness } from './messaging-harness';
+import { paymentBytes, paymentEvent, paymentHeaders, startHarness, type Harness } from './messaging-harness';
 
 const logger = testLogger();
-
-/** What a well-behaved producer puts on the wire. */
-function headers(eventId: string): Record<string, string> {
-  return {
-    'event-id': eventId,
-    'event-type': 'duemap.payments.v1.PaymentReceived',
-    'schema-version': '1',
-    'content-type': 'application/x-protobuf',
-    'occurred-at': new Date().toISOString(),
-    producer: 'test',
-  };
-}
 
 describe('a batch subscription', () => {
   let h: Harness;
@@ -79,7 +67,7 @@ describe('a batch subscription', () => {
       return {
         key: customer,
         value: paymentBytes(customer, `ref-${String(i).padStart(4, '0')}`),
-        headers: headers(randomUUID()),
+        headers: paymentHeaders(randomUUID()),
       };
     });
     // Two redeliveries (same event id): no second effect, and not handed to the batch again.
@@ -141,7 +129,7 @@ describe('a batch subscription', () => {
       messages: ['z-ok-1', 'fails-1', 'z-ok-2'].map((reference) => ({
         key: customer,
         value: paymentBytes(customer, reference),
-        headers: headers(randomUUID()),
+        headers: paymentHeaders(randomUUID()),
       })),
     });
     await waitFor('the events around the failing one', async () =>

@@ -78,3 +78,15 @@ export function paymentBytes(customerId: string, reference: string): Buffer {
     toBinary(PaymentReceivedSchema, create(PaymentReceivedSchema, paymentEvent(customerId, reference))),
   );
 }
+
+/** What a well-behaved producer would have put on the wire, sent around the outbox. */
+export function paymentHeaders(eventId: string): Record<string, string> {
+  return {
+    'event-id': eventId,
+    'event-type': 'duemap.payments.v1.PaymentReceived',
+    'schema-version': '1',
+    'content-type': 'application/x-protobuf',
+    'occurred-at': new Date().toISOString(),
+    producer: 'test',
+  };
+}

@@ -21,7 +21,7 @@ import {
   subscribe,
   type EventContext,
 } from '../src';
-import { paymentBytes, paymentEvent, startHarness, type Harness } from './messaging-harness';
+import { paymentBytes, paymentEvent, paymentHeaders, startHarness, type Harness } from './messaging-harness';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -55,18 +55,6 @@ describe('messaging against the real broker and Postgres', () => {
   const effectsOf = async (reference: string): Promise<{ event_id: string; trace_id: string | null }[]> =>
     h.dataSource.query(`SELECT event_id, trace_id FROM effects WHERE reference = $1`, [reference]);
 
-  /** What a well-behaved producer would have put on the wire, sent around the outbox. */
-  function rawHeaders(eventId: string): Record<string, string> {
-    return {
-      'event-id': eventId,
-      'event-type': 'duemap.payments.v1.PaymentReceived',
-      'schema-version': '1',
-      'content-type': 'application/x-protobuf',
-      'occurred-at': new Date().toISOString(),
-      producer: 'test',
-    };
-  }
-
   beforeAll(async () => {
     h = await startHarness('messaging');
     runtime = new MessagingRuntime({
@@ -93,13 +81,17 @@ describe('messaging against the real broker and Postgres', () => {
   it('applies an event delivered three times exactly once', async () => {
     const eventId = randomUUID();
     const customer = `cust-${randomUUID()}`;
-    const message = { key: customer, value: paymentBytes(customer, 'dup-1'), headers: rawHeaders(eventId) };
+    const message = {
+      key: customer,
+      value: paymentBytes(customer, 'dup-1'),
+      headers: paymentHeaders(eventId),
+    };
     await rawProducer.send({ topic: h.topic.name, messages: [message, message, message] });
     // A later event on the same key (same partition) proves the three copies were all consumed.
     const sentinel = {
       key: customer,
       value: paymentBytes(customer, 'dup-sentinel'),
-      headers: rawHeaders(randomUUID()),
+      headers: paymentHeaders(randomUUID()),
     };
     await rawProducer.send({ topic: h.topic.name, messages: [sentinel] });
 
@@ -121,11 +113,19 @@ describe('messaging against the real broker and Postgres', () => {
       topic: h.topic.name,
       messages: [
         // A truncated length-delimited field: not a PaymentReceived.
-        { key: customer, value: Buffer.from([0x0a, 0xff, 0x01]), headers: rawHeaders(garbageId) },
+        { key: customer, value: Buffer.from([0x0a, 0xff, 0x01]), headers: paymentHeaders(garbageId) },
         { key: customer, value: paymentBytes(customer, 'no-headers') },
-        { key: customer, value: paymentBytes(customer, 'always-fails-1'), headers: rawHeaders(randomUUID()) },
-        { key: customer, value: paymentBytes(customer, 'fatal-1'), headers: rawHeaders(randomUUID()) },
-        { key: customer, value: paymentBytes(customer, 'after-poison'), headers: rawHeaders(randomUUID()) },
+        {
+          key: customer,
+          value: paymentBytes(customer, 'always-fails-1'),
+          headers: paymentHeaders(randomUUID()),
+        },
+        { key: customer, value: paymentBytes(customer, 'fatal-1'), headers: paymentHeaders(randomUUID()) },
+        {
+          key: customer,
+          value: paymentBytes(customer, 'after-poison'),
+          headers: paymentHeaders(randomUUID()),
+        },
       ],
     });
 
