@@ -10,9 +10,28 @@ function groupOf(pid: number, cmdline: string): string {
   const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline);
   if (service) return service[1] as string;
   if (/kafka\.Kafka/.test(cmdline)) return 'kafka';
-  if (/^postgres|\/postgres\s/.test(cmdline)) return 'postgres';
+  if (/^postgres|\/postgres\s/.test(cmdline)) return `postgres/${postgresRole(cmdline)}`;
   if (/redis-server/.test(cmdline)) return 'redis';
   return 'other';
+}
+
+/** `duemap_payments`, `test_e2e_payments_mx6mcd…`: the service whose database it is. */
+const SERVICE_IN_DATABASE = /(?:^|_)(customers|geocoding|invoicing|payments|notifications|gateway)(?:_|$)/;
+
+/**
+ * What a Postgres process works for: a backend's database's service (`postgres: 15/main: user db
+ * host state`), else its role (walwriter,
+ * autovacuum worker, …).
+ */
+function postgresRole(cmdline: string): string {
+  const title = /^postgres: (?:[\d.]+\/\w+: )?(.*)$/.exec(cmdline.trim())?.[1];
+  if (title === undefined) return 'postmaster';
+  const backend = /^\S+ (\S+) (?:\d+\.\d+\.\d+\.\d+|\[local\])/.exec(title);
+  if (backend) {
+    const database = backend[1] as string;
+    return SERVICE_IN_DATABASE.exec(database)?.[1] ?? database;
+  }
+  return title.replace(/ .*$/, '').replace(/\s+$/, '') || 'other';
 }
 
 /** Reads every process's user+system time from /proc (Linux only; empty elsewhere). */
@@ -40,12 +59,23 @@ export function sampleCpu(): CpuSample {
   return sample;
 }
 
-/** Percent of one core per group between two samples, busiest first. */
-export function cpuBetween(before: CpuSample, after: CpuSample, seconds: number): [string, number][] {
+/**
+ * Percent of one core per group between two samples, busiest first. Groups are the part before
+ * `/` (`postgres/payments` counts as `postgres`); with `within`, the parts of that one group.
+ */
+export function cpuBetween(
+  before: CpuSample,
+  after: CpuSample,
+  seconds: number,
+  within?: string,
+): [string, number][] {
   const byGroup = new Map<string, number>();
   for (const [key, t] of after) {
     const used = t - (before.get(key) ?? 0);
-    const group = key.slice(key.indexOf(' ') + 1);
+    const full = key.slice(key.indexOf(' ') + 1);
+    const [top, part] = full.split('/', 2) as [string, string | undefined];
+    if (within !== undefined && top !== within) continue;
+    const group = within === undefined ? top : (part ?? top);
     byGroup.set(group, (byGroup.get(group) ?? 0) + used);
   }
   return [...byGroup]

@@ -263,7 +263,9 @@ async function main(): Promise<void> {
     }
     await Promise.all(measured);
     const postSeconds = (Date.now() - measuredFrom) / 1000;
-    const cpu = cpuBetween(cpuBefore, sampleCpu(), postSeconds);
+    const cpuAfter = sampleCpu();
+    const cpu = cpuBetween(cpuBefore, cpuAfter, postSeconds);
+    const postgresCpu = cpuBetween(cpuBefore, cpuAfter, postSeconds, 'postgres');
     await Promise.all(inflight);
     poster.close();
 
@@ -324,6 +326,9 @@ async function main(): Promise<void> {
       `CPU while posting (% of one core; the machine has 2): ${total.toFixed(0)}% = ${cpu
         .map(([group, pct]) => `${group} ${pct.toFixed(0)}`)
         .join(', ')}`,
+    );
+    console.log(
+      `  postgres by database or role: ${postgresCpu.map(([part, pct]) => `${part} ${pct.toFixed(0)}`).join(', ')}`,
     );
   } finally {
     await stack.stop();

@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './service-platform.module';
 export * from './run-service';
 export * from './database/preparing-client';
+export * from './database/group-commit';

@@ -283,6 +283,37 @@ describe('payments service', () => {
     expect(applied.reduce((sum: number, x: string) => sum + Math.round(Number(x) * 100), 0)).toBe(10_000);
   });
 
+  it('stores concurrent payments of many customers together, each as if alone, in a few statements', async () => {
+    const customers: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const customerId = await newCustomer(`Group ${i}`);
+      await newInvoice({ customerId, number: `G-${i}`, total: cny('100.00'), dueDate: '2025-01-01' });
+      customers.push(customerId);
+    }
+    const before = await statementsSoFar();
+    const first = await Promise.all(customers.map((c) => post(payment(c, '60.00'))));
+    const second = await Promise.all(customers.map((c) => post(payment(c, '60.00'))));
+    const statements = (await statementsSoFar()) - before;
+    for (const answers of [first, second]) expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    // Each customer's two payments were decided one after the other: 60 applied, then 40 + 20 unapplied.
+    for (const [i, customerId] of customers.entries()) {
+      expect((first[i] as Answer).body).toMatchObject({
+        customerId,
+        allocations: [{ applied: { amount: '60.00' } }],
+        unapplied: { amount: '0.00' },
+      });
+      expect((second[i] as Answer).body).toMatchObject({
+        customerId,
+        allocations: [{ applied: { amount: '40.00' } }],
+        unapplied: { amount: '20.00' },
+      });
+    }
+    const events = await count('SELECT count(*) AS n FROM outbox WHERE message_key = ANY($1)', [customers]);
+    expect(events).toBe(40);
+    // One by one, 40 POSTs cost 160 statements (BEGIN, lock and read, write, COMMIT each).
+    expect(statements).toBeLessThan(80);
+  });
+
   describe('refuses bad input and stores nothing', () => {
     let customerId: string;
     let otherCustomer: string;

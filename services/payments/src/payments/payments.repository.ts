@@ -62,39 +62,77 @@ export interface PaymentGrounds {
 }
 
 interface GroundsRow {
+  idx: number;
   fresh: boolean;
   twin_id: string | null;
   twin_request_hash: string | null;
   invoices: PayableRow[];
 }
 
-// The customer's row is locked first (a CTE with FOR UPDATE), then the payment under the key and
-// the invoices are read, all in one statement. Under READ COMMITTED that statement's snapshot is
-// taken before the lock, so if it waited for another payment of the customer it cannot see what
-// that payment wrote. Every payment therefore also writes a new version of the customer's row
-// (see insertWithEvent): when the locked row (its newest version) is not the version the snapshot
-// sees, the reads are stale and `fresh` says so.
+/** One payment to decide: its customer, its idempotency key and the invoices it may go to. */
+export interface PaymentAsk {
+  customerId: string;
+  idempotencyKey: string;
+  selection: InvoiceSelection;
+}
+
+// The customers' rows are locked first (in customer id order, so two batches cannot deadlock),
+// then each ask's payment under its key and its invoices are read, all in one statement. Under
+// READ COMMITTED that statement's snapshot is taken before the locks, so if it waited for another
+// payment of a customer it cannot see what that payment wrote. Every payment therefore also
+// writes a new version of its customer's row (see insertWithEvents): when the locked row (its
+// newest version) is not the version the snapshot sees, that ask's reads are stale and `fresh`
+// says so. The invoices are either the customer's payable ones in the currency, or those named
+// (a gating condition on the ask picks one branch).
 const GROUNDS_SELECT = `
-  WITH customer AS (SELECT xmin AS version FROM customer_view WHERE customer_id = $1 FOR UPDATE)
-  SELECT customer.version = (SELECT xmin FROM customer_view WHERE customer_id = $1) AS fresh,
+  WITH ask AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS a(idx int, customer_id text, idempotency_key text, currency text, invoice_ids text[])
+  ), locked AS MATERIALIZED (
+    SELECT c.customer_id, c.xmin AS version FROM customer_view c
+     WHERE c.customer_id IN (SELECT customer_id FROM ask)
+     ORDER BY c.customer_id
+       FOR UPDATE
+  )
+  SELECT ask.idx,
+         locked.version = (SELECT xmin FROM customer_view v WHERE v.customer_id = ask.customer_id) AS fresh,
          twin.id AS twin_id, twin.request_hash AS twin_request_hash,
-         (SELECT COALESCE(json_agg(p), '[]'::json) FROM (%INVOICES%) p) AS invoices
-    FROM customer
-    LEFT JOIN payment twin ON twin.idempotency_key = $2`;
+         (SELECT COALESCE(json_agg(p), '[]'::json) FROM (
+            ${PAYABLE_SELECT}
+             WHERE ask.invoice_ids IS NULL AND i.customer_id = ask.customer_id AND i.currency = ask.currency
+               AND i.kind = 'invoice' AND i.status NOT IN ('void', 'paid')
+             GROUP BY i.invoice_id
+            UNION ALL
+            ${PAYABLE_SELECT}
+             WHERE ask.invoice_ids IS NOT NULL AND i.invoice_id = ANY(ask.invoice_ids)
+             GROUP BY i.invoice_id) p) AS invoices
+    FROM ask
+    JOIN locked ON locked.customer_id = ask.customer_id
+    LEFT JOIN payment twin ON twin.idempotency_key = ask.idempotency_key`;
 
-const PAYABLE_OF_CUSTOMER = GROUNDS_SELECT.replace(
-  '%INVOICES%',
-  `${PAYABLE_SELECT}
-   WHERE i.customer_id = $1 AND i.currency = $3 AND i.kind = 'invoice' AND i.status NOT IN ('void', 'paid')
-   GROUP BY i.invoice_id`,
-);
-
-const NAMED_INVOICES = GROUNDS_SELECT.replace(
-  '%INVOICES%',
-  `${PAYABLE_SELECT}
-   WHERE i.invoice_id = ANY($3::text[])
-   GROUP BY i.invoice_id`,
-);
+// Payments, allocations and outbox rows of a batch, and the new versions of their customers' rows,
+// in one statement. Outbox ids follow the array order.
+const INSERT_PAYMENTS = `
+  WITH p AS (
+    INSERT INTO payment (id, customer_id, amount_minor, currency, received_at, method, reference, status,
+                         idempotency_key, request_hash, created_at)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, customer_id text, amount_minor bigint,
+           currency text, received_at timestamptz, method text, reference text, status text,
+           idempotency_key text, request_hash text, created_at timestamptz)
+  ), a AS (
+    INSERT INTO payment_allocation (payment_id, invoice_id, position, invoice_number, applied_minor,
+                                    rejected_minor, rule, rejection_reason, rejected_at)
+    SELECT * FROM jsonb_to_recordset($2::jsonb) AS a(payment_id uuid, invoice_id text, position int,
+           invoice_number text, applied_minor bigint, rejected_minor bigint, rule text,
+           rejection_reason text, rejected_at timestamptz)
+  ), o AS (
+    INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
+    SELECT event_id, topic, message_key, event_type, payload, headers::jsonb, shard
+      FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::smallint[])
+        WITH ORDINALITY AS r(event_id, topic, message_key, event_type, payload, headers, shard, n)
+     ORDER BY n
+  )
+  UPDATE customer_view SET last_occurred_at = last_occurred_at WHERE customer_id = ANY($10::text[])`;
 
 @Injectable()
 export class PaymentsRepository {
@@ -103,79 +141,82 @@ export class PaymentsRepository {
   }
 
   /**
-   * Takes the customer's row lock for the rest of the transaction (payments of one customer are
+   * Takes the customers' row locks for the rest of the transaction (payments of one customer are
    * decided one at a time, so two of them cannot both apply the same open amount) and reads what
-   * the payment is decided on: the payment under the idempotency key, and the invoices with the
-   * open amounts computed here. One round trip, a second one only when the lock had to wait for
-   * another payment of the customer. Null when the read model does not know the customer.
+   * each payment is decided on: the payment under its idempotency key, and the invoices with the
+   * open amounts computed here. One round trip for all the asks (the customers must differ), a
+   * second one only for those whose lock had to wait for another payment of the customer. Null
+   * for an ask whose customer the read model does not know.
    */
-  async lockForPayment(
-    em: EntityManager,
-    customerId: string,
-    idempotencyKey: string,
-    selection: InvoiceSelection,
-  ): Promise<PaymentGrounds | null> {
-    const [sql, invoices] =
-      'currency' in selection
-        ? [PAYABLE_OF_CUSTOMER, selection.currency]
-        : [NAMED_INVOICES, selection.invoiceIds];
-    // The second read runs with the lock held, on a snapshot taken after the lock: it is fresh.
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const rows: GroundsRow[] = await em.query(sql, [customerId, idempotencyKey, invoices]);
-      const row = rows[0];
-      if (row === undefined) return null;
-      if (!row.fresh) continue;
-      return {
-        twin: row.twin_id === null ? null : { id: row.twin_id, requestHash: row.twin_request_hash as string },
-        invoices: row.invoices.map(toPayable),
-      };
+  async lockForPayments(em: EntityManager, asks: readonly PaymentAsk[]): Promise<(PaymentGrounds | null)[]> {
+    const grounds: (PaymentGrounds | null)[] = asks.map(() => null);
+    let pending = asks.map((ask, idx) => ({ ask, idx }));
+    // The second read runs with the locks held, on a snapshot taken after them: it is fresh.
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      const rows: GroundsRow[] = await em.query(GROUNDS_SELECT, [
+        JSON.stringify(
+          pending.map(({ ask, idx }) => ({
+            idx,
+            customer_id: ask.customerId,
+            idempotency_key: ask.idempotencyKey,
+            currency: 'currency' in ask.selection ? ask.selection.currency : null,
+            invoice_ids: 'invoiceIds' in ask.selection ? ask.selection.invoiceIds : null,
+          })),
+        ),
+      ]);
+      const stale = new Set<number>();
+      for (const row of rows) {
+        if (!row.fresh) {
+          stale.add(row.idx);
+          continue;
+        }
+        grounds[row.idx] = {
+          twin:
+            row.twin_id === null ? null : { id: row.twin_id, requestHash: row.twin_request_hash as string },
+          invoices: row.invoices.map(toPayable),
+        };
+      }
+      pending = pending.filter(({ idx }) => stale.has(idx));
     }
-    throw new Error(`customer_view row of ${customerId} changed while this transaction held its lock`);
+    if (pending.length > 0) {
+      const ids = pending.map(({ ask }) => ask.customerId).join(', ');
+      throw new Error(`customer_view rows of ${ids} changed while this transaction held their locks`);
+    }
+    return grounds;
   }
 
   /**
-   * The payment, its allocations and its outbox row in one statement (one round trip on the POST
-   * path). It also writes a new version of the customer's row, unchanged: that is how a payment
-   * of the same customer waiting for the lock learns its snapshot is older than this payment
-   * (see lockForPayment).
+   * The payments, their allocations and their outbox rows in one statement (one round trip for a
+   * whole batch of POSTs). It also writes a new version of each customer's row, unchanged: that is
+   * how a payment of the same customer waiting for the lock learns its snapshot is older than
+   * this payment (see lockForPayments).
    */
-  async insertWithEvent(
+  async insertWithEvents(
     em: EntityManager,
-    { payment, allocations }: NewPayment,
-    event: OutboxRow,
+    stored: readonly { payment: NewPayment; event: OutboxRow }[],
   ): Promise<void> {
-    await em.query(
-      `WITH p AS (
-         INSERT INTO payment (id, customer_id, amount_minor, currency, received_at, method, reference, status,
-                              idempotency_key, request_hash, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ), a AS (
-         INSERT INTO payment_allocation (payment_id, invoice_id, position, invoice_number, applied_minor,
-                                         rejected_minor, rule, rejection_reason, rejected_at)
-         SELECT $1, a.invoice_id, a.position, a.invoice_number, a.applied_minor, a.rejected_minor, a.rule,
-                a.rejection_reason, a.rejected_at
-           FROM jsonb_to_recordset($12::jsonb) AS a(invoice_id text, position int, invoice_number text,
-                applied_minor bigint, rejected_minor bigint, rule text, rejection_reason text,
-                rejected_at timestamptz)
-       ), o AS (
-         INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
-         VALUES ($13, $14, $15, $16, $17, $18::jsonb, $19)
-       )
-       UPDATE customer_view SET last_occurred_at = last_occurred_at WHERE customer_id = $2`,
-      [
-        payment.id,
-        payment.customerId,
-        payment.amountMinor,
-        payment.currency,
-        payment.receivedAt,
-        payment.method,
-        payment.reference,
-        payment.status,
-        payment.idempotencyKey,
-        payment.requestHash,
-        payment.createdAt,
-        JSON.stringify(
+    if (stored.length === 0) return;
+    const events = stored.map((s) => s.event);
+    await em.query(INSERT_PAYMENTS, [
+      JSON.stringify(
+        stored.map(({ payment: { payment: p } }) => ({
+          id: p.id,
+          customer_id: p.customerId,
+          amount_minor: p.amountMinor,
+          currency: p.currency,
+          received_at: p.receivedAt,
+          method: p.method,
+          reference: p.reference,
+          status: p.status,
+          idempotency_key: p.idempotencyKey,
+          request_hash: p.requestHash,
+          created_at: p.createdAt,
+        })),
+      ),
+      JSON.stringify(
+        stored.flatMap(({ payment: { allocations } }) =>
           allocations.map((a) => ({
+            payment_id: a.paymentId,
             invoice_id: a.invoiceId,
             position: a.position,
             invoice_number: a.invoiceNumber,
@@ -186,15 +227,16 @@ export class PaymentsRepository {
             rejected_at: a.rejectedAt,
           })),
         ),
-        event.eventId,
-        event.topic,
-        event.messageKey,
-        event.eventType,
-        event.payload,
-        JSON.stringify(event.headers),
-        event.shard,
-      ],
-    );
+      ),
+      events.map((r) => r.eventId),
+      events.map((r) => r.topic),
+      events.map((r) => r.messageKey),
+      events.map((r) => r.eventType),
+      events.map((r) => r.payload),
+      events.map((r) => JSON.stringify(r.headers)),
+      events.map((r) => r.shard),
+      stored.map(({ payment: { payment: p } }) => p.customerId),
+    ]);
   }
 
   async loadView(em: EntityManager, paymentId: string): Promise<PaymentView | null> {

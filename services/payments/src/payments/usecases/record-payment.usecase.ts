@@ -5,7 +5,9 @@ import { Topic } from '@duemap/events';
 import { InjectConfig } from '@duemap/config';
 import { eventTopic } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
-import { outboxRow } from '@duemap/messaging';
+import { outboxRow, type OutboxRow } from '@duemap/messaging';
+import { GroupCommit, type GroupOutcome } from '@duemap/http';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import type { PaymentsConfig } from '../../config';
 import { CustomerDirectory } from '../../customers/customer-directory';
@@ -35,6 +37,27 @@ export interface RecordPaymentResult {
 /** The read model does not know the customer (yet): ask the customers service. */
 const CUSTOMER_UNKNOWN = Symbol('customer unknown');
 
+type Answer = RecordPaymentResult | typeof CUSTOMER_UNKNOWN;
+
+/** A request on its way to a transaction, with the trace its event continues. */
+interface PendingPayment {
+  request: PaymentRequest;
+  hash: string;
+  traceContext: Context;
+}
+
+/** Most POSTs in one transaction. */
+const MAX_GROUP = 100;
+
+const tracer = trace.getTracer('@duemap/payments');
+
+function settle<R>(answer: Promise<R>): Promise<GroupOutcome<R>> {
+  return answer.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
 function isIdempotencyKeyViolation(err: unknown): boolean {
   if (!(err instanceof QueryFailedError)) return false;
   const driverError = err.driverError as { code?: string; constraint?: string };
@@ -48,6 +71,12 @@ function isIdempotencyKeyViolation(err: unknown): boolean {
  */
 @Injectable()
 export class RecordPaymentUseCase {
+  // Concurrent POSTs share a transaction (group commit); two of one customer or one key never do.
+  private readonly group = new GroupCommit<PendingPayment, Answer>((items) => this.recordGroup(items), {
+    maxBatch: MAX_GROUP,
+    keysOf: ({ request }) => [`customer:${request.customerId}`, `key:${request.idempotencyKey}`],
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: PaymentsConfig,
@@ -61,11 +90,12 @@ export class RecordPaymentUseCase {
   async execute(request: PaymentRequest): Promise<RecordPaymentResult> {
     const hash = requestHash(request);
     checkRequestedAllocations(request.amount, request.allocations);
+    const pending: PendingPayment = { request, hash, traceContext: context.active() };
 
     // The common case first: no explicit allocations and a customer the read model knows. The
     // customer's row is then found by the lock itself, with no lookup before the transaction.
     if (request.allocations.length === 0) {
-      const answer = await this.record(request, hash, { fetchedInvoices: [] });
+      const answer = await this.group.submit(pending);
       if (answer !== CUSTOMER_UNKNOWN) return answer;
     }
     // Lookups that may leave the process (fallback GETs to customers and invoicing) happen before
@@ -78,10 +108,13 @@ export class RecordPaymentUseCase {
         field: `allocations[${index}].invoiceId`,
       })),
     );
-    const answer = await this.record(request, hash, {
-      fetchedCustomer: customer.fetched ? customer.snapshot : undefined,
-      fetchedInvoices,
-    });
+    const answer =
+      customer.fetched || fetchedInvoices.length > 0
+        ? await this.record(pending, {
+            fetchedCustomer: customer.fetched ? customer.snapshot : undefined,
+            fetchedInvoices,
+          })
+        : await this.group.submit(pending);
     if (answer === CUSTOMER_UNKNOWN) {
       throw new Error(`customer_view row of ${request.customerId} is missing after it was found`);
     }
@@ -89,35 +122,59 @@ export class RecordPaymentUseCase {
   }
 
   /**
-   * The transaction, in two statements between BEGIN and COMMIT (after the rows fetched over HTTP,
-   * on the slow path): lock the customer and read the key's payment and the invoices; then store
-   * the payment, its allocations and its event.
+   * A batch of POSTs (of different customers and keys) in one transaction: BEGIN, one statement
+   * that locks the customers and reads every payment's grounds, one that stores the payments,
+   * their allocations and their events, COMMIT. A request refused on its merits is answered so
+   * and stores nothing; the others commit. When the transaction itself fails (a key taken
+   * meanwhile by a payment of another customer, a deadlock), each request is tried again alone,
+   * so one request's failure is never another's.
+   */
+  private async recordGroup(items: PendingPayment[]): Promise<GroupOutcome<Answer>[]> {
+    if (items.length === 1) {
+      const item = items[0] as PendingPayment;
+      return [await settle(context.with(item.traceContext, () => this.record(item)))];
+    }
+    const links = items.flatMap((item) => {
+      const spanContext = trace.getSpanContext(item.traceContext);
+      return spanContext ? [{ context: spanContext }] : [];
+    });
+    const together = await tracer.startActiveSpan(
+      'record payments',
+      { root: true, links, attributes: { 'duemap.batch.size': items.length } },
+      async (span) => {
+        try {
+          return await this.dataSource.transaction((em) => this.decideAndStore(em, items));
+        } catch (err) {
+          // Retried one by one below; the span keeps why.
+          span.recordException(err as Error);
+          return undefined;
+        } finally {
+          span.end();
+        }
+      },
+    );
+    if (together) return together;
+    return Promise.all(items.map((item) => settle(context.with(item.traceContext, () => this.record(item)))));
+  }
+
+  /**
+   * One request in a transaction of its own, after the rows fetched over HTTP (on the slow path):
+   * a refused request rolls back, so it leaves nothing behind.
    */
   private async record(
-    request: PaymentRequest,
-    hash: string,
-    fetched: { fetchedCustomer?: CustomerSnapshot; fetchedInvoices: InvoiceRecord[] },
-  ): Promise<RecordPaymentResult | typeof CUSTOMER_UNKNOWN> {
+    item: PendingPayment,
+    fetched: { fetchedCustomer?: CustomerSnapshot; fetchedInvoices: InvoiceRecord[] } = {
+      fetchedInvoices: [],
+    },
+  ): Promise<Answer> {
+    const { request, hash } = item;
     try {
       return await this.dataSource.transaction(async (em) => {
-        // Fetched rows go in with the payment: a rejected request leaves nothing behind.
         if (fetched.fetchedCustomer) await this.customers.insertFetched(em, fetched.fetchedCustomer);
         for (const invoice of fetched.fetchedInvoices) await this.invoices.insertFetched(em, invoice);
-        const grounds = await this.payments.lockForPayment(
-          em,
-          request.customerId,
-          request.idempotencyKey,
-          request.allocations.length > 0
-            ? { invoiceIds: request.allocations.map((a) => a.invoiceId) }
-            : { currency: request.amount.currency },
-        );
-        if (grounds === null) return CUSTOMER_UNKNOWN;
-        // Read under the customer's lock: a concurrent twin of this request has committed by now, if any.
-        const twin = await this.answerForKnownKey(em, grounds.twin, request.idempotencyKey, hash);
-        if (twin) return twin;
-        const stored = await this.store(em, request, hash, decide(request, grounds));
-        // The answer is what was just written, not a read back of it.
-        return { payment: toPaymentView(stored.payment, stored.allocations), replayed: false };
+        const [outcome] = (await this.decideAndStore(em, [item])) as [GroupOutcome<Answer>];
+        if (!outcome.ok) throw outcome.error;
+        return outcome.value;
       });
     } catch (err) {
       // Another request with the same key (for another customer, so not serialised with this one)
@@ -130,6 +187,51 @@ export class RecordPaymentUseCase {
       }
       throw err;
     }
+  }
+
+  /**
+   * In `em`'s transaction: locks the requests' customers and reads their grounds (one statement),
+   * decides each payment, and stores the new ones with their events (one statement).
+   */
+  private async decideAndStore(em: EntityManager, items: PendingPayment[]): Promise<GroupOutcome<Answer>[]> {
+    const grounds = await this.payments.lockForPayments(
+      em,
+      items.map(({ request }) => ({
+        customerId: request.customerId,
+        idempotencyKey: request.idempotencyKey,
+        selection:
+          request.allocations.length > 0
+            ? { invoiceIds: request.allocations.map((a) => a.invoiceId) }
+            : { currency: request.amount.currency },
+      })),
+    );
+    const stored: { payment: NewPayment; event: OutboxRow }[] = [];
+    const outcomes: GroupOutcome<Answer>[] = [];
+    for (const [i, item] of items.entries()) {
+      const ground = grounds[i] ?? null;
+      if (ground === null) {
+        outcomes.push({ ok: true, value: CUSTOMER_UNKNOWN });
+        continue;
+      }
+      try {
+        // Read under the customer's lock: a concurrent twin of this request has committed by now, if any.
+        const twin = await this.answerForKnownKey(em, ground.twin, item.request.idempotencyKey, item.hash);
+        if (twin) {
+          outcomes.push({ ok: true, value: twin });
+          continue;
+        }
+        const application = decide(item.request, ground);
+        const payment = this.newPayment(item, application);
+        stored.push({ payment, event: this.paymentReceived(item, payment.payment, application) });
+        // The answer is what is written, not a read back of it.
+        const view = toPaymentView(payment.payment, payment.allocations);
+        outcomes.push({ ok: true, value: { payment: view, replayed: false } });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (stored.length > 0) await this.payments.insertWithEvents(em, stored);
+    return outcomes;
   }
 
   private async answerForKnownKey(
@@ -156,14 +258,8 @@ export class RecordPaymentUseCase {
     }
   }
 
-  private async store(
-    em: EntityManager,
-    request: PaymentRequest,
-    hash: string,
-    application: CashApplication,
-  ): Promise<NewPayment> {
+  private newPayment({ request, hash }: PendingPayment, application: CashApplication): NewPayment {
     const paymentId = randomUUID();
-    const now = new Date();
     const payment = Object.assign(new PaymentEntity(), {
       id: paymentId,
       customerId: request.customerId,
@@ -175,7 +271,7 @@ export class RecordPaymentUseCase {
       status: 'received' as const,
       idempotencyKey: request.idempotencyKey,
       requestHash: hash,
-      createdAt: now,
+      createdAt: new Date(),
     });
     const allocations = application.allocations.map((a, position) =>
       Object.assign(new PaymentAllocationEntity(), {
@@ -190,15 +286,24 @@ export class RecordPaymentUseCase {
         rejectedAt: null,
       }),
     );
-    // The outbox row goes in with the payment (one statement), as OutboxWriter.append would write it.
-    const event = outboxRow(this.config.SERVICE_NAME, {
+    return { payment, allocations };
+  }
+
+  /** payments.payment-received.v1 for the outbox, in the trace of the request that made it. */
+  private paymentReceived(
+    { request, traceContext }: PendingPayment,
+    payment: PaymentEntity,
+    application: CashApplication,
+  ): OutboxRow {
+    return outboxRow(this.config.SERVICE_NAME, {
       topic: eventTopic(Topic.PaymentReceived),
       key: request.customerId,
-      occurredAt: now,
+      occurredAt: payment.createdAt,
+      traceContext,
       event: {
         customerId: request.customerId,
-        occurredAt: timestampFromDate(now),
-        paymentId,
+        occurredAt: timestampFromDate(payment.createdAt),
+        paymentId: payment.id,
         amount: request.amount.toJSON(),
         allocations: application.allocations.map((a) => ({
           invoiceId: a.invoiceId,
@@ -213,8 +318,6 @@ export class RecordPaymentUseCase {
         source: { sourceSystem: 'api', externalId: request.idempotencyKey },
       },
     });
-    await this.payments.insertWithEvent(em, { payment, allocations }, event);
-    return { payment, allocations };
   }
 }
 
