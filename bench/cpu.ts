@@ -5,14 +5,14 @@ export type CpuSample = Map<string, number>;
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function groupOf(pid: number, cmdline: string): string {
+function groupOf(pid: number, cmdline: string, command: string): string {
   if (pid === process.pid) return 'benchmark';
   const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline);
   if (service) return service[1] as string;
   if (/kafka\.Kafka/.test(cmdline)) return 'kafka';
   if (/^postgres|\/postgres\s/.test(cmdline)) return `postgres/${postgresRole(cmdline)}`;
   if (/redis-server/.test(cmdline)) return 'redis';
-  return 'other';
+  return `other/${command.replace(/[/:].*$/, '')}`;
 }
 
 /** `duemap_payments`, `test_e2e_payments_mx6mcd…`: the service whose database it is. */
@@ -50,7 +50,8 @@ export function sampleCpu(): CpuSample {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const group = groupOf(Number(entry), cmdline);
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const group = groupOf(Number(entry), cmdline, command);
       sample.set(`${entry} ${group}`, ticks / TICKS_PER_SECOND);
     } catch {
       // the process ended meanwhile

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Topic, decodeEvent } from '@duemap/events';
+import { CPU_PROFILE_DIR_ENV } from '@duemap/observability';
 import { testKafka, uniqueName } from '@duemap/testing';
 import { Client } from 'pg';
 import { ApiClient, isoDate } from '../e2e/api-client';
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (i === WARMUP) {
+        toggleProfiles(stack);
         cpuBefore = sampleCpu();
         countersBefore = countersBy(stack);
         measuredFrom = Date.now();
@@ -264,8 +266,10 @@ async function main(): Promise<void> {
     await Promise.all(measured);
     const postSeconds = (Date.now() - measuredFrom) / 1000;
     const cpuAfter = sampleCpu();
+    toggleProfiles(stack);
     const cpu = cpuBetween(cpuBefore, cpuAfter, postSeconds);
     const postgresCpu = cpuBetween(cpuBefore, cpuAfter, postSeconds, 'postgres');
+    const otherCpu = cpuBetween(cpuBefore, cpuAfter, postSeconds, 'other');
     await Promise.all(inflight);
     poster.close();
 
@@ -330,9 +334,21 @@ async function main(): Promise<void> {
     console.log(
       `  postgres by database or role: ${postgresCpu.map(([part, pct]) => `${part} ${pct.toFixed(0)}`).join(', ')}`,
     );
+    console.log(
+      `  other by command: ${otherCpu.map(([part, pct]) => `${part} ${pct.toFixed(0)}`).join(', ')}`,
+    );
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * DUEMAP_CPU_PROF_DIR=dir: every service profiles the measured window (SIGUSR2 starts and stops
+ * it, libs/observability profileOnSignal) and writes dir/<service>.cpuprofile.
+ */
+function toggleProfiles(stack: Stack): void {
+  if (!process.env[CPU_PROFILE_DIR_ENV]) return;
+  for (const service of Object.values(stack.services)) process.kill(service.pid, 'SIGUSR2');
 }
 
 main().catch((err) => {

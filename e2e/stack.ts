@@ -135,21 +135,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...(name === 'gateway' ? {} : { DATABASE_URL: databases[name].url }),
         ...options.env,
       };
-      // DUEMAP_CPU_PROF_DIR=dir: each process writes a V8 CPU profile there when it stops.
-      const profDir = process.env.DUEMAP_CPU_PROF_DIR;
-      const profile = profDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`, `--cpu-prof-name=${name}.cpuprofile`]
-        : [];
       const spawnIt = () =>
-        spawnDetached(
-          process.execPath,
-          [...profile, '-r', '@swc-node/register', `services/${name}/src/main.ts`],
-          {
-            cwd: ROOT,
-            env,
-            logFile,
-          },
-        );
+        spawnDetached(process.execPath, ['-r', '@swc-node/register', `services/${name}/src/main.ts`], {
+          cwd: ROOT,
+          env,
+          logFile,
+        });
       let child = await spawnIt();
       const proc: StackProcess = {
         name,

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { loadConfigOrExit, type ConfigOf, type ConfigSchema } from '@duemap/config';
-import { createLogger } from '@duemap/observability';
+import { createLogger, profileOnSignal } from '@duemap/observability';
 import type { Logger } from 'pino';
 import { bootstrapService } from './bootstrap';
 
@@ -21,6 +21,7 @@ export async function runService<S extends ConfigSchema>(options: RunServiceOpti
   const config = loadConfigOrExit(options.schema, process.env, { service: options.name });
   const platform = config as unknown as { HTTP_HOST: string; HTTP_PORT: number; LOG_LEVEL: string };
   const logger = createLogger({ service: options.name, level: platform.LOG_LEVEL as 'info' });
+  profileOnSignal(options.name);
   try {
     await bootstrapService(options.module(config, logger), {
       name: options.name,

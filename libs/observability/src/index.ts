@@ -4,3 +4,4 @@ export * from './observability.module';
 export { HealthController, READINESS_CHECKS, type HealthOptions } from './health/health.controller';
 export { MetricsController } from './metrics/metrics.controller';
 export * from './database/statement-metrics.logger';
+export * from './profiling';

@@ -1,13 +1,14 @@
 import './instrument';
 import type { Server } from 'node:http';
 import { loadConfigOrExit } from '@duemap/config';
-import { createLogger } from '@duemap/observability';
+import { createLogger, profileOnSignal } from '@duemap/observability';
 import { gatewayConfig } from './config';
 import { createGateway } from './gateway';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(gatewayConfig, process.env, { service: 'gateway' });
   const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  profileOnSignal('gateway');
   try {
     const app = await createGateway(config, logger);
     await app.listen(config.HTTP_PORT, config.HTTP_HOST);
