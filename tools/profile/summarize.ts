@@ -1,5 +1,5 @@
 /**
- * Summarises V8 CPU profiles (`--cpu-prof`, e.g. DUEMAP_CPU_PROF_DIR with bench:e2e): self time
+ * Summarises V8 CPU profiles (DUEMAP_CPU_PROF_DIR with bench:e2e: the measured window): self time
  * per package (node_modules/<pkg>, or the repo folder) and the hottest functions.
  *
  *   node --import tsx tools/profile/summarize.ts /tmp/prof/*.cpuprofile
