@@ -35,28 +35,43 @@ const buffers = new WeakMap<QueryRunner, OutboxRow[]>();
 // Bounds one statement's arrays (a transaction may append many thousands of events).
 const ROWS_PER_INSERT = 5000;
 
-// One SQL text whatever the number of rows, so the statement is prepared once per connection
-// (a multi-row VALUES list would be a new text, and a new prepared statement, per row count).
+/**
+ * Outbox rows as a `SELECT` over seven array parameters starting at `$first` (see
+ * `outboxColumns`), in append order. One SQL text whatever the number of rows, so a statement
+ * using it is prepared once per connection (a multi-row VALUES list would be a new text, and a
+ * new prepared statement, per row count). For a statement that writes events together with the
+ * change that caused them (payments' POST).
+ */
+export function outboxRowsSelect(first: number): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `SELECT event_id, topic, message_key, event_type, payload, headers::jsonb, shard
+  FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::bytea[], ${p(5)}::text[], ${p(6)}::smallint[])
+    WITH ORDINALITY AS r(event_id, topic, message_key, event_type, payload, headers, shard, n)
+  ORDER BY n`;
+}
+
+/** The seven array parameters of `outboxRowsSelect`. */
+export function outboxColumns(rows: readonly OutboxRow[]): unknown[] {
+  return [
+    rows.map((r) => r.eventId),
+    rows.map((r) => r.topic),
+    rows.map((r) => r.messageKey),
+    rows.map((r) => r.eventType),
+    rows.map((r) => r.payload),
+    rows.map((r) => JSON.stringify(r.headers)),
+    rows.map((r) => r.shard),
+  ];
+}
+
 // Ids follow the array order, which is the append order.
 const INSERT_SQL = `
   INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
-  SELECT event_id, topic, message_key, event_type, payload, headers::jsonb, shard
-  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::text[], $7::smallint[])
-    WITH ORDINALITY AS r(event_id, topic, message_key, event_type, payload, headers, shard, n)
-  ORDER BY n`;
+  ${outboxRowsSelect(1)}`;
 
 async function insertRows(em: EntityManager, rows: OutboxRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    await em.query(INSERT_SQL, [
-      chunk.map((r) => r.eventId),
-      chunk.map((r) => r.topic),
-      chunk.map((r) => r.messageKey),
-      chunk.map((r) => r.eventType),
-      chunk.map((r) => r.payload),
-      chunk.map((r) => JSON.stringify(r.headers)),
-      chunk.map((r) => r.shard),
-    ]);
+    await em.query(INSERT_SQL, outboxColumns(chunk));
   }
 }
 

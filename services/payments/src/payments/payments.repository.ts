@@ -3,7 +3,7 @@ import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import type { InvoiceKind, InvoiceState } from '../invoices/invoice-view.entity';
 import type { PayableInvoice } from './cash-application';
-import type { OutboxRow } from '@duemap/messaging';
+import { outboxColumns, outboxRowsSelect, type OutboxRow } from '@duemap/messaging';
 import { PaymentAllocationEntity, PaymentEntity } from './payment.entity';
 import { toPaymentView, type PaymentView } from './payment.view';
 
@@ -127,10 +127,7 @@ const INSERT_PAYMENTS = `
            rejection_reason text, rejected_at timestamptz)
   ), o AS (
     INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
-    SELECT event_id, topic, message_key, event_type, payload, headers::jsonb, shard
-      FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::text[], $9::smallint[])
-        WITH ORDINALITY AS r(event_id, topic, message_key, event_type, payload, headers, shard, n)
-     ORDER BY n
+    ${outboxRowsSelect(3)}
   )
   UPDATE customer_view SET last_occurred_at = last_occurred_at WHERE customer_id = ANY($10::text[])`;
 
@@ -196,7 +193,6 @@ export class PaymentsRepository {
     stored: readonly { payment: NewPayment; event: OutboxRow }[],
   ): Promise<void> {
     if (stored.length === 0) return;
-    const events = stored.map((s) => s.event);
     await em.query(INSERT_PAYMENTS, [
       JSON.stringify(
         stored.map(({ payment: { payment: p } }) => ({
@@ -228,13 +224,7 @@ export class PaymentsRepository {
           })),
         ),
       ),
-      events.map((r) => r.eventId),
-      events.map((r) => r.topic),
-      events.map((r) => r.messageKey),
-      events.map((r) => r.eventType),
-      events.map((r) => r.payload),
-      events.map((r) => JSON.stringify(r.headers)),
-      events.map((r) => r.shard),
+      ...outboxColumns(stored.map((s) => s.event)),
       stored.map(({ payment: { payment: p } }) => p.customerId),
     ]);
   }
