@@ -21,6 +21,7 @@ import { ApiClient, isoDate } from '../e2e/api-client';
 import { BACKEND_SERVICES, startStack, type Stack } from '../e2e/stack';
 import { cpuBetween, sampleCpu } from './cpu';
 import { JsonPoster } from './json-poster';
+import { PgActivitySampler } from './pg-sampler';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -65,15 +66,19 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-async function count(url: string, sql: string): Promise<number> {
+async function query<R extends object>(url: string, sql: string): Promise<R[]> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const { rows } = await c.query<{ n: string }>(sql);
-    return Number(rows[0]?.n ?? 0);
+    return (await c.query<R>(sql)).rows;
   } finally {
     await c.end();
   }
+}
+
+async function count(url: string, sql: string): Promise<number> {
+  const [row] = await query<{ n: string }>(url, sql);
+  return Number(row?.n ?? 0);
 }
 
 /** What a service has counted so far: SQL statements, consumer transactions and the messages in them. */
@@ -115,7 +120,8 @@ async function main(): Promise<void> {
   console.log(`starting the stack (5 services + gateway, private Kafka, fresh databases)…`);
   const stack = await startStack({
     env: { LOG_LEVEL: 'warn' },
-    partitions: Number(process.env.BENCH_PARTITIONS ?? 6),
+    // BENCH_PARTITIONS, else KAFKA_PARTITIONS as for `npm start`.
+    partitions: process.env.BENCH_PARTITIONS ? Number(process.env.BENCH_PARTITIONS) : undefined,
   });
   // Ctrl-C must not leave the stack's processes behind.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -167,6 +173,10 @@ async function main(): Promise<void> {
       600_000,
     );
     console.log(`settled after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    // Statistics, as autovacuum would have gathered them after the set-up's inserts on a production
+    // server (the build machines' Postgres runs with autovacuum off): without them the planner
+    // takes every table for a few pages and scans where a key would do.
+    await Promise.all(BACKEND_SERVICES.map((s) => query(stack.databases[s].url, 'ANALYZE')));
 
     // Watch the outcomes on Kafka while the payments flow.
     const byCustomer = new Map(customers.map((c, i) => [c.id, i]));
@@ -210,6 +220,13 @@ async function main(): Promise<void> {
     const errors = new Map<string, number>();
     console.log(`load: ${RATE} payments/s, ${WARMUP / RATE} s of warm-up, then ${SECONDS} s measured…`);
     const poster = new JsonPoster(stack.gatewayUrl);
+    const pgSampler =
+      process.env.BENCH_PG_SAMPLE === '1'
+        ? new PgActivitySampler(
+            stack.databases.payments.url,
+            Object.fromEntries(BACKEND_SERVICES.map((s) => [s, stack.databases[s].name])),
+          )
+        : undefined;
     let cpuBefore = sampleCpu();
     let countersBefore = countersBy(stack);
     let measuredFrom = Date.now();
@@ -222,6 +239,7 @@ async function main(): Promise<void> {
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (i === WARMUP) {
         toggleProfiles(stack);
+        await pgSampler?.start();
         cpuBefore = sampleCpu();
         countersBefore = countersBy(stack);
         measuredFrom = Date.now();
@@ -267,6 +285,7 @@ async function main(): Promise<void> {
     const postSeconds = (Date.now() - measuredFrom) / 1000;
     const cpuAfter = sampleCpu();
     toggleProfiles(stack);
+    const pgTop = await pgSampler?.stop();
     const cpu = cpuBetween(cpuBefore, cpuAfter, postSeconds);
     const postgresCpu = cpuBetween(cpuBefore, cpuAfter, postSeconds, 'postgres');
     const otherCpu = cpuBetween(cpuBefore, cpuAfter, postSeconds, 'other');
@@ -337,6 +356,10 @@ async function main(): Promise<void> {
     console.log(
       `  other by command: ${otherCpu.map(([part, pct]) => `${part} ${pct.toFixed(0)}`).join(', ')}`,
     );
+    if (pgTop) {
+      console.log('Postgres statements, mean backends running each (sampled from pg_stat_activity):');
+      for (const l of pgTop) console.log(`  ${l}`);
+    }
   } finally {
     await stack.stop();
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isAlive, spawnDetached, stopProcessGroup } from '@duemap/local-stack/processes';
+import { topicPartitions } from '@duemap/local-stack/topics';
 import {
   createTestDatabase,
   startPrivateKafka,
@@ -52,6 +53,7 @@ export interface Stack {
 export interface StackOptions {
   /** Extra environment for every service (e.g. OVERDUE_SCAN_INTERVAL). */
   env?: Record<string, string>;
+  /** Partitions per topic; default KAFKA_PARTITIONS, as `npm start` creates them. */
   partitions?: number;
 }
 
@@ -91,7 +93,7 @@ function tail(file: string, lines = 40): string {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-stack-'));
-  const kafka = await startPrivateKafka({ partitions: options.partitions ?? 6 });
+  const kafka = await startPrivateKafka({ partitions: options.partitions ?? topicPartitions() });
   const started: StackProcess[] = [];
   const databases = {} as Record<BackendService, TestDatabase>;
   const stop = async (): Promise<void> => {

@@ -17,6 +17,7 @@ import {
   waitUntil,
 } from './processes';
 import { findProcess, forgetProcess, recordProcess } from './registry';
+import { DEFAULT_TOPIC_PARTITIONS } from './topics';
 
 /**
  * Apache Kafka in KRaft mode, run from the Maven Central jars with the local JDK (no Docker).
@@ -111,7 +112,7 @@ export function renderServerProperties({ port, controllerPort, logDir }: BrokerC
     'log.dirs': logDir,
     // Topics are created up front (topics.ts); a typo in a topic name must fail, not create a topic.
     'auto.create.topics.enable': false,
-    'num.partitions': 6,
+    'num.partitions': DEFAULT_TOPIC_PARTITIONS,
     'default.replication.factor': 1,
     'min.insync.replicas': 1,
     'offsets.topic.replication.factor': 1,

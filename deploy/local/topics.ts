@@ -1,8 +1,15 @@
 import { Kafka, logLevel } from 'kafkajs';
 
-/** KAFKA_PARTITIONS (default 6): enough for a few consumers per group on one machine. */
+/**
+ * KAFKA_PARTITIONS (default 2): partitions per topic when topics are created. A topic's partitions
+ * bound how many consumers of one group share its load, so a deployment sets it to the replicas it
+ * plans per service. On one local broker every partition costs in every fetch of every group
+ * (kafkajs sends no fetch sessions), and two cores gain nothing from more: ADR 0008.
+ */
+export const DEFAULT_TOPIC_PARTITIONS = 2;
+
 export function topicPartitions(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.KAFKA_PARTITIONS?.trim() || '6';
+  const raw = env.KAFKA_PARTITIONS?.trim() || String(DEFAULT_TOPIC_PARTITIONS);
   const partitions = Number(raw);
   if (!Number.isInteger(partitions) || partitions < 1) {
     throw new Error(`KAFKA_PARTITIONS must be a whole number of at least 1, not "${raw}"`);

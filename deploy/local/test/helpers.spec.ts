@@ -151,8 +151,8 @@ describe('database URLs', () => {
 });
 
 describe('topicPartitions', () => {
-  it('defaults to 6 and accepts KAFKA_PARTITIONS', () => {
-    expect(topicPartitions({})).toBe(6);
+  it('defaults to 2 and accepts KAFKA_PARTITIONS', () => {
+    expect(topicPartitions({})).toBe(2);
     expect(topicPartitions({ KAFKA_PARTITIONS: '12' })).toBe(12);
     expect(() => topicPartitions({ KAFKA_PARTITIONS: 'many' })).toThrow('KAFKA_PARTITIONS');
     expect(() => topicPartitions({ KAFKA_PARTITIONS: '0' })).toThrow('KAFKA_PARTITIONS');

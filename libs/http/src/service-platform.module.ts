@@ -44,8 +44,14 @@ export class ServicePlatformModule {
           synchronize: false,
           migrationsRun: false,
           poolSize: 10,
-          // Parameterised statements run prepared: parsed and planned once per connection.
-          extra: { ...(dataSource.extra as object | undefined), Client: PreparingClient },
+          extra: {
+            ...(dataSource.extra as object | undefined),
+            // Parameterised statements run prepared: parsed and planned once per connection.
+            Client: PreparingClient,
+            // Short statements only: compiling one with LLVM costs far more than it saves, and a
+            // set-based statement over a batch can cross jit_above_cost on a table without statistics.
+            options: '-c jit=off -c plan_cache_mode=force_custom_plan',
+          },
           // Counts statements for /metrics (duemap_db_statements_total); logs slow ones.
           logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
           maxQueryExecutionTime: 1000,

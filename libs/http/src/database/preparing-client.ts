@@ -43,12 +43,25 @@ function withName(prepared: Set<string>, config: unknown, values: unknown): Quer
     return undefined;
   }
   if (!Array.isArray(params) || params.length === 0) return undefined;
-  const name = `duemap_${createHash('sha1').update(text).digest('base64url')}`;
+  const name = statementName(text);
   if (!prepared.has(name)) {
     if (prepared.size >= MAX_PREPARED_PER_CONNECTION) return undefined;
     prepared.add(name);
   }
   return { ...(typeof config === 'string' ? {} : config), name, text, values: params };
+}
+
+// A service has a few dozen distinct statement texts; hashing each one once saves a SHA-1 per query.
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `duemap_${createHash('sha1').update(text).digest('base64url')}`;
+    // Texts built with varying literals would grow the map without end: past the bound, hash anew.
+    if (names.size < 10 * MAX_PREPARED_PER_CONNECTION) names.set(text, name);
+  }
+  return name;
 }
 
 function isPlainConfig(config: unknown): config is QueryConfig {
