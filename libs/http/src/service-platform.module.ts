@@ -48,9 +48,12 @@ export class ServicePlatformModule {
             ...(dataSource.extra as object | undefined),
             // Parameterised statements run prepared: parsed and planned once per connection.
             Client: PreparingClient,
-            // Short statements only: compiling one with LLVM costs far more than it saves, and a
-            // set-based statement over a batch can cross jit_above_cost on a table without statistics.
-            options: '-c jit=off -c plan_cache_mode=force_custom_plan',
+            // Planned for each execution's parameters: a generic plan made while a table was
+            // small stays cached as it grows (ADR 0008). No JIT: compiling a short statement with
+            // LLVM costs more than it saves. Index pages are in memory: a random page costs about
+            // what a sequential one does (the default 4.0 prices a disk seek and picks scans of
+            // whole tables over a few hundred index look-ups).
+            options: '-c jit=off -c plan_cache_mode=force_custom_plan -c random_page_cost=1.1',
           },
           // Counts statements for /metrics (duemap_db_statements_total); logs slow ones.
           logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
