@@ -35,7 +35,7 @@ describe('renderServerProperties', () => {
 
   it('never creates topics on the fly and needs no replicas', () => {
     expect(properties.get('auto.create.topics.enable')).toBe('false');
-    expect(properties.get('num.partitions')).toBe('6');
+    expect(properties.get('num.partitions')).toBe('2');
     expect(properties.get('offsets.topic.replication.factor')).toBe('1');
     expect(properties.get('transaction.state.log.replication.factor')).toBe('1');
     expect(properties.get('transaction.state.log.min.isr')).toBe('1');
