@@ -40,3 +40,11 @@ export async function createTestDatabase(
     },
   };
 }
+
+/**
+ * How many outbox rows a service's database has ever been given, as `n` (the outbox id's
+ * sequence). The relay deletes the rows it publishes, so `count(*)` cannot tell whether something
+ * was written; this can, and it also counts rows of transactions that rolled back, so "nothing
+ * written" asserted with it means nothing was even tried.
+ */
+export const OUTBOX_WRITES_SQL = `SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('outbox', 'id')::regclass), 0) AS n`;

@@ -1,5 +1,5 @@
 import { CustomerTier, Topic, type AddressChanged, type CustomerUpserted } from '@duemap/events';
-import { waitFor } from '@duemap/testing';
+import { OUTBOX_WRITES_SQL, waitFor } from '@duemap/testing';
 import { startCustomers, shenzhen, type ApiResponse, type CustomersHarness } from './customers-harness';
 
 describe('customers over HTTP', () => {
@@ -160,7 +160,7 @@ describe('customers over HTTP', () => {
   it('refuses bad input naming the fields, and stores nothing', async () => {
     const count = async () => Number((await h.sql.query('SELECT count(*) FROM customers')).rows[0].count);
     const before = await count();
-    const outboxBefore = Number((await h.sql.query('SELECT count(*) FROM outbox')).rows[0].count);
+    const outboxBefore = Number((await h.sql.query(OUTBOX_WRITES_SQL)).rows[0].n);
 
     const bad = await h.put('/api/v1/customers/sap/BAD-1', {
       tier: 'gold',
@@ -213,7 +213,7 @@ describe('customers over HTTP', () => {
     expect(notJson.status).toBe(400);
 
     expect(await count()).toBe(before);
-    expect(Number((await h.sql.query('SELECT count(*) FROM outbox')).rows[0].count)).toBe(outboxBefore);
+    expect(Number((await h.sql.query(OUTBOX_WRITES_SQL)).rows[0].n)).toBe(outboxBefore);
     expect((await h.get('/api/v1/customers/by-source/sap/BAD-2')).status).toBe(404);
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvoiceField, InvoiceStatus as ProtoStatus, Topic } from '@duemap/events';
+import { OUTBOX_WRITES_SQL } from '@duemap/testing';
 import { invoiceSource, isoDay, InvoicingHarness, type SourceRef } from './invoicing-harness';
 
 // The HTTP API of invoicing against real Postgres and a private Kafka broker: upserts answer
@@ -78,12 +79,12 @@ describe('invoicing HTTP API', () => {
     it('answers the same body again with 200 and emits nothing', async () => {
       const source = invoiceSource();
       const first = await h.put(source, body());
-      const outboxBefore = await h.count(`SELECT count(*) AS n FROM outbox`);
+      const outboxBefore = await h.count(OUTBOX_WRITES_SQL);
       const again = await h.put(source, body());
 
       expect(again.status).toBe(200);
       expect(again.body.id).toBe(first.body.id);
-      expect(await h.count(`SELECT count(*) AS n FROM outbox`)).toBe(outboxBefore);
+      expect(await h.count(OUTBOX_WRITES_SQL)).toBe(outboxBefore);
       expect(
         await h.count(`SELECT count(*) AS n FROM invoices WHERE external_id = $1`, [source.externalId]),
       ).toBe(1);
@@ -195,7 +196,7 @@ describe('invoicing HTTP API', () => {
 
     it.each(cases)('%s', async (_what, overrides, status, field) => {
       const source = invoiceSource();
-      const outboxBefore = await h.count(`SELECT count(*) AS n FROM outbox`);
+      const outboxBefore = await h.count(OUTBOX_WRITES_SQL);
       const res = await h.put(source, body(overrides));
 
       expect(res.status).toBe(status);
@@ -203,7 +204,7 @@ describe('invoicing HTTP API', () => {
       expect(
         await h.count(`SELECT count(*) AS n FROM invoices WHERE external_id = $1`, [source.externalId]),
       ).toBe(0);
-      expect(await h.count(`SELECT count(*) AS n FROM outbox`)).toBe(outboxBefore);
+      expect(await h.count(OUTBOX_WRITES_SQL)).toBe(outboxBefore);
     });
 
     it('answers 503 CUSTOMERS_UNAVAILABLE when the customers API fails, and stores nothing', async () => {

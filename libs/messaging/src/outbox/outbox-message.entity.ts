@@ -2,12 +2,13 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One event waiting to be published. It is inserted in the same transaction as the business
- * change that caused it, so the change and the event commit or roll back together.
+ * change that caused it, so the change and the event commit or roll back together, and deleted by
+ * the relay's transaction that publishes it: the outbox is a queue, Kafka keeps the events.
  * Row shape after Zehelein/pg-transactional-outbox; `shard` keeps one key's events on one relay
  * at a time so per-customer order survives several relay instances.
  */
 @Entity({ name: 'outbox' })
-@Index('outbox_pending_idx', ['shard', 'id'], { where: 'published_at IS NULL' })
+@Index('outbox_pending_idx', ['shard', 'id'])
 export class OutboxMessageEntity {
   // bigint identity gives a total commit-ish order per shard; TypeORM returns bigint as string.
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
@@ -37,13 +38,4 @@ export class OutboxMessageEntity {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
-
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
-  publishedAt!: Date | null;
-
-  @Column({ type: 'int', default: 0 })
-  attempts!: number;
-
-  @Column({ name: 'last_error', type: 'text', nullable: true })
-  lastError!: string | null;
 }

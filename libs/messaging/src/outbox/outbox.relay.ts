@@ -23,8 +23,6 @@ export interface OutboxRelayOptions {
    */
   lingerMs?: number;
   maxBackoffMs?: number;
-  /** Published rows are kept this long for inspection, then deleted (default 24 h). */
-  retentionMs?: number;
   /**
    * After publishing, VACUUM the outbox at most this often (default 10 s; 0: never). See
    * `vacuumIfDue`.
@@ -45,12 +43,13 @@ interface ClaimedRow {
 const SHARD_LOCK_NAMESPACE = 0x4f555442;
 
 // Pick free shards that have work, in random order so instances spread over them, lock them for
-// this transaction, then claim their oldest rows and mark them published, in one statement. The
-// lock keeps a key's events on one relay; SKIP LOCKED keeps a stray concurrent claimer (or a manual
-// UPDATE) from blocking us. If Kafka then refuses, the transaction rolls back and the rows are
-// pending again.
+// this transaction, then take their oldest rows out of the outbox, in one statement. The lock keeps
+// a key's events on one relay; SKIP LOCKED keeps a stray concurrent claimer from blocking us. The
+// rows are deleted, not marked: once Kafka has them the outbox has no use for them (a mark would
+// write a second version of every row and three index entries, and still need a purge). If Kafka
+// then refuses, the transaction rolls back and the rows are pending again.
 // The claim's commit does not wait for its WAL flush (synchronous_commit off for this transaction
-// only): a commit lost in a Postgres crash only leaves rows pending that Kafka already has, so they
+// only): a commit lost in a Postgres crash only brings back rows that Kafka already has, so they
 // are published again — the duplicate that a crash between publish and commit already makes, and
 // that consumers' inboxes absorb. Nothing is lost, and the relay stops paying a flush per batch.
 const CLAIM_SQL = `
@@ -58,25 +57,24 @@ const CLAIM_SQL = `
     SELECT set_config('synchronous_commit', 'off', true)
   ), pending AS (
     SELECT s FROM generate_series(0, $2::int - 1) AS s, relaxed
-    WHERE EXISTS (SELECT 1 FROM outbox WHERE shard = s AND published_at IS NULL)
+    WHERE EXISTS (SELECT 1 FROM outbox WHERE shard = s)
     ORDER BY random()
   ), mine AS (
     SELECT s FROM pending WHERE pg_try_advisory_xact_lock($1::int, s) LIMIT $3
   ), claimed AS (
     SELECT o.id FROM outbox o
-    WHERE o.published_at IS NULL AND o.shard IN (SELECT s FROM mine)
+    WHERE o.shard IN (SELECT s FROM mine)
     ORDER BY o.id
     LIMIT $4
     FOR UPDATE OF o SKIP LOCKED
   )
-  UPDATE outbox o SET published_at = now(), attempts = o.attempts + 1, last_error = NULL
-  FROM claimed c WHERE o.id = c.id
+  DELETE FROM outbox o USING claimed c WHERE o.id = c.id
   RETURNING o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at`;
 
 const tracer = trace.getTracer('@duemap/messaging');
 
 /**
- * Publishes committed outbox rows to Kafka and marks them sent, in one database transaction per
+ * Publishes committed outbox rows to Kafka and deletes them, in one database transaction per
  * batch: if Kafka refuses, the transaction rolls back and the rows stay pending (at-least-once).
  * Safe to run in several processes at once.
  */
@@ -86,8 +84,6 @@ export class OutboxRelay {
   private readonly idlePollMs: number;
   private readonly lingerMs: number;
   private readonly maxBackoffMs: number;
-  private readonly retentionMs: number;
-  private lastPurge = 0;
   private readonly vacuumIntervalMs: number;
   private lastVacuum = Date.now();
   private publishedSinceVacuum = 0;
@@ -104,7 +100,6 @@ export class OutboxRelay {
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.lingerMs = options.lingerMs ?? 10;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
-    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
     this.vacuumIntervalMs = options.vacuumIntervalMs ?? 10_000;
   }
 
@@ -126,7 +121,7 @@ export class OutboxRelay {
   /** Claims and publishes one batch; returns how many rows it published. */
   async relayOnce(): Promise<number> {
     return this.options.dataSource.transaction(async (em) => {
-      // TypeORM answers an UPDATE with [rows, affected].
+      // TypeORM answers a DELETE … RETURNING with [rows, affected].
       const [claimed]: [ClaimedRow[], number] = await em.query(CLAIM_SQL, [
         SHARD_LOCK_NAMESPACE,
         OUTBOX_SHARDS,
@@ -197,7 +192,6 @@ export class OutboxRelay {
         this.publishedSinceVacuum += published;
         await this.vacuumIfDue();
         if (published === 0) {
-          await this.purgeIfDue();
           await this.idle(this.idlePollMs);
           // Woken by a commit: let the rows of the transactions committing right behind it join.
           await sleep(this.lingerMs);
@@ -216,17 +210,8 @@ export class OutboxRelay {
     }
   }
 
-  private async purgeIfDue(): Promise<void> {
-    if (Date.now() - this.lastPurge < 60_000) return;
-    this.lastPurge = Date.now();
-    await this.options.dataSource.query(
-      `DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1::double precision)`,
-      [this.retentionMs / 1000],
-    );
-  }
-
   /**
-   * Every published row leaves a dead version behind, and its entry in the pending index: until a
+   * Every published row leaves a dead tuple behind, and its entry in the pending index: until a
    * vacuum removes them, each claim steps over all of them to find the first pending row of a
    * shard, so under steady load claims cost more every second. Autovacuum's defaults (20 % of the
    * table changed, a pass a minute at best) are far too lax for a queue table, and some servers

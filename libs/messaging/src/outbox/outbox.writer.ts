@@ -24,10 +24,7 @@ export interface OutboxEvent<Desc extends DescMessage> {
 }
 
 /** The columns of an outbox row that its writer fills (the rest have defaults). */
-export type OutboxRow = Omit<
-  OutboxMessageEntity,
-  'id' | 'createdAt' | 'publishedAt' | 'attempts' | 'lastError'
->;
+export type OutboxRow = Omit<OutboxMessageEntity, 'id' | 'createdAt'>;
 
 // Rows appended in a transaction that buffers its outbox writes (see bufferOutboxWrites).
 const buffers = new WeakMap<QueryRunner, OutboxRow[]>();
