@@ -23,6 +23,15 @@ export const outboxPublishErrors = metric(
       help: 'Failed outbox publish attempts (batches)',
     }),
 );
+export const outboxVacuums = metric(
+  'duemap_outbox_vacuums_total',
+  () =>
+    new Counter({
+      name: 'duemap_outbox_vacuums_total',
+      help: 'VACUUMs of the outbox run by the relay, by outcome (done, failed)',
+      labelNames: ['outcome'],
+    }),
+);
 export const outboxLag = metric(
   'duemap_outbox_lag_seconds',
   () =>

@@ -251,3 +251,68 @@ describe('two outbox relays on one database', () => {
     }
   });
 });
+
+describe('the outbox relay', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('relay-vacuum', { partitions: 2 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('deletes the rows it publishes and vacuums what they leave behind', async () => {
+    const vacuums = async (): Promise<number> =>
+      Number(
+        (
+          await h.dataSource.query(
+            `SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE relname = 'outbox'`,
+          )
+        )[0]?.n ?? 0,
+      );
+    const vacuumsBefore = await vacuums();
+    const total = 300;
+    const writer = new OutboxWriter('messaging-test');
+    await h.dataSource.transaction((em) =>
+      writer.appendAll(
+        em,
+        Array.from({ length: total }, (_, i) => {
+          const customer = `cust-${i % 10}`;
+          return { topic: h.topic, key: customer, event: paymentEvent(customer, `vacuum-${i}`) };
+        }),
+      ),
+    );
+    const producer = createProducer(h.kafka);
+    await producer.connect();
+    const relay = new OutboxRelay({
+      dataSource: h.dataSource,
+      producer,
+      logger,
+      batchSize: 50,
+      idlePollMs: 50,
+      vacuumIntervalMs: 100,
+    });
+    await relay.start();
+    try {
+      await waitFor('the outbox emptied by publishing', async () => {
+        const [row] = await h.dataSource.query(`SELECT count(*) AS n FROM outbox`);
+        return Number(row.n) === 0 ? true : undefined;
+      });
+      // The deleted rows are dead tuples until a VACUUM; the relay runs one within 100 ms of publishing.
+      await waitFor(
+        'a VACUUM of the outbox',
+        async () => ((await vacuums()) > vacuumsBefore ? true : undefined),
+        {
+          timeoutMs: 10_000,
+        },
+      );
+    } finally {
+      await relay.stop();
+      await producer.disconnect();
+    }
+
+    const onTopic = await collectMessages(h.kafka, h.topic.name, total);
+    expect(new Set(onTopic.map((m) => m.header('event-id'))).size).toBe(total);
+  });
+});

@@ -5,4 +5,7 @@ import { OutboxDeletesPublishedRows1796300000000 } from './migrations/1796300000
 
 /** Add these to every service's DataSource: each service owns its own outbox and inbox tables. */
 export const messagingEntities = [OutboxMessageEntity, InboxMessageEntity];
-export const messagingMigrations = [CreateOutboxAndInbox1763900000000, OutboxDeletesPublishedRows1796300000000];
+export const messagingMigrations = [
+  CreateOutboxAndInbox1763900000000,
+  OutboxDeletesPublishedRows1796300000000,
+];

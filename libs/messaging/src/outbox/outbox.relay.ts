@@ -3,7 +3,7 @@ import type { Producer, Message } from 'kafkajs';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { outboxLag, outboxPublished, outboxPublishErrors } from '../metrics';
+import { outboxLag, outboxPublished, outboxPublishErrors, outboxVacuums } from '../metrics';
 import { OUTBOX_SHARDS } from './shard';
 
 export interface OutboxRelayOptions {
@@ -222,8 +222,16 @@ export class OutboxRelay {
     if (Date.now() - this.lastVacuum < this.vacuumIntervalMs) return;
     this.lastVacuum = Date.now();
     this.publishedSinceVacuum = 0;
-    // SKIP_LOCKED: another relay instance vacuuming it already is as good.
-    await this.options.dataSource.query('VACUUM (SKIP_LOCKED) outbox');
+    try {
+      // SKIP_LOCKED: another relay instance vacuuming it already is as good.
+      await this.options.dataSource.query('VACUUM (SKIP_LOCKED) outbox');
+      outboxVacuums.inc({ outcome: 'done' });
+    } catch (err) {
+      // Publishing goes on without it (claims only get slower until a later one succeeds): not a
+      // publish failure, so no backoff, and it says what failed.
+      outboxVacuums.inc({ outcome: 'failed' });
+      this.options.logger.warn({ err }, 'outbox relay: VACUUM of the outbox failed, publishing goes on');
+    }
   }
 
   private idle(ms: number): Promise<void> {

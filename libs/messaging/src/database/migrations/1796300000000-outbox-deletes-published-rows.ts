@@ -12,7 +12,9 @@ export class OutboxDeletesPublishedRows1796300000000 implements MigrationInterfa
     await q.query(`DELETE FROM outbox WHERE published_at IS NOT NULL`);
     await q.query(`DROP INDEX outbox_published_at_idx`);
     await q.query(`DROP INDEX outbox_pending_idx`);
-    await q.query(`ALTER TABLE outbox DROP COLUMN published_at, DROP COLUMN attempts, DROP COLUMN last_error`);
+    await q.query(
+      `ALTER TABLE outbox DROP COLUMN published_at, DROP COLUMN attempts, DROP COLUMN last_error`,
+    );
     await q.query(`CREATE INDEX outbox_pending_idx ON outbox (shard, id)`);
   }
 
