@@ -1,7 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { pinoHttp } from 'pino-http';
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { createLogger } from './logger';
+import { createLogger, httpLogSerializers } from './logger';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -56,5 +59,38 @@ describe('createLogger', () => {
       span_id: spanContext.spanId,
       level: 'warn',
     });
+  });
+
+  it('logs a request by id, method, path, caller and status, never by its headers', async () => {
+    const out = capture();
+    const logRequest = pinoHttp({
+      logger: createLogger({ service: 'payments', destination: out.stream }),
+      serializers: httpLogSerializers,
+    });
+    const server = http.createServer((req, res) => {
+      logRequest(req, res);
+      res.statusCode = 201;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/payments?x=1`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret-token', cookie: 'session=secret-cookie' },
+        body: '{}',
+      });
+      expect(res.status).toBe(201);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const [line] = out.lines();
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'POST', url: '/api/v1/payments?x=1', remoteAddress: '127.0.0.1' },
+      res: { statusCode: 201 },
+    });
+    expect(Object.keys(line?.req as object).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
+    expect(JSON.stringify(line)).not.toMatch(/secret|authorization|cookie/i);
   });
 });

@@ -24,3 +24,19 @@ export function createLogger({ service, level = 'info', destination }: LoggerOpt
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * What request logging (pino-http) writes about a request and its response: enough to find it in
+ * a trace or a client's report (id, method, path, caller, status) and not its headers. Headers
+ * carry credentials (Authorization, cookies) that must not reach the logs, and pino-http binds the
+ * request to a child logger per request, so every header would be JSON-encoded for every request.
+ */
+export const httpLogSerializers = {
+  req: (req: pino.SerializedRequest) => ({
+    id: req.id as unknown,
+    method: req.method,
+    url: req.url,
+    remoteAddress: req.remoteAddress,
+  }),
+  res: (res: pino.SerializedResponse) => ({ statusCode: res.statusCode }),
+};

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { HEALTH_OPTIONS, HealthController } from './health/health.controller';
+import { httpLogSerializers } from './logger';
 import { MetricsController } from './metrics/metrics.controller';
 
 export interface ObservabilityModuleOptions {
@@ -22,6 +23,7 @@ export class ObservabilityModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger: options.logger,
+            serializers: httpLogSerializers,
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
           },
         }),
