@@ -295,6 +295,20 @@ describe('gateway', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('answers 413 to a client still sending a body far over the limit, every time', async () => {
+    // The answer goes out before the body is in: closing on unread bytes would reset the socket
+    // and the client, still writing, would see EPIPE instead of the 413.
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${url}/api/v1/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }),
+      });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    }
+  });
+
   it('refuses a body by its Content-Length without waiting for it', async () => {
     const before = seen.length;
     const req = http.request({

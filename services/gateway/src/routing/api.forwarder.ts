@@ -39,6 +39,9 @@ interface Upstream {
   agent: http.Agent;
 }
 
+// A body declared over the limit but under this many times it is drained after its 413.
+const DRAIN_FACTOR = 8;
+
 function sendError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
   const body = JSON.stringify({ error: { code, message, details: [] } });
   const headers: http.OutgoingHttpHeaders = {
@@ -108,7 +111,10 @@ export class ApiForwarder {
     }
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > this.maxBodyBytes) {
-      this.tooLarge(res, owner);
+      // A body up to a few times the limit is read and dropped after the answer, keeping the
+      // connection: closing on unread bytes resets the socket, and a client still writing its body
+      // gets EPIPE instead of the 413. Beyond that, the connection is closed rather than read.
+      this.tooLarge(res, owner, Number(length) > DRAIN_FACTOR * this.maxBodyBytes);
       return;
     }
     new Exchange(this, req, res, owner, this.upstreams[owner], url).start();
@@ -127,9 +133,9 @@ export class ApiForwarder {
     sendError(res, status, code, message, close);
   }
 
-  tooLarge(res: ServerResponse, service: string): void {
+  tooLarge(res: ServerResponse, service: string, close = true): void {
     const message = `request body is larger than ${this.maxBodyBytes} bytes`;
-    this.answer(res, service, 413, 'PAYLOAD_TOO_LARGE', message, true);
+    this.answer(res, service, 413, 'PAYLOAD_TOO_LARGE', message, close);
   }
 
   count(service: string, status: number): void {
