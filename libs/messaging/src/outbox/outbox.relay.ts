@@ -14,7 +14,11 @@ export interface OutboxRelayOptions {
   /** Connection string for a LISTEN connection; without it the relay only polls. */
   notifyUrl?: string;
   batchSize?: number;
-  /** Shards one claim may take; the rest stay free for other relay instances. */
+  /**
+   * Most shards one claim takes (default: all of them). Claims lock free shards with work in random
+   * order, so several relay instances share the shards as they come free; a smaller number only
+   * makes a lone relay leave rows behind for its next claim.
+   */
   shardsPerClaim?: number;
   idlePollMs?: number;
   /**
@@ -96,7 +100,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
-    this.shardsPerClaim = options.shardsPerClaim ?? OUTBOX_SHARDS / 2;
+    this.shardsPerClaim = options.shardsPerClaim ?? OUTBOX_SHARDS;
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.lingerMs = options.lingerMs ?? 10;
     this.maxBackoffMs = options.maxBackoffMs ?? 2000;
