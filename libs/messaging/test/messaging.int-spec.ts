@@ -16,6 +16,7 @@ import {
   DlqHeader,
   FatalEventError,
   MessagingRuntime,
+  OUTBOX_SHARDS,
   OutboxRelay,
   OutboxWriter,
   subscribe,
@@ -215,7 +216,16 @@ describe('two outbox relays on one database', () => {
       };
       return {
         producer,
-        relay: new OutboxRelay({ dataSource: h.dataSource, producer, logger, batchSize: 50, idlePollMs: 50 }),
+        // Half the shards per claim each (a lone relay takes them all): both relays get work while
+        // the other's claim is open, which is what this checks.
+        relay: new OutboxRelay({
+          dataSource: h.dataSource,
+          producer,
+          logger,
+          batchSize: 50,
+          idlePollMs: 50,
+          shardsPerClaim: OUTBOX_SHARDS / 2,
+        }),
       };
     });
     await Promise.all(relays.map((r) => r.producer.connect()));
