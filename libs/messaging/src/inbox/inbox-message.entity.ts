@@ -21,6 +21,7 @@ export class InboxMessageEntity {
   @Column({ name: 'offset', type: 'bigint' })
   offset!: string;
 
+  /** Rows arrive in this order: a BRIN index (migration 1796400000000) finds old ones for a purge. */
   @Column({ name: 'processed_at', type: 'timestamptz', default: () => 'now()' })
   processedAt!: Date;
 }

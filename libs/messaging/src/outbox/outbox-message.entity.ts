@@ -14,7 +14,8 @@ export class OutboxMessageEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;
 
-  @Column({ name: 'event_id', type: 'uuid', unique: true })
+  /** Made by the writer (a random UUID unless the caller gives one), and unique by that: no index. */
+  @Column({ name: 'event_id', type: 'uuid' })
   eventId!: string;
 
   @Column({ type: 'text' })
