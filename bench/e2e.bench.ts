@@ -31,6 +31,9 @@ const PAYMENTS = RATE * SECONDS;
 const WARMUP = RATE * Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const TOTAL = WARMUP + PAYMENTS;
 const SETUP_CONCURRENCY = Number(process.env.BENCH_SETUP_CONCURRENCY ?? 24);
+// BENCH_TIMELINE=5: also print p50/p99 of each outcome per 5 s of sending (a stall shows as one
+// window, saturation as a climb).
+const TIMELINE_SECONDS = Number(process.env.BENCH_TIMELINE ?? 0);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -331,6 +334,24 @@ async function main(): Promise<void> {
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));
+    if (TIMELINE_SECONDS > 0) {
+      console.log(
+        `p50 / p99 (ms) per ${TIMELINE_SECONDS} s of sending, measured window: POST-sent second → (a) (b) (c)`,
+      );
+      const window = RATE * TIMELINE_SECONDS;
+      for (let from = WARMUP; from < TOTAL; from += window) {
+        const cell = (at: (number | undefined)[]): string => {
+          const s = at
+            .slice(from, from + window)
+            .flatMap((t, k) => (t === undefined ? [] : [t - (sentAt[from + k] as number)]))
+            .sort((x, y) => x - y);
+          return `${percentile(s, 50).toFixed(0)} / ${percentile(s, 99).toFixed(0)}`.padEnd(12);
+        };
+        console.log(
+          `  ${String((from - WARMUP) / RATE).padStart(4)} s  ${cell(balanceAt)} ${cell(mapAt)} ${cell(remindersAt)}`,
+        );
+      }
+    }
     const perPayment = BACKEND_SERVICES.map((s) => [s, delta(s, 'statements') / PAYMENTS] as const);
     console.log(
       `SQL statements per payment: ${perPayment.reduce((sum, [, n]) => sum + n, 0).toFixed(1)} = ${perPayment
