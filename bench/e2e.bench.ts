@@ -90,6 +90,8 @@ interface ServiceCounters {
   statements: number;
   transactions: number;
   transactionMessages: number;
+  vacuums: number;
+  vacuumSeconds: number;
 }
 
 function sumOf(text: string, metric: string): number {
@@ -107,6 +109,8 @@ async function countersOf(url: string): Promise<ServiceCounters> {
     statements: sumOf(text, 'duemap_db_statements_total'),
     transactions: sumOf(text, 'duemap_consumer_transaction_messages_count'),
     transactionMessages: sumOf(text, 'duemap_consumer_transaction_messages_sum'),
+    vacuums: sumOf(text, 'duemap_outbox_vacuum_seconds_count'),
+    vacuumSeconds: sumOf(text, 'duemap_outbox_vacuum_seconds_sum'),
   };
 }
 
@@ -304,7 +308,7 @@ async function main(): Promise<void> {
       }
       return at;
     };
-    const [balanceAt, mapAt, remindersAt] = await Promise.all([
+    const [balanceAt, mapAt, remindersAt, paymentAt, appliedAt] = await Promise.all([
       timesOf(
         'customers',
         `SELECT id::text AS id, updated_at AS at FROM customers WHERE ar_status = 'paid'`,
@@ -319,6 +323,13 @@ async function main(): Promise<void> {
         'notifications',
         `SELECT invoice_id AS id, min(cancelled_at) AS at FROM reminders
           WHERE status = 'cancelled' GROUP BY invoice_id`,
+        byInvoice,
+      ),
+      // The hops in between, for the timeline: payments' transaction, invoicing's application.
+      timesOf('payments', `SELECT customer_id AS id, created_at AS at FROM payment`, byCustomer),
+      timesOf(
+        'invoicing',
+        `SELECT invoice_id::text AS id, applied_at AS at FROM invoice_payments`,
         byInvoice,
       ),
     ]);
@@ -351,6 +362,31 @@ async function main(): Promise<void> {
           `  ${String((from - WARMUP) / RATE).padStart(4)} s  ${cell(balanceAt)} ${cell(mapAt)} ${cell(remindersAt)}`,
         );
       }
+      // Which hop a stall was in: each step's p99 per window, from the time each service stamped.
+      const sent = sentAt.map((t) => t as number | undefined);
+      const hops: [string, (number | undefined)[], (number | undefined)[]][] = [
+        ['POST→payments', sent, paymentAt],
+        ['payments→invoicing', paymentAt, appliedAt],
+        ['invoicing→customers', appliedAt, balanceAt],
+        ['customers→geocoding', balanceAt, mapAt],
+        ['invoicing→notifications', appliedAt, remindersAt],
+      ];
+      console.log(
+        `p99 (ms) of each hop per ${TIMELINE_SECONDS} s of sending: ${hops.map(([h]) => h).join(' | ')}`,
+      );
+      for (let from = WARMUP; from < TOTAL; from += window) {
+        const cells = hops.map(([, a, b]) => {
+          const s = b
+            .slice(from, from + window)
+            .flatMap((t, k) => {
+              const t0 = a[from + k];
+              return t === undefined || t0 === undefined ? [] : [t - t0];
+            })
+            .sort((x, y) => x - y);
+          return percentile(s, 99).toFixed(0).padStart(6);
+        });
+        console.log(`  ${String((from - WARMUP) / RATE).padStart(4)} s  ${cells.join(' ')}`);
+      }
     }
     const perPayment = BACKEND_SERVICES.map((s) => [s, delta(s, 'statements') / PAYMENTS] as const);
     console.log(
@@ -362,6 +398,12 @@ async function main(): Promise<void> {
       `messages per consumer transaction (mean): ${BACKEND_SERVICES.map((s) => {
         const n = delta(s, 'transactions');
         return `${s} ${n > 0 ? (delta(s, 'transactionMessages') / n).toFixed(1) : '-'}`;
+      }).join(', ')}`,
+    );
+    console.log(
+      `outbox VACUUMs by the relays (count, mean): ${BACKEND_SERVICES.map((s) => {
+        const n = delta(s, 'vacuums');
+        return `${s} ${n}${n > 0 ? ` × ${((delta(s, 'vacuumSeconds') / n) * 1000).toFixed(0)} ms` : ''}`;
       }).join(', ')}`,
     );
     const total = cpu.reduce((sum, [, pct]) => sum + pct, 0);

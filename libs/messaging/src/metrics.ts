@@ -32,6 +32,15 @@ export const outboxVacuums = metric(
       labelNames: ['outcome'],
     }),
 );
+export const outboxVacuumSeconds = metric(
+  'duemap_outbox_vacuum_seconds',
+  () =>
+    new Histogram({
+      name: 'duemap_outbox_vacuum_seconds',
+      help: "Duration of the relay's VACUUMs of the outbox (they run beside the claims)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+);
 export const outboxLag = metric(
   'duemap_outbox_lag_seconds',
   () =>

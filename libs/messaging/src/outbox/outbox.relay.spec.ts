@@ -3,38 +3,74 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { OutboxRelay } from './outbox.relay';
 
-// The relay's loop around a claim, with Postgres and Kafka faked: what it does when its VACUUM fails.
+// The relay's loop around a claim, with Postgres and Kafka faked: how its VACUUMs sit beside the claims.
+function fakes(vacuum: () => Promise<unknown>): {
+  dataSource: DataSource;
+  producer: Producer;
+  logger: Logger;
+  vacuumTries: () => number;
+} {
+  let id = 0;
+  const claimed = (): unknown[] => [
+    {
+      id: String(++id),
+      topic: 'payments.payment-received.v1',
+      message_key: 'cust-1',
+      payload: Buffer.from([1]),
+      headers: { 'event-id': `e-${id}` },
+      created_at: new Date(),
+    },
+  ];
+  const em = { query: jest.fn(() => Promise.resolve([claimed(), 1])) } as unknown as EntityManager;
+  const query = jest.fn((sql: string) => (sql.startsWith('VACUUM') ? vacuum() : Promise.resolve([])));
+  const dataSource = {
+    transaction: jest.fn((work: (em: EntityManager) => Promise<unknown>) => work(em)),
+    query,
+  } as unknown as DataSource;
+  const producer = { sendBatch: jest.fn(() => Promise.resolve([])) } as unknown as Producer;
+  const logger = { warn: jest.fn(), info: jest.fn(), error: jest.fn() } as unknown as Logger;
+  const vacuumTries = (): number => query.mock.calls.filter(([sql]) => sql.startsWith('VACUUM')).length;
+  return { dataSource, producer, logger, vacuumTries };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('OutboxRelay', () => {
-  it('reports a failed VACUUM as such and goes on publishing, without backing off', async () => {
-    let id = 0;
-    const claimed = (): unknown[] => [
-      {
-        id: String(++id),
-        topic: 'payments.payment-received.v1',
-        message_key: 'cust-1',
-        payload: Buffer.from([1]),
-        headers: { 'event-id': `e-${id}` },
-        created_at: new Date(),
-      },
-    ];
-    const em = { query: jest.fn(() => Promise.resolve([claimed(), 1])) } as unknown as EntityManager;
-    const dataSource = {
-      transaction: jest.fn((work: (em: EntityManager) => Promise<unknown>) => work(em)),
-      query: jest.fn((sql: string) =>
-        sql.startsWith('VACUUM')
-          ? Promise.reject(new Error('permission denied for table outbox'))
-          : Promise.resolve([]),
-      ),
-    } as unknown as DataSource;
-    const producer = { sendBatch: jest.fn(() => Promise.resolve([])) } as unknown as Producer;
-    const logger = { warn: jest.fn(), info: jest.fn(), error: jest.fn() } as unknown as Logger;
+  it('goes on publishing while its VACUUM runs, runs one at a time, and waits for it on stop', async () => {
+    let finishVacuum = (): void => undefined;
+    const { dataSource, producer, logger, vacuumTries } = fakes(
+      () => new Promise((resolve) => (finishVacuum = () => resolve([]))),
+    );
     const relay = new OutboxRelay({ dataSource, producer, logger, lingerMs: 1, vacuumIntervalMs: 5 });
 
     await relay.start();
-    const vacuumTries = (): number =>
-      jest.mocked(dataSource.query).mock.calls.filter(([sql]) => String(sql).startsWith('VACUUM')).length;
-    const deadline = Date.now() + 5000;
-    while (vacuumTries() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await until(() => vacuumTries() === 1);
+    const sentAtVacuum = jest.mocked(producer.sendBatch).mock.calls.length;
+    await until(() => jest.mocked(producer.sendBatch).mock.calls.length > sentAtVacuum + 20);
+    // Twenty batches and far more than 5 ms later, the first VACUUM is still the only one.
+    expect(jest.mocked(producer.sendBatch).mock.calls.length).toBeGreaterThan(sentAtVacuum + 20);
+    expect(vacuumTries()).toBe(1);
+
+    let stopped = false;
+    const stopping = relay.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(stopped).toBe(false);
+    finishVacuum();
+    await stopping;
+    expect(stopped).toBe(true);
+  });
+
+  it('reports a failed VACUUM as such and goes on publishing, without backing off', async () => {
+    const { dataSource, producer, logger, vacuumTries } = fakes(() =>
+      Promise.reject(new Error('permission denied for table outbox')),
+    );
+    const relay = new OutboxRelay({ dataSource, producer, logger, lingerMs: 1, vacuumIntervalMs: 5 });
+
+    await relay.start();
+    await until(() => vacuumTries() >= 2);
     const sentBeforeStop = jest.mocked(producer.sendBatch).mock.calls.length;
     await relay.stop();
 
