@@ -1,5 +1,5 @@
 import { defineConfig } from './config';
-import { brokers, enumOf, host, int, port, str, url } from './fields';
+import { brokers, duration, enumOf, host, int, port, str, url } from './fields';
 
 /** pino's levels, so LOG_LEVEL can be handed to the logger unchecked. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,6 +36,13 @@ export const platformShape = {
   KAFKA_FETCH_MAX_WAIT_MS: int({ min: 0, max: 10_000, default: 50 }),
   /** The outbox relay waits this long after a short batch so that the next carries more rows. */
   OUTBOX_LINGER_MS: int({ min: 0, max: 1000, default: 10 }),
+  /**
+   * A consumer's inbox row (proof that an event was applied) is purged this long after; it must
+   * outlast the topics' retention in Kafka (7 days by default), or a replay from the oldest message
+   * kept would apply events again. Checked every INBOX_PURGE_INTERVAL.
+   */
+  INBOX_RETENTION: duration('8d', { min: 60_000 }),
+  INBOX_PURGE_INTERVAL: duration('10m', { min: 1000, max: 86_400_000 }),
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'], optional: true }),

@@ -15,6 +15,8 @@ export interface PlatformValues {
   KAFKA_FETCH_MIN_BYTES: number;
   KAFKA_FETCH_MAX_WAIT_MS: number;
   OUTBOX_LINGER_MS: number;
+  INBOX_RETENTION: number;
+  INBOX_PURGE_INTERVAL: number;
 }
 
 export interface ServicePlatformOptions {
@@ -23,7 +25,7 @@ export interface ServicePlatformOptions {
   /** The service's entities and migrations, messaging's included (src/database/data-source.ts). */
   dataSource: PostgresConnectionOptions;
   /** Relay/consumer tuning; defaults suit a service. */
-  messaging?: Pick<MessagingRuntimeOptions, 'relay' | 'consumer' | 'consumerGroup'>;
+  messaging?: Pick<MessagingRuntimeOptions, 'relay' | 'consumer' | 'consumerGroup' | 'inboxPurge'>;
 }
 
 /**
@@ -73,6 +75,10 @@ export class ServicePlatformModule {
                   lingerMs: config.OUTBOX_LINGER_MS,
                   ...(typeof messaging?.relay === 'object' ? messaging.relay : {}),
                 },
+          inboxPurge:
+            messaging?.inboxPurge === false
+              ? false
+              : { retentionMs: config.INBOX_RETENTION, intervalMs: config.INBOX_PURGE_INTERVAL },
           consumer: {
             minBytes: config.KAFKA_FETCH_MIN_BYTES,
             maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,

@@ -4,6 +4,7 @@ export * from './outbox/outbox.relay';
 export * from './outbox/shard';
 export * from './outbox/outbox-message.entity';
 export * from './inbox/inbox-message.entity';
+export * from './inbox/inbox.purger';
 export * from './consumer/event-consumer';
 export * from './consumer/transaction-scope';
 export * from './consumer/consumer.errors';

@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
+import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
 import { createKafka, createProducer } from './kafka/kafka.factory';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
@@ -36,7 +37,16 @@ export interface MessagingRuntimeOptions {
   subscriptions?: Subscription[];
   consumerGroup?: string;
   consumer?: ConsumerTuning;
+  /**
+   * With a consumer group: purge its database's inbox of rows older than `retentionMs`, every
+   * `intervalMs` (default: 8 days, every 10 minutes). `false`: never.
+   */
+  inboxPurge?: false | Partial<Pick<InboxPurgerOptions, 'retentionMs' | 'intervalMs' | 'batchSize'>>;
 }
+
+/** Kafka keeps messages 7 days by default; a replay from its oldest must still find them here. */
+export const DEFAULT_INBOX_RETENTION_MS = 8 * 24 * 3600_000;
+const DEFAULT_INBOX_PURGE_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Everything one service needs to take part in the event flow: the outbox writer its use cases
@@ -49,6 +59,7 @@ export class MessagingRuntime {
   private readonly producer: Producer;
   private relay?: OutboxRelay;
   private consumer?: EventConsumer;
+  private purger?: InboxPurger;
 
   constructor(private readonly options: MessagingRuntimeOptions) {
     this.kafka = createKafka({
@@ -86,10 +97,21 @@ export class MessagingRuntime {
         ...options.consumer,
       });
       await this.consumer.start();
+      if (options.inboxPurge !== false) {
+        this.purger = new InboxPurger({
+          dataSource: options.dataSource,
+          logger: options.logger.child({ component: 'inbox-purger' }),
+          retentionMs: DEFAULT_INBOX_RETENTION_MS,
+          intervalMs: DEFAULT_INBOX_PURGE_INTERVAL_MS,
+          ...options.inboxPurge,
+        });
+        this.purger.start();
+      }
     }
   }
 
   async stop(): Promise<void> {
+    await this.purger?.stop();
     await this.consumer?.stop();
     await this.relay?.stop();
     await this.producer.disconnect();

@@ -41,6 +41,14 @@ export const outboxVacuumSeconds = metric(
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     }),
 );
+export const inboxPurged = metric(
+  'duemap_inbox_purged_total',
+  () =>
+    new Counter({
+      name: 'duemap_inbox_purged_total',
+      help: 'Inbox rows deleted after their retention (INBOX_RETENTION)',
+    }),
+);
 export const outboxLag = metric(
   'duemap_outbox_lag_seconds',
   () =>

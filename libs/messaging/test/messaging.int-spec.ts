@@ -15,6 +15,7 @@ import {
   createProducer,
   DlqHeader,
   FatalEventError,
+  InboxPurger,
   MessagingRuntime,
   OUTBOX_SHARDS,
   OutboxRelay,
@@ -324,5 +325,48 @@ describe('the outbox relay', () => {
 
     const onTopic = await collectMessages(h.kafka, h.topic.name, total);
     expect(new Set(onTopic.map((m) => m.header('event-id'))).size).toBe(total);
+  });
+});
+
+describe('the inbox purger', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('inbox-purge', { partitions: 1 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('deletes the rows past the retention, batch by batch, and keeps the younger ones', async () => {
+    const day = 24 * 3600_000;
+    // 25 rows applied 9 days ago, 5 applied 7 days ago, 3 just now; the retention is 8 days.
+    const insert = (n: number, agoMs: number) =>
+      h.dataSource.query(
+        `INSERT INTO inbox (consumer_group, event_id, topic, partition, "offset", processed_at)
+         SELECT 'purge-test', gen_random_uuid(), 'payments.payment-received.v1', 0, g, $2
+           FROM generate_series(1, $1::int) g`,
+        [n, new Date(Date.now() - agoMs)],
+      );
+    await insert(25, 9 * day);
+    await insert(5, 7 * day);
+    await insert(3, 0);
+    const purger = new InboxPurger({
+      dataSource: h.dataSource,
+      logger,
+      retentionMs: 8 * day,
+      intervalMs: 60_000,
+      batchSize: 10,
+    });
+
+    expect(await purger.purgeOnce()).toBe(25);
+    const left: { old: string; total: string }[] = await h.dataSource.query(
+      `SELECT count(*) FILTER (WHERE processed_at < now() - interval '8 days') AS old, count(*) AS total
+         FROM inbox WHERE consumer_group = 'purge-test'`,
+    );
+    expect(left[0]).toEqual({ old: '0', total: '8' });
+    // Nothing left to purge: the next one deletes nothing.
+    expect(await purger.purgeOnce()).toBe(0);
+    await purger.stop();
   });
 });
