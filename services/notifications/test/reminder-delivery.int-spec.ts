@@ -2,6 +2,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InvoiceStatus, ReminderChannel, Topic } from '@duemap/events';
 import { waitFor } from '@duemap/testing';
 import { randomUUID } from 'node:crypto';
+import { ReminderJobs } from '../src/reminders/reminder-jobs';
 import { ReminderJobName } from '../src/reminders/reminder.queue';
 import {
   dayFromToday,
@@ -195,6 +196,45 @@ describe('notifications: sending reminders when their time comes', () => {
       );
       return row?.job_enqueued_for?.toISOString() === lost.scheduledFor ? true : undefined;
     });
+  });
+
+  it('marks jobs enqueued without waiting for a reminder another transaction holds; the reconciler marks it later', async () => {
+    const invoiceId = randomUUID();
+    const due = dayFromToday(12, 'Asia/Shanghai');
+    await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
+    await jobsPresent(list.map((r) => r.id));
+    const [held, free] = [list[0]!, list[1]!];
+    await n.db.query(`UPDATE reminders SET job_enqueued_for = NULL WHERE id = ANY($1::uuid[])`, [
+      [held.id, free.id],
+    ]);
+    const enqueuedFor = async (id: string): Promise<string | undefined> => {
+      const [row] = await n.db.query<{ job_enqueued_for: Date | null }[]>(
+        `SELECT job_enqueued_for FROM reminders WHERE id = $1`,
+        [id],
+      );
+      return row?.job_enqueued_for?.toISOString();
+    };
+
+    const holder = n.db.createQueryRunner();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE`, [held.id]);
+      const targets = [held, free].map((r) => ({ id: r.id, scheduledFor: new Date(r.scheduledFor) }));
+      const outcome = await Promise.race([
+        n.app.app.get(ReminderJobs).ensureAll(targets),
+        new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3000)),
+      ]);
+      expect(outcome).toEqual(['present', 'present']);
+      expect(await enqueuedFor(free.id)).toBe(free.scheduledFor);
+      expect(await enqueuedFor(held.id)).toBeUndefined();
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    await waitFor('the held reminder marked by the reconciler', async () =>
+      (await enqueuedFor(held.id)) === held.scheduledFor ? true : undefined,
+    );
   });
 
   it('reports Redis on /health', async () => {

@@ -172,11 +172,21 @@ export class ReminderJobs {
     };
   }
 
+  /**
+   * Records the jobs as in Redis, skipping reminders another transaction holds: that one is
+   * changing the reminder (a plan, a cancellation, a send) or marking it too, and the reconciler
+   * checks what stays unmarked. Waiting for them instead made two marks of overlapping reminders
+   * (a commit's and the reconciler's) lock rows in opposite orders and deadlock.
+   */
   private async markEnqueued(targets: readonly JobTarget[]): Promise<void> {
     await this.dataSource.query(
-      `UPDATE reminders r SET job_enqueued_for = t.at
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at)
-        WHERE r.id = t.id AND r.scheduled_for = t.at AND r.status = 'scheduled'`,
+      `WITH free AS (
+         SELECT id FROM reminders WHERE id = ANY($1::uuid[]) AND status = 'scheduled'
+            FOR UPDATE SKIP LOCKED
+       )
+       UPDATE reminders r SET job_enqueued_for = t.at
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), free f
+        WHERE r.id = t.id AND f.id = r.id AND r.scheduled_for = t.at AND r.status = 'scheduled'`,
       [targets.map((t) => t.id), targets.map((t) => t.scheduledFor.toISOString())],
     );
     this.logger.debug({ reminders: targets.map((t) => t.id) }, 'reminder jobs in Redis');
