@@ -180,13 +180,16 @@ export class ReminderJobs {
    */
   private async markEnqueued(targets: readonly JobTarget[]): Promise<void> {
     await this.dataSource.query(
+      // Found by primary key only and updated by the locked row's ctid: with conditions on status
+      // or time in the look-up, a planner without statistics (a server without autovacuum after a
+      // bulk load) picked the partial indexes of scheduled reminders and filtered thousands of rows.
       `WITH free AS (
-         SELECT id FROM reminders WHERE id = ANY($1::uuid[]) AND status = 'scheduled'
+         SELECT ctid AS tid, id, status, scheduled_for FROM reminders WHERE id = ANY($1::uuid[])
             FOR UPDATE SKIP LOCKED
        )
        UPDATE reminders r SET job_enqueued_for = t.at
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS t(id, at), free f
-        WHERE r.id = t.id AND f.id = r.id AND r.scheduled_for = t.at AND r.status = 'scheduled'`,
+         FROM free f JOIN unnest($1::uuid[], $2::timestamptz[]) AS t(id, at) ON t.id = f.id
+        WHERE r.ctid = f.tid AND f.status = 'scheduled' AND f.scheduled_for = t.at`,
       [targets.map((t) => t.id), targets.map((t) => t.scheduledFor.toISOString())],
     );
     this.logger.debug({ reminders: targets.map((t) => t.id) }, 'reminder jobs in Redis');
