@@ -229,7 +229,7 @@ export class OutboxRelay {
    * table changed, a pass a minute at best) are far too lax for a queue table, and some servers
    * run without it, so the relay vacuums its own table, which it alone churns.
    * The vacuum runs beside the claims, on a connection of its own: awaited in the loop, it held
-   * back every row committed meanwhile for as long as it took (tenths of a second under load).
+   * back every row committed meanwhile for as long as it took (tens of ms under load here).
    * One at a time; `stop` waits for it.
    */
   private vacuumIfDue(): void {
