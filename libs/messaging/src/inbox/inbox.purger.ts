@@ -72,8 +72,10 @@ export class InboxPurger {
         inboxPurged.inc(deleted);
         if (deleted < this.batchSize) break;
       }
-      if (purged > 0) await this.options.dataSource.query('VACUUM (SKIP_LOCKED) inbox');
-      if (purged > 0) this.options.logger.info({ purged, before }, 'inbox: purged rows past retention');
+      if (purged > 0) {
+        await this.options.dataSource.query('VACUUM (SKIP_LOCKED) inbox');
+        this.options.logger.info({ purged, before }, 'inbox: purged rows past retention');
+      }
     } catch (err) {
       // Nothing is lost: the rows stay until the next purge. Say so and carry on consuming.
       this.options.logger.warn({ err, purged }, 'inbox: purge failed, rows stay until the next one');
