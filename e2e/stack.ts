@@ -93,7 +93,7 @@ function tail(file: string, lines = 40): string {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-stack-'));
-  const kafka = await startPrivateKafka({ partitions: options.partitions ?? topicPartitions() });
+  const kafka = await startPrivateKafka({ partitions: options.partitions ?? topicPartitions(), logDir });
   const started: StackProcess[] = [];
   const databases = {} as Record<BackendService, TestDatabase>;
   const stop = async (): Promise<void> => {

@@ -17,7 +17,14 @@ export interface PrivateKafka {
  * a spec that boots services with their real topic names and consumer groups shares nothing with
  * other specs running at the same time, nor with `npm start`'s data.
  */
-export async function startPrivateKafka({ partitions = 3 } = {}): Promise<PrivateKafka> {
+export async function startPrivateKafka({
+  partitions = 3,
+  logDir,
+}: {
+  partitions?: number;
+  /** Where the broker's log and GC log go (to outlive the broker); its data directory otherwise. */
+  logDir?: string;
+} = {}): Promise<PrivateKafka> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-kafka-'));
   const port = await freePort();
   let controllerPort = await freePort();
@@ -26,7 +33,7 @@ export async function startPrivateKafka({ partitions = 3 } = {}): Promise<Privat
     port,
     controllerPort,
     dataDir,
-    logFile: path.join(dataDir, 'kafka.log'),
+    logFile: path.join(logDir ?? dataDir, 'kafka.log'),
   });
   try {
     await createTopics(broker.brokers, { partitions });
