@@ -9,10 +9,20 @@ export function validationDetails(errors: ValidationError[], parent = ''): Error
         ? `${parent}[${e.property}]`
         : `${parent}.${e.property}`
       : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({
-      field,
-      message: message.replace(/^\S+ /, `${field} `),
-    }));
+    // A required field that is absent fails every rule it has ("must be a string", "must be shorter
+    // than …"): what the caller needs to hear is only that it is missing. (Optional fields are not
+    // validated when absent, so an absent value here is always a required one.)
+    const missing = e.value === undefined && e.constraints !== undefined;
+    const own = missing
+      ? [{ field, message: `${field} is required` }]
+      : Object.values(e.constraints ?? {}).map((message) => ({
+          field,
+          // class-validator starts with the property ("x must be …", "property x should not
+          // exist"); the caller gets the whole path instead.
+          message: message.startsWith(`${e.property} `)
+            ? `${field}${message.slice(e.property.length)}`
+            : message.replace(`property ${e.property} `, `property ${field} `),
+        }));
     return [...own, ...validationDetails(e.children ?? [], field)];
   });
 }

@@ -85,14 +85,16 @@ describe('HTTP conventions (ApiExceptionFilter, validation, body limit)', () => 
   it('names every missing or bad field, nested ones by path', async () => {
     const res = await post('/t/pay', JSON.stringify({ currency: 'USD', lines: [{ invoiceId: 'i1' }, {}] }));
     expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { code: string; details: { field: string }[] } };
+    const { error } = (await res.json()) as {
+      error: { code: string; details: { field: string; message: string }[] };
+    };
     expect(error.code).toBe('VALIDATION_FAILED');
-    expect(error.details.map((d) => d.field).sort()).toEqual([
-      'amount',
-      'currency',
-      'lines[1].invoiceId',
-      'lines[1].invoiceId',
-    ]);
+    expect(error.details.map((d) => d.field).sort()).toEqual(['amount', 'currency', 'lines[1].invoiceId']);
+    // Absent fields are said to be missing, once each, not refused by every rule they carry.
+    expect(error.details.find((d) => d.field === 'lines[1].invoiceId')?.message).toBe(
+      'lines[1].invoiceId is required',
+    );
+    expect(error.details.find((d) => d.field === 'amount')?.message).toBe('amount is required');
   });
 
   it('refuses unknown properties rather than dropping them', async () => {
