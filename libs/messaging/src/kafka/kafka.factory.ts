@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { fixKafkaRequestQueueTimer } from './request-queue.fix';
 
 export interface KafkaClientOptions {
   clientId: string;
@@ -8,8 +9,12 @@ export interface KafkaClientOptions {
   logger: Logger;
 }
 
-/** kafkajs with its log lines routed into the service's structured logger. */
+/**
+ * kafkajs with its log lines routed into the service's structured logger, and without its idle
+ * timer loop (request-queue.fix.ts).
+ */
 export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): Kafka {
+  fixKafkaRequestQueueTimer();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
