@@ -1,19 +1,5 @@
+import RequestQueue from 'kafkajs/src/network/requestQueue';
 import { fixKafkaRequestQueueTimer, kafkaRequestQueueClass } from './request-queue.fix';
-
-/** kafkajs's own RequestQueue, as a connection makes it, with the parts a test drives. */
-interface Queue {
-  pending: unknown[];
-  throttleCheckTimeoutId: NodeJS.Timeout | null;
-  push(request: {
-    entry: { correlationId: number; apiName: string };
-    expectResponse: boolean;
-    sendRequest: () => void;
-  }): void;
-  fulfillRequest(response: { correlationId: number; payload: Buffer; size: number }): void;
-  checkPendingRequests(): void;
-  maybeThrottle(ms: number): void;
-  destroy(): void;
-}
 
 const silent = {
   debug: () => undefined,
@@ -22,8 +8,8 @@ const silent = {
   info: () => undefined,
 };
 
-function queue(maxInFlightRequests: number | null = null): Queue {
-  const RequestQueue = kafkaRequestQueueClass() as unknown as new (options: object) => Queue;
+/** kafkajs's own RequestQueue, as a connection makes it. */
+function queue(maxInFlightRequests: number | null = null): RequestQueue {
   return new RequestQueue({
     maxInFlightRequests,
     requestTimeout: 30_000,
