@@ -86,6 +86,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.InvoiceIssued]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    invoiceVersion: 1n,
     invoiceId: 'inv-1',
     number: 'INV-1',
     kind: DocumentKind.INVOICE,
@@ -110,6 +111,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.InvoiceChanged]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    invoiceVersion: 2n,
     invoiceId: 'inv-1',
     number: 'INV-1',
     kind: DocumentKind.INVOICE,
@@ -124,6 +126,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.InvoicePaid]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    invoiceVersion: 3n,
     invoiceId: 'inv-1',
     number: 'INV-1',
     total: cny('1130.00'),
@@ -133,6 +136,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.InvoiceOverdue]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    invoiceVersion: 2n,
     invoiceId: 'inv-1',
     number: 'INV-1',
     dueDate: calendarDate('2025-03-30'),
@@ -144,6 +148,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.InvoiceVoided]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    invoiceVersion: 2n,
     invoiceId: 'inv-1',
     number: 'INV-1',
     total: cny('1130.00'),
@@ -164,6 +169,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.CustomerUpserted]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    customerVersion: 1n,
     created: true,
     sources: [
       { sourceSystem: 'sap-ecc-cn', externalId: '0000100042' },
@@ -182,12 +188,14 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.AddressChanged]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    customerVersion: 1n,
     address,
     previousAddress: { countryCode: 'CN', region: '广东省', city: '广州市' },
   },
   [Topic.BalanceChanged]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    customerVersion: 4n,
     balances: [
       {
         currency: 'CNY',
@@ -206,12 +214,14 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.StatusChanged]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    customerVersion: 4n,
     status: ArStatus.OVERDUE,
     previousStatus: ArStatus.UNPAID,
   },
   [Topic.CreditRatingChanged]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    customerVersion: 5n,
     rating: 'B',
     previousRating: 'A',
     creditLimit: cny('30000.00'),
@@ -221,6 +231,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.CustomerGeocoded]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    geocodeVersion: 1n,
     latitude: 22.5431,
     longitude: 113.9469,
     precision: GeocodePrecision.DISTRICT,
@@ -230,6 +241,7 @@ export const SAMPLE_EVENTS: { readonly [T in TopicName]: EventInitOf<T> } = {
   [Topic.GeocodeFailed]: {
     customerId: CUSTOMER_ID,
     occurredAt,
+    geocodeVersion: 1n,
     reason: GeocodeFailureReason.INCOMPLETE_ADDRESS,
     detail: 'no country and no city',
     address: { singleLine: '高新南七道18号' },

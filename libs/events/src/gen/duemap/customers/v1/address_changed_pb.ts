@@ -16,7 +16,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_customers_v1_address_changed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CilkdWVtYXAvY3VzdG9tZXJzL3YxL2FkZHJlc3NfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSLDAQoOQWRkcmVzc0NoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKB2FkZHJlc3MYAyABKAsyHy5kdWVtYXAuY29tbW9uLnYxLlBvc3RhbEFkZHJlc3MSOQoQcHJldmlvdXNfYWRkcmVzcxgEIAEoCzIfLmR1ZW1hcC5jb21tb24udjEuUG9zdGFsQWRkcmVzc2IGcHJvdG8z',
+    'CilkdWVtYXAvY3VzdG9tZXJzL3YxL2FkZHJlc3NfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSLdAQoOQWRkcmVzc0NoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKB2FkZHJlc3MYAyABKAsyHy5kdWVtYXAuY29tbW9uLnYxLlBvc3RhbEFkZHJlc3MSOQoQcHJldmlvdXNfYWRkcmVzcxgEIAEoCzIfLmR1ZW1hcC5jb21tb24udjEuUG9zdGFsQWRkcmVzcxIYChBjdXN0b21lcl92ZXJzaW9uGAUgASgEYgZwcm90bzM',
     [file_duemap_common_v1_postal_address, file_google_protobuf_timestamp],
   );
 
@@ -56,6 +56,17 @@ export type AddressChanged = Message<'duemap.customers.v1.AddressChanged'> & {
    * @generated from field: duemap.common.v1.PostalAddress previous_address = 4;
    */
   previousAddress?: PostalAddress | undefined;
+
+  /**
+   * The customer's version after the change: customers increments it under the customer's
+   * row lock with every change it announces (events of one change carry the same version), so
+   * a later change of the customer always has a higher one. Consumers order a customer's events
+   * by it, not by occurred_at (clocks of two producer instances can disagree). 0 when the
+   * producer predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 customer_version = 5;
+   */
+  customerVersion: bigint;
 };
 
 /**

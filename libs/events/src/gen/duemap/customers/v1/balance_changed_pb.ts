@@ -16,7 +16,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_customers_v1_balance_changed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CilkdWVtYXAvY3VzdG9tZXJzL3YxL2JhbGFuY2VfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSKuAQoPQ3VycmVuY3lCYWxhbmNlEhAKCGN1cnJlbmN5GAEgASgJEiwKC291dHN0YW5kaW5nGAIgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIoCgdvdmVyZHVlGAMgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIxChB1bmFwcGxpZWRfY3JlZGl0GAQgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leSKOAQoOQmFsYW5jZUNoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCGJhbGFuY2VzGAMgAygLMiQuZHVlbWFwLmN1c3RvbWVycy52MS5DdXJyZW5jeUJhbGFuY2ViBnByb3RvMw',
+    'CilkdWVtYXAvY3VzdG9tZXJzL3YxL2JhbGFuY2VfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSKuAQoPQ3VycmVuY3lCYWxhbmNlEhAKCGN1cnJlbmN5GAEgASgJEiwKC291dHN0YW5kaW5nGAIgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIoCgdvdmVyZHVlGAMgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIxChB1bmFwcGxpZWRfY3JlZGl0GAQgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leSKoAQoOQmFsYW5jZUNoYW5nZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjYKCGJhbGFuY2VzGAMgAygLMiQuZHVlbWFwLmN1c3RvbWVycy52MS5DdXJyZW5jeUJhbGFuY2USGAoQY3VzdG9tZXJfdmVyc2lvbhgEIAEoBGIGcHJvdG8z',
     [file_duemap_common_v1_money, file_google_protobuf_timestamp],
   );
 
@@ -95,6 +95,17 @@ export type BalanceChanged = Message<'duemap.customers.v1.BalanceChanged'> & {
    * @generated from field: repeated duemap.customers.v1.CurrencyBalance balances = 3;
    */
   balances: CurrencyBalance[];
+
+  /**
+   * The customer's version after the change: customers increments it under the customer's
+   * row lock with every change it announces (events of one change carry the same version), so
+   * a later change of the customer always has a higher one. Consumers order a customer's events
+   * by it, not by occurred_at (clocks of two producer instances can disagree). 0 when the
+   * producer predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 customer_version = 4;
+   */
+  customerVersion: bigint;
 };
 
 /**

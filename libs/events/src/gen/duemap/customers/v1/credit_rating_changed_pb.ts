@@ -16,7 +16,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_customers_v1_credit_rating_changed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'Ci9kdWVtYXAvY3VzdG9tZXJzL3YxL2NyZWRpdF9yYXRpbmdfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSL7AQoTQ3JlZGl0UmF0aW5nQ2hhbmdlZBITCgtjdXN0b21lcl9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmF0aW5nGAMgASgJEhcKD3ByZXZpb3VzX3JhdGluZxgEIAEoCRItCgxjcmVkaXRfbGltaXQYBSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EjYKFXByZXZpb3VzX2NyZWRpdF9saW1pdBgGIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAcgASgJYgZwcm90bzM',
+    'Ci9kdWVtYXAvY3VzdG9tZXJzL3YxL2NyZWRpdF9yYXRpbmdfY2hhbmdlZC5wcm90bxITZHVlbWFwLmN1c3RvbWVycy52MSKVAgoTQ3JlZGl0UmF0aW5nQ2hhbmdlZBITCgtjdXN0b21lcl9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmF0aW5nGAMgASgJEhcKD3ByZXZpb3VzX3JhdGluZxgEIAEoCRItCgxjcmVkaXRfbGltaXQYBSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EjYKFXByZXZpb3VzX2NyZWRpdF9saW1pdBgGIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSDgoGcmVhc29uGAcgASgJEhgKEGN1c3RvbWVyX3ZlcnNpb24YCCABKARiBnByb3RvMw',
     [file_duemap_common_v1_money, file_google_protobuf_timestamp],
   );
 
@@ -78,6 +78,17 @@ export type CreditRatingChanged = Message<'duemap.customers.v1.CreditRatingChang
    * @generated from field: string reason = 7;
    */
   reason: string;
+
+  /**
+   * The customer's version after the change: customers increments it under the customer's
+   * row lock with every change it announces (events of one change carry the same version), so
+   * a later change of the customer always has a higher one. Consumers order a customer's events
+   * by it, not by occurred_at (clocks of two producer instances can disagree). 0 when the
+   * producer predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 customer_version = 8;
+   */
+  customerVersion: bigint;
 };
 
 /**

@@ -22,7 +22,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_customers_v1_customer_upserted: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CitkdWVtYXAvY3VzdG9tZXJzL3YxL2N1c3RvbWVyX3Vwc2VydGVkLnByb3RvEhNkdWVtYXAuY3VzdG9tZXJzLnYxIrMDChBDdXN0b21lclVwc2VydGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdjcmVhdGVkGAMgASgIEiwKB3NvdXJjZXMYBCADKAsyGy5kdWVtYXAuY29tbW9uLnYxLlNvdXJjZVJlZhIMCgRuYW1lGAUgASgJEg4KBnRheF9pZBgGIAEoCRIvCgR0aWVyGAcgASgOMiEuZHVlbWFwLmN1c3RvbWVycy52MS5DdXN0b21lclRpZXISMAoHYWRkcmVzcxgIIAEoCzIfLmR1ZW1hcC5jb21tb24udjEuUG9zdGFsQWRkcmVzcxIRCgl0aW1lX3pvbmUYCSABKAkSDgoGbG9jYWxlGAogASgJEi4KCGNvbnRhY3RzGAsgAygLMhwuZHVlbWFwLmN1c3RvbWVycy52MS5Db250YWN0EhcKD3NhbGVzX3RlcnJpdG9yeRgMIAEoCRItCgxjcmVkaXRfbGltaXQYDSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5YgZwcm90bzM',
+    'CitkdWVtYXAvY3VzdG9tZXJzL3YxL2N1c3RvbWVyX3Vwc2VydGVkLnByb3RvEhNkdWVtYXAuY3VzdG9tZXJzLnYxIs0DChBDdXN0b21lclVwc2VydGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdjcmVhdGVkGAMgASgIEiwKB3NvdXJjZXMYBCADKAsyGy5kdWVtYXAuY29tbW9uLnYxLlNvdXJjZVJlZhIMCgRuYW1lGAUgASgJEg4KBnRheF9pZBgGIAEoCRIvCgR0aWVyGAcgASgOMiEuZHVlbWFwLmN1c3RvbWVycy52MS5DdXN0b21lclRpZXISMAoHYWRkcmVzcxgIIAEoCzIfLmR1ZW1hcC5jb21tb24udjEuUG9zdGFsQWRkcmVzcxIRCgl0aW1lX3pvbmUYCSABKAkSDgoGbG9jYWxlGAogASgJEi4KCGNvbnRhY3RzGAsgAygLMhwuZHVlbWFwLmN1c3RvbWVycy52MS5Db250YWN0EhcKD3NhbGVzX3RlcnJpdG9yeRgMIAEoCRItCgxjcmVkaXRfbGltaXQYDSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EhgKEGN1c3RvbWVyX3ZlcnNpb24YDiABKARiBnByb3RvMw',
     [
       file_duemap_common_v1_money,
       file_duemap_common_v1_postal_address,
@@ -134,6 +134,17 @@ export type CustomerUpserted = Message<'duemap.customers.v1.CustomerUpserted'> &
    * @generated from field: duemap.common.v1.Money credit_limit = 13;
    */
   creditLimit?: Money | undefined;
+
+  /**
+   * The customer's version after the change: customers increments it under the customer's
+   * row lock with every change it announces (events of one change carry the same version), so
+   * a later change of the customer always has a higher one. Consumers order a customer's events
+   * by it, not by occurred_at (clocks of two producer instances can disagree). 0 when the
+   * producer predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 customer_version = 14;
+   */
+  customerVersion: bigint;
 };
 
 /**

@@ -16,7 +16,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_customers_v1_status_changed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CihkdWVtYXAvY3VzdG9tZXJzL3YxL3N0YXR1c19jaGFuZ2VkLnByb3RvEhNkdWVtYXAuY3VzdG9tZXJzLnYxIrwBCg1TdGF0dXNDaGFuZ2VkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgZzdGF0dXMYAyABKA4yHS5kdWVtYXAuY3VzdG9tZXJzLnYxLkFyU3RhdHVzEjYKD3ByZXZpb3VzX3N0YXR1cxgEIAEoDjIdLmR1ZW1hcC5jdXN0b21lcnMudjEuQXJTdGF0dXNiBnByb3RvMw',
+    'CihkdWVtYXAvY3VzdG9tZXJzL3YxL3N0YXR1c19jaGFuZ2VkLnByb3RvEhNkdWVtYXAuY3VzdG9tZXJzLnYxItYBCg1TdGF0dXNDaGFuZ2VkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgZzdGF0dXMYAyABKA4yHS5kdWVtYXAuY3VzdG9tZXJzLnYxLkFyU3RhdHVzEjYKD3ByZXZpb3VzX3N0YXR1cxgEIAEoDjIdLmR1ZW1hcC5jdXN0b21lcnMudjEuQXJTdGF0dXMSGAoQY3VzdG9tZXJfdmVyc2lvbhgFIAEoBGIGcHJvdG8z',
     [file_duemap_customers_v1_customer, file_google_protobuf_timestamp],
   );
 
@@ -57,6 +57,17 @@ export type StatusChanged = Message<'duemap.customers.v1.StatusChanged'> & {
    * @generated from field: duemap.customers.v1.ArStatus previous_status = 4;
    */
   previousStatus: ArStatus;
+
+  /**
+   * The customer's version after the change: customers increments it under the customer's
+   * row lock with every change it announces (events of one change carry the same version), so
+   * a later change of the customer always has a higher one. Consumers order a customer's events
+   * by it, not by occurred_at (clocks of two producer instances can disagree). 0 when the
+   * producer predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 customer_version = 5;
+   */
+  customerVersion: bigint;
 };
 
 /**

@@ -18,7 +18,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_geocoding_v1_customer_geocoded: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CitkdWVtYXAvZ2VvY29kaW5nL3YxL2N1c3RvbWVyX2dlb2NvZGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIoQCChBDdXN0b21lckdlb2NvZGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghsYXRpdHVkZRgDIAEoARIRCglsb25naXR1ZGUYBCABKAESOAoJcHJlY2lzaW9uGAUgASgOMiUuZHVlbWFwLmdlb2NvZGluZy52MS5HZW9jb2RlUHJlY2lzaW9uEg4KBnNvdXJjZRgGIAEoCRI7ChJub3JtYWxpemVkX2FkZHJlc3MYByABKAsyHy5kdWVtYXAuY29tbW9uLnYxLlBvc3RhbEFkZHJlc3NiBnByb3RvMw',
+    'CitkdWVtYXAvZ2VvY29kaW5nL3YxL2N1c3RvbWVyX2dlb2NvZGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIp0CChBDdXN0b21lckdlb2NvZGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghsYXRpdHVkZRgDIAEoARIRCglsb25naXR1ZGUYBCABKAESOAoJcHJlY2lzaW9uGAUgASgOMiUuZHVlbWFwLmdlb2NvZGluZy52MS5HZW9jb2RlUHJlY2lzaW9uEg4KBnNvdXJjZRgGIAEoCRI7ChJub3JtYWxpemVkX2FkZHJlc3MYByABKAsyHy5kdWVtYXAuY29tbW9uLnYxLlBvc3RhbEFkZHJlc3MSFwoPZ2VvY29kZV92ZXJzaW9uGAggASgEYgZwcm90bzM',
     [file_duemap_common_v1_postal_address, file_duemap_geocoding_v1_geocode, file_google_protobuf_timestamp],
   );
 
@@ -82,6 +82,17 @@ export type CustomerGeocoded = Message<'duemap.geocoding.v1.CustomerGeocoded'> &
    * @generated from field: duemap.common.v1.PostalAddress normalized_address = 7;
    */
   normalizedAddress?: PostalAddress | undefined;
+
+  /**
+   * The version of the customer's geocode after this verdict: geocoding increments it under the
+   * customer's pin lock with every customer-geocoded and geocode-failed, so a later verdict
+   * always has a higher one. Consumers order the verdicts by it, not by occurred_at (clocks of
+   * two producer instances can disagree). 0 when the producer predates versions; see
+   * proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 geocode_version = 8;
+   */
+  geocodeVersion: bigint;
 };
 
 /**

@@ -16,7 +16,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_geocoding_v1_geocode_failed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CihkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGVfZmFpbGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIuYBCg1HZW9jb2RlRmFpbGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI5CgZyZWFzb24YAyABKA4yKS5kdWVtYXAuZ2VvY29kaW5nLnYxLkdlb2NvZGVGYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCRIwCgdhZGRyZXNzGAUgASgLMh8uZHVlbWFwLmNvbW1vbi52MS5Qb3N0YWxBZGRyZXNzEhIKCndpbGxfcmV0cnkYBiABKAgq6QEKFEdlb2NvZGVGYWlsdXJlUmVhc29uEiYKIkdFT0NPREVfRkFJTFVSRV9SRUFTT05fVU5TUEVDSUZJRUQQABIjCh9HRU9DT0RFX0ZBSUxVUkVfUkVBU09OX05PX01BVENIEAESJAogR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9BTUJJR1VPVVMQAhItCilHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX0lOQ09NUExFVEVfQUREUkVTUxADEi8KK0dFT0NPREVfRkFJTFVSRV9SRUFTT05fUFJPVklERVJfVU5BVkFJTEFCTEUQBGIGcHJvdG8z',
+    'CihkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGVfZmFpbGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIv8BCg1HZW9jb2RlRmFpbGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI5CgZyZWFzb24YAyABKA4yKS5kdWVtYXAuZ2VvY29kaW5nLnYxLkdlb2NvZGVGYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCRIwCgdhZGRyZXNzGAUgASgLMh8uZHVlbWFwLmNvbW1vbi52MS5Qb3N0YWxBZGRyZXNzEhIKCndpbGxfcmV0cnkYBiABKAgSFwoPZ2VvY29kZV92ZXJzaW9uGAcgASgEKukBChRHZW9jb2RlRmFpbHVyZVJlYXNvbhImCiJHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX1VOU1BFQ0lGSUVEEAASIwofR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9OT19NQVRDSBABEiQKIEdFT0NPREVfRkFJTFVSRV9SRUFTT05fQU1CSUdVT1VTEAISLQopR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9JTkNPTVBMRVRFX0FERFJFU1MQAxIvCitHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX1BST1ZJREVSX1VOQVZBSUxBQkxFEARiBnByb3RvMw',
     [file_duemap_common_v1_postal_address, file_google_protobuf_timestamp],
   );
 
@@ -72,6 +72,17 @@ export type GeocodeFailed = Message<'duemap.geocoding.v1.GeocodeFailed'> & {
    * @generated from field: bool will_retry = 6;
    */
   willRetry: boolean;
+
+  /**
+   * The version of the customer's geocode after this verdict: geocoding increments it under the
+   * customer's pin lock with every customer-geocoded and geocode-failed, so a later verdict
+   * always has a higher one. Consumers order the verdicts by it, not by occurred_at (clocks of
+   * two producer instances can disagree). 0 when the producer predates versions; see
+   * proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 geocode_version = 7;
+   */
+  geocodeVersion: bigint;
 };
 
 /**

@@ -22,7 +22,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_invoicing_v1_invoice_issued: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CihkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2VfaXNzdWVkLnByb3RvEhNkdWVtYXAuaW52b2ljaW5nLnYxIq4ECg1JbnZvaWNlSXNzdWVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgppbnZvaWNlX2lkGAMgASgJEg4KBm51bWJlchgEIAEoCRIvCgRraW5kGAUgASgOMiEuZHVlbWFwLmludm9pY2luZy52MS5Eb2N1bWVudEtpbmQSMgoKaXNzdWVfZGF0ZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEjAKCGR1ZV9kYXRlGAcgASgLMh4uZHVlbWFwLmNvbW1vbi52MS5DYWxlbmRhckRhdGUSJgoFdG90YWwYCCABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EiwKC29wZW5fYW1vdW50GAkgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIyCgZzdGF0dXMYCiABKA4yIi5kdWVtYXAuaW52b2ljaW5nLnYxLkludm9pY2VTdGF0dXMSLwoFbGluZXMYCyADKAsyIC5kdWVtYXAuaW52b2ljaW5nLnYxLkludm9pY2VMaW5lEisKBnNvdXJjZRgMIAEoCzIbLmR1ZW1hcC5jb21tb24udjEuU291cmNlUmVmEjQKD2N1c3RvbWVyX3NvdXJjZRgNIAEoCzIbLmR1ZW1hcC5jb21tb24udjEuU291cmNlUmVmYgZwcm90bzM',
+    'CihkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2VfaXNzdWVkLnByb3RvEhNkdWVtYXAuaW52b2ljaW5nLnYxIscECg1JbnZvaWNlSXNzdWVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgppbnZvaWNlX2lkGAMgASgJEg4KBm51bWJlchgEIAEoCRIvCgRraW5kGAUgASgOMiEuZHVlbWFwLmludm9pY2luZy52MS5Eb2N1bWVudEtpbmQSMgoKaXNzdWVfZGF0ZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEjAKCGR1ZV9kYXRlGAcgASgLMh4uZHVlbWFwLmNvbW1vbi52MS5DYWxlbmRhckRhdGUSJgoFdG90YWwYCCABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EiwKC29wZW5fYW1vdW50GAkgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIyCgZzdGF0dXMYCiABKA4yIi5kdWVtYXAuaW52b2ljaW5nLnYxLkludm9pY2VTdGF0dXMSLwoFbGluZXMYCyADKAsyIC5kdWVtYXAuaW52b2ljaW5nLnYxLkludm9pY2VMaW5lEisKBnNvdXJjZRgMIAEoCzIbLmR1ZW1hcC5jb21tb24udjEuU291cmNlUmVmEjQKD2N1c3RvbWVyX3NvdXJjZRgNIAEoCzIbLmR1ZW1hcC5jb21tb24udjEuU291cmNlUmVmEhcKD2ludm9pY2VfdmVyc2lvbhgOIAEoBGIGcHJvdG8z',
     [
       file_duemap_common_v1_calendar_date,
       file_duemap_common_v1_money,
@@ -136,6 +136,17 @@ export type InvoiceIssued = Message<'duemap.invoicing.v1.InvoiceIssued'> & {
    * @generated from field: duemap.common.v1.SourceRef customer_source = 13;
    */
   customerSource?: SourceRef | undefined;
+
+  /**
+   * The invoice's version after the change: invoicing increments it under the invoice's row
+   * lock with every change it announces (events of one change carry the same version), so a
+   * later change of the invoice always has a higher one. Consumers order an invoice's events by
+   * it, not by occurred_at (clocks of two producer instances can disagree). 0 when the producer
+   * predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 invoice_version = 14;
+   */
+  invoiceVersion: bigint;
 };
 
 /**

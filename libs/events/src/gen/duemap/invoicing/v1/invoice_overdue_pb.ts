@@ -18,7 +18,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_invoicing_v1_invoice_overdue: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CilkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2Vfb3ZlcmR1ZS5wcm90bxITZHVlbWFwLmludm9pY2luZy52MSLMAgoOSW52b2ljZU92ZXJkdWUSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmludm9pY2VfaWQYAyABKAkSDgoGbnVtYmVyGAQgASgJEjAKCGR1ZV9kYXRlGAUgASgLMh4uZHVlbWFwLmNvbW1vbi52MS5DYWxlbmRhckRhdGUSNQoNb3ZlcmR1ZV9zaW5jZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEhEKCXRpbWVfem9uZRgHIAEoCRIsCgtvcGVuX2Ftb3VudBgIIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSJgoFdG90YWwYCSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5YgZwcm90bzM',
+    'CilkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2Vfb3ZlcmR1ZS5wcm90bxITZHVlbWFwLmludm9pY2luZy52MSLlAgoOSW52b2ljZU92ZXJkdWUSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmludm9pY2VfaWQYAyABKAkSDgoGbnVtYmVyGAQgASgJEjAKCGR1ZV9kYXRlGAUgASgLMh4uZHVlbWFwLmNvbW1vbi52MS5DYWxlbmRhckRhdGUSNQoNb3ZlcmR1ZV9zaW5jZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEhEKCXRpbWVfem9uZRgHIAEoCRIsCgtvcGVuX2Ftb3VudBgIIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSJgoFdG90YWwYCSABKAsyFy5kdWVtYXAuY29tbW9uLnYxLk1vbmV5EhcKD2ludm9pY2VfdmVyc2lvbhgKIAEoBGIGcHJvdG8z',
     [file_duemap_common_v1_calendar_date, file_duemap_common_v1_money, file_google_protobuf_timestamp],
   );
 
@@ -94,6 +94,17 @@ export type InvoiceOverdue = Message<'duemap.invoicing.v1.InvoiceOverdue'> & {
    * @generated from field: duemap.common.v1.Money total = 9;
    */
   total?: Money | undefined;
+
+  /**
+   * The invoice's version after the change: invoicing increments it under the invoice's row
+   * lock with every change it announces (events of one change carry the same version), so a
+   * later change of the invoice always has a higher one. Consumers order an invoice's events by
+   * it, not by occurred_at (clocks of two producer instances can disagree). 0 when the producer
+   * predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 invoice_version = 10;
+   */
+  invoiceVersion: bigint;
 };
 
 /**

@@ -18,7 +18,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_invoicing_v1_invoice_paid: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CiZkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2VfcGFpZC5wcm90bxITZHVlbWFwLmludm9pY2luZy52MSLmAQoLSW52b2ljZVBhaWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmludm9pY2VfaWQYAyABKAkSDgoGbnVtYmVyGAQgASgJEiYKBXRvdGFsGAUgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIwCghkdWVfZGF0ZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEhMKC3BheW1lbnRfaWRzGAcgAygJYgZwcm90bzM',
+    'CiZkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2VfcGFpZC5wcm90bxITZHVlbWFwLmludm9pY2luZy52MSL/AQoLSW52b2ljZVBhaWQSEwoLY3VzdG9tZXJfaWQYASABKAkSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmludm9pY2VfaWQYAyABKAkSDgoGbnVtYmVyGAQgASgJEiYKBXRvdGFsGAUgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIwCghkdWVfZGF0ZRgGIAEoCzIeLmR1ZW1hcC5jb21tb24udjEuQ2FsZW5kYXJEYXRlEhMKC3BheW1lbnRfaWRzGAcgAygJEhcKD2ludm9pY2VfdmVyc2lvbhgIIAEoBGIGcHJvdG8z',
     [file_duemap_common_v1_calendar_date, file_duemap_common_v1_money, file_google_protobuf_timestamp],
   );
 
@@ -80,6 +80,17 @@ export type InvoicePaid = Message<'duemap.invoicing.v1.InvoicePaid'> & {
    * @generated from field: repeated string payment_ids = 7;
    */
   paymentIds: string[];
+
+  /**
+   * The invoice's version after the change: invoicing increments it under the invoice's row
+   * lock with every change it announces (events of one change carry the same version), so a
+   * later change of the invoice always has a higher one. Consumers order an invoice's events by
+   * it, not by occurred_at (clocks of two producer instances can disagree). 0 when the producer
+   * predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 invoice_version = 8;
+   */
+  invoiceVersion: bigint;
 };
 
 /**

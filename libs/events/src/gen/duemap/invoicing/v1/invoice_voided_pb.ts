@@ -18,7 +18,7 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_invoicing_v1_invoice_voided: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CihkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2Vfdm9pZGVkLnByb3RvEhNkdWVtYXAuaW52b2ljaW5nLnYxIpMCCg1JbnZvaWNlVm9pZGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgppbnZvaWNlX2lkGAMgASgJEg4KBm51bWJlchgEIAEoCRImCgV0b3RhbBgFIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSMwoSdm9pZGVkX29wZW5fYW1vdW50GAYgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIOCgZyZWFzb24YByABKAkSKwoGc291cmNlGAggASgLMhsuZHVlbWFwLmNvbW1vbi52MS5Tb3VyY2VSZWZiBnByb3RvMw',
+    'CihkdWVtYXAvaW52b2ljaW5nL3YxL2ludm9pY2Vfdm9pZGVkLnByb3RvEhNkdWVtYXAuaW52b2ljaW5nLnYxIqwCCg1JbnZvaWNlVm9pZGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgppbnZvaWNlX2lkGAMgASgJEg4KBm51bWJlchgEIAEoCRImCgV0b3RhbBgFIAEoCzIXLmR1ZW1hcC5jb21tb24udjEuTW9uZXkSMwoSdm9pZGVkX29wZW5fYW1vdW50GAYgASgLMhcuZHVlbWFwLmNvbW1vbi52MS5Nb25leRIOCgZyZWFzb24YByABKAkSKwoGc291cmNlGAggASgLMhsuZHVlbWFwLmNvbW1vbi52MS5Tb3VyY2VSZWYSFwoPaW52b2ljZV92ZXJzaW9uGAkgASgEYgZwcm90bzM',
     [file_duemap_common_v1_money, file_duemap_common_v1_source_ref, file_google_protobuf_timestamp],
   );
 
@@ -87,6 +87,17 @@ export type InvoiceVoided = Message<'duemap.invoicing.v1.InvoiceVoided'> & {
    * @generated from field: duemap.common.v1.SourceRef source = 8;
    */
   source?: SourceRef | undefined;
+
+  /**
+   * The invoice's version after the change: invoicing increments it under the invoice's row
+   * lock with every change it announces (events of one change carry the same version), so a
+   * later change of the invoice always has a higher one. Consumers order an invoice's events by
+   * it, not by occurred_at (clocks of two producer instances can disagree). 0 when the producer
+   * predates versions; see proto/README.md for how consumers compare then.
+   *
+   * @generated from field: uint64 invoice_version = 9;
+   */
+  invoiceVersion: bigint;
 };
 
 /**
