@@ -4,6 +4,7 @@ export * from './calendar-date';
 export * from './codec';
 export * from './contract-error';
 export * from './envelope';
+export * from './event-order';
 export * from './topics';
 export * from './validate';
 
