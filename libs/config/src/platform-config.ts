@@ -43,6 +43,16 @@ export const platformShape = {
    */
   INBOX_RETENTION: duration('8d', { min: 60_000 }),
   INBOX_PURGE_INTERVAL: duration('10m', { min: 1000, max: 86_400_000 }),
+  /**
+   * Bounds on every service connection (0: none). A statement running longer, one waiting longer
+   * for a row or table lock, a transaction left open and idle longer (its session is ended, its
+   * locks released), a wait for a free connection of the pool longer: each fails instead of
+   * stalling the service. Migrations run on connections of their own, without these.
+   */
+  DATABASE_STATEMENT_TIMEOUT: duration('30s', { min: 0 }),
+  DATABASE_LOCK_TIMEOUT: duration('10s', { min: 0 }),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: duration('60s', { min: 0 }),
+  DATABASE_POOL_ACQUIRE_TIMEOUT: duration('10s', { min: 0 }),
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'], optional: true }),

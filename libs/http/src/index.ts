@@ -6,3 +6,4 @@ export * from './service-platform.module';
 export * from './run-service';
 export * from './database/preparing-client';
 export * from './database/group-commit';
+export * from './database/connection-limits';

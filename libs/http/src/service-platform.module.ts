@@ -5,6 +5,7 @@ import { MessagingModule, type MessagingRuntimeOptions } from '@duemap/messaging
 import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { limitedPoolOptions } from './database/connection-limits';
 import { PreparingClient } from './database/preparing-client';
 
 /** The platform values every service's config has (libs/config platformShape). */
@@ -17,6 +18,10 @@ export interface PlatformValues {
   OUTBOX_LINGER_MS: number;
   INBOX_RETENTION: number;
   INBOX_PURGE_INTERVAL: number;
+  DATABASE_STATEMENT_TIMEOUT: number;
+  DATABASE_LOCK_TIMEOUT: number;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: number;
+  DATABASE_POOL_ACQUIRE_TIMEOUT: number;
 }
 
 export interface ServicePlatformOptions {
@@ -55,7 +60,15 @@ export class ServicePlatformModule {
             // LLVM costs more than it saves. Index pages are in memory: a random page costs about
             // what a sequential one does (the default 4.0 prices a disk seek and picks scans of
             // whole tables over a few hundred index look-ups).
-            options: '-c jit=off -c plan_cache_mode=force_custom_plan -c random_page_cost=1.1',
+            // Bounded waits (DATABASE_*_TIMEOUT): a lock held elsewhere, a runaway statement, a
+            // transaction left open or an exhausted pool fails the statement (or ends the session)
+            // instead of stalling the service; its caller (a consumer) retries.
+            ...limitedPoolOptions('-c jit=off -c plan_cache_mode=force_custom_plan -c random_page_cost=1.1', {
+              statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
+              lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT,
+              idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+              acquireTimeoutMs: config.DATABASE_POOL_ACQUIRE_TIMEOUT,
+            }),
           },
           // Counts statements for /metrics (duemap_db_statements_total); logs slow ones.
           logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
