@@ -41,6 +41,54 @@ describe('mergeOpenApi', () => {
     expect(merged.paths['/a']).toEqual({ get: ref });
   });
 
+  it("points a service's own schemas at its renamed schemas, not at another service's", () => {
+    const money = (description: string) => ({ type: 'object', description });
+    const invoice = {
+      type: 'object',
+      properties: { total: { $ref: '#/components/schemas/Money' } },
+    };
+    const merged = mergeOpenApi([
+      { service: 'customers', document: doc({}, { Money: money('customers') }) },
+      {
+        service: 'invoicing',
+        document: doc(
+          { '/i': { get: { $ref: '#/components/schemas/Invoice' } } },
+          { Money: money('invoicing'), Invoice: invoice },
+        ),
+      },
+    ]);
+    expect(merged.components?.schemas?.['Invoice']).toEqual({
+      type: 'object',
+      properties: { total: { $ref: '#/components/schemas/invoicing.Money' } },
+    });
+  });
+
+  it('keeps a schema once per service when only what it refers to differs', () => {
+    const line = { type: 'object', properties: { amount: { $ref: '#/components/schemas/Money' } } };
+    const merged = mergeOpenApi([
+      {
+        service: 'payments',
+        document: doc(
+          { '/p': { get: { $ref: '#/components/schemas/Line' } } },
+          { Money: { type: 'object', required: ['a'] }, Line: line },
+        ),
+      },
+      {
+        service: 'invoicing',
+        document: doc(
+          { '/i': { get: { $ref: '#/components/schemas/Line' } } },
+          { Money: { type: 'object', required: ['b'] }, Line: line },
+        ),
+      },
+    ]);
+    expect(merged.paths['/p']).toEqual({ get: { $ref: '#/components/schemas/Line' } });
+    expect(merged.paths['/i']).toEqual({ get: { $ref: '#/components/schemas/invoicing.Line' } });
+    expect(merged.components?.schemas?.['invoicing.Line']).toEqual({
+      type: 'object',
+      properties: { amount: { $ref: '#/components/schemas/invoicing.Money' } },
+    });
+  });
+
   it('says which services were unreachable', () => {
     expect(mergeOpenApi([], ['geocoding']).info.description).toContain('geocoding');
   });

@@ -8,10 +8,25 @@ export interface OpenApiDocument {
   security?: Record<string, string[]>[];
 }
 
+const SCHEMA_REF = '#/components/schemas/';
+
+/** The value with every `$ref` to a renamed schema pointing at its new name. */
+function renameRefs<T>(value: T, renames: ReadonlyMap<string, string>): T {
+  if (renames.size === 0) return value;
+  return JSON.parse(JSON.stringify(value), (key, v: unknown) => {
+    if (key !== '$ref' || typeof v !== 'string' || !v.startsWith(SCHEMA_REF)) return v;
+    const renamed = renames.get(v.slice(SCHEMA_REF.length));
+    return renamed === undefined ? v : `${SCHEMA_REF}${renamed}`;
+  }) as T;
+}
+
 /**
  * One document for the whole public API: every service's paths (they do not overlap: each
  * service owns its /api/v1 resources) and schemas. A schema name used by two services with
- * different shapes is kept once per service, prefixed, so neither is silently replaced.
+ * different shapes is kept once per service, prefixed, so neither is silently replaced; the
+ * service's paths and its other schemas then refer to its own version. A schema whose only
+ * difference is a schema it refers to is kept once per service too, so the renames repeat until
+ * nothing more differs.
  */
 export function mergeOpenApi(
   parts: { service: string; document: OpenApiDocument }[],
@@ -21,18 +36,23 @@ export function mergeOpenApi(
   const schemas: Record<string, unknown> = {};
   const tags = new Map<string, { name: string; description?: string }>();
   for (const { service, document } of parts) {
-    let text = JSON.stringify(document.paths ?? {});
-    for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
-      const existing = schemas[name];
-      if (existing === undefined || JSON.stringify(existing) === JSON.stringify(schema)) {
-        schemas[name] = schema;
-      } else {
-        const renamed = `${service}.${name}`;
-        schemas[renamed] = schema;
-        text = text.split(`"#/components/schemas/${name}"`).join(`"#/components/schemas/${renamed}"`);
+    const own = document.components?.schemas ?? {};
+    const renames = new Map<string, string>();
+    for (let renamed = true; renamed;) {
+      renamed = false;
+      for (const [name, schema] of Object.entries(own)) {
+        const existing = schemas[name];
+        if (renames.has(name) || existing === undefined) continue;
+        if (JSON.stringify(existing) !== JSON.stringify(renameRefs(schema, renames))) {
+          renames.set(name, `${service}.${name}`);
+          renamed = true;
+        }
       }
     }
-    Object.assign(paths, JSON.parse(text) as Record<string, unknown>);
+    for (const [name, schema] of Object.entries(own)) {
+      schemas[renames.get(name) ?? name] = renameRefs(schema, renames);
+    }
+    Object.assign(paths, renameRefs(document.paths ?? {}, renames));
     for (const tag of document.tags ?? []) tags.set(tag.name, tag);
   }
   const missing = unavailable.length
