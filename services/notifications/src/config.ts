@@ -22,6 +22,13 @@ export const notificationsConfig = defineConfig({
   REMINDER_SEND_ATTEMPTS: int({ min: 1, max: 20, default: 5 }),
   /** First retry delay of a failed send; doubles per attempt. */
   REMINDER_RETRY_DELAY: duration('30s', { min: 0 }),
+  /**
+   * Longest one delivery may take before it counts as failed. A claim older than twice this is
+   * taken as an attempt that died before recording its outcome (see README, Sending).
+   */
+  REMINDER_SEND_TIMEOUT: duration('15s', { min: 100, max: 600_000 }),
+  /** When set, reminders are POSTed here as JSON (the webhook channel); otherwise they are logged. */
+  REMINDER_WEBHOOK_URL: url({ protocols: ['http:', 'https:'], optional: true }),
 });
 
 export type NotificationsConfig = ConfigOf<typeof notificationsConfig>;

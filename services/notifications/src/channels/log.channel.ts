@@ -10,6 +10,8 @@ import type { ChannelReceipt, OutgoingReminder, ReminderChannel } from './remind
 @Injectable()
 export class LogChannel implements ReminderChannel {
   readonly name = 'log';
+  // It stands in for email, which a receiver cannot deduplicate: never resent when in doubt.
+  readonly idempotent = false;
 
   constructor(@Inject(SERVICE_LOGGER) private readonly logger: Logger) {}
 

@@ -16,6 +16,11 @@ export interface ChannelReceipt {
   readonly channelMessageId: string;
 }
 
+export interface SendOptions {
+  /** Aborted when the sender stops waiting (its send timeout): give up the delivery. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Where reminders go out. `send` resolves once the channel accepted the message ("sent" in
  * reminder-sent) and rejects when it did not; the worker retries, then cancels the reminder as
@@ -23,7 +28,14 @@ export interface ChannelReceipt {
  */
 export interface ReminderChannel {
   readonly name: string;
-  send(message: OutgoingReminder): Promise<ChannelReceipt>;
+  /**
+   * Whether sending the same reminder again is harmless because the receiver recognises it (the
+   * reminder id travels as an idempotency key). Only such a channel gets a reminder again when it
+   * is not known whether an earlier try reached it (a timeout, a crash before the outcome was
+   * recorded); any other marks the reminder unconfirmed for a person to check.
+   */
+  readonly idempotent: boolean;
+  send(message: OutgoingReminder, options?: SendOptions): Promise<ChannelReceipt>;
 }
 
 /** Injection token of the active ReminderChannel. */

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LogChannel } from '../channels/log.channel';
-import { REMINDER_CHANNEL } from '../channels/reminder-channel';
+import { REMINDER_CHANNEL, type ReminderChannel } from '../channels/reminder-channel';
+import { WebhookChannel } from '../channels/webhook.channel';
+import { CONFIG } from '@duemap/config';
+import type { NotificationsConfig } from '../config';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderPlanner } from './reminder-planner';
 import { ReminderProcessor } from './reminder.processor';
@@ -27,8 +30,16 @@ import { SendReminderUseCase } from './usecases/send-reminder.usecase';
     ReminderProcessor,
     ReminderReconciler,
     LogChannel,
-    // Email over SMTP replaces this when it exists; the worker only knows the interface.
-    { provide: REMINDER_CHANNEL, useExisting: LogChannel },
+    // The webhook when one is configured, else the log (email over SMTP will join them); the
+    // worker only knows the interface.
+    {
+      provide: REMINDER_CHANNEL,
+      inject: [CONFIG, LogChannel],
+      useFactory: (config: NotificationsConfig, log: LogChannel): ReminderChannel =>
+        config.REMINDER_WEBHOOK_URL === undefined
+          ? log
+          : new WebhookChannel({ url: config.REMINDER_WEBHOOK_URL, timeoutMs: config.REMINDER_SEND_TIMEOUT }),
+    },
   ],
   exports: [ReminderPlanner],
 })
