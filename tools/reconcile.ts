@@ -3,7 +3,13 @@
  *  - balance: a customer's outstanding (customers) = Σ open amounts of its non-void invoices
  *    (invoicing) − its unapplied cash (payments), per currency; overdue = Σ open of overdue invoices;
  *  - status: customers' AR status agrees with invoicing's invoices (overdue > unpaid > paid);
- *  - map: geocoding's pin status equals customers' AR status.
+ *  - map: geocoding's pin status equals customers' AR status;
+ *  - allocations, compared at their source rather than through projections that can be stale
+ *    together: every allocation payments recorded was settled in invoicing exactly once (applied
+ *    there, or rejected, never both for more than it asked), nothing was applied in invoicing
+ *    that payments did not allocate, each invoice's paid amount is the sum of the payments
+ *    applied to it, and every payment amount = what invoicing applied of it + its unapplied part
+ *    (the credit customers booked for it: the unapplied remainder and the rejected allocations).
  * Run after the event flow has settled; `npm run reconcile` prints every mismatch and exits 1.
  */
 import { Client } from 'pg';
@@ -15,16 +21,37 @@ export interface ReconcileDatabases {
   geocoding?: string;
 }
 
+export type MismatchCheck =
+  | 'outstanding'
+  | 'overdue'
+  | 'status'
+  | 'map-status'
+  /** Σ applied + rejected in invoicing for one allocation ≠ what payments allocated. */
+  | 'allocation-settled'
+  /** What invoicing rejected of an allocation ≠ what payments recorded as rejected. */
+  | 'allocation-rejected'
+  /** Invoicing applied or rejected something of a payment on an invoice payments never allocated to. */
+  | 'allocation-unknown'
+  /** An invoice's paid amount ≠ Σ of the payments applied to it. */
+  | 'invoice-paid'
+  /** A payment's amount ≠ Σ applied in invoicing + the unapplied credit customers booked for it. */
+  | 'payment-total';
+
 export interface Mismatch {
+  /** The customer concerned (for allocation checks: the payment's, or the invoice's). */
   customerId: string;
-  check: 'outstanding' | 'overdue' | 'status' | 'map-status';
+  check: MismatchCheck;
+  paymentId?: string;
+  invoiceId?: string;
   currency?: string;
+  /** Minor units for amounts (as text), or a status. */
   expected: string;
   actual: string;
 }
 
 export interface ReconcileReport {
   customers: number;
+  payments: number;
   mismatches: Mismatch[];
 }
 
@@ -47,7 +74,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 }
 
 export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileReport> {
-  const [invoices, unapplied, customers, pins] = await Promise.all([
+  const [invoices, unapplied, customers, pins, allocations] = await Promise.all([
     query<{ customer_id: string; currency: string; open: string; overdue: string }>(
       dbs.invoicing,
       `SELECT customer_id::text, currency,
@@ -75,6 +102,7 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
           `SELECT customer_id::text, status FROM customer_pins`,
         )
       : Promise.resolve([]),
+    reconcileAllocations(dbs),
   ]);
 
   const outstanding: Totals = new Map();
@@ -84,6 +112,7 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
     add(overdue, row.customer_id, row.currency.trim(), BigInt(row.overdue));
   }
   for (const row of unapplied) add(outstanding, row.customer_id, row.currency.trim(), -BigInt(row.unapplied));
+  const anyOpen = new Set(invoices.filter((r) => BigInt(r.open) > 0n).map((r) => r.customer_id));
 
   const mismatches: Mismatch[] = [];
   const statusOf = new Map<string, string>();
@@ -92,7 +121,6 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
     const reported = new Map(customer.balances.map((b) => [b.currency, b]));
     const currencies = new Set([...reported.keys(), ...(outstanding.get(customer.id)?.keys() ?? [])]);
     let anyOverdue = false;
-    let anyOpen = false;
     for (const currency of currencies) {
       const expectedOutstanding = outstanding.get(customer.id)?.get(currency) ?? 0n;
       const expectedOverdue = overdue.get(customer.id)?.get(currency) ?? 0n;
@@ -118,9 +146,7 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
       }
       anyOverdue ||= expectedOverdue > 0n;
     }
-    for (const row of invoices.filter((r) => r.customer_id === customer.id))
-      anyOpen ||= BigInt(row.open) > 0n;
-    const expectedStatus = anyOverdue ? 'overdue' : anyOpen ? 'unpaid' : 'paid';
+    const expectedStatus = anyOverdue ? 'overdue' : anyOpen.has(customer.id) ? 'unpaid' : 'paid';
     if (expectedStatus !== customer.ar_status) {
       mismatches.push({
         customerId: customer.id,
@@ -141,5 +167,187 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
       });
     }
   }
-  return { customers: customers.length, mismatches };
+  mismatches.push(...allocations.mismatches);
+  return { customers: customers.length, payments: allocations.payments, mismatches };
+}
+
+/** One (payment, invoice) pair: payments' allocation against invoicing's settlement of it. */
+interface Pair {
+  customerId: string;
+  currency: string;
+  requested: bigint;
+  rejectedInPayments: bigint;
+  allocated: boolean;
+  appliedInInvoicing: bigint;
+  rejectedInInvoicing: bigint;
+}
+
+/**
+ * The allocation checks alone: payments' allocations per payment and invoice against invoicing's
+ * applications and rejections, invoicing's paid amounts against its applications, and each
+ * payment's amount against what invoicing applied plus the unapplied credit customers booked.
+ * Ids are compared in lower case (UUIDs, whatever case a producer wrote them in).
+ */
+export async function reconcileAllocations(
+  dbs: Pick<ReconcileDatabases, 'customers' | 'invoicing' | 'payments'>,
+): Promise<{ payments: number; mismatches: Mismatch[] }> {
+  const [payments, allocated, applied, rejected, paidOff, credit] = await Promise.all([
+    query<{ id: string; customer_id: string; currency: string; amount: string }>(
+      dbs.payments,
+      `SELECT lower(id::text) AS id, customer_id, currency, amount_minor::text AS amount FROM payment`,
+    ),
+    query<{ payment_id: string; invoice_id: string; requested: string; rejected: string }>(
+      dbs.payments,
+      `SELECT lower(payment_id::text) AS payment_id, lower(invoice_id) AS invoice_id,
+              sum(applied_minor)::text AS requested, sum(rejected_minor)::text AS rejected
+         FROM payment_allocation GROUP BY 1, 2`,
+    ),
+    query<{ payment_id: string; invoice_id: string; customer_id: string; currency: string; applied: string }>(
+      dbs.invoicing,
+      `SELECT lower(ip.payment_id) AS payment_id, ip.invoice_id::text AS invoice_id,
+              i.customer_id::text AS customer_id, ip.currency, sum(ip.applied_minor)::text AS applied
+         FROM invoice_payments ip JOIN invoices i ON i.id = ip.invoice_id
+        GROUP BY 1, 2, 3, 4`,
+    ),
+    query<{
+      payment_id: string;
+      invoice_id: string;
+      customer_id: string;
+      currency: string;
+      rejected: string;
+    }>(
+      dbs.invoicing,
+      `SELECT lower(payment_id) AS payment_id, lower(invoice_id) AS invoice_id,
+              min(customer_id) AS customer_id, min(currency) AS currency,
+              sum(rejected_minor)::text AS rejected
+         FROM allocation_rejections GROUP BY 1, 2`,
+    ),
+    // Only the invoices where the two disagree: a paid amount is nothing but applied payments.
+    query<{ id: string; customer_id: string; currency: string; paid: string; applied: string }>(
+      dbs.invoicing,
+      `SELECT i.id::text AS id, i.customer_id::text AS customer_id, i.currency,
+              i.paid_minor::text AS paid, coalesce(sum(ip.applied_minor), 0)::text AS applied
+         FROM invoices i LEFT JOIN invoice_payments ip ON ip.invoice_id = i.id
+        GROUP BY i.id
+       HAVING i.paid_minor <> coalesce(sum(ip.applied_minor), 0)`,
+    ),
+    query<{ payment_id: string; amount: string }>(
+      dbs.customers,
+      `SELECT lower(payment_id) AS payment_id, sum(amount_minor)::text AS amount
+         FROM credit_entries
+        WHERE kind IN ('payment-unapplied', 'allocation-rejected') AND payment_id IS NOT NULL
+        GROUP BY 1`,
+    ),
+  ]);
+
+  const paymentById = new Map(payments.map((p) => [p.id, p]));
+  const pairs = new Map<string, Pair>();
+  const pairOf = (paymentId: string, invoiceId: string, customerId: string, currency: string): Pair => {
+    const key = `${paymentId}/${invoiceId}`;
+    let pair = pairs.get(key);
+    if (pair === undefined) {
+      pair = {
+        customerId,
+        currency,
+        requested: 0n,
+        rejectedInPayments: 0n,
+        allocated: false,
+        appliedInInvoicing: 0n,
+        rejectedInInvoicing: 0n,
+      };
+      pairs.set(key, pair);
+    }
+    return pair;
+  };
+  for (const a of allocated) {
+    const payment = paymentById.get(a.payment_id);
+    const pair = pairOf(
+      a.payment_id,
+      a.invoice_id,
+      payment?.customer_id ?? '',
+      payment?.currency.trim() ?? '',
+    );
+    pair.allocated = true;
+    pair.requested += BigInt(a.requested);
+    pair.rejectedInPayments += BigInt(a.rejected);
+  }
+  const appliedOf = new Map<string, bigint>();
+  for (const a of applied) {
+    pairOf(a.payment_id, a.invoice_id, a.customer_id, a.currency.trim()).appliedInInvoicing += BigInt(
+      a.applied,
+    );
+    appliedOf.set(a.payment_id, (appliedOf.get(a.payment_id) ?? 0n) + BigInt(a.applied));
+  }
+  for (const r of rejected) {
+    pairOf(r.payment_id, r.invoice_id, r.customer_id, r.currency.trim()).rejectedInInvoicing += BigInt(
+      r.rejected,
+    );
+  }
+
+  const mismatches: Mismatch[] = [];
+  for (const [key, pair] of pairs) {
+    const [paymentId, invoiceId] = key.split('/') as [string, string];
+    const common = { customerId: pair.customerId, paymentId, invoiceId, currency: pair.currency };
+    const settled = pair.appliedInInvoicing + pair.rejectedInInvoicing;
+    if (!pair.allocated) {
+      mismatches.push({
+        ...common,
+        check: 'allocation-unknown',
+        expected: '0',
+        actual: `${settled}`,
+      });
+      continue;
+    }
+    if (settled !== pair.requested) {
+      mismatches.push({
+        ...common,
+        check: 'allocation-settled',
+        expected: `${pair.requested}`,
+        actual: `${settled}`,
+      });
+    }
+    if (pair.rejectedInPayments !== pair.rejectedInInvoicing) {
+      mismatches.push({
+        ...common,
+        check: 'allocation-rejected',
+        expected: `${pair.rejectedInInvoicing}`,
+        actual: `${pair.rejectedInPayments}`,
+      });
+    }
+  }
+  for (const invoice of paidOff) {
+    mismatches.push({
+      customerId: invoice.customer_id,
+      check: 'invoice-paid',
+      invoiceId: invoice.id,
+      currency: invoice.currency.trim(),
+      expected: invoice.applied,
+      actual: invoice.paid,
+    });
+  }
+  const creditOf = new Map(credit.map((c) => [c.payment_id, BigInt(c.amount)]));
+  for (const [paymentId, amount] of creditOf) {
+    if (paymentById.has(paymentId)) continue;
+    mismatches.push({
+      customerId: '',
+      check: 'payment-total',
+      paymentId,
+      expected: '0',
+      actual: `${amount}`,
+    });
+  }
+  for (const payment of payments) {
+    const accounted = (appliedOf.get(payment.id) ?? 0n) + (creditOf.get(payment.id) ?? 0n);
+    if (accounted !== BigInt(payment.amount)) {
+      mismatches.push({
+        customerId: payment.customer_id,
+        check: 'payment-total',
+        paymentId: payment.id,
+        currency: payment.currency.trim(),
+        expected: payment.amount,
+        actual: `${accounted}`,
+      });
+    }
+  }
+  return { payments: payments.length, mismatches };
 }
