@@ -96,16 +96,27 @@ export interface BrokerConfig {
   controllerPort: number;
   /** Where the broker keeps its partitions and metadata log. */
   logDir: string;
+  /**
+   * The client port the broker tells clients to connect to (default: `port`). A test puts a proxy
+   * there that forwards to `port`: clients go wherever Metadata sends them, so only an advertised
+   * proxy sees all their traffic.
+   */
+  advertisedPort?: number;
 }
 
 /** A single node acting as broker and KRaft controller, sized for a 2-core developer machine. */
-export function renderServerProperties({ port, controllerPort, logDir }: BrokerConfig): string {
+export function renderServerProperties({
+  port,
+  controllerPort,
+  logDir,
+  advertisedPort = port,
+}: BrokerConfig): string {
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${advertisedPort}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -173,6 +184,8 @@ export interface StartKafkaOptions {
   port?: number;
   /** KRaft controller port (default 9093, or port + 1 for another client port). */
   controllerPort?: number;
+  /** The port the broker advertises to clients (default: `port`); see BrokerConfig. */
+  advertisedPort?: number;
   /** Configuration, metadata and partitions; a restart with the same directory keeps topics and data. */
   dataDir?: string;
   logFile?: string;
@@ -240,7 +253,10 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const log4j = path.join(dataDir, 'log4j.properties');
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(serverProperties, renderServerProperties({ port, controllerPort, logDir }));
+  fs.writeFileSync(
+    serverProperties,
+    renderServerProperties({ port, controllerPort, logDir, advertisedPort: options.advertisedPort }),
+  );
   fs.writeFileSync(log4j, LOG4J_PROPERTIES);
   const java = javaCommand();
   const log4jFlag = `-Dlog4j.configuration=file:${log4j}`;

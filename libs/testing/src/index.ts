@@ -6,3 +6,4 @@ export * from './private-kafka';
 export * from './service-app';
 export * from './event-publisher';
 export * from './service-under-test';
+export * from './kafka-proxy';
