@@ -1,9 +1,10 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { createOpenApiDocument, type OpenApiOptions } from './openapi';
 import { createValidationPipe } from './validation';
 
 export interface ServiceBootstrapOptions {
@@ -13,7 +14,7 @@ export interface ServiceBootstrapOptions {
   /** Largest JSON body accepted; larger ones get 413 (default 1 MB). */
   bodyLimit?: string;
   /** Serve OpenAPI at /api/docs (JSON at /api/docs-json). */
-  openApi?: { title: string; version?: string };
+  openApi?: OpenApiOptions;
 }
 
 /** Applies the HTTP conventions every service shares: errors, validation, body limit, docs. */
@@ -23,14 +24,8 @@ export function configureHttp(
 ): void {
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
-  if (options.openApi) {
-    const config = new DocumentBuilder()
-      .setTitle(options.openApi.title)
-      .setVersion(options.openApi.version ?? '1')
-      .addBearerAuth()
-      .build();
-    SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, config));
-  }
+  const { openApi } = options;
+  if (openApi) SwaggerModule.setup('api/docs', app, () => createOpenApiDocument(app, openApi));
 }
 
 /**

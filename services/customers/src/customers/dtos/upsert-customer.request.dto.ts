@@ -82,21 +82,26 @@ export class AddressDto {
   @IsISO31661Alpha2({ message: '$property must be an ISO 3166-1 alpha-2 country code such as "CN"' })
   country!: string;
 
-  @ApiPropertyOptional({ example: '广东省', description: 'Province, state or region.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '广东省',
+    description: 'Province, state or region.',
+  })
   @Transform(trimmed)
   @IsOptional()
   @IsString()
   @MaxLength(100)
   province?: string | null;
 
-  @ApiPropertyOptional({ example: '深圳市' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '深圳市' })
   @Transform(trimmed)
   @IsOptional()
   @IsString()
   @MaxLength(100)
   city?: string | null;
 
-  @ApiPropertyOptional({ example: '南山区' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '南山区' })
   @Transform(trimmed)
   @IsOptional()
   @IsString()
@@ -104,6 +109,8 @@ export class AddressDto {
   district?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     example: '科技园南区高新南七道18号',
     description: 'Street line. Encrypted at rest.',
   })
@@ -113,7 +120,12 @@ export class AddressDto {
   @MaxLength(300)
   line1?: string | null;
 
-  @ApiPropertyOptional({ example: '518057', description: 'Postal code. Encrypted at rest.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '518057',
+    description: 'Postal code. Encrypted at rest.',
+  })
   @Transform(trimmed)
   @IsOptional()
   @IsString()
@@ -129,14 +141,19 @@ export class ContactDto {
   @MaxLength(200)
   name!: string;
 
-  @ApiPropertyOptional({ example: 'ap@example.cn' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ap@example.cn' })
   @Transform(trimmed)
   @IsOptional()
   @IsEmail({}, { message: '$property must be an email address' })
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ example: '+8613800138000', description: 'E.164; spaces and dashes are dropped.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '+8613800138000',
+    description: 'E.164; spaces and dashes are dropped.',
+  })
   @Transform(phone)
   @IsOptional()
   @IsString()
@@ -145,14 +162,19 @@ export class ContactDto {
   })
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: 'accounts payable' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'accounts payable' })
   @Transform(trimmed)
   @IsOptional()
   @IsString()
   @MaxLength(100)
   role?: string | null;
 
-  @ApiPropertyOptional({ example: 'zh-CN', description: 'BCP 47 language tag.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'zh-CN',
+    description: 'BCP 47 language tag.',
+  })
   @Transform(trimmed)
   @IsOptional()
   @IsLanguageTag()
@@ -182,6 +204,8 @@ export class UpsertCustomerRequestDto {
   name!: string;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     example: '91440300MA5FXXXX1X',
     description:
       'Tax id; spaces are dropped and letters upper-cased. A new source with a known tax id joins that customer.',
@@ -195,12 +219,12 @@ export class UpsertCustomerRequestDto {
   })
   taxId?: string | null;
 
-  @ApiPropertyOptional({ enum: ['standard', 'vip'], default: 'standard' })
+  @ApiPropertyOptional({ enum: ['standard', 'vip'], nullable: true, default: 'standard' })
   @IsOptional()
   @IsIn(['standard', 'vip'])
   tier?: 'standard' | 'vip' | null;
 
-  @ApiPropertyOptional({ type: AddressDto })
+  @ApiPropertyOptional({ type: AddressDto, nullable: true })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -208,6 +232,8 @@ export class UpsertCustomerRequestDto {
   address?: AddressDto | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     example: 'Asia/Shanghai',
     description:
       'IANA time zone, the day boundary of "overdue". Default: the country\'s when it has one, else UTC.',
@@ -218,6 +244,8 @@ export class UpsertCustomerRequestDto {
   timeZone?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     example: 'CNY',
     default: 'CNY',
     description: "ISO 4217: the customer's main currency.",
@@ -227,20 +255,29 @@ export class UpsertCustomerRequestDto {
   @IsCurrencyCode()
   currency?: string | null;
 
-  @ApiPropertyOptional({ example: 'zh-CN', description: 'BCP 47; default zh-CN in China, else en.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'zh-CN',
+    description: 'BCP 47; default zh-CN in China, else en.',
+  })
   @Transform(trimmed)
   @IsOptional()
   @IsLanguageTag()
   locale?: string | null;
 
-  @ApiPropertyOptional({ type: MoneyDto })
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   creditLimit?: MoneyDto | null;
 
-  @ApiPropertyOptional({ type: [ContactDto], description: 'Replaces the contact list. Encrypted at rest.' })
+  @ApiPropertyOptional({
+    type: [ContactDto],
+    nullable: true,
+    description: 'Replaces the contact list. Encrypted at rest.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -248,7 +285,7 @@ export class UpsertCustomerRequestDto {
   @Type(() => ContactDto)
   contacts?: ContactDto[] | null;
 
-  @ApiPropertyOptional({ example: 'south-china' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'south-china' })
   @Transform(trimmed)
   @IsOptional()
   @IsString()

@@ -23,7 +23,12 @@ export class InvoiceResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) customerId!: string;
   @ApiProperty({ type: SourceRefDto }) source!: SourceRefDto;
-  @ApiPropertyOptional({ type: SourceRefDto, nullable: true }) customerSource!: SourceRefDto | null;
+  @ApiProperty({
+    type: SourceRefDto,
+    nullable: true,
+    description: "The customer's source record when the invoice named the customer by it",
+  })
+  customerSource!: SourceRefDto | null;
   @ApiProperty() number!: string;
   @ApiProperty({ format: 'date' }) issueDate!: string;
   @ApiProperty({ format: 'date' }) dueDate!: string;
@@ -34,14 +39,14 @@ export class InvoiceResponseDto {
   timeZone!: string;
   @ApiProperty({ type: [InvoiceLineResponseDto] }) lines!: InvoiceLineResponseDto[];
   @ApiProperty({ type: [AppliedPaymentResponseDto] }) payments!: AppliedPaymentResponseDto[];
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) voidedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true }) voidReason!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) voidedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) voidReason!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class InvoicePageResponseDto {
   @ApiProperty({ type: [InvoiceResponseDto] }) items!: InvoiceResponseDto[];
-  @ApiPropertyOptional({ nullable: true, description: 'Offset of the next page; null on the last' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Offset of the next page; null on the last' })
   nextOffset!: number | null;
 }
