@@ -2,6 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto';
 import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
+import { MapCustomersResponseDto } from './dtos/map-customers.response.dto';
+import { RegionRollupsResponseDto } from './dtos/region-rollups.response.dto';
 import { parseBbox, parseStatuses, parseZoom, valueOf } from './map-query';
 import { GetMapCustomersUseCase, type MapCustomers } from './usecases/get-map-customers.usecase';
 import { GetRegionRollupsUseCase, type RegionRollups } from './usecases/get-region-rollups.usecase';
@@ -23,7 +25,10 @@ export class MapController {
       'nearby customers are clustered; cluster features have {cluster: true, clusterId, point_count, ' +
       'counts: {paid, unpaid, overdue}, status, color, outstanding[], overdue[]}.',
   })
-  @ApiOkResponse({ description: 'A GeoJSON FeatureCollection of Point features.' })
+  @ApiOkResponse({
+    type: MapCustomersResponseDto,
+    description: 'A GeoJSON FeatureCollection of Point features.',
+  })
   @ApiBadRequestResponse({ description: 'bbox, zoom or status is malformed (the field is named).' })
   customers(@Query() query: GetMapCustomersRequestDto): Promise<MapCustomers> {
     return this.mapCustomers.execute({
@@ -40,10 +45,7 @@ export class MapController {
       'Count, status mix and outstanding / overdue sums (one entry per currency) of the located customers ' +
       'per region, plus how many customers have no location.',
   })
-  @ApiOkResponse({
-    description:
-      '{level, regions: [{key, countryCode, regionCode, name, count, counts, center, outstanding[], overdue[]}], unlocated}',
-  })
+  @ApiOkResponse({ type: RegionRollupsResponseDto })
   @ApiBadRequestResponse({ description: 'level, country or status is malformed (the field is named).' })
   regions(@Query() query: GetRegionRollupsRequestDto): Promise<RegionRollups> {
     return this.regionRollups.execute({
