@@ -432,4 +432,89 @@ describe('customers balance, status and location projection', () => {
       expect(chain.at(-1)?.status).toBe(ArStatus.UNPAID);
     }
   });
+  describe('versions order what clocks cannot (two instances with skewed clocks)', () => {
+    const skewed = (minutes: number) => ({ occurredAt: new Date(Date.now() + minutes * 60_000) });
+    const viewOf = async (id: string) => (await h.get(`/api/v1/customers/${id}`)).body;
+    const untilOf = (id: string, what: string, check: (c: ApiBody) => boolean) =>
+      waitFor(what, async () => {
+        const c = await viewOf(id);
+        return check(c) ? c : undefined;
+      });
+    let skew: string;
+
+    beforeAll(async () => {
+      skew = (await h.put('/api/v1/customers/sap-ecc-cn/SKEW-1', { name: 'Skew Co' })).body.id;
+    });
+
+    const state = (open: string, status: InvoiceStatus, invoiceVersion: bigint) => ({
+      customerId: skew,
+      invoiceId: 'inv-skew',
+      number: 'INV-SKEW',
+      total: cny('100.00'),
+      openAmount: cny(open),
+      status,
+      invoiceVersion,
+    });
+
+    it('applies a later invoice version stamped earlier, and ignores an older one stamped later', async () => {
+      await h.publish(Topic.InvoiceIssued, state('100.00', InvoiceStatus.OPEN, 1n), skewed(0));
+      await untilOf(skew, 'issued', (c) => c.status === 'unpaid');
+      // Paid on an invoicing instance whose clock is an hour behind.
+      await h.publish(
+        Topic.InvoiceChanged,
+        { ...state('0.00', InvoiceStatus.PAID, 2n), changedFields: [5] },
+        skewed(-60),
+      );
+      await untilOf(skew, 'the later version applied', (c) => c.status === 'paid');
+      // The overdue mark of version 1, from an instance whose clock is an hour ahead, comes late.
+      const stale = await h.publish(
+        Topic.InvoiceOverdue,
+        {
+          customerId: skew,
+          invoiceId: 'inv-skew',
+          openAmount: cny('100.00'),
+          total: cny('100.00'),
+          invoiceVersion: 1n,
+        },
+        skewed(60),
+      );
+      await h.handled(stale);
+      expect(await viewOf(skew)).toMatchObject({ status: 'paid', balance: { outstanding: cny('0.00') } });
+    });
+
+    it('applies a later geocode version stamped earlier, and ignores an older one stamped later', async () => {
+      const located = (latitude: number, geocodeVersion: bigint) => ({
+        customerId: skew,
+        latitude,
+        longitude: 113.9,
+        precision: GeocodePrecision.DISTRICT,
+        source: 'china-districts',
+        geocodeVersion,
+      });
+      await h.publish(Topic.CustomerGeocoded, located(22.1, 1n), skewed(0));
+      await untilOf(skew, 'located', (c) => c.location?.lat === 22.1);
+      await h.publish(Topic.CustomerGeocoded, located(22.2, 2n), skewed(-60));
+      await untilOf(skew, 'the later geocode applied', (c) => c.location?.lat === 22.2);
+      const stale = await h.publish(
+        Topic.GeocodeFailed,
+        { customerId: skew, reason: 1, geocodeVersion: 1n },
+        skewed(60),
+      );
+      await h.handled(stale);
+      expect((await viewOf(skew)).location).toEqual({ lat: 22.2, lng: 113.9, precision: 'district' });
+    });
+
+    it('stamps each of its own changes of a customer with a higher version', async () => {
+      const versions = (topic: string) =>
+        h.seen
+          .filter((e) => e.topic === topic && e.key === skew)
+          .map((e) => (e.event as { customerVersion: bigint }).customerVersion);
+      await waitFor('the status changes of the invoice', () =>
+        versions(Topic.StatusChanged).length === 2 ? true : undefined,
+      );
+      expect(versions(Topic.CustomerUpserted)).toEqual([1n]);
+      expect(versions(Topic.StatusChanged)).toEqual([2n, 3n]);
+      expect(versions(Topic.BalanceChanged)).toEqual([2n, 3n]);
+    });
+  });
 });

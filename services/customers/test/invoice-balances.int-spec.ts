@@ -22,22 +22,27 @@ const C = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
 const base = Date.parse('2025-03-31T10:00:00Z');
 
 // The statements of one fact each, as the projection was written before facts were batched: the
-// reference the batch statements must agree with, fact for fact.
+// reference the batch statements must agree with, fact for fact. The guard spells the ordering
+// rule out (versions when both sides have one, else occurred_at) rather than calling the
+// migration's function, so that the two are checked against each other.
 async function upsertOneByOne(em: EntityManager, fact: InvoiceFact): Promise<UpsertedInvoiceFact> {
   const rows: { previous_customer_id: string | null }[] = await em.query(
     `WITH old AS (SELECT customer_id FROM invoice_balances WHERE invoice_id = $1)
      INSERT INTO invoice_balances AS b
-            (invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, updated_at)
-     VALUES ($1, $2, $3, COALESCE($4::bigint, 0), COALESCE($5::boolean, false), COALESCE($6::boolean, false), $7, now())
+            (invoice_id, customer_id, currency, open_minor, overdue, void, last_version, last_occurred_at, updated_at)
+     VALUES ($1, $2, $3, COALESCE($4::bigint, 0), COALESCE($5::boolean, false), COALESCE($6::boolean, false), $7, $8, now())
      ON CONFLICT (invoice_id) DO UPDATE SET
             customer_id = EXCLUDED.customer_id,
             currency = EXCLUDED.currency,
             open_minor = COALESCE($4::bigint, b.open_minor),
             overdue = COALESCE($5::boolean, b.overdue),
             void = b.void OR COALESCE($6::boolean, false),
+            last_version = EXCLUDED.last_version,
             last_occurred_at = EXCLUDED.last_occurred_at,
             updated_at = EXCLUDED.updated_at
-      WHERE b.last_occurred_at <= EXCLUDED.last_occurred_at
+      WHERE CASE WHEN b.last_version > 0 AND EXCLUDED.last_version > 0
+                 THEN b.last_version <= EXCLUDED.last_version
+                 ELSE b.last_occurred_at <= EXCLUDED.last_occurred_at END
      RETURNING (SELECT customer_id FROM old) AS previous_customer_id`,
     [
       fact.invoiceId,
@@ -46,6 +51,7 @@ async function upsertOneByOne(em: EntityManager, fact: InvoiceFact): Promise<Ups
       fact.openMinor?.toString() ?? null,
       fact.overdue ?? null,
       fact.void ?? null,
+      fact.version.toString(),
       fact.occurredAt,
     ],
   );
@@ -75,25 +81,28 @@ async function addOneByOne(em: EntityManager, fact: CreditFact): Promise<boolean
 }
 
 const invoicesNow = (em: EntityManager) =>
-  em.query(`SELECT invoice_id, customer_id, currency, open_minor::text AS open, overdue, void, last_occurred_at
+  em.query(`SELECT invoice_id, customer_id, currency, open_minor::text AS open, overdue, void,
+                   last_version::text AS version, last_occurred_at
               FROM invoice_balances ORDER BY invoice_id`);
 const creditsNow = (em: EntityManager) =>
   em.query(`SELECT entry_key, customer_id, kind, payment_id, currency, amount_minor::text AS amount, occurred_at
               FROM credit_entries ORDER BY entry_key`);
 
-// Few invoices, customers and instants, so that a draw has facts of one invoice, moves and ties.
+// Few invoices, customers, versions and instants, so that a draw has facts of one invoice, moves,
+// ties, and facts with and without a version (0: a producer before versions) side by side.
 const instant = fc.integer({ min: 0, max: 4 }).map((m) => new Date(base + m * 60_000));
 const invoiceFact: fc.Arbitrary<InvoiceFact> = fc.record(
   {
     invoiceId: fc.constantFrom('inv-1', 'inv-2', 'inv-3'),
     customerId: fc.constantFrom(A, B, C),
+    version: fc.bigInt({ min: 0n, max: 3n }),
     occurredAt: instant,
     currency: fc.constantFrom('CNY', 'USD'),
     openMinor: fc.bigInt({ min: -1_000n, max: 1_000n }),
     overdue: fc.boolean(),
     void: fc.boolean(),
   },
-  { requiredKeys: ['invoiceId', 'customerId', 'occurredAt', 'currency'] },
+  { requiredKeys: ['invoiceId', 'customerId', 'version', 'occurredAt', 'currency'] },
 );
 const creditFact: fc.Arbitrary<CreditFact> = fc.record({
   entryKey: fc.constantFrom('payment/p1/unapplied', 'payment/p2/unapplied', 'refund/r1'),
@@ -187,6 +196,50 @@ describe('balance projections on a real Postgres', () => {
       );
     });
 
+    it('converges to the highest version, whatever order and batches the versions come in', async () => {
+      // Full states of one invoice, versions 1..n stamped by clocks that disagree with them.
+      const history = fc
+        .array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.bigInt({ min: -1_000n, max: 1_000n })), {
+          minLength: 1,
+          maxLength: 6,
+        })
+        .map((states) =>
+          states.map(([minute, openMinor], i): InvoiceFact => ({
+            invoiceId: 'inv-1',
+            customerId: i % 2 === 0 ? A : B,
+            version: BigInt(i + 1),
+            occurredAt: new Date(base + minute * 60_000),
+            currency: 'CNY',
+            openMinor,
+            overdue: minute % 2 === 0,
+            void: false,
+          })),
+        );
+      await fc.assert(
+        fc.asyncProperty(
+          history.chain((facts) =>
+            fc.tuple(fc.constant(facts), fc.shuffledSubarray(facts, { minLength: facts.length })),
+          ),
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 6, maxLength: 6 }),
+          async ([facts, delivered], batchSizes) =>
+            rolledBack(async (em) => {
+              const pending = [...delivered];
+              for (const size of batchSizes) await repository.upsertFacts(em, pending.splice(0, size));
+              await repository.upsertFacts(em, pending);
+              const last = facts.at(-1) as InvoiceFact;
+              const [row] = await invoicesNow(em);
+              expect(row).toMatchObject({
+                customer_id: last.customerId,
+                open: String(last.openMinor),
+                overdue: last.overdue,
+                version: String(last.version),
+              });
+            }),
+        ),
+        { numRuns: 100 },
+      );
+    });
+
     it('sends no statement for no facts', async () => {
       const em = { query: jest.fn() } as unknown as EntityManager;
       expect(await repository.upsertFacts(em, [])).toEqual([]);
@@ -212,7 +265,14 @@ describe('balance projections on a real Postgres', () => {
 
     const fact = (over: Partial<InvoiceFact>): TracedFact => ({
       kind: 'invoice',
-      fact: { invoiceId: 'inv-1', customerId: A, occurredAt: new Date(base), currency: 'CNY', ...over },
+      fact: {
+        invoiceId: 'inv-1',
+        customerId: A,
+        version: 0n,
+        occurredAt: new Date(base),
+        currency: 'CNY',
+        ...over,
+      },
       trace: ROOT_CONTEXT,
     });
     const at = (minutes: number) => new Date(base + minutes * 60_000);
@@ -250,6 +310,31 @@ describe('balance projections on a real Postgres', () => {
         ),
       ).toEqual(['applied', 'applied']);
       expect(await row()).toMatchObject({ open: '500' });
+    });
+
+    it('orders an invoice by its version, not by occurred_at, once both sides have one', async () => {
+      await apply(fact({ openMinor: 10_000n, version: 1n, occurredAt: at(5) }));
+      // A later change stamped by an instance whose clock is behind: it applies.
+      expect(await apply(fact({ openMinor: 0n, version: 2n, occurredAt: at(1) }))).toEqual(['applied']);
+      expect(await row()).toMatchObject({ open: '0' });
+      // An older change stamped by a clock that is ahead changes nothing, alone or in a batch.
+      const older = fact({ openMinor: 7n, overdue: true, version: 1n, occurredAt: at(9) });
+      expect(await apply(older)).toEqual(['stale']);
+      expect(
+        await apply(
+          fact({ openMinor: 5n, version: 4n, occurredAt: at(0) }),
+          fact({ openMinor: 6n, version: 3n, occurredAt: at(8) }),
+        ),
+      ).toEqual(['applied', 'stale']);
+      expect(await row()).toMatchObject({ open: '5', overdue: false });
+    });
+
+    it('compares occurred_at while the event or the row has no version (before versions)', async () => {
+      await apply(fact({ openMinor: 100n, occurredAt: at(5) }));
+      expect(await apply(fact({ openMinor: 50n, version: 3n, occurredAt: at(4) }))).toEqual(['stale']);
+      expect(await apply(fact({ openMinor: 40n, version: 3n, occurredAt: at(6) }))).toEqual(['applied']);
+      expect(await apply(fact({ openMinor: 30n, occurredAt: at(5) }))).toEqual(['stale']);
+      expect(await row()).toMatchObject({ open: '40' });
     });
 
     it('keeps what a partial event does not say, and a void stays void', async () => {

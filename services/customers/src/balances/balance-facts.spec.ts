@@ -38,10 +38,12 @@ describe('invoice facts', () => {
       total: cny('100.00'),
       openAmount: cny('80.00'),
       status: InvoiceStatus.OVERDUE,
+      invoiceVersion: 7n,
     });
     expect(invoiceStateFact(issued)).toEqual({
       invoiceId: 'inv-1',
       customerId: CUSTOMER.toLowerCase(),
+      version: 7n,
       occurredAt: at,
       currency: 'CNY',
       openMinor: 8000n,

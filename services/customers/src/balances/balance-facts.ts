@@ -25,6 +25,8 @@ export interface InvoiceFact {
   customerId: string;
   /** The customer the invoice belonged to before it moved (invoice-changed CUSTOMER). */
   previousCustomerId?: string;
+  /** The invoice's version (invoice_version); 0 from a producer that predates versions. */
+  version: bigint;
   occurredAt: Date;
   currency: string;
   openMinor?: bigint;
@@ -76,6 +78,7 @@ export function invoiceStateFact(event: InvoiceIssued | InvoiceChanged): Invoice
   const fact: InvoiceFact = {
     invoiceId: event.invoiceId,
     customerId: customerOf(event.customerId),
+    version: event.invoiceVersion,
     occurredAt: occurred(event.occurredAt),
     currency: open.currency,
     openMinor: open.minor,
@@ -92,6 +95,7 @@ export function invoicePaidFact(event: InvoicePaid): InvoiceFact {
   return {
     invoiceId: event.invoiceId,
     customerId: customerOf(event.customerId),
+    version: event.invoiceVersion,
     occurredAt: occurred(event.occurredAt),
     currency: minor(event.total, 'total').currency,
     openMinor: 0n,
@@ -104,6 +108,7 @@ export function invoiceOverdueFact(event: InvoiceOverdue): InvoiceFact {
   return {
     invoiceId: event.invoiceId,
     customerId: customerOf(event.customerId),
+    version: event.invoiceVersion,
     occurredAt: occurred(event.occurredAt),
     currency: open.currency,
     openMinor: open.minor,
@@ -115,6 +120,7 @@ export function invoiceVoidedFact(event: InvoiceVoided): InvoiceFact {
   return {
     invoiceId: event.invoiceId,
     customerId: customerOf(event.customerId),
+    version: event.invoiceVersion,
     occurredAt: occurred(event.occurredAt),
     currency: minor(event.total ?? event.voidedOpenAmount, 'total').currency,
     void: true,

@@ -24,6 +24,8 @@ export interface Recomputed {
 
 interface CustomerTotals {
   id: string;
+  /** bigint as text */
+  version: string;
   balances: StoredBalance[];
   ar_status: ArStatusName;
   groups: { currency: string; overdue: boolean; void: boolean; open: string }[];
@@ -34,7 +36,7 @@ interface CustomerTotals {
 // sign of the open amount keeps "any open amount > 0" answerable from the groups. One statement
 // reads every customer of the transaction.
 const TOTALS_SQL = `
-  SELECT c.id, c.balances, c.ar_status, g.groups, k.credits
+  SELECT c.id, c.version::text AS version, c.balances, c.ar_status, g.groups, k.credits
     FROM customers c
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object('currency', currency, 'overdue', overdue, 'void', void, 'open', open)), '[]') AS groups
@@ -56,7 +58,7 @@ const RECOMPUTE = 'customers:recompute';
  * them, after every event of the transaction was applied, under the customers' row locks (taken in
  * id order, so two transactions cannot deadlock on them, and so an event of the same customer on
  * another topic, handled concurrently elsewhere, cannot be missed: the totals are read after the
- * lock is granted).
+ * lock is granted). A customer that changed gets the next version, which its events carry.
  */
 @Injectable()
 export class BalanceRecalculator {
@@ -102,7 +104,7 @@ export class BalanceRecalculator {
     const rows: CustomerTotals[] = await em.query(TOTALS_SQL, [locked.map((r) => r.id)]);
 
     const now = new Date();
-    const updates: { id: string; balances: StoredBalance[]; ar_status: ArStatusName }[] = [];
+    const updates: { id: string; version: string; balances: StoredBalance[]; ar_status: ArStatusName }[] = [];
     const events: OutboxEvent<DescMessage>[] = [];
     const outcomes: Recomputed[] = [];
     for (const row of rows) {
@@ -119,7 +121,8 @@ export class BalanceRecalculator {
       const statusChanged = row.ar_status !== status;
       outcomes.push({ customerId: row.id, balanceChanged, statusChanged });
       if (!balanceChanged && !statusChanged) continue;
-      updates.push({ id: row.id, balances, ar_status: status });
+      const version = BigInt(row.version) + 1n;
+      updates.push({ id: row.id, version: version.toString(), balances, ar_status: status });
       if (balanceChanged) {
         events.push({
           topic: eventTopic(Topic.BalanceChanged),
@@ -128,6 +131,7 @@ export class BalanceRecalculator {
           event: {
             customerId: row.id,
             occurredAt: timestampFromDate(now),
+            customerVersion: version,
             balances: balances.map(balanceJson),
           },
         });
@@ -141,6 +145,7 @@ export class BalanceRecalculator {
           event: {
             customerId: row.id,
             occurredAt: timestampFromDate(now),
+            customerVersion: version,
             status: AR_STATUS[status],
             previousStatus: AR_STATUS[row.ar_status],
           },
@@ -149,8 +154,8 @@ export class BalanceRecalculator {
     }
     if (updates.length > 0) {
       await em.query(
-        `UPDATE customers c SET balances = v.balances, ar_status = v.ar_status, updated_at = $2
-           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, balances jsonb, ar_status text)
+        `UPDATE customers c SET version = v.version, balances = v.balances, ar_status = v.ar_status, updated_at = $2
+           FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version bigint, balances jsonb, ar_status text)
           WHERE c.id = v.id`,
         [JSON.stringify(updates), now],
       );

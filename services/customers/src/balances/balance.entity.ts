@@ -22,7 +22,14 @@ export class InvoiceBalanceEntity {
   @Column({ type: 'boolean' })
   void!: boolean;
 
-  /** occurred_at of the last event applied; older events of this invoice are ignored. */
+  /**
+   * invoice_version of the last event applied (0: it had none). With last_occurred_at, where an
+   * older event of this invoice is told from a newer one (compareEventPositions in @duemap/events).
+   */
+  @Column({ name: 'last_version', type: 'bigint', default: 0 })
+  lastVersion!: string;
+
+  /** occurred_at of the last event applied. */
   @Column({ name: 'last_occurred_at', type: 'timestamptz' })
   lastOccurredAt!: Date;
 

@@ -5,37 +5,52 @@ import type { CreditFact, InvoiceFact } from './balance-facts';
 export type UpsertedInvoiceFact = { applied: false } | { applied: true; previousCustomerId: string | null };
 
 // Applies a batch of invoice facts as applying them one by one, in order, would. Events of
-// different invoicing topics are not ordered relative to each other, so a row keeps the occurred_at
-// of the last event applied and an older fact changes nothing: a fact applies iff it is not older
-// than the row as it was before the batch nor than any earlier fact of the batch for that invoice
-// (the running maximum; an older fact in between changes nothing, so it cannot raise the bar).
+// different invoicing topics are not ordered relative to each other, so a row keeps the version
+// and occurred_at of the last event applied and an older fact changes nothing
+// (event_not_older: versions decide when both sides have one, occurred_at when either has none).
+// `walk` goes through each invoice's facts in arrival order from the row as it was before the
+// batch: a fact applies iff it is not older than what is held at its turn (the row's, or the last
+// applied fact's). It is recursive because that rule is not a total order while facts with and
+// without versions meet (an unversioned fact is only comparable by time), so no running maximum
+// can stand in for it; it takes as many steps as the batch has facts of one invoice.
 // The applied facts of an invoice are then folded into one row (an upsert may touch a row only
-// once): the last one's customer, currency and time, the last open amount and overdue flag any of
-// them says (else the row's), void if the row or any of them is void (void is sticky).
+// once): the last one's customer, currency, version and time, the last open amount and overdue
+// flag any of them says (else the row's), void if the row or any of them is void (void is sticky).
 // `old` locks the existing rows in invoice id order (so two transactions cannot deadlock on them)
-// and, under READ COMMITTED, reads their latest version. The one-by-one `WHERE` guard stays for a
-// row another transaction inserted after this statement's snapshot.
+// and, under READ COMMITTED, reads their latest version. The upsert's guard is for a row another
+// transaction inserted after this statement's snapshot; the rows of `old` were walked already.
 const UPSERT_FACTS_SQL = `
-  WITH fact AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::boolean[], $7::timestamptz[])
-           WITH ORDINALITY AS f(invoice_id, customer_id, currency, open_minor, overdue, void, occurred_at, ord)
+  WITH RECURSIVE fact AS (
+    SELECT f.*, row_number() OVER (PARTITION BY f.invoice_id ORDER BY f.ord) AS step
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::boolean[], $6::boolean[], $7::bigint[],
+                  $8::timestamptz[])
+           WITH ORDINALITY AS f(invoice_id, customer_id, currency, open_minor, overdue, void, version, occurred_at, ord)
   ),
   old AS MATERIALIZED (
-    SELECT invoice_id, customer_id, open_minor, overdue, void, last_occurred_at
+    SELECT invoice_id, customer_id, open_minor, overdue, void, last_version, last_occurred_at
       FROM invoice_balances
      WHERE invoice_id IN (SELECT invoice_id FROM fact)
      ORDER BY invoice_id
        FOR UPDATE
   ),
+  walk AS (
+    SELECT i.invoice_id, 0::bigint AS step, false AS applies,
+           o.last_version AS held_version, o.last_occurred_at AS held_occurred_at
+      FROM (SELECT DISTINCT invoice_id FROM fact) i LEFT JOIN old o USING (invoice_id)
+    UNION ALL
+    SELECT w.invoice_id, f.step, n.applies,
+           CASE WHEN n.applies THEN f.version ELSE w.held_version END,
+           CASE WHEN n.applies THEN f.occurred_at ELSE w.held_occurred_at END
+      FROM walk w JOIN fact f ON f.invoice_id = w.invoice_id AND f.step = w.step + 1
+     CROSS JOIN LATERAL
+           (SELECT event_not_older(f.version, f.occurred_at, w.held_version, w.held_occurred_at) AS applies) n
+  ),
   applied AS (
     SELECT c.*, COALESCE(lag(c.customer_id) OVER (PARTITION BY c.invoice_id ORDER BY c.ord), c.old_customer_id)
                   AS previous_customer_id
-      FROM (SELECT f.*, o.customer_id AS old_customer_id, o.last_occurred_at AS old_occurred_at,
-                   max(f.occurred_at) OVER (PARTITION BY f.invoice_id ORDER BY f.ord
-                                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_max
-              FROM fact f LEFT JOIN old o USING (invoice_id)) c
-     WHERE (c.old_occurred_at IS NULL OR c.occurred_at >= c.old_occurred_at)
-       AND (c.earlier_max IS NULL OR c.occurred_at >= c.earlier_max)
+      FROM (SELECT f.*, o.customer_id AS old_customer_id
+              FROM fact f JOIN walk w USING (invoice_id, step) LEFT JOIN old o USING (invoice_id)
+             WHERE w.applies) c
   ),
   folded AS (
     SELECT a.invoice_id,
@@ -46,14 +61,16 @@ const UPSERT_FACTS_SQL = `
            COALESCE((array_agg(a.overdue ORDER BY a.ord DESC) FILTER (WHERE a.overdue IS NOT NULL))[1],
                     o.overdue, false) AS overdue,
            COALESCE(o.void, false) OR COALESCE(bool_or(a.void), false) AS void,
-           max(a.occurred_at) AS last_occurred_at
+           (array_agg(a.version ORDER BY a.ord DESC))[1] AS last_version,
+           (array_agg(a.occurred_at ORDER BY a.ord DESC))[1] AS last_occurred_at
       FROM applied a LEFT JOIN old o USING (invoice_id)
      GROUP BY a.invoice_id, o.open_minor, o.overdue, o.void
   ),
   upserted AS (
     INSERT INTO invoice_balances AS b
-           (invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, updated_at)
-    SELECT invoice_id, customer_id, currency, open_minor, overdue, void, last_occurred_at, $8::timestamptz
+           (invoice_id, customer_id, currency, open_minor, overdue, void, last_version, last_occurred_at, updated_at)
+    SELECT invoice_id, customer_id, currency, open_minor, overdue, void, last_version, last_occurred_at,
+           $9::timestamptz
       FROM folded ORDER BY invoice_id
     ON CONFLICT (invoice_id) DO UPDATE SET
            customer_id = EXCLUDED.customer_id,
@@ -61,9 +78,11 @@ const UPSERT_FACTS_SQL = `
            open_minor = EXCLUDED.open_minor,
            overdue = EXCLUDED.overdue,
            void = b.void OR EXCLUDED.void,
+           last_version = EXCLUDED.last_version,
            last_occurred_at = EXCLUDED.last_occurred_at,
            updated_at = EXCLUDED.updated_at
-     WHERE b.last_occurred_at <= EXCLUDED.last_occurred_at
+     WHERE b.invoice_id IN (SELECT invoice_id FROM old)
+        OR event_not_older(EXCLUDED.last_version, EXCLUDED.last_occurred_at, b.last_version, b.last_occurred_at)
     RETURNING invoice_id
   )
   SELECT a.ord::int, a.previous_customer_id
@@ -79,7 +98,7 @@ export class InvoiceBalancesRepository {
   /**
    * Mirrors invoice facts, in the given order, exactly as one upsert per fact would. Fields a fact
    * does not carry keep their value; void is sticky; a fact older than the last one applied to its
-   * invoice changes nothing (`applied: false`). For an applied fact, returns the customer the
+   * invoice (by version, else by occurred_at) changes nothing (`applied: false`). For an applied fact, returns the customer the
    * invoice belonged to just before it (an invoice may move), null for one not seen before.
    */
   async upsertFacts(em: EntityManager, facts: readonly InvoiceFact[]): Promise<UpsertedInvoiceFact[]> {
@@ -91,6 +110,7 @@ export class InvoiceBalancesRepository {
       facts.map((f) => f.openMinor?.toString() ?? null),
       facts.map((f) => f.overdue ?? null),
       facts.map((f) => f.void ?? null),
+      facts.map((f) => f.version.toString()),
       facts.map((f) => f.occurredAt),
       new Date(),
     ]);

@@ -42,10 +42,12 @@ export function customerUpsertedEvent(
   sources: SourceRefJson[],
   created: boolean,
   at: Date,
+  version: bigint,
 ): MessageInitShape<typeof CustomerUpsertedSchema> {
   return {
     customerId,
     occurredAt: timestampFromDate(at),
+    customerVersion: version,
     created,
     sources,
     name: state.name,
@@ -72,10 +74,12 @@ export function addressChangedEvent(
   address: AddressState | null,
   previous: AddressState | null,
   at: Date,
+  version: bigint,
 ): MessageInitShape<typeof AddressChangedSchema> {
   return {
     customerId,
     occurredAt: timestampFromDate(at),
+    customerVersion: version,
     address: address === null ? undefined : postalAddress(address),
     previousAddress: previous === null ? undefined : postalAddress(previous),
   };

@@ -95,6 +95,17 @@ export class CustomerEntity {
   @Column({ name: 'location_occurred_at', type: 'timestamptz', nullable: true })
   locationOccurredAt!: Date | null;
 
+  /** geocode_version of the verdict the location comes from; 0 when it had none (or none came). */
+  @Column({ name: 'location_version', type: 'bigint', default: 0 })
+  locationVersion!: string;
+
+  /**
+   * Incremented, under the row lock, with every change customers announces (master data, balance,
+   * status); its events carry it, so consumers order them without trusting clocks. Bigint as text.
+   */
+  @Column({ type: 'bigint', default: 0 })
+  version!: string;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -19,7 +19,15 @@ const nameOf = (trace: Context | undefined) => trace?.getValue(traceKey);
 
 const invoice = (name: string, over: Partial<InvoiceFact> = {}): TracedFact => ({
   kind: 'invoice',
-  fact: { invoiceId: 'inv-1', customerId: A, occurredAt: at, currency: 'CNY', openMinor: 1n, ...over },
+  fact: {
+    invoiceId: 'inv-1',
+    customerId: A,
+    version: 1n,
+    occurredAt: at,
+    currency: 'CNY',
+    openMinor: 1n,
+    ...over,
+  },
   trace: traceOf(name),
 });
 const credit = (name: string, customerId: string, entryKey = name): TracedFact => ({

@@ -122,6 +122,8 @@ export class UpsertCustomerUseCase {
           locationPrecision: null,
           locationSource: null,
           locationOccurredAt: null,
+          locationVersion: '0',
+          version: '0',
           createdAt: now,
           updatedAt: now,
         });
@@ -137,6 +139,10 @@ export class UpsertCustomerUseCase {
 
       this.records.writeMaster(row, next);
       row.updatedAt = now;
+      // Under the row lock (or the advisory locks that admit one creator): the change's events
+      // carry the new version, so consumers can order them without trusting clocks.
+      const version = BigInt(row.version) + 1n;
+      row.version = version.toString();
       if (addressChanged) {
         // The old pin is at the old address; geocoding places the new one.
         row.latitude = null;
@@ -157,14 +163,14 @@ export class UpsertCustomerUseCase {
       await this.outbox.append(em, {
         topic: eventTopic(Topic.CustomerUpserted),
         key: row.id,
-        event: customerUpsertedEvent(row.id, next, view.sources, created, now),
+        event: customerUpsertedEvent(row.id, next, view.sources, created, now, version),
         occurredAt: now,
       });
       if (addressChanged) {
         await this.outbox.append(em, {
           topic: eventTopic(Topic.AddressChanged),
           key: row.id,
-          event: addressChangedEvent(row.id, next.address, previous?.address ?? null, now),
+          event: addressChangedEvent(row.id, next.address, previous?.address ?? null, now, version),
           occurredAt: now,
         });
       }

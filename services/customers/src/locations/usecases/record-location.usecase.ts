@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { GeocodePrecision, type CustomerGeocoded, type GeocodeFailed } from '@duemap/events';
+import {
+  compareEventPositions,
+  GeocodePrecision,
+  type CustomerGeocoded,
+  type GeocodeFailed,
+} from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import { CustomerEntity } from '../../customers/customer.entity';
@@ -34,6 +39,8 @@ type Location = Pick<CustomerEntity, 'latitude' | 'longitude' | 'locationPrecisi
 /** What one of geocoding's verdicts says about a customer's location. */
 export interface LocationReport {
   customerId: string;
+  /** geocode_version of the verdict; 0 from a producer that predates versions. */
+  version: bigint;
   occurredAt: Date;
   location: Location;
 }
@@ -51,6 +58,7 @@ export function geocodedReport(event: CustomerGeocoded): LocationReport {
   }
   return {
     customerId: event.customerId,
+    version: event.geocodeVersion,
     occurredAt: occurred(event),
     location: {
       latitude,
@@ -65,6 +73,7 @@ export function geocodedReport(event: CustomerGeocoded): LocationReport {
 export function failedReport(event: GeocodeFailed): LocationReport {
   return {
     customerId: event.customerId,
+    version: event.geocodeVersion,
     occurredAt: occurred(event),
     location: { latitude: null, longitude: null, locationPrecision: null, locationSource: null },
   };
@@ -72,8 +81,11 @@ export function failedReport(event: GeocodeFailed): LocationReport {
 
 /**
  * Of one customer's reports in arrival order, the one whose effect remains after applying them one
- * by one: a report older than the last one applied is ignored (a tie applies), so the last of the
- * newest ones. Whether it applies at all depends on the stored time, which the UPDATE checks.
+ * by one: a report older than the last one applied (by geocode version, else by occurred_at) is
+ * ignored (a tie applies), so the last of the newest ones. Whether it applies at all depends on
+ * what the row holds, which the UPDATE checks. While reports with and without a version meet, the
+ * rule is not a total order and the winner can differ from one-by-one application; geocoding
+ * stamps every verdict with a version, so that lasts only as long as its upgrade.
  */
 export function lastReports(reports: readonly LocationReport[]): LocationReport[] {
   const winners = new Map<string, LocationReport>();
@@ -81,7 +93,7 @@ export function lastReports(reports: readonly LocationReport[]): LocationReport[
     if (!isUuid(report.customerId)) continue;
     const id = report.customerId.toLowerCase();
     const best = winners.get(id);
-    if (best === undefined || best.occurredAt.getTime() <= report.occurredAt.getTime()) {
+    if (best === undefined || compareEventPositions(report, best) >= 0) {
       winners.set(id, { ...report, customerId: id });
     }
   }
@@ -90,8 +102,9 @@ export function lastReports(reports: readonly LocationReport[]): LocationReport[
 
 /**
  * Keeps the customer's location as geocoding last reported it: customer-geocoded sets it,
- * geocode-failed withdraws it. A report older than the last one applied is ignored; customers we
- * do not know are skipped. A batch of reports is one statement.
+ * geocode-failed withdraws it. A report older than the last one applied (by geocode version, else
+ * by occurred_at) is ignored; customers we do not know are skipped. A batch of reports is one
+ * statement.
  */
 @Injectable()
 export class RecordLocationUseCase {
@@ -102,24 +115,27 @@ export class RecordLocationUseCase {
     // The rows are locked in id order first, so two transactions cannot deadlock on them.
     const [, changed]: [unknown, number] = await em.query(
       `WITH v AS (
-         SELECT * FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::text[], $5::text[], $6::timestamptz[])
-                AS v(id, latitude, longitude, precision, source, occurred_at)
+         SELECT * FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::text[], $5::text[], $6::bigint[],
+                              $7::timestamptz[])
+                AS v(id, latitude, longitude, precision, source, version, occurred_at)
        ),
        locked AS MATERIALIZED (
          SELECT id FROM customers WHERE id IN (SELECT id FROM v) ORDER BY id FOR UPDATE
        )
        UPDATE customers c
           SET latitude = v.latitude, longitude = v.longitude, location_precision = v.precision,
-              location_source = v.source, location_occurred_at = v.occurred_at, updated_at = $7
+              location_source = v.source, location_version = v.version, location_occurred_at = v.occurred_at,
+              updated_at = $8
          FROM v JOIN locked USING (id)
         WHERE c.id = v.id
-          AND (c.location_occurred_at IS NULL OR c.location_occurred_at <= v.occurred_at)`,
+          AND event_not_older(v.version, v.occurred_at, c.location_version, c.location_occurred_at)`,
       [
         winners.map((r) => r.customerId),
         winners.map((r) => r.location.latitude),
         winners.map((r) => r.location.longitude),
         winners.map((r) => r.location.locationPrecision),
         winners.map((r) => r.location.locationSource),
+        winners.map((r) => r.version.toString()),
         winners.map((r) => r.occurredAt),
         new Date(),
       ],
