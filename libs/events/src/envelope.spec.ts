@@ -147,6 +147,24 @@ describe('readHeaders', () => {
   it('keeps tracestate, joining a split one', () => {
     expect(readHeaders({ ...valid(), tracestate: ['a=1', 'b=2'] }).tracestate).toBe('a=1,b=2');
   });
+
+  // .NET and SQL Server write GUIDs in upper case; the inbox's uuid column reads them back in
+  // lower case, and an id compared in another spelling is a different event.
+  it('reads an event id in any case as its canonical lower-case form', () => {
+    const upper = EVENT_ID.toUpperCase();
+    expect(readHeaders({ ...valid(), 'event-id': upper }).eventId).toBe(EVENT_ID);
+    expect(
+      readHeaders({ ...valid(), 'event-id': Buffer.from('3F1c2B9a-8D7e-4F60-A1b2-C3d4E5f60718') }).eventId,
+    ).toBe(EVENT_ID);
+    expect(
+      toEnvelope({
+        topic: 't',
+        key: 'k',
+        value: new Uint8Array(),
+        headers: { ...valid(), 'event-id': upper },
+      }).eventId,
+    ).toBe(EVENT_ID);
+  });
 });
 
 describe('RFC 3339', () => {

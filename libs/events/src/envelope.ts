@@ -27,7 +27,7 @@ export type EventHeaderName = (typeof EventHeader)[keyof typeof EventHeader];
 
 /** The contract headers of one record, decoded and validated. */
 export interface EventHeaders {
-  /** UUID assigned once in the producer's outbox; consumers deduplicate on it. */
+  /** UUID assigned once in the producer's outbox; consumers deduplicate on it. Lower case. */
   readonly eventId: string;
   /** Fully-qualified protobuf message name, e.g. `duemap.payments.v1.PaymentReceived`. */
   readonly eventType: string;
@@ -147,7 +147,10 @@ function validateHeaders(raw: RawHeaders, mode: 'produce' | 'consume'): EventHea
     return value;
   };
 
-  const eventId = required(EventHeader.EventId, UUID, 'a UUID');
+  // A UUID is a number, its spelling is not: .NET and SQL Server write GUIDs in upper case, while
+  // Postgres (the inbox's uuid column) and randomUUID write them in lower case. Every use of the id
+  // downstream (inbox, handlers, envelopes) compares strings, so it gets one canonical spelling here.
+  const eventId = required(EventHeader.EventId, UUID, 'a UUID').toLowerCase();
   const eventType = required(EventHeader.EventType, EVENT_TYPE, 'a fully-qualified protobuf message name');
   const schemaVersion = required(EventHeader.SchemaVersion, SCHEMA_VERSION, 'a major version number');
   const contentType = required(EventHeader.ContentType, /^\S+\/\S+$/, 'a media type');
