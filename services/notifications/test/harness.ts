@@ -227,7 +227,7 @@ export interface Reminder {
   level: number;
   offsetDays: number;
   scheduledFor: string;
-  status: 'scheduled' | 'sent' | 'cancelled' | 'skipped';
+  status: 'scheduled' | 'sending' | 'sent' | 'unconfirmed' | 'cancelled' | 'skipped';
   channel: string;
   sentAt: string | null;
   cancelledAt: string | null;

@@ -237,6 +237,47 @@ describe('notifications: sending reminders when their time comes', () => {
     );
   });
 
+  it('after a crash between send and record, does not send again on the log channel: the reminder is unconfirmed', async () => {
+    const invoiceId = randomUUID();
+    const due = dayFromToday(10, 'Asia/Shanghai');
+    await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
+    await jobsPresent(list.map((r) => r.id));
+    const [first] = list;
+    // What a worker that died after its send leaves: the claim, long expired, and the job handed
+    // to the next worker (BullMQ moves a stalled job back to wait).
+    await n.db.query(
+      `UPDATE reminders SET status = 'sending', attempt_id = $2, claimed_at = now() - interval '1 hour'
+        WHERE id = $1`,
+      [first!.id, randomUUID()],
+    );
+    await (await n.queue.getJob(first!.id))!.promote();
+
+    const after = await remindersWhen(
+      n,
+      invoiceId,
+      'level 1 unconfirmed',
+      (r) => r[0]?.status === 'unconfirmed',
+    );
+    expect(after[0]).toMatchObject({ reason: 'delivery_unconfirmed', sentAt: null });
+    expect(after.slice(1).every((r) => r.status === 'scheduled')).toBe(true);
+    expect(
+      n.logs.filter((l) => l.reminderId === first!.id && /unconfirmed/.test(String(l.msg))),
+    ).toHaveLength(1);
+    // The job once more (the reconciler, which also looks at expired claims, may add it again):
+    // still nothing sent.
+    await n.queue.remove(first!.id);
+    await n.queue.add(
+      ReminderJobName.Send,
+      { reminderId: first!.id, scheduledFor: first!.scheduledFor },
+      { jobId: first!.id, removeOnComplete: true },
+    );
+    await jobGone(first!.id);
+    expect(deliveries(invoiceId)).toEqual([]);
+    expect(sentEvents(invoiceId)).toEqual([]);
+    expect((await reminders(n, invoiceId))[0]?.status).toBe('unconfirmed');
+  });
+
   it('reports Redis on /health', async () => {
     const res = await n.get<{ status: string; info: Record<string, { status: string }> }>('/health');
     expect(res.status).toBe(200);

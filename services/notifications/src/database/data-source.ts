@@ -6,6 +6,7 @@ import { InvoiceEntity } from '../invoices/invoice.entity';
 import { ReminderEntity } from '../reminders/reminder.entity';
 import { CreateReminders1763900000500 } from './migrations/1763900000500-create-reminders';
 import { IndexScheduledRemindersOfInvoice1795500000000 } from './migrations/1795500000000-index-scheduled-reminders-of-invoice';
+import { ClaimReminderSends1795700000400 } from './migrations/1795700000400-claim-reminder-sends';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -17,6 +18,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...messagingMigrations,
       CreateReminders1763900000500,
       IndexScheduledRemindersOfInvoice1795500000000,
+      ClaimReminderSends1795700000400,
     ],
   };
 }

@@ -143,11 +143,13 @@ describe('planReminders', () => {
     expect(plan(open(addDays(today, 10)), rows, new Date('2025-04-30T00:00:00Z'))).toEqual([]);
   });
 
-  it('never touches a level that was sent', () => {
+  it.each(['sent', 'sending', 'unconfirmed'] as const)('never touches a level that is %s', (status) => {
     const rows = apply([], plan(open(addDays(today, 10))));
-    rows[0]!.status = 'sent';
+    rows[0]!.status = status;
     const actions = plan(open(addDays(today, 30)), rows);
     expect(actions.map((a) => a.level)).toEqual([2, 3, 4, 5]);
+    const closed = plan({ remindable: false, reason: 'invoice_paid', detail: '' }, rows);
+    expect(closed.map((a) => a.level)).toEqual([2, 3, 4, 5]);
   });
 
   it('schedules the levels still ahead anew when a paid invoice is reopened', () => {

@@ -1,8 +1,23 @@
 import { reminderTime, type ReminderPolicy } from './reminder-policy';
 import type { LocalDate } from './zoned-time';
 
-export const REMINDER_STATUSES = ['scheduled', 'sent', 'cancelled', 'skipped'] as const;
+export const REMINDER_STATUSES = [
+  'scheduled',
+  'sending',
+  'sent',
+  'unconfirmed',
+  'cancelled',
+  'skipped',
+] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
+
+/**
+ * A reminder that went out, or may have: sent, being sent (claimed by a worker, its outcome not
+ * recorded yet), or unconfirmed. Planning leaves its level alone, as done.
+ */
+export function wentOut(status: ReminderStatus): boolean {
+  return status === 'sent' || status === 'sending' || status === 'unconfirmed';
+}
 
 /** Why a reminder ended without being sent (the contract's CancellationReason, in snake case). */
 export type CancelReason =
@@ -69,7 +84,7 @@ export type PlanAction =
  *
  * Per policy step, at time T (the step's instant in the customer's zone):
  * - a closed invoice (paid, void, nothing open) cancels every scheduled reminder;
- * - a sent step is done;
+ * - a sent step is done, and so is one being sent or unconfirmed (see `wentOut`);
  * - a scheduled step keeps its id: unchanged if T is its time, moved to T if T is still ahead
  *   (re-anchored), cancelled if T is already past (the due date moved back over it);
  * - a skipped step is revived at T if T is ahead again (the due date moved forward);
@@ -106,7 +121,7 @@ export function planReminders(input: PlanInput): PlanAction[] {
     const at = reminderTime(policy, step, standing.dueDate, input.timeZone);
     const ahead = at.getTime() >= now.getTime();
     const rows = existing.filter((r) => r.level === step.level);
-    if (rows.some((r) => r.status === 'sent')) continue;
+    if (rows.some((r) => wentOut(r.status))) continue;
     const live = rows.find((r) => r.status === 'scheduled');
     if (live !== undefined) {
       const sameTime = live.scheduledFor.getTime() === at.getTime();

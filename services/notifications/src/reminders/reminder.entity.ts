@@ -46,6 +46,14 @@ export class ReminderEntity {
   @Column({ name: 'channel_message_id', type: 'text', nullable: true })
   channelMessageId!: string | null;
 
+  /** The claim of the attempt sending it (status sending); only that attempt records the outcome. */
+  @Column({ name: 'attempt_id', type: 'uuid', nullable: true })
+  attemptId!: string | null;
+
+  /** When that attempt claimed it: a claim older than twice the send timeout has expired. */
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt!: Date | null;
+
   /** scheduled_for of the job known to be in Redis; see the migration. */
   @Column({ name: 'job_enqueued_for', type: 'timestamptz', nullable: true })
   jobEnqueuedFor!: Date | null;

@@ -11,7 +11,7 @@ export const reminderJobs = metric(
   () =>
     new Counter({
       name: 'duemap_reminder_jobs_total',
-      help: 'Reminder jobs handled by the worker, by outcome (sent, cancelled, final, stale, error)',
+      help: 'Reminder jobs handled by the worker, by outcome (sent, cancelled, final, stale, in_flight, unconfirmed, superseded, error)',
       labelNames: ['outcome'],
     }),
 );

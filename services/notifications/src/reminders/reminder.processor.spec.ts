@@ -49,6 +49,16 @@ describe('ReminderProcessor', () => {
     expect(job.moveToDelayed).toHaveBeenCalledWith(later.getTime(), 'token');
   });
 
+  it('puts off a job whose reminder another attempt is sending until that claim expires', async () => {
+    const until = new Date('2025-03-27T01:00:30Z');
+    const { processor, job } = setup({ kind: 'in_flight', until });
+    await expect(processor.process(job as unknown as ReminderJob, 'token')).rejects.toBeInstanceOf(
+      DelayedError,
+    );
+    expect(job.moveToDelayed).toHaveBeenCalledWith(until.getTime(), 'token');
+    expect(job.updateData).not.toHaveBeenCalled();
+  });
+
   it('refuses a job name it does not know without retrying it', async () => {
     const { processor, sendReminder, job } = setup({ kind: 'final', status: 'sent' });
     job.name = 'something-else';

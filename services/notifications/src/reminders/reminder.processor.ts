@@ -59,6 +59,12 @@ export class ReminderProcessor
         await job.updateData({ ...job.data, scheduledFor: outcome.scheduledFor.toISOString() });
         await job.moveToDelayed(outcome.scheduledFor.getTime(), token);
         throw new DelayedError();
+      case 'in_flight':
+        // Another attempt holds the claim: come back when it expires (see SendReminderUseCase).
+        await job.moveToDelayed(outcome.until.getTime(), token);
+        throw new DelayedError();
+      case 'unconfirmed':
+      case 'superseded':
       case 'sent':
       case 'cancelled':
       case 'final':

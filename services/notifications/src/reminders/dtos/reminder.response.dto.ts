@@ -40,7 +40,7 @@ export class ReminderResponseDto {
     nullable: true,
     type: String,
     description:
-      'Why it was cancelled (invoice_paid, invoice_voided, due_date_changed, policy_changed, delivery_failed) or skipped (time_passed).',
+      'Why it was cancelled (invoice_paid, invoice_voided, due_date_changed, policy_changed, delivery_failed), skipped (time_passed) or unconfirmed (delivery_unconfirmed: whether it reached the customer is not known).',
   })
   reason!: string | null;
 

@@ -2,14 +2,17 @@ import { CancellationReason, ReminderChannel as ContractChannel } from '@duemap/
 import type { OutboxWriter } from '@duemap/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReminderChannel } from '../../channels/reminder-channel';
+import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock';
+import type { NotificationsConfig } from '../../config';
 import { CustomerEntity } from '../../customers/customer.entity';
 import { InvoiceEntity } from '../../invoices/invoice.entity';
 import { ReminderEntity } from '../reminder.entity';
-import { SendReminderUseCase } from './send-reminder.usecase';
+import { ReminderSendFailedError, SendReminderUseCase } from './send-reminder.usecase';
 
 const NOW = new Date('2025-03-28T01:00:05Z');
 const SCHEDULED_FOR = new Date('2025-03-28T01:00:00Z');
+const SEND_TIMEOUT_MS = 15_000;
 
 function reminder(over: Partial<ReminderEntity> = {}): ReminderEntity {
   return Object.assign(new ReminderEntity(), {
@@ -41,8 +44,23 @@ function invoice(over: Partial<InvoiceEntity> = {}): InvoiceEntity {
   });
 }
 
-function setup(rows: { reminder: ReminderEntity | null; invoice: InvoiceEntity | null; locale?: string }) {
-  const reminders = { findOne: jest.fn().mockResolvedValue(rows.reminder), update: jest.fn() };
+function setup(rows: {
+  reminder: ReminderEntity | null;
+  invoice: InvoiceEntity | null;
+  locale?: string;
+  idempotent?: boolean;
+}) {
+  // The stored row: what each transaction reads, and what update() writes to.
+  const stored = rows.reminder;
+  const reminders = {
+    findOne: jest.fn(() =>
+      Promise.resolve(stored === null ? null : Object.assign(new ReminderEntity(), stored)),
+    ),
+    update: jest.fn((_: unknown, changes: Partial<ReminderEntity>) => {
+      if (stored !== null) Object.assign(stored, changes);
+      return Promise.resolve();
+    }),
+  };
   const invoices = { findOneBy: jest.fn().mockResolvedValue(rows.invoice) };
   const customers = {
     findOneBy: jest.fn().mockResolvedValue(
@@ -61,14 +79,17 @@ function setup(rows: { reminder: ReminderEntity | null; invoice: InvoiceEntity |
     transaction: jest.fn((work: (em: EntityManager) => unknown) => work(em)),
   } as unknown as DataSource;
   const outbox = { append: jest.fn().mockResolvedValue('event-id') } as unknown as jest.Mocked<OutboxWriter>;
-  const channel: jest.Mocked<ReminderChannel> = {
+  const channel: jest.Mocked<ReminderChannel> & { idempotent: boolean } = {
     name: 'test',
+    idempotent: rows.idempotent ?? false,
     send: jest.fn().mockResolvedValue({ channelMessageId: 'msg-1' }),
   };
   const clock: Clock = { now: () => NOW };
-  const useCase = new SendReminderUseCase(dataSource, outbox, channel, clock);
+  const config = { REMINDER_SEND_TIMEOUT: SEND_TIMEOUT_MS } as NotificationsConfig;
+  const logger = { warn: jest.fn(), info: jest.fn() } as unknown as Logger;
+  const useCase = new SendReminderUseCase(dataSource, outbox, channel, clock, config, logger);
   const payload = { reminderId: rows.reminder?.id ?? 'x', scheduledFor: SCHEDULED_FOR.toISOString() };
-  return { useCase, reminders, outbox, channel, payload };
+  return { useCase, reminders, stored, outbox, channel, payload, dataSource };
 }
 
 type AppendedEvent = { topic: { name: string }; event: Record<string, unknown> };
@@ -76,26 +97,44 @@ const appended = (outbox: jest.Mocked<OutboxWriter>): AppendedEvent =>
   (outbox.append.mock.calls[0] as unknown as [unknown, AppendedEvent])[1];
 
 describe('SendReminderUseCase', () => {
-  it('sends a scheduled reminder of an open invoice in the customer language, marks it sent, emits reminder-sent', async () => {
-    const { useCase, reminders, outbox, channel, payload } = setup({
+  it('claims the reminder, sends it outside any transaction, then records it sent with reminder-sent', async () => {
+    const { useCase, reminders, stored, outbox, channel, payload, dataSource } = setup({
       reminder: reminder(),
       invoice: invoice(),
+    });
+    let statusDuringSend: string | undefined;
+    let transactionsBeforeSend = 0;
+    channel.send.mockImplementation(() => {
+      statusDuringSend = stored?.status;
+      transactionsBeforeSend = (dataSource.transaction as jest.Mock).mock.calls.length;
+      return Promise.resolve({ channelMessageId: 'msg-1' });
     });
     await expect(useCase.execute(payload, { final: false })).resolves.toEqual({
       kind: 'sent',
       channelMessageId: 'msg-1',
     });
+    // The claim's transaction was over before the send, the record's came after.
+    expect(statusDuringSend).toBe('sending');
+    expect(transactionsBeforeSend).toBe(1);
+    expect(dataSource.transaction).toHaveBeenCalledTimes(2);
     expect(reminders.findOne).toHaveBeenCalledWith(
       expect.objectContaining({ lock: { mode: 'pessimistic_write' } }),
     );
+    expect(reminders.update).toHaveBeenNthCalledWith(
+      1,
+      { id: payload.reminderId },
+      expect.objectContaining({
+        status: 'sending',
+        claimedAt: NOW,
+        attemptId: expect.any(String) as unknown,
+      }),
+    );
     expect(channel.send).toHaveBeenCalledWith(
       expect.objectContaining({ locale: 'zh-CN', subject: '付款提醒：发票 INV-1 将于 2025年3月31日 到期' }),
+      { signal: expect.any(AbortSignal) as unknown },
     );
     expect(channel.send.mock.calls[0]![0].body).toContain('¥1,130.00');
-    expect(reminders.update).toHaveBeenCalledWith(
-      { id: payload.reminderId },
-      expect.objectContaining({ status: 'sent', sentAt: NOW, channelMessageId: 'msg-1' }),
-    );
+    expect(stored).toMatchObject({ status: 'sent', sentAt: NOW, channelMessageId: 'msg-1' });
     const sent = appended(outbox);
     expect(sent.topic.name).toBe('notifications.reminder-sent.v1');
     expect(sent.event).toMatchObject({
@@ -106,6 +145,28 @@ describe('SendReminderUseCase', () => {
       channel: ContractChannel.EMAIL,
       channelMessageId: 'msg-1',
     });
+  });
+
+  it('records a send that went out as sent even if the row was marked otherwise meanwhile', async () => {
+    const { useCase, stored, outbox, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
+    channel.send.mockImplementation(() => {
+      Object.assign(stored!, { status: 'unconfirmed' });
+      return Promise.resolve({ channelMessageId: 'msg-1' });
+    });
+    await expect(useCase.execute(payload, { final: false })).resolves.toMatchObject({ kind: 'sent' });
+    expect(stored?.status).toBe('sent');
+    expect(appended(outbox).topic.name).toBe('notifications.reminder-sent.v1');
+  });
+
+  it('records nothing when another attempt took the claim over meanwhile', async () => {
+    const { useCase, stored, outbox, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
+    channel.send.mockImplementation(() => {
+      Object.assign(stored!, { attemptId: 'another-attempt' });
+      return Promise.resolve({ channelMessageId: 'msg-1' });
+    });
+    await expect(useCase.execute(payload, { final: false })).resolves.toEqual({ kind: 'superseded' });
+    expect(stored?.status).toBe('sending');
+    expect(outbox.append).not.toHaveBeenCalled();
   });
 
   it.each([
@@ -124,6 +185,7 @@ describe('SendReminderUseCase', () => {
         reason,
       });
       expect(channel.send).not.toHaveBeenCalled();
+      expect(reminders.update).toHaveBeenCalledTimes(1);
       expect(reminders.update).toHaveBeenCalledWith(
         { id: payload.reminderId },
         expect.objectContaining({ status: 'cancelled', reason, cancelledAt: NOW }),
@@ -134,7 +196,7 @@ describe('SendReminderUseCase', () => {
     },
   );
 
-  it.each(['sent', 'cancelled', 'skipped'] as const)(
+  it.each(['sent', 'unconfirmed', 'cancelled', 'skipped'] as const)(
     'does nothing for a reminder already %s',
     async (status) => {
       const { useCase, reminders, outbox, channel, payload } = setup({
@@ -171,11 +233,14 @@ describe('SendReminderUseCase', () => {
     expect(outbox.append).not.toHaveBeenCalled();
   });
 
-  it('lets a channel failure through while the queue will retry (the transaction rolls back)', async () => {
-    const { useCase, reminders, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
+  it('puts a reminder the channel refused back to scheduled and fails the job, for the queue to retry', async () => {
+    const { useCase, stored, outbox, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
     channel.send.mockRejectedValue(new Error('421 try again later'));
-    await expect(useCase.execute(payload, { final: false })).rejects.toThrow('421 try again later');
-    expect(reminders.update).not.toHaveBeenCalled();
+    const sent = useCase.execute(payload, { final: false });
+    await expect(sent).rejects.toBeInstanceOf(ReminderSendFailedError);
+    await expect(sent).rejects.toThrow('421 try again later');
+    expect(stored).toMatchObject({ status: 'scheduled', attemptId: null, claimedAt: null });
+    expect(outbox.append).not.toHaveBeenCalled();
   });
 
   it('cancels the reminder as delivery_failed when the last attempt fails', async () => {
@@ -188,6 +253,112 @@ describe('SendReminderUseCase', () => {
     expect(appended(outbox).event).toMatchObject({
       reason: CancellationReason.DELIVERY_FAILED,
       detail: 'the test channel refused it: 550 no such user',
+    });
+  });
+
+  describe('a channel that does not answer', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] }));
+    afterEach(() => jest.useRealTimers());
+
+    const hang = (channel: jest.Mocked<ReminderChannel>): { aborted: () => boolean } => {
+      let signal: AbortSignal | undefined;
+      channel.send.mockImplementation((_, options) => {
+        signal = options?.signal;
+        return new Promise(() => undefined);
+      });
+      return { aborted: () => signal?.aborted ?? false };
+    };
+
+    it('gives up after REMINDER_SEND_TIMEOUT, aborting it; a channel that cannot be asked twice leaves it unconfirmed', async () => {
+      const { useCase, stored, outbox, channel, payload } = setup({
+        reminder: reminder(),
+        invoice: invoice(),
+      });
+      const send = hang(channel);
+      const outcome = useCase.execute(payload, { final: false });
+      await jest.advanceTimersByTimeAsync(SEND_TIMEOUT_MS);
+      await expect(outcome).resolves.toEqual({ kind: 'unconfirmed' });
+      expect(send.aborted()).toBe(true);
+      expect(stored).toMatchObject({ status: 'unconfirmed', reason: 'delivery_unconfirmed' });
+      expect(outbox.append).not.toHaveBeenCalled();
+    });
+
+    it('retries it on an idempotent channel (the receiver recognises the reminder id)', async () => {
+      const { useCase, stored, channel, payload } = setup({
+        reminder: reminder(),
+        invoice: invoice(),
+        idempotent: true,
+      });
+      hang(channel);
+      const outcome = useCase.execute(payload, { final: false });
+      const settled = expect(outcome).rejects.toThrow('the test channel did not answer within 15000 ms');
+      await jest.advanceTimersByTimeAsync(SEND_TIMEOUT_MS);
+      await settled;
+      expect(stored?.status).toBe('scheduled');
+    });
+  });
+
+  describe('a reminder found claimed (sending)', () => {
+    const claimedAt = (msAgo: number) => new Date(NOW.getTime() - msAgo);
+
+    it('is left to the attempt that holds it until its claim expires', async () => {
+      const { useCase, channel, stored, payload } = setup({
+        reminder: reminder({ status: 'sending', attemptId: 'a-1', claimedAt: claimedAt(5000) }),
+        invoice: invoice(),
+      });
+      await expect(useCase.execute(payload, { final: false })).resolves.toEqual({
+        kind: 'in_flight',
+        until: new Date(NOW.getTime() - 5000 + 2 * SEND_TIMEOUT_MS),
+      });
+      expect(channel.send).not.toHaveBeenCalled();
+      expect(stored?.status).toBe('sending');
+    });
+
+    it('after its claim expired (its attempt died), is marked unconfirmed, not sent again, on a channel that cannot dedupe', async () => {
+      const { useCase, channel, stored, outbox, payload } = setup({
+        reminder: reminder({
+          status: 'sending',
+          attemptId: 'a-1',
+          claimedAt: claimedAt(2 * SEND_TIMEOUT_MS),
+        }),
+        invoice: invoice(),
+      });
+      await expect(useCase.execute(payload, { final: false })).resolves.toEqual({ kind: 'unconfirmed' });
+      expect(channel.send).not.toHaveBeenCalled();
+      expect(stored).toMatchObject({ status: 'unconfirmed', reason: 'delivery_unconfirmed' });
+      expect(outbox.append).not.toHaveBeenCalled();
+    });
+
+    it('after its claim expired, is sent again under a new claim on an idempotent channel', async () => {
+      const { useCase, channel, stored, payload } = setup({
+        reminder: reminder({
+          status: 'sending',
+          attemptId: 'a-1',
+          claimedAt: claimedAt(2 * SEND_TIMEOUT_MS),
+        }),
+        invoice: invoice(),
+        idempotent: true,
+      });
+      await expect(useCase.execute(payload, { final: false })).resolves.toMatchObject({ kind: 'sent' });
+      expect(channel.send).toHaveBeenCalledTimes(1);
+      expect(stored?.status).toBe('sent');
+      expect(stored?.attemptId).not.toBe('a-1');
+    });
+
+    it('after its claim expired, is marked unconfirmed rather than cancelled when the invoice was paid since', async () => {
+      const { useCase, channel, stored, outbox, payload } = setup({
+        reminder: reminder({
+          status: 'sending',
+          attemptId: 'a-1',
+          claimedAt: claimedAt(2 * SEND_TIMEOUT_MS),
+        }),
+        invoice: invoice({ status: 'paid' }),
+        idempotent: true,
+      });
+      await expect(useCase.execute(payload, { final: false })).resolves.toEqual({ kind: 'unconfirmed' });
+      expect(channel.send).not.toHaveBeenCalled();
+      expect(stored?.status).toBe('unconfirmed');
+      expect(outbox.append).not.toHaveBeenCalled();
     });
   });
 

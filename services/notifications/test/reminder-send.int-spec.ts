@@ -1,0 +1,153 @@
+import { Topic } from '@duemap/events';
+import { waitFor } from '@duemap/testing';
+import { randomUUID } from 'node:crypto';
+import { ReminderJobName } from '../src/reminders/reminder.queue';
+import {
+  dayFromToday,
+  invoiceIssued,
+  invoicePaid,
+  knownCustomer,
+  remindersWhen,
+  startNotifications,
+  type Notifications,
+  type Reminder,
+} from './harness';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
+
+const SEND_TIMEOUT_MS = 6000;
+
+/**
+ * Reminders go out through the webhook channel to a receiver this spec controls: one that hangs,
+ * one that answers late, and what a crash between the send and its record leaves behind.
+ */
+describe('notifications: sending reminders through a channel that hangs or a worker that crashes', () => {
+  let n: Notifications;
+  let receiver: WebhookReceiver;
+  const customerId = randomUUID();
+
+  const sentEvents = (invoiceId: string) =>
+    n.events.filter(
+      (e) => e.topic === Topic.ReminderSent && (e.event as { invoiceId: string }).invoiceId === invoiceId,
+    );
+  const requestsFor = (reminderId: string) =>
+    receiver.requests.filter(
+      (r) => (r.body as { reminderId?: string } | undefined)?.reminderId === reminderId,
+    );
+
+  /** An issued invoice whose five reminders are scheduled, with their jobs in Redis. */
+  const scheduledInvoice = async (): Promise<{ invoiceId: string; due: string; list: Reminder[] }> => {
+    const invoiceId = randomUUID();
+    const due = dayFromToday(10, 'Asia/Shanghai');
+    await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
+    const list = await remindersWhen(n, invoiceId, 'five scheduled', (r) => r.length === 5);
+    await waitFor('the jobs in Redis', async () =>
+      (await Promise.all(list.map((r) => n.queue.getJob(r.id)))).every(Boolean) ? true : undefined,
+    );
+    return { invoiceId, due, list };
+  };
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    n = await startNotifications({
+      REMINDER_WEBHOOK_URL: receiver.url,
+      REMINDER_SEND_TIMEOUT: `${SEND_TIMEOUT_MS}ms`,
+      REMINDER_RETRY_DELAY: '100ms',
+      REMINDER_RECONCILE_INTERVAL: '300ms',
+    });
+    await knownCustomer(n, customerId);
+  });
+
+  afterAll(async () => {
+    await n?.close();
+    await receiver?.close();
+  });
+
+  it("applies a payment's cancellations while a reminder of the invoice hangs in the channel; the hung send times out and the retry cancels it", async () => {
+    receiver.answer = () => 'hang';
+    const { invoiceId, due, list } = await scheduledInvoice();
+    const [first] = list;
+    await (await n.queue.getJob(first!.id))!.promote();
+    const [request] = await waitFor('the webhook request in flight', () => {
+      const r = requestsFor(first!.id);
+      return r.length > 0 ? r : undefined;
+    });
+
+    await n.publish(Topic.InvoicePaid, invoicePaid(customerId, invoiceId, due));
+    await remindersWhen(n, invoiceId, 'the other levels cancelled', (r) =>
+      r.slice(1).every((x) => x.status === 'cancelled'),
+    );
+    // Applied while the send still hung: the consumer did not wait for the channel.
+    expect(Date.now() - request!.receivedAt).toBeLessThan(SEND_TIMEOUT_MS);
+
+    const after = await remindersWhen(n, invoiceId, 'the hung one cancelled after its timeout', (r) =>
+      r.every((x) => x.status === 'cancelled'),
+    );
+    expect(new Set(after.map((r) => r.reason))).toEqual(new Set(['invoice_paid']));
+    expect(requestsFor(first!.id)).toHaveLength(1);
+    expect(sentEvents(invoiceId)).toEqual([]);
+  });
+
+  it('retries a send that timed out with the same Idempotency-Key and records it sent once', async () => {
+    receiver.answer = (request) =>
+      requestsFor((request.body as { reminderId: string }).reminderId).length === 1
+        ? 'hang'
+        : { status: 202, body: { id: 'accepted-on-retry' } };
+    const { invoiceId, list } = await scheduledInvoice();
+    const [first] = list;
+    await (await n.queue.getJob(first!.id))!.promote();
+
+    const after = await remindersWhen(n, invoiceId, 'level 1 sent', (r) => r[0]?.status === 'sent');
+    expect(after.slice(1).every((r) => r.status === 'scheduled')).toBe(true);
+    const tries = requestsFor(first!.id);
+    expect(tries).toHaveLength(2);
+    expect(tries.map((t) => t.headers['idempotency-key'])).toEqual([first!.id, first!.id]);
+    const [sent] = await waitFor('reminder-sent', () => {
+      const e = sentEvents(invoiceId);
+      return e.length > 0 ? e : undefined;
+    });
+    expect(sent?.event).toMatchObject({ reminderId: first!.id, channelMessageId: 'accepted-on-retry' });
+    expect(sentEvents(invoiceId)).toHaveLength(1);
+  });
+
+  it('after a crash between send and record, sends again only with the same Idempotency-Key and records it once', async () => {
+    receiver.answer = () => ({ status: 202, body: { id: 'after-crash' } });
+    const { invoiceId, list } = await scheduledInvoice();
+    const [first] = list;
+    // What a worker that died after its claim leaves: the row claimed long ago, its job back in
+    // the queue (BullMQ hands a stalled job to the next worker).
+    await n.db.query(
+      `UPDATE reminders SET status = 'sending', attempt_id = $2, claimed_at = now() - interval '1 hour'
+        WHERE id = $1`,
+      [first!.id, randomUUID()],
+    );
+    await (await n.queue.getJob(first!.id))!.promote();
+
+    await remindersWhen(n, invoiceId, 'level 1 sent', (r) => r[0]?.status === 'sent');
+    expect(requestsFor(first!.id).map((t) => t.headers['idempotency-key'])).toEqual([first!.id]);
+    await waitFor('reminder-sent', () => (sentEvents(invoiceId).length > 0 ? true : undefined));
+    expect(sentEvents(invoiceId)).toHaveLength(1);
+  });
+
+  it('leaves a reminder whose claim is fresh to the attempt that holds it: its job waits for the claim to expire', async () => {
+    const { invoiceId, list } = await scheduledInvoice();
+    const [first] = list;
+    await n.db.query(
+      `UPDATE reminders SET status = 'sending', attempt_id = $2, claimed_at = now() WHERE id = $1`,
+      [first!.id, randomUUID()],
+    );
+    await n.queue.remove(first!.id);
+    await n.queue.add(
+      ReminderJobName.Send,
+      { reminderId: first!.id, scheduledFor: first!.scheduledFor },
+      { jobId: first!.id, removeOnComplete: true },
+    );
+    // Added without a delay: found delayed, the worker has seen it and put it off.
+    await waitFor('the job delayed until the claim expires', async () => {
+      const j = await n.queue.getJob(first!.id);
+      return j !== undefined && (await j.getState()) === 'delayed' ? true : undefined;
+    });
+    expect((await remindersWhen(n, invoiceId, 'listed', () => true))[0]?.status).toBe('sending');
+    expect(requestsFor(first!.id)).toEqual([]);
+    expect(sentEvents(invoiceId)).toEqual([]);
+  });
+});
