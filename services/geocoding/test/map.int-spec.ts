@@ -328,4 +328,87 @@ describe('geocoding service: customer events -> pins -> map', () => {
     expect(code).toBe(400);
     expect(body.error.details.map((d) => d.field)).toContain('level');
   });
+  describe('versions order what clocks cannot (two customers instances with skewed clocks)', () => {
+    const pinRow = async (customerId: string) =>
+      (
+        await service.sql.query<{ name: string; status: string; cny: string | null; country: string | null }>(
+          `SELECT p.name, p.status, p.country_code AS country,
+                  (SELECT b.outstanding_minor::text FROM customer_pin_balances b
+                    WHERE b.customer_id = p.customer_id AND b.currency = 'CNY') AS cny
+             FROM customer_pins p WHERE p.customer_id = $1`,
+          [customerId],
+        )
+      ).rows[0];
+
+    it('recolours the pin on a later customer version stamped earlier, and ignores an older one stamped later', async () => {
+      const c = randomUUID();
+      const statusV = (minutes: number, value: ArStatus, customerVersion: bigint) =>
+        publish(Topic.StatusChanged, {
+          customerId: c,
+          occurredAt: at(minutes),
+          status: value,
+          customerVersion,
+        });
+      await processed(await statusV(40, ArStatus.UNPAID, 3n));
+      // Paid, recomputed by a customers instance whose clock is ten minutes behind.
+      await processed(await statusV(30, ArStatus.PAID, 4n));
+      expect((await pinRow(c))?.status).toBe('paid');
+      // Overdue of version 2, from an instance whose clock is ahead, delivered late.
+      await processed(await statusV(50, ArStatus.OVERDUE, 2n));
+      expect((await pinRow(c))?.status).toBe('paid');
+    });
+
+    it('replaces balances on a later customer version stamped earlier, and ignores an older one', async () => {
+      const c = randomUUID();
+      const balanceV = (minutes: number, outstanding: string, customerVersion: bigint) =>
+        publish(Topic.BalanceChanged, {
+          customerId: c,
+          occurredAt: at(minutes),
+          customerVersion,
+          balances: [{ currency: 'CNY', outstanding: { amount: outstanding, currency: 'CNY' } }],
+        });
+      await processed(await balanceV(40, '10.00', 3n));
+      await processed(await balanceV(30, '20.00', 4n));
+      expect((await pinRow(c))?.cny).toBe('2000');
+      await processed(await balanceV(50, '30.00', 2n));
+      expect((await pinRow(c))?.cny).toBe('2000');
+    });
+
+    it('places the pin at the address of the later customer version, and counts its own verdicts', async () => {
+      const c = randomUUID();
+      const upsertedV = (minutes: number, name: string, city: string, customerVersion: bigint) =>
+        publish(Topic.CustomerUpserted, {
+          customerId: c,
+          occurredAt: at(minutes),
+          customerVersion,
+          sources: [{ sourceSystem: 'spec', externalId: c }],
+          name,
+          address: { countryCode: 'DE', city },
+          timeZone: 'Europe/Berlin',
+        });
+      await processed(await upsertedV(40, 'Old name', 'Berlin', 3n));
+      // Moved and renamed on an instance whose clock is behind.
+      await processed(await upsertedV(30, 'New name', 'Hamburg', 4n));
+      const moved = await pinOf(c);
+      expect(moved?.properties).toMatchObject({ name: 'New name' });
+      expect(moved?.geometry.coordinates[1]).toBeCloseTo(53.55, 1);
+      // The address of version 2, stamped by a clock ahead, delivered late: nothing moves.
+      await processed(
+        await publish(Topic.AddressChanged, {
+          customerId: c,
+          occurredAt: at(50),
+          customerVersion: 2n,
+          address: { countryCode: 'DE', city: 'München' },
+        }),
+      );
+      expect((await pinOf(c))?.geometry.coordinates[1]).toBeCloseTo(53.55, 1);
+      // Two verdicts (Berlin, Hamburg): customer-geocoded carries this number (unit-tested).
+      const geocode = await service.sql.query<{ v: string }>(
+        `SELECT geocode_version::text AS v FROM customer_pins WHERE customer_id = $1`,
+        [c],
+      );
+      expect(geocode.rows[0]?.v).toBe('2');
+      await service.sql.query(`DELETE FROM customer_pins WHERE customer_id = $1`, [c]);
+    });
+  });
 });

@@ -5,6 +5,7 @@ import { CustomerPinBalanceEntity } from '../map/customer-pin-balance.entity';
 import { CustomerPinEntity } from '../map/customer-pin.entity';
 import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-create-customer-pins';
 import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-status-applied-at';
+import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -12,7 +13,12 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
     type: 'postgres',
     url,
     entities: [...messagingEntities, CustomerPinEntity, CustomerPinBalanceEntity],
-    migrations: [...messagingMigrations, CreateCustomerPins1763910000000, AddStatusAppliedAt1764000000000],
+    migrations: [
+      ...messagingMigrations,
+      CreateCustomerPins1763910000000,
+      AddStatusAppliedAt1764000000000,
+      AggregateVersions1796000000000,
+    ],
   };
 }
 

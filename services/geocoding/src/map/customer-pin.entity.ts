@@ -11,7 +11,8 @@ export type GeocodeState = 'located' | 'failed';
 /**
  * The map's projection of a customer: where it is (from geocoding its address) and what it owes
  * (from the customers service's status and balance events). Any of those events may arrive
- * first; each part keeps the occurred_at of the last event applied to it and ignores older ones.
+ * first; each part keeps the customer version and occurred_at of the last event applied to it and
+ * ignores older ones (compareEventPositions in @duemap/events). Bigint versions are text here.
  * Holds no street address: only the country / region / city summary.
  */
 @Entity({ name: 'customer_pins' })
@@ -24,6 +25,9 @@ export class CustomerPinEntity {
 
   @Column({ name: 'name_occurred_at', type: 'timestamptz', nullable: true })
   nameOccurredAt!: Date | null;
+
+  @Column({ name: 'name_version', type: 'bigint', default: 0 })
+  nameVersion!: string;
 
   @Column({ type: 'double precision', nullable: true })
   latitude!: number | null;
@@ -65,6 +69,14 @@ export class CustomerPinEntity {
   @Column({ name: 'location_occurred_at', type: 'timestamptz', nullable: true })
   locationOccurredAt!: Date | null;
 
+  /** customer_version of the address event the location is for. */
+  @Column({ name: 'location_version', type: 'bigint', default: 0 })
+  locationVersion!: string;
+
+  /** Incremented under the pin's lock with every verdict (customer-geocoded, geocode-failed) it carries. */
+  @Column({ name: 'geocode_version', type: 'bigint', default: 0 })
+  geocodeVersion!: string;
+
   @Column({ name: 'geocoded_at', type: 'timestamptz', nullable: true })
   geocodedAt!: Date | null;
 
@@ -75,8 +87,14 @@ export class CustomerPinEntity {
   @Column({ name: 'status_occurred_at', type: 'timestamptz', nullable: true })
   statusOccurredAt!: Date | null;
 
+  @Column({ name: 'status_version', type: 'bigint', default: 0 })
+  statusVersion!: string;
+
   @Column({ name: 'balance_occurred_at', type: 'timestamptz', nullable: true })
   balanceOccurredAt!: Date | null;
+
+  @Column({ name: 'balance_version', type: 'bigint', default: 0 })
+  balanceVersion!: string;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

@@ -8,7 +8,7 @@ import {
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
-import { occurredAtOf } from './event-time';
+import { customerPositionOf } from './event-time';
 import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
 import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
@@ -29,7 +29,7 @@ export class MapConsumer implements EventSubscriber {
         await this.locate.execute(
           {
             customerId: event.customerId,
-            occurredAt: occurredAtOf(event),
+            ...customerPositionOf(event),
             name: event.name,
             address: event.address,
           },
@@ -38,7 +38,7 @@ export class MapConsumer implements EventSubscriber {
       }),
       subscribe(eventTopic(Topic.AddressChanged), async (event, ctx) => {
         await this.locate.execute(
-          { customerId: event.customerId, occurredAt: occurredAtOf(event), address: event.address },
+          { customerId: event.customerId, ...customerPositionOf(event), address: event.address },
           ctx.em,
         );
       }),

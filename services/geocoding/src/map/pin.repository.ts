@@ -1,17 +1,24 @@
 import { Injectable } from '@nestjs/common';
+import type { EventPosition } from '@duemap/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
 import type { GeocodeState, PinStatus } from './customer-pin.entity';
 import type { Bbox } from './map-query';
 
 export interface PinLocationState {
-  locationOccurredAt: Date | null;
+  /** The customer version and occurred_at of the address event the location is for; null: none yet. */
+  location: EventPosition | null;
   addressHash: string | null;
+  /** The number of the pin's last verdict (0: none, or only before versions). */
+  geocodeVersion: bigint;
 }
 
-/** Everything a geocode writes: a location, or none (with the reason) when it failed. */
-export interface LocationUpdate {
-  occurredAt: Date;
+/**
+ * Everything a geocode writes: a location, or none (with the reason) when it failed, for the
+ * address event at `version` / `occurredAt`, as verdict number `geocodeVersion`.
+ */
+export interface LocationUpdate extends EventPosition {
+  geocodeVersion: bigint;
   addressHash: string;
   state: GeocodeState;
   failure: string | null;
@@ -76,7 +83,14 @@ interface BalanceJson {
 }
 
 // The name guard of customer-upserted: a name as old as the pin's or newer replaces it.
-const NAME_IS_NEWER = `(p.name_occurred_at IS NULL OR p.name_occurred_at <= EXCLUDED.name_occurred_at)`;
+const NAME_IS_NEWER = `event_not_older(EXCLUDED.name_version, EXCLUDED.name_occurred_at, p.name_version, p.name_occurred_at)`;
+
+interface LocationRow {
+  location_version: string;
+  location_occurred_at: Date | null;
+  address_hash: string | null;
+  geocode_version: string;
+}
 
 /**
  * SQL of the map projection. Writes take the EntityManager of the consumer's inbox transaction;
@@ -95,31 +109,39 @@ export class PinRepository {
   async lockLocation(
     em: EntityManager,
     customerId: string,
-    named?: { name: string; occurredAt: Date },
+    named?: { name: string } & EventPosition,
   ): Promise<PinLocationState> {
-    const returning = `RETURNING location_occurred_at AS "locationOccurredAt", address_hash AS "addressHash"`;
+    const returning = `RETURNING location_version::text, location_occurred_at, address_hash, geocode_version::text`;
     const rows =
       named === undefined
-        ? await em.query<PinLocationState[]>(
+        ? await em.query<LocationRow[]>(
             `INSERT INTO customer_pins (customer_id) VALUES ($1)
              ON CONFLICT (customer_id) DO UPDATE SET customer_id = EXCLUDED.customer_id
              ${returning}`,
             [customerId],
           )
-        : await em.query<PinLocationState[]>(
-            `INSERT INTO customer_pins AS p (customer_id, name, name_occurred_at) VALUES ($1, $2, $3)
+        : await em.query<LocationRow[]>(
+            `INSERT INTO customer_pins AS p (customer_id, name, name_version, name_occurred_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (customer_id) DO UPDATE SET
                customer_id = EXCLUDED.customer_id,
                name = CASE WHEN ${NAME_IS_NEWER} THEN EXCLUDED.name ELSE p.name END,
+               name_version = CASE WHEN ${NAME_IS_NEWER} THEN EXCLUDED.name_version ELSE p.name_version END,
                name_occurred_at = CASE WHEN ${NAME_IS_NEWER} THEN EXCLUDED.name_occurred_at
                                        ELSE p.name_occurred_at END,
                updated_at = CASE WHEN ${NAME_IS_NEWER} THEN now() ELSE p.updated_at END
              ${returning}`,
-            [customerId, named.name, named.occurredAt],
+            [customerId, named.name, named.version.toString(), named.occurredAt],
           );
     const [row] = rows;
     if (!row) throw new Error(`customer pin ${customerId} was not returned by its upsert`);
-    return row;
+    return {
+      location:
+        row.location_occurred_at === null
+          ? null
+          : { version: BigInt(row.location_version), occurredAt: row.location_occurred_at },
+      addressHash: row.address_hash,
+      geocodeVersion: BigInt(row.geocode_version),
+    };
   }
 
   async saveLocation(em: EntityManager, customerId: string, u: LocationUpdate): Promise<void> {
@@ -127,8 +149,8 @@ export class PinRepository {
       `UPDATE customer_pins SET
          latitude = $2, longitude = $3, geocode_precision = $4, geocode_source = $5,
          geocode_state = $6, geocode_failure = $7, country_code = $8, region_code = $9,
-         region_name = $10, city = $11, address_hash = $12, location_occurred_at = $13,
-         geocoded_at = now(), updated_at = now()
+         region_name = $10, city = $11, address_hash = $12, location_version = $13,
+         location_occurred_at = $14, geocode_version = $15, geocoded_at = now(), updated_at = now()
        WHERE customer_id = $1`,
       [
         customerId,
@@ -143,44 +165,49 @@ export class PinRepository {
         u.regionName,
         u.city,
         u.addressHash,
+        u.version.toString(),
         u.occurredAt,
+        u.geocodeVersion.toString(),
       ],
     );
   }
 
   /** The same address again: nothing to geocode, but later events must not look newer than it. */
-  async touchLocation(em: EntityManager, customerId: string, occurredAt: Date): Promise<void> {
-    await em.query(`UPDATE customer_pins SET location_occurred_at = $2 WHERE customer_id = $1`, [
-      customerId,
-      occurredAt,
-    ]);
+  async touchLocation(em: EntityManager, customerId: string, at: EventPosition): Promise<void> {
+    await em.query(
+      `UPDATE customer_pins SET location_version = $2, location_occurred_at = $3 WHERE customer_id = $1`,
+      [customerId, at.version.toString(), at.occurredAt],
+    );
   }
 
   /**
-   * Recolours pins, creating those that do not exist yet, unless a newer status was applied;
+   * Recolours pins, creating those that do not exist yet, unless a newer status was applied (by
+   * customer version, else by occurred_at: event_not_older);
    * returns the customers whose pin took the status (the others' event was older). One statement
    * for the batch: at most one change per customer (the caller keeps each customer's newest).
    */
   async applyStatuses(
     em: EntityManager,
-    changes: readonly { customerId: string; status: PinStatus; occurredAt: Date }[],
+    changes: readonly ({ customerId: string; status: PinStatus } & EventPosition)[],
   ): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
     const rows = await em.query<{ customer_id: string }[]>(
-      `INSERT INTO customer_pins (customer_id, status, status_occurred_at, status_applied_at)
-       SELECT v.customer_id, v.status, v.occurred_at, clock_timestamp()
-       FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v(customer_id, status, occurred_at)
+      `INSERT INTO customer_pins (customer_id, status, status_version, status_occurred_at, status_applied_at)
+       SELECT v.customer_id, v.status, v.version, v.occurred_at, clock_timestamp()
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) AS v(customer_id, status, version, occurred_at)
        ON CONFLICT (customer_id) DO UPDATE
-         SET status = EXCLUDED.status, status_occurred_at = EXCLUDED.status_occurred_at,
+         SET status = EXCLUDED.status, status_version = EXCLUDED.status_version,
+             status_occurred_at = EXCLUDED.status_occurred_at,
              status_applied_at = CASE WHEN customer_pins.status IS DISTINCT FROM EXCLUDED.status
                                       THEN clock_timestamp() ELSE customer_pins.status_applied_at END,
              updated_at = now()
-         WHERE customer_pins.status_occurred_at IS NULL
-            OR customer_pins.status_occurred_at <= EXCLUDED.status_occurred_at
+         WHERE event_not_older(EXCLUDED.status_version, EXCLUDED.status_occurred_at,
+                               customer_pins.status_version, customer_pins.status_occurred_at)
        RETURNING customer_id`,
       [
         changes.map((c) => c.customerId),
         changes.map((c) => c.status),
+        changes.map((c) => c.version.toString()),
         changes.map((c) => c.occurredAt.toISOString()),
       ],
     );
@@ -197,21 +224,22 @@ export class PinRepository {
    */
   async applyBalanceSnapshots(
     em: EntityManager,
-    snapshots: readonly { customerId: string; balances: readonly BalanceMinor[]; occurredAt: Date }[],
+    snapshots: readonly ({ customerId: string; balances: readonly BalanceMinor[] } & EventPosition)[],
   ): Promise<Set<string>> {
     if (snapshots.length === 0) return new Set();
     const owed = snapshots.flatMap((s) => s.balances.map((b) => ({ customerId: s.customerId, ...b })));
     const rows = await em.query<{ customer_id: string }[]>(
       `WITH pin AS (
-         INSERT INTO customer_pins (customer_id, balance_occurred_at)
-         SELECT * FROM unnest($1::text[], $2::timestamptz[])
+         INSERT INTO customer_pins (customer_id, balance_version, balance_occurred_at)
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[])
          ON CONFLICT (customer_id) DO UPDATE
-           SET balance_occurred_at = EXCLUDED.balance_occurred_at, updated_at = now()
-           WHERE customer_pins.balance_occurred_at IS NULL
-              OR customer_pins.balance_occurred_at <= EXCLUDED.balance_occurred_at
+           SET balance_version = EXCLUDED.balance_version, balance_occurred_at = EXCLUDED.balance_occurred_at,
+               updated_at = now()
+           WHERE event_not_older(EXCLUDED.balance_version, EXCLUDED.balance_occurred_at,
+                                 customer_pins.balance_version, customer_pins.balance_occurred_at)
          RETURNING customer_id
        ), given AS (
-         SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS t(customer_id, c, o, d)
+         SELECT * FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS t(customer_id, c, o, d)
        ), dropped AS (
          DELETE FROM customer_pin_balances b USING pin
          WHERE b.customer_id = pin.customer_id
@@ -226,6 +254,7 @@ export class PinRepository {
        SELECT customer_id FROM pin`,
       [
         snapshots.map((s) => s.customerId),
+        snapshots.map((s) => s.version.toString()),
         snapshots.map((s) => s.occurredAt.toISOString()),
         owed.map((b) => b.customerId),
         owed.map((b) => b.currency),

@@ -12,11 +12,12 @@ const event = (balances: EventInitOf<typeof Topic.BalanceChanged>['balances']) =
   createEvent(Topic.BalanceChanged, {
     customerId: 'c-1',
     occurredAt: timestampFromDate(occurredAt),
+    customerVersion: 7n,
     balances,
   });
 
 describe('ApplyBalanceChangeUseCase', () => {
-  it('stores minor units per currency with the occurred_at', async () => {
+  it('stores minor units per currency with the customer version and occurred_at', async () => {
     const applyBalanceSnapshots = jest.fn().mockResolvedValue(new Set(['c-1']));
     const useCase = new ApplyBalanceChangeUseCase({ applyBalanceSnapshots } as unknown as PinRepository);
     const outcome = await useCase.execute(
@@ -36,6 +37,7 @@ describe('ApplyBalanceChangeUseCase', () => {
           { currency: 'CNY', outstanding: 150050n, overdue: 50000n },
           { currency: 'JPY', outstanding: -300n, overdue: 0n },
         ],
+        version: 7n,
         occurredAt,
       },
     ]);
@@ -48,7 +50,7 @@ describe('ApplyBalanceChangeUseCase', () => {
     await expect(useCase.execute([event([])], em)).resolves.toEqual(['stale']);
   });
 
-  it('writes only the newest snapshot of a customer in a batch (the later of equals)', async () => {
+  it('writes only the newest snapshot of a customer in a batch, by occurred_at before versions (the later of equals)', async () => {
     const applyBalanceSnapshots = jest.fn().mockResolvedValue(new Set(['c-1']));
     const useCase = new ApplyBalanceChangeUseCase({ applyBalanceSnapshots } as unknown as PinRepository);
     const at = (iso: string, amount: string) =>
@@ -67,7 +69,33 @@ describe('ApplyBalanceChangeUseCase', () => {
       {
         customerId: 'c-1',
         balances: [{ currency: 'CNY', outstanding: 400n, overdue: 0n }],
+        version: 0n,
         occurredAt: new Date('2026-01-10T10:00:02Z'),
+      },
+    ]);
+  });
+
+  it('writes the highest customer version of a batch, whatever the clocks that stamped them said', async () => {
+    const applyBalanceSnapshots = jest.fn().mockResolvedValue(new Set(['c-1']));
+    const useCase = new ApplyBalanceChangeUseCase({ applyBalanceSnapshots } as unknown as PinRepository);
+    const versioned = (minutes: number, amount: string, customerVersion: bigint) =>
+      createEvent(Topic.BalanceChanged, {
+        customerId: 'c-1',
+        occurredAt: timestampFromDate(new Date(occurredAt.getTime() + minutes * 60_000)),
+        customerVersion,
+        balances: [{ currency: 'CNY', outstanding: money(amount, 'CNY') }],
+      });
+    const outcomes = await useCase.execute(
+      [versioned(10, '3', 3n), versioned(0, '4', 4n), versioned(20, '2', 2n)],
+      em,
+    );
+    expect(outcomes).toEqual(['stale', 'applied', 'stale']);
+    expect(applyBalanceSnapshots.mock.calls[0]?.[1]).toEqual([
+      {
+        customerId: 'c-1',
+        balances: [{ currency: 'CNY', outstanding: 400n, overdue: 0n }],
+        version: 4n,
+        occurredAt,
       },
     ]);
   });

@@ -3,7 +3,7 @@ import type { BalanceChanged } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import { isMoneyError, Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
-import { occurredAtOf } from '../event-time';
+import { customerPositionOf } from '../event-time';
 import { newestPerCustomer } from '../newest-per-customer';
 import { PinRepository, type BalanceMinor } from '../pin.repository';
 
@@ -11,7 +11,8 @@ export type BalanceOutcome = 'applied' | 'stale';
 
 /**
  * Puts customers' outstanding and overdue amounts (per currency) on their pins, from
- * balance-changed: a batch of events in one statement. Returns each event's outcome.
+ * balance-changed: a batch of events in one statement. A snapshot older than the pin's (by customer
+ * version, else by occurred_at) is stale. Returns each event's outcome.
  */
 @Injectable()
 export class ApplyBalanceChangeUseCase {
@@ -21,7 +22,7 @@ export class ApplyBalanceChangeUseCase {
     const snapshots = events.map((event) => ({
       customerId: event.customerId,
       balances: parseBalances(event),
-      occurredAt: occurredAtOf(event),
+      ...customerPositionOf(event),
     }));
     const newest = newestPerCustomer(snapshots);
     const applied = await this.pins.applyBalanceSnapshots(em, [...newest.values()]);

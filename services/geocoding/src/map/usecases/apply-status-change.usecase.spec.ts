@@ -23,14 +23,16 @@ describe('ApplyStatusChangeUseCase', () => {
     expect(pinStatusOf(42 as ArStatus)).toBeUndefined();
   });
 
-  it('applies the status with its occurred_at, and reports a stale one', async () => {
+  it('applies the status with its customer version and occurred_at, and reports a stale one', async () => {
     const applyStatuses = jest
       .fn()
       .mockResolvedValueOnce(new Set(['c-1']))
       .mockResolvedValueOnce(new Set());
     const useCase = new ApplyStatusChangeUseCase({ applyStatuses } as unknown as PinRepository);
     await expect(useCase.execute([event(ArStatus.OVERDUE)], em)).resolves.toEqual(['applied']);
-    expect(applyStatuses).toHaveBeenCalledWith(em, [{ customerId: 'c-1', status: 'overdue', occurredAt }]);
+    expect(applyStatuses).toHaveBeenCalledWith(em, [
+      { customerId: 'c-1', status: 'overdue', version: 0n, occurredAt },
+    ]);
     await expect(useCase.execute([event(ArStatus.PAID)], em)).resolves.toEqual(['stale']);
   });
 
@@ -54,8 +56,32 @@ describe('ApplyStatusChangeUseCase', () => {
     expect(outcomes).toEqual(['stale', 'ignored', 'applied', 'applied']);
     expect(applyStatuses).toHaveBeenCalledTimes(1);
     expect(applyStatuses.mock.calls[0]?.[1]).toEqual([
-      { customerId: 'c-1', status: 'paid', occurredAt: new Date(occurredAt.getTime() + 1000) },
-      { customerId: 'c-2', status: 'unpaid', occurredAt },
+      { customerId: 'c-1', status: 'paid', version: 0n, occurredAt: new Date(occurredAt.getTime() + 1000) },
+      { customerId: 'c-2', status: 'unpaid', version: 0n, occurredAt },
+    ]);
+  });
+
+  it('keeps the higher customer version of a batch, whatever the clocks that stamped them said', async () => {
+    const applyStatuses = jest.fn().mockResolvedValue(new Set(['c-1']));
+    const useCase = new ApplyStatusChangeUseCase({ applyStatuses } as unknown as PinRepository);
+    const versioned = (status: ArStatus, minutes: number, customerVersion: bigint) =>
+      createEvent(Topic.StatusChanged, {
+        customerId: 'c-1',
+        occurredAt: timestampFromDate(new Date(occurredAt.getTime() + minutes * 60_000)),
+        status,
+        customerVersion,
+      });
+    const outcomes = await useCase.execute(
+      [
+        versioned(ArStatus.UNPAID, 10, 3n),
+        versioned(ArStatus.PAID, 0, 4n),
+        versioned(ArStatus.OVERDUE, 20, 2n),
+      ],
+      em,
+    );
+    expect(outcomes).toEqual(['stale', 'applied', 'stale']);
+    expect(applyStatuses).toHaveBeenCalledWith(em, [
+      { customerId: 'c-1', status: 'paid', version: 4n, occurredAt },
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ArStatus, type StatusChanged } from '@duemap/events';
 import type { EntityManager } from 'typeorm';
 import type { PinStatus } from '../customer-pin.entity';
-import { occurredAtOf } from '../event-time';
+import { customerPositionOf } from '../event-time';
 import { newestPerCustomer } from '../newest-per-customer';
 import { PinRepository } from '../pin.repository';
 
@@ -24,7 +24,10 @@ export function pinStatusOf(status: ArStatus): PinStatus | undefined {
   }
 }
 
-/** Recolours pins on customers.status-changed (creating a pin when it comes first): a batch in one statement. */
+/**
+ * Recolours pins on customers.status-changed (creating a pin when it comes first): a batch in one
+ * statement. A status older than the pin's (by customer version, else by occurred_at) is stale.
+ */
 @Injectable()
 export class ApplyStatusChangeUseCase {
   private readonly logger = new Logger(ApplyStatusChangeUseCase.name);
@@ -39,7 +42,7 @@ export class ApplyStatusChangeUseCase {
         this.logger.warn(`status-changed for ${event.customerId} has status ${event.status}; ignored`);
         return undefined;
       }
-      return { customerId: event.customerId, status, occurredAt: occurredAtOf(event) };
+      return { customerId: event.customerId, status, ...customerPositionOf(event) };
     });
     const newest = newestPerCustomer(changes.filter((c) => c !== undefined));
     const applied = await this.pins.applyStatuses(em, [...newest.values()]);

@@ -4,7 +4,7 @@ import { GeocodeFailureReason, GeocodePrecision, PostalAddressSchema, Topic } fr
 import type { OutboxWriter } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import type { GeocodeResult, GeocodingProvider } from '../../geocoder/geocoding-provider';
-import type { PinRepository } from '../pin.repository';
+import type { PinLocationState, PinRepository } from '../pin.repository';
 import { LocateCustomerUseCase } from './locate-customer.usecase';
 
 const em = {} as EntityManager;
@@ -19,10 +19,10 @@ const shenzhen: GeocodeResult = {
   normalized: { countryCode: 'CN', region: { code: '30', name: '广东省' }, city: 'Shenzhen' },
 };
 
-function setup(
-  current: { locationOccurredAt: Date | null; addressHash: string | null },
-  result: GeocodeResult | null,
-) {
+/** A pin that has never been located. */
+const NONE: PinLocationState = { location: null, addressHash: null, geocodeVersion: 0n };
+
+function setup(current: PinLocationState, result: GeocodeResult | null) {
   const pins = {
     lockLocation: jest.fn().mockResolvedValue(current),
     saveLocation: jest.fn().mockResolvedValue(undefined),
@@ -40,12 +40,12 @@ function setup(
 
 describe('LocateCustomerUseCase', () => {
   it('stores the location and announces customer-geocoded', async () => {
-    const { useCase, pins, outbox } = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
-    await expect(useCase.execute({ customerId, occurredAt, name: 'ACME', address }, em)).resolves.toBe(
-      'located',
-    );
+    const { useCase, pins, outbox } = setup(NONE, shenzhen);
+    await expect(
+      useCase.execute({ customerId, version: 1n, occurredAt, name: 'ACME', address }, em),
+    ).resolves.toBe('located');
 
-    expect(pins.lockLocation).toHaveBeenCalledWith(em, customerId, { name: 'ACME', occurredAt });
+    expect(pins.lockLocation).toHaveBeenCalledWith(em, customerId, { name: 'ACME', version: 1n, occurredAt });
     expect(pins.saveLocation).toHaveBeenCalledWith(
       em,
       customerId,
@@ -56,7 +56,9 @@ describe('LocateCustomerUseCase', () => {
         regionCode: '30',
         regionName: '广东省',
         city: 'Shenzhen',
+        version: 1n,
         occurredAt,
+        geocodeVersion: 1n,
       }),
     );
     const [, appended] = outbox.append.mock.calls[0] as [
@@ -72,13 +74,16 @@ describe('LocateCustomerUseCase', () => {
       precision: GeocodePrecision.CITY,
       source: 'geonames',
       normalizedAddress: { countryCode: 'CN', region: '广东省', city: 'Shenzhen' },
+      geocodeVersion: 1n,
     });
   });
 
   it('records a failure without location and announces geocode-failed with the reason', async () => {
-    const { useCase, pins, outbox } = setup({ locationOccurredAt: null, addressHash: null }, null);
+    const { useCase, pins, outbox } = setup(NONE, null);
     const unknown = create(PostalAddressSchema, { countryCode: 'XX', city: 'Atlantis' });
-    await expect(useCase.execute({ customerId, occurredAt, address: unknown }, em)).resolves.toBe('failed');
+    await expect(
+      useCase.execute({ customerId, version: 1n, occurredAt, address: unknown }, em),
+    ).resolves.toBe('failed');
 
     expect(pins.lockLocation).toHaveBeenCalledWith(em, customerId, undefined);
     expect(pins.saveLocation).toHaveBeenCalledWith(
@@ -101,53 +106,94 @@ describe('LocateCustomerUseCase', () => {
       reason: GeocodeFailureReason.NO_MATCH,
       willRetry: false,
       address: unknown,
+      geocodeVersion: 1n,
     });
   });
 
   it('calls a missing address incomplete', async () => {
-    const { useCase, outbox } = setup({ locationOccurredAt: null, addressHash: null }, null);
-    await useCase.execute({ customerId, occurredAt, address: undefined }, em);
+    const { useCase, outbox } = setup(NONE, null);
+    await useCase.execute({ customerId, version: 1n, occurredAt, address: undefined }, em);
     const [, appended] = outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
     expect(appended.event).toMatchObject({ reason: GeocodeFailureReason.INCOMPLETE_ADDRESS });
     expect(appended.event).not.toHaveProperty('address');
   });
 
-  it('ignores an address older than the one the pin has', async () => {
+  it('ignores an address older than the one the pin has, by occurred_at before versions', async () => {
     const { useCase, geocoder, pins, outbox } = setup(
-      { locationOccurredAt: new Date(occurredAt.getTime() + 1), addressHash: 'x' },
+      {
+        location: { version: 0n, occurredAt: new Date(occurredAt.getTime() + 1) },
+        addressHash: 'x',
+        geocodeVersion: 1n,
+      },
       shenzhen,
     );
-    await expect(useCase.execute({ customerId, occurredAt, address }, em)).resolves.toBe('stale');
+    await expect(useCase.execute({ customerId, version: 2n, occurredAt, address }, em)).resolves.toBe(
+      'stale',
+    );
     expect(geocoder.geocode).not.toHaveBeenCalled();
     expect(pins.saveLocation).not.toHaveBeenCalled();
     expect(outbox.append).not.toHaveBeenCalled();
   });
 
+  it('orders addresses by customer version, not by the clocks that stamped them', async () => {
+    const held: PinLocationState = {
+      location: { version: 3n, occurredAt: new Date(occurredAt.getTime() + 600_000) },
+      addressHash: 'x',
+      geocodeVersion: 5n,
+    };
+    // A later change of the customer, stamped by an instance whose clock is ten minutes behind.
+    const later = setup(held, shenzhen);
+    await expect(later.useCase.execute({ customerId, version: 4n, occurredAt, address }, em)).resolves.toBe(
+      'located',
+    );
+    expect(later.pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({ version: 4n, occurredAt, geocodeVersion: 6n }),
+    );
+    const [, appended] = later.outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
+    expect(appended.event).toMatchObject({ customerId, geocodeVersion: 6n });
+
+    // An older change stamped by a clock that is ahead changes nothing.
+    const older = setup(held, shenzhen);
+    const ahead = new Date(occurredAt.getTime() + 3_600_000);
+    await expect(
+      older.useCase.execute({ customerId, version: 2n, occurredAt: ahead, address }, em),
+    ).resolves.toBe('stale');
+    expect(older.geocoder.geocode).not.toHaveBeenCalled();
+    expect(older.outbox.append).not.toHaveBeenCalled();
+  });
+
   it('does not geocode or announce the same address twice', async () => {
-    const first = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
-    await first.useCase.execute({ customerId, occurredAt, address }, em);
+    const first = setup(NONE, shenzhen);
+    await first.useCase.execute({ customerId, version: 1n, occurredAt, address }, em);
     const [[, , saved]] = first.pins.saveLocation.mock.calls as [[unknown, unknown, { addressHash: string }]];
 
     const later = new Date(occurredAt.getTime() + 60_000);
-    const again = setup({ locationOccurredAt: occurredAt, addressHash: saved.addressHash }, shenzhen);
-    await expect(again.useCase.execute({ customerId, occurredAt: later, address }, em)).resolves.toBe(
-      'unchanged',
-    );
+    const located: PinLocationState = {
+      location: { version: 1n, occurredAt },
+      addressHash: saved.addressHash,
+      geocodeVersion: 1n,
+    };
+    const again = setup(located, shenzhen);
+    await expect(
+      again.useCase.execute({ customerId, version: 2n, occurredAt: later, address }, em),
+    ).resolves.toBe('unchanged');
     expect(again.geocoder.geocode).not.toHaveBeenCalled();
     expect(again.outbox.append).not.toHaveBeenCalled();
-    expect(again.pins.touchLocation).toHaveBeenCalledWith(em, customerId, later);
+    expect(again.pins.touchLocation).toHaveBeenCalledWith(em, customerId, { version: 2n, occurredAt: later });
 
     const moved = create(PostalAddressSchema, { countryCode: 'CN', city: '上海市' });
-    const third = setup({ locationOccurredAt: occurredAt, addressHash: saved.addressHash }, shenzhen);
-    await expect(third.useCase.execute({ customerId, occurredAt: later, address: moved }, em)).resolves.toBe(
-      'located',
-    );
+    const third = setup(located, shenzhen);
+    await expect(
+      third.useCase.execute({ customerId, version: 2n, occurredAt: later, address: moved }, em),
+    ).resolves.toBe('located');
   });
 
   it('stamps the events with the time of geocoding', async () => {
-    const { useCase, outbox } = setup({ locationOccurredAt: null, addressHash: null }, shenzhen);
+    const { useCase, outbox } = setup(NONE, shenzhen);
     const before = Date.now();
-    await useCase.execute({ customerId, occurredAt, address }, em);
+    await useCase.execute({ customerId, version: 1n, occurredAt, address }, em);
     const [, appended] = outbox.append.mock.calls[0] as [
       unknown,
       { event: { occurredAt: Parameters<typeof timestampDate>[0] } },

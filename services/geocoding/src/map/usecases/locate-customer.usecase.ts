@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { GeocodeFailureReason, GeocodePrecision, Topic, type PostalAddress } from '@duemap/events';
+import {
+  GeocodeFailureReason,
+  GeocodePrecision,
+  isNotOlder,
+  Topic,
+  type PostalAddress,
+} from '@duemap/events';
 import { eventTopic, OutboxWriter } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import {
@@ -14,6 +20,8 @@ import { PinRepository } from '../pin.repository';
 
 export interface LocateCustomerCommand {
   customerId: string;
+  /** The event's customer_version (0 from a producer that predates versions). */
+  version: bigint;
   occurredAt: Date;
   /** From customer-upserted; address-changed carries no name. */
   name?: string;
@@ -38,6 +46,9 @@ const PRECISION: Readonly<Record<Precision, GeocodePrecision>> = {
  * announcing it with customer-geocoded — or geocode-failed, which withdraws any earlier location.
  * An address already geocoded (by the same provider) is not geocoded or announced again: the
  * customers service sends both events for a new customer, and upserts that change other fields.
+ * An address event older than the one the pin is for (by customer version, else by occurred_at)
+ * changes nothing. Each verdict gets the next geocode version of the pin, under the pin's lock, and
+ * its event carries it, so customers orders the verdicts without trusting clocks.
  */
 @Injectable()
 export class LocateCustomerUseCase {
@@ -48,27 +59,30 @@ export class LocateCustomerUseCase {
   ) {}
 
   async execute(cmd: LocateCustomerCommand, em: EntityManager): Promise<LocateOutcome> {
-    const { customerId, occurredAt } = cmd;
+    const { customerId, version, occurredAt } = cmd;
     const current = await this.pins.lockLocation(
       em,
       customerId,
-      cmd.name === undefined ? undefined : { name: cmd.name, occurredAt },
+      cmd.name === undefined ? undefined : { name: cmd.name, version, occurredAt },
     );
-    if (current.locationOccurredAt && current.locationOccurredAt > occurredAt) return 'stale';
+    if (!isNotOlder({ version, occurredAt }, current.location)) return 'stale';
 
     const address = toGeocodeAddress(cmd.address);
     const addressHash = this.fingerprint(address);
-    if (current.locationOccurredAt && current.addressHash === addressHash) {
-      await this.pins.touchLocation(em, customerId, occurredAt);
+    if (current.location && current.addressHash === addressHash) {
+      await this.pins.touchLocation(em, customerId, { version, occurredAt });
       return 'unchanged';
     }
 
     const result = await this.geocoder.geocode(address);
     const now = new Date();
+    const geocodeVersion = current.geocodeVersion + 1n;
     if (result) {
       const { normalized } = result;
       await this.pins.saveLocation(em, customerId, {
+        version,
         occurredAt,
+        geocodeVersion,
         addressHash,
         state: 'located',
         failure: null,
@@ -85,6 +99,7 @@ export class LocateCustomerUseCase {
         event: {
           customerId,
           occurredAt: timestampFromDate(now),
+          geocodeVersion,
           latitude: result.lat,
           longitude: result.lng,
           precision: PRECISION[result.precision],
@@ -101,7 +116,9 @@ export class LocateCustomerUseCase {
 
     const { reason, detail } = whyNotFound(address);
     await this.pins.saveLocation(em, customerId, {
+      version,
       occurredAt,
+      geocodeVersion,
       addressHash,
       state: 'failed',
       failure: GeocodeFailureReason[reason].toLowerCase(),
@@ -118,6 +135,7 @@ export class LocateCustomerUseCase {
       event: {
         customerId,
         occurredAt: timestampFromDate(now),
+        geocodeVersion,
         reason,
         detail,
         ...(cmd.address ? { address: cmd.address } : {}),

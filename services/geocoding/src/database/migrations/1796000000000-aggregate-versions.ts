@@ -1,0 +1,41 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Versions instead of clocks (docs/adr/0015). Each part of a pin keeps the customer_version of the
+ * last customers event applied to it next to its occurred_at; geocode_version numbers geocoding's
+ * own verdicts on the customer (customer-geocoded, geocode-failed carry it). Existing rows get 0,
+ * "no version": they are compared by occurred_at, as before, until an event with a version
+ * replaces them.
+ */
+export class AggregateVersions1796000000000 implements MigrationInterface {
+  name = 'AggregateVersions1796000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE customer_pins
+        ADD COLUMN name_version     bigint NOT NULL DEFAULT 0,
+        ADD COLUMN location_version bigint NOT NULL DEFAULT 0,
+        ADD COLUMN status_version   bigint NOT NULL DEFAULT 0,
+        ADD COLUMN balance_version  bigint NOT NULL DEFAULT 0,
+        ADD COLUMN geocode_version  bigint NOT NULL DEFAULT 0`);
+    // The contract's ordering rule (compareEventPositions in @duemap/events) for the guards of the
+    // projection's statements: an event applies unless what is held is newer. Versions decide
+    // when both sides have one, occurred_at when either has none; nothing held: it applies.
+    await q.query(`
+      CREATE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
+                                      held_version bigint, held_occurred_at timestamptz)
+      RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN held_occurred_at IS NULL THEN true
+                    WHEN version > 0 AND held_version > 0 THEN version >= held_version
+                    ELSE occurred_at >= held_occurred_at END
+      $$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION event_not_older(bigint, timestamptz, bigint, timestamptz)`);
+    await q.query(`
+      ALTER TABLE customer_pins
+        DROP COLUMN name_version, DROP COLUMN location_version, DROP COLUMN status_version,
+        DROP COLUMN balance_version, DROP COLUMN geocode_version`);
+  }
+}
