@@ -44,6 +44,21 @@ export const platformShape = {
   INBOX_RETENTION: duration('8d', { min: 60_000 }),
   INBOX_PURGE_INTERVAL: duration('10m', { min: 1000, max: 86_400_000 }),
   /**
+   * Readiness (/health, never /health/live) degrades while the event pipe is stuck: the oldest
+   * pending outbox row is older than PIPE_OUTBOX_MAX_AGE, the consumer group lags a topic by more
+   * than PIPE_LAG_MAX messages for PIPE_LAG_MAX_FOR (or does not move on it for that long while
+   * messages wait), or the DLQ twin of a consumed topic gained more than PIPE_DLQ_MAX_NEW dead
+   * letters within PIPE_DLQ_WINDOW (so by default any new dead letter takes the service out of
+   * rotation for 5 minutes). Sampled in the background every PIPE_SAMPLE_INTERVAL (one outbox
+   * query, a few Kafka admin requests), never per request.
+   */
+  PIPE_SAMPLE_INTERVAL: duration('5s', { min: 100, max: 60_000 }),
+  PIPE_OUTBOX_MAX_AGE: duration('30s', { min: 1000 }),
+  PIPE_LAG_MAX: int({ min: 0, default: 10_000 }),
+  PIPE_LAG_MAX_FOR: duration('60s'),
+  PIPE_DLQ_MAX_NEW: int({ min: 0, default: 0 }),
+  PIPE_DLQ_WINDOW: duration('5m', { min: 1000 }),
+  /**
    * Bounds on every service connection (0: none). A statement running longer, one waiting longer
    * for a row or table lock, a transaction left open and idle longer (its session is ended, its
    * locks released), a wait for a free connection of the pool longer: each fails instead of

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
-import { MessagingModule, type MessagingRuntimeOptions } from '@duemap/messaging';
+import { MessagingModule, PipeMonitor, type MessagingRuntimeOptions } from '@duemap/messaging';
 import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -22,6 +22,12 @@ export interface PlatformValues {
   DATABASE_LOCK_TIMEOUT: number;
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: number;
   DATABASE_POOL_ACQUIRE_TIMEOUT: number;
+  PIPE_SAMPLE_INTERVAL: number;
+  PIPE_OUTBOX_MAX_AGE: number;
+  PIPE_LAG_MAX: number;
+  PIPE_LAG_MAX_FOR: number;
+  PIPE_DLQ_MAX_NEW: number;
+  PIPE_DLQ_WINDOW: number;
 }
 
 export interface ServicePlatformOptions {
@@ -35,9 +41,10 @@ export interface ServicePlatformOptions {
 
 /**
  * The infrastructure every service has, wired the same way everywhere: its validated config, its
- * own database (TypeORM; migrations run by deploy/local, never `synchronize`), `/health` and
- * `/metrics`, and messaging (outbox relay + one consumer group named after the service, which
- * picks up every `@EventSubscriberProvider()` of the feature modules).
+ * own database (TypeORM; migrations run by deploy/local, never `synchronize`), `/health`
+ * (readiness, with the pipe monitor's conditions), `/health/live` and `/metrics`, and messaging
+ * (outbox relay + one consumer group named after the service, which picks up every
+ * `@EventSubscriberProvider()` of the feature modules).
  */
 @Module({})
 export class ServicePlatformModule {
@@ -74,7 +81,9 @@ export class ServicePlatformModule {
           logger: new StatementMetricsLogger(logger.child({ component: 'database' })),
           maxQueryExecutionTime: 1000,
         }),
-        ObservabilityModule.forService({ logger, database: true }),
+        // Readiness also reads the pipe monitor (outbox age, consumer lag, dead letters), which
+        // samples in the background; /health/live stays liveness only.
+        ObservabilityModule.forService({ logger, database: true, readinessConditions: PipeMonitor }),
         MessagingModule.forRoot({
           serviceName: config.SERVICE_NAME,
           brokers: [...config.KAFKA_BROKERS],
@@ -92,6 +101,14 @@ export class ServicePlatformModule {
             messaging?.inboxPurge === false
               ? false
               : { retentionMs: config.INBOX_RETENTION, intervalMs: config.INBOX_PURGE_INTERVAL },
+          monitor: {
+            sampleIntervalMs: config.PIPE_SAMPLE_INTERVAL,
+            outboxMaxAgeMs: config.PIPE_OUTBOX_MAX_AGE,
+            lagMax: config.PIPE_LAG_MAX,
+            lagMaxForMs: config.PIPE_LAG_MAX_FOR,
+            dlqMaxNew: config.PIPE_DLQ_MAX_NEW,
+            dlqWindowMs: config.PIPE_DLQ_WINDOW,
+          },
           consumer: {
             minBytes: config.KAFKA_FETCH_MIN_BYTES,
             maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,

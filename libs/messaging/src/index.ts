@@ -12,3 +12,4 @@ export * from './kafka/kafka.factory';
 export * from './database/messaging-migrations';
 export * from './messaging.runtime';
 export * from './messaging.module';
+export * from './monitor/pipe-monitor';

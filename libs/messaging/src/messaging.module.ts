@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Subscription } from './consumer/event-consumer';
 import { MessagingRuntime, type MessagingRuntimeOptions } from './messaging.runtime';
+import { PipeMonitor, type PipeBounds } from './monitor/pipe-monitor';
 import { OutboxWriter } from './outbox/outbox.writer';
 
 /** A provider that handles events: `<feature>.consumer.ts` classes implement it. */
@@ -34,6 +35,8 @@ export interface MessagingModuleOptions extends Omit<
   'dataSource' | 'subscriptions' | 'logger'
 > {
   logger: Logger;
+  /** Bounds of the pipe monitor that readiness reads (PipeMonitor); defaults suit a service. */
+  monitor?: Partial<PipeBounds> & { sampleIntervalMs?: number };
 }
 
 const OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -42,21 +45,24 @@ const OPTIONS = Symbol('MESSAGING_OPTIONS');
 class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    @Inject(PipeMonitor) private readonly monitor: PipeMonitor,
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
   ) {}
 
   // Consumers start after every module is initialised, so handlers find their dependencies ready.
-  onApplicationBootstrap(): Promise<void> {
+  async onApplicationBootstrap(): Promise<void> {
     const subscriptions = this.discovery
       .getProviders()
       .filter((w) => w.metatype && w.instance && this.reflector.get<boolean>(SUBSCRIBER, w.metatype))
       .flatMap((w) => (w.instance as EventSubscriber).subscriptions());
-    return this.runtime.start(subscriptions);
+    await this.runtime.start(subscriptions);
+    this.monitor.start();
   }
 
-  beforeApplicationShutdown(): Promise<void> {
-    return this.runtime.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.monitor.stop();
+    await this.runtime.stop();
   }
 }
 
@@ -76,9 +82,21 @@ export class MessagingModule {
             new MessagingRuntime({ ...opts, dataSource }),
         },
         { provide: OutboxWriter, inject: [MessagingRuntime], useFactory: (r: MessagingRuntime) => r.outbox },
+        {
+          provide: PipeMonitor,
+          inject: [MessagingRuntime, getDataSourceToken()],
+          useFactory: (runtime: MessagingRuntime, dataSource: DataSource) =>
+            new PipeMonitor({
+              ...options.monitor,
+              dataSource,
+              kafka: runtime.kafka,
+              logger: options.logger.child({ component: 'pipe-monitor' }),
+              consumption: () => runtime.consumption(),
+            }),
+        },
         MessagingLifecycle,
       ],
-      exports: [OutboxWriter, MessagingRuntime],
+      exports: [OutboxWriter, MessagingRuntime, PipeMonitor],
     };
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
 import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
 import { createKafka, createProducer } from './kafka/kafka.factory';
+import type { Consumption } from './monitor/pipe-monitor';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
 
@@ -60,6 +61,7 @@ export class MessagingRuntime {
   private relay?: OutboxRelay;
   private consumer?: EventConsumer;
   private purger?: InboxPurger;
+  private subscribedTopics: string[] = [];
 
   constructor(private readonly options: MessagingRuntimeOptions) {
     this.kafka = createKafka({
@@ -87,6 +89,7 @@ export class MessagingRuntime {
       await this.relay.start();
     }
     if (subscriptions.length > 0) {
+      this.subscribedTopics = [...new Set(subscriptions.map((s) => s.topic.name))];
       this.consumer = new EventConsumer({
         kafka: this.kafka,
         dataSource: options.dataSource,
@@ -108,6 +111,11 @@ export class MessagingRuntime {
         this.purger.start();
       }
     }
+  }
+
+  /** The consumer group this process runs and the topics it reads; undefined without one. */
+  consumption(): Consumption | undefined {
+    return this.consumer ? { groupId: this.consumer.groupId, topics: this.subscribedTopics } : undefined;
   }
 
   async stop(): Promise<void> {

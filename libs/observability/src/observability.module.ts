@@ -1,8 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { HEALTH_OPTIONS, HealthController } from './health/health.controller';
+import { READINESS_CONDITIONS } from './health/sampled-conditions.indicator';
 import { httpLogSerializers } from './logger';
 import { MetricsController } from './metrics/metrics.controller';
 
@@ -10,6 +11,11 @@ export interface ObservabilityModuleOptions {
   logger: Logger;
   /** Ping the TypeORM DataSource on /health. */
   database?: boolean;
+  /**
+   * A provider (visible here, e.g. exported by a global module) whose `conditions()` /health
+   * reports as readiness (ReadinessConditions): the platform passes messaging's PipeMonitor.
+   */
+  readinessConditions?: InjectionToken;
 }
 
 /** `/health`, `/metrics` and request logging with trace ids, the same in every service. */
@@ -29,7 +35,12 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: HEALTH_OPTIONS, useValue: { database: options.database ?? false } }],
+      providers: [
+        { provide: HEALTH_OPTIONS, useValue: { database: options.database ?? false } },
+        ...(options.readinessConditions === undefined
+          ? []
+          : [{ provide: READINESS_CONDITIONS, useExisting: options.readinessConditions }]),
+      ],
       exports: [LoggerModule],
     };
   }
