@@ -1,9 +1,10 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
 import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
 import { createKafka, createProducer } from './kafka/kafka.factory';
+import { RenewingProducer } from './kafka/renewing-producer';
 import type { Consumption } from './monitor/pipe-monitor';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
 import { OutboxWriter } from './outbox/outbox.writer';
@@ -57,7 +58,9 @@ const DEFAULT_INBOX_PURGE_INTERVAL_MS = 10 * 60_000;
 export class MessagingRuntime {
   readonly kafka: Kafka;
   readonly outbox: OutboxWriter;
-  private readonly producer: Producer;
+  // Two producers: one stuck (a partition without a leader, an outage) must not hold up the other.
+  private readonly relayProducer: RenewingProducer;
+  private readonly deadLetterProducer: RenewingProducer;
   private relay?: OutboxRelay;
   private consumer?: EventConsumer;
   private purger?: InboxPurger;
@@ -69,7 +72,14 @@ export class MessagingRuntime {
       brokers: options.brokers,
       logger: options.logger,
     });
-    this.producer = createProducer(this.kafka);
+    const producer = (name: string): RenewingProducer =>
+      new RenewingProducer({
+        create: () => createProducer(this.kafka),
+        name,
+        logger: options.logger.child({ component: `${name}-producer` }),
+      });
+    this.relayProducer = producer('relay');
+    this.deadLetterProducer = producer('dead-letter');
     this.outbox = new OutboxWriter(options.serviceName);
   }
 
@@ -77,11 +87,11 @@ export class MessagingRuntime {
   async start(extraSubscriptions: Subscription[] = []): Promise<void> {
     const { options } = this;
     const subscriptions = [...(options.subscriptions ?? []), ...extraSubscriptions];
-    await this.producer.connect();
     if (options.relay !== false) {
+      await this.relayProducer.connect();
       this.relay = new OutboxRelay({
         dataSource: options.dataSource,
-        producer: this.producer,
+        producer: this.relayProducer,
         logger: options.logger.child({ component: 'outbox-relay' }),
         notifyUrl: options.databaseUrl,
         ...(typeof options.relay === 'object' ? options.relay : {}),
@@ -89,13 +99,14 @@ export class MessagingRuntime {
       await this.relay.start();
     }
     if (subscriptions.length > 0) {
+      await this.deadLetterProducer.connect();
       this.subscribedTopics = [...new Set(subscriptions.map((s) => s.topic.name))];
       this.consumer = new EventConsumer({
         kafka: this.kafka,
         dataSource: options.dataSource,
         groupId: options.consumerGroup ?? options.serviceName,
         subscriptions,
-        producer: this.producer,
+        producer: this.deadLetterProducer,
         logger: options.logger.child({ component: 'consumer' }),
         ...options.consumer,
       });
@@ -122,6 +133,7 @@ export class MessagingRuntime {
     await this.purger?.stop();
     await this.consumer?.stop();
     await this.relay?.stop();
-    await this.producer.disconnect();
+    await this.relayProducer.disconnect();
+    await this.deadLetterProducer.disconnect();
   }
 }

@@ -23,6 +23,15 @@ export const outboxPublishErrors = metric(
       help: 'Failed outbox publish attempts (batches)',
     }),
 );
+export const producerRenewals = metric(
+  'duemap_kafka_producer_renewals_total',
+  () =>
+    new Counter({
+      name: 'duemap_kafka_producer_renewals_total',
+      help: 'Kafka producers replaced by a new producer id after a failed send, by producer (relay, dead-letter)',
+      labelNames: ['producer'],
+    }),
+);
 export const outboxVacuums = metric(
   'duemap_outbox_vacuums_total',
   () =>

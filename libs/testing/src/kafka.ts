@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
-import { testEnv, uniqueName } from './test-env';
+import { testEnv, uniqueName, waitFor } from './test-env';
 
 export function testKafka(brokers: string[] = testEnv.kafkaBrokers): Kafka {
   return new Kafka({ clientId: 'duemap-test', brokers, logLevel: logLevel.NOTHING });
@@ -16,9 +16,19 @@ export async function createTestTopics(
   try {
     const all = withDlq ? names.flatMap((n) => [n, `${n}.dlq`]) : names;
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: all.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
+    // kafkajs's waitForLeaders gives up when the broker does not know the new topic yet (a loaded
+    // machine, a broker just started): wait for every partition's leader here instead.
+    await waitFor(
+      'the new topics to have leaders',
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: all });
+        return topics.every((t) => t.partitions.every((p) => p.leader >= 0)) ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -9,7 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { ContractError, decodeMessage, dlqTopic, readHeaders, type EventHeaders } from '@duemap/events';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventTopic } from '../event-topic';
@@ -19,6 +19,7 @@ import {
   consumerRetries,
   consumerTransactionMessages,
 } from '../metrics';
+import type { RenewingProducer } from '../kafka/renewing-producer';
 import { bufferOutboxWrites } from '../outbox/outbox.writer';
 import { classifyError, describeError } from './consumer.errors';
 import { TransactionScope } from './transaction-scope';
@@ -84,8 +85,12 @@ export interface EventConsumerOptions {
   dataSource: DataSource;
   groupId: string;
   subscriptions: Subscription[];
-  /** Publishes dead letters; a connected producer the caller owns. */
-  producer: Producer;
+  /**
+   * Publishes dead letters; a connected producer the caller owns, not the relay's: a relay stuck
+   * on an unreachable partition must not hold dead letters back, nor they the relay. A
+   * RenewingProducer, as a kafkajs producer must not send again after a failed send (ADR 0011).
+   */
+  producer: Pick<RenewingProducer, 'send'>;
   logger: Logger;
   /** Attempts before a message is dead-lettered (the first try included). */
   maxAttempts?: number;

@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { Producer, Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -10,12 +10,16 @@ import {
   outboxVacuumSeconds,
   outboxVacuums,
 } from '../metrics';
+import type { RenewingProducer } from '../kafka/renewing-producer';
 import { OUTBOX_SHARDS } from './shard';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
-  /** A connected kafkajs producer; the relay does not own its lifecycle. */
-  producer: Producer;
+  /**
+   * A connected producer; the relay does not own its lifecycle. A RenewingProducer: a kafkajs
+   * producer must not send again after a failed send (ADR 0011).
+   */
+  producer: Pick<RenewingProducer, 'sendBatch'>;
   logger: Logger;
   /** Connection string for a LISTEN connection; without it the relay only polls. */
   notifyUrl?: string;
@@ -49,8 +53,8 @@ interface ClaimedRow {
   created_at: Date;
 }
 
-// Advisory-lock namespace for outbox shards (an arbitrary constant, "OUTB").
-const SHARD_LOCK_NAMESPACE = 0x4f555442;
+/** Advisory-lock namespace of the outbox shards (an arbitrary constant, "OUTB"). */
+export const OUTBOX_SHARD_LOCK_NAMESPACE = 0x4f555442;
 
 // Pick free shards that have work, in random order so instances spread over them, lock them for
 // this transaction, then take their oldest rows out of the outbox, in one statement. The lock keeps
@@ -135,7 +139,7 @@ export class OutboxRelay {
     return this.options.dataSource.transaction(async (em) => {
       // TypeORM answers a DELETE … RETURNING with [rows, affected].
       const [claimed]: [ClaimedRow[], number] = await em.query(CLAIM_SQL, [
-        SHARD_LOCK_NAMESPACE,
+        OUTBOX_SHARD_LOCK_NAMESPACE,
         OUTBOX_SHARDS,
         this.shardsPerClaim,
         this.batchSize,
