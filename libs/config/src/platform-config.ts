@@ -38,10 +38,11 @@ export const platformShape = {
   OUTBOX_LINGER_MS: int({ min: 0, max: 1000, default: 10 }),
   /**
    * A consumer's inbox row (proof that an event was applied) is purged this long after; it must
-   * outlast the topics' retention in Kafka (7 days by default), or a replay from the oldest message
-   * kept would apply events again. Checked every INBOX_PURGE_INTERVAL.
+   * outlast what Kafka can redeliver (retention.ms + segment.ms of each consumed topic: 8 days on the
+   * topics `npm start` creates), or a replay from the oldest message kept would apply events again.
+   * A consumer refuses to start when it does not. Checked every INBOX_PURGE_INTERVAL.
    */
-  INBOX_RETENTION: duration('8d', { min: 60_000 }),
+  INBOX_RETENTION: duration('9d', { min: 60_000 }),
   INBOX_PURGE_INTERVAL: duration('10m', { min: 1000, max: 86_400_000 }),
   /**
    * Readiness (/health, never /health/live) degrades while the event pipe is stuck: the oldest

@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
+import { inboxMayBePurged, readRedeliveryWindows } from './inbox/inbox-retention';
 import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
 import { createKafka, createProducer } from './kafka/kafka.factory';
 import { RenewingProducer } from './kafka/renewing-producer';
@@ -41,13 +42,17 @@ export interface MessagingRuntimeOptions {
   consumer?: ConsumerTuning;
   /**
    * With a consumer group: purge its database's inbox of rows older than `retentionMs`, every
-   * `intervalMs` (default: 8 days, every 10 minutes). `false`: never.
+   * `intervalMs` (default: 9 days, every 10 minutes). `false`: never. `start` refuses a retention
+   * that a subscribed topic's configuration could outlive (inbox-retention.ts).
    */
   inboxPurge?: false | Partial<Pick<InboxPurgerOptions, 'retentionMs' | 'intervalMs' | 'batchSize'>>;
 }
 
-/** Kafka keeps messages 7 days by default; a replay from its oldest must still find them here. */
-export const DEFAULT_INBOX_RETENTION_MS = 8 * 24 * 3600_000;
+/**
+ * Longer than Duemap's topics can redeliver an event: 7-day retention in 1-day segments (TOPIC_CONFIG
+ * in deploy/local/topics.ts) keep a message at most 8 days.
+ */
+export const DEFAULT_INBOX_RETENTION_MS = 9 * 24 * 3600_000;
 const DEFAULT_INBOX_PURGE_INTERVAL_MS = 10 * 60_000;
 
 /**
@@ -87,6 +92,8 @@ export class MessagingRuntime {
   async start(extraSubscriptions: Subscription[] = []): Promise<void> {
     const { options } = this;
     const subscriptions = [...(options.subscriptions ?? []), ...extraSubscriptions];
+    // Before anything starts: refuse a purge that could let an applied event be applied again.
+    const purge = subscriptions.length > 0 ? await this.inboxPurge(subscriptions) : undefined;
     if (options.relay !== false) {
       await this.relayProducer.connect();
       this.relay = new OutboxRelay({
@@ -111,14 +118,8 @@ export class MessagingRuntime {
         ...options.consumer,
       });
       await this.consumer.start();
-      if (options.inboxPurge !== false) {
-        this.purger = new InboxPurger({
-          dataSource: options.dataSource,
-          logger: options.logger.child({ component: 'inbox-purger' }),
-          retentionMs: DEFAULT_INBOX_RETENTION_MS,
-          intervalMs: DEFAULT_INBOX_PURGE_INTERVAL_MS,
-          ...options.inboxPurge,
-        });
+      if (purge) {
+        this.purger = new InboxPurger(purge);
         this.purger.start();
       }
     }
@@ -127,6 +128,22 @@ export class MessagingRuntime {
   /** The consumer group this process runs and the topics it reads; undefined without one. */
   consumption(): Consumption | undefined {
     return this.consumer ? { groupId: this.consumer.groupId, topics: this.subscribedTopics } : undefined;
+  }
+
+  /** The purge the options ask for, if the subscribed topics cannot redeliver what it deletes. */
+  private async inboxPurge(subscriptions: Subscription[]): Promise<InboxPurgerOptions | undefined> {
+    const { options } = this;
+    if (options.inboxPurge === false) return undefined;
+    const purge: InboxPurgerOptions = {
+      dataSource: options.dataSource,
+      logger: options.logger.child({ component: 'inbox-purger' }),
+      retentionMs: DEFAULT_INBOX_RETENTION_MS,
+      intervalMs: DEFAULT_INBOX_PURGE_INTERVAL_MS,
+      ...options.inboxPurge,
+    };
+    const topics = [...new Set(subscriptions.map((s) => s.topic.name))];
+    const windows = await readRedeliveryWindows(this.kafka, topics);
+    return inboxMayBePurged(purge.retentionMs, windows, purge.logger) ? purge : undefined;
   }
 
   async stop(): Promise<void> {

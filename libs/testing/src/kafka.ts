@@ -1,3 +1,4 @@
+import { TOPIC_CONFIG } from '@duemap/local-stack/topics';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { testEnv, uniqueName, waitFor } from './test-env';
 
@@ -5,7 +6,10 @@ export function testKafka(brokers: string[] = testEnv.kafkaBrokers): Kafka {
   return new Kafka({ clientId: 'duemap-test', brokers, logLevel: logLevel.NOTHING });
 }
 
-/** Creates topics (and their .dlq twins when asked) private to one test. */
+/**
+ * Creates topics (and their .dlq twins when asked) private to one test, configured as `npm start`
+ * configures Duemap's (so a consumer's inbox retention check passes on them).
+ */
 export async function createTestTopics(
   kafka: Kafka,
   names: string[],
@@ -17,7 +21,12 @@ export async function createTestTopics(
     const all = withDlq ? names.flatMap((n) => [n, `${n}.dlq`]) : names;
     await admin.createTopics({
       waitForLeaders: false,
-      topics: all.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: all.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(TOPIC_CONFIG).map(([name, value]) => ({ name, value })),
+      })),
     });
     // kafkajs's waitForLeaders gives up when the broker does not know the new topic yet (a loaded
     // machine, a broker just started): wait for every partition's leader here instead.

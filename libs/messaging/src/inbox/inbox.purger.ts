@@ -7,8 +7,9 @@ export interface InboxPurgerOptions {
   logger: Logger;
   /**
    * How long an inbox row is kept after its event was applied. It must outlast every way the same
-   * event can come again: Kafka's retention on the topics (7 days by default) is the longest, since
-   * a group whose committed offsets expired starts over from the oldest message kept.
+   * event can come again: the longest is Kafka keeping the message (up to retention.ms + segment.ms
+   * of its topic), since a group whose committed offsets expired starts over from the oldest message
+   * kept. MessagingRuntime checks it against the topics' configuration (inbox-retention.ts).
    */
   retentionMs: number;
   /** Pause between purges (each deletes every row past the retention, batch by batch). */
