@@ -85,6 +85,8 @@ describe('invoicing: payments and overdue', () => {
     );
     expect(changed.event.openAmount).toMatchObject({ amount: '600.00' });
     expect(changed.event.changedFields).toEqual([InvoiceField.OPEN_AMOUNT, InvoiceField.STATUS]);
+    // Issued as version 1; each change after it is the next version, whatever the clocks say.
+    expect(changed.event.invoiceVersion).toBe(2n);
 
     const second = await h.publish(
       Topic.PaymentReceived,
@@ -97,6 +99,7 @@ describe('invoicing: payments and overdue', () => {
       customerId,
       number: invoice.number,
       paymentIds: ['pay-partial', 'pay-rest'],
+      invoiceVersion: 3n,
     });
     await h.events.waitFor(
       Topic.InvoiceChanged,
@@ -301,6 +304,9 @@ describe('invoicing: payments and overdue', () => {
         (e) => e.invoiceId === invoice.id && e.status === ProtoStatus.OVERDUE,
       );
       expect(changed.event.changedFields).toEqual([InvoiceField.STATUS]);
+      // The mark is the next version after issue (1) and, for the partial one, its payment (2).
+      const version = invoice === open ? 2n : 3n;
+      expect([overdue.event.invoiceVersion, changed.event.invoiceVersion]).toEqual([version, version]);
       expect((await getInvoice(invoice.id)).status).toBe('overdue');
     }
     expect((await getInvoice(partial.id)).openAmount.amount).toBe('60.00');

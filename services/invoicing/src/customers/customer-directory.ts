@@ -73,7 +73,12 @@ export class CustomerDirectory {
   /** Stores what the customers API told us, in the caller's transaction (so a rejected request stores nothing). */
   async remember(em: EntityManager, resolved: ResolvedCustomer): Promise<void> {
     if (resolved.fetched === undefined) return;
-    await this.customers.save(em, { id: resolved.id, timeZone: resolved.timeZone, lastEventAt: null });
+    await this.customers.save(em, {
+      id: resolved.id,
+      timeZone: resolved.timeZone,
+      lastEventAt: null,
+      lastEventVersion: 0n,
+    });
     await this.customers.saveSources(em, resolved.id, resolved.fetched.sources, false);
   }
 

@@ -19,6 +19,13 @@ export class CustomerEntity {
   @Column({ name: 'last_event_at', type: 'timestamptz', nullable: true })
   lastEventAt!: Date | null;
 
+  /**
+   * customer_version of the last customer-upserted applied (0: none, or it had none); with
+   * last_event_at, what tells an older event from a newer one (compareEventPositions).
+   */
+  @Column({ name: 'last_event_version', type: 'bigint', default: 0 })
+  lastEventVersion!: string;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

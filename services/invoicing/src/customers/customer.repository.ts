@@ -6,7 +6,10 @@ import { CustomerEntity, CustomerSourceEntity } from './customer.entity';
 export interface KnownCustomer {
   id: string;
   timeZone: string;
+  /** occurred_at of the last customer-upserted applied; null for a row from the HTTP API. */
   lastEventAt: Date | null;
+  /** Its customer_version; 0 when it had none (or there was none). */
+  lastEventVersion: bigint;
 }
 
 // saveSources: $1 the customer, $2/$3 the sources' systems and external ids.
@@ -34,7 +37,14 @@ export class CustomerRepository {
       where: { id: id.toLowerCase() },
       ...(options.lock === true ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    return row === null ? null : { id: row.id, timeZone: row.timeZone, lastEventAt: row.lastEventAt };
+    return row === null
+      ? null
+      : {
+          id: row.id,
+          timeZone: row.timeZone,
+          lastEventAt: row.lastEventAt,
+          lastEventVersion: BigInt(row.lastEventVersion),
+        };
   }
 
   async findBySource(em: EntityManager, source: SourceRef): Promise<KnownCustomer | null> {
@@ -57,10 +67,11 @@ export class CustomerRepository {
       return;
     }
     await em.query(
-      `INSERT INTO customers (id, time_zone, last_event_at) VALUES ($1, $2, $3)
+      `INSERT INTO customers (id, time_zone, last_event_at, last_event_version) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE
-       SET time_zone = EXCLUDED.time_zone, last_event_at = EXCLUDED.last_event_at, updated_at = now()`,
-      [customer.id, customer.timeZone, customer.lastEventAt],
+       SET time_zone = EXCLUDED.time_zone, last_event_at = EXCLUDED.last_event_at,
+           last_event_version = EXCLUDED.last_event_version, updated_at = now()`,
+      [customer.id, customer.timeZone, customer.lastEventAt, customer.lastEventVersion.toString()],
     );
   }
 

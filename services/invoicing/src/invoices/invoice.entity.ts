@@ -84,6 +84,13 @@ export class InvoiceEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /**
+   * Incremented, under the row lock, with every change written; the change's events carry it
+   * (invoice_version), so consumers order them without trusting clocks. Bigint as text.
+   */
+  @Column({ type: 'bigint', default: 0 })
+  version!: string;
 }
 
 /** One payment's cash applied to one invoice. The key makes a replayed payment a no-op. */

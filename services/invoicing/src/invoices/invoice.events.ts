@@ -16,7 +16,8 @@ import { overdueSince } from './due-date';
 import { toProtoStatus, transitionOf } from './invoice-status';
 
 // Builders of the events invoicing emits. Every one is keyed by the customer who owes the
-// invoice, so a customer's events stay in order on one partition.
+// invoice, so a customer's events stay in order on one partition, and every event about an
+// invoice carries the version of the invoice after the change (all events of a change the same).
 
 function outboxEvent<T extends TopicName>(
   topic: T,
@@ -37,6 +38,7 @@ function snapshot(invoice: Invoice) {
   return {
     customerId: invoice.customerId,
     invoiceId: invoice.id,
+    invoiceVersion: invoice.version,
     number: invoice.number,
     kind: DocumentKind.INVOICE,
     issueDate: calendarDate(invoice.issueDate),
@@ -66,6 +68,7 @@ function followUps(before: Invoice | null, after: Invoice, paymentIds: readonly 
         {
           customerId: after.customerId,
           invoiceId: after.id,
+          invoiceVersion: after.version,
           number: after.number,
           total: money(after.total),
           dueDate: calendarDate(after.dueDate),
@@ -82,6 +85,7 @@ function followUps(before: Invoice | null, after: Invoice, paymentIds: readonly 
         {
           customerId: after.customerId,
           invoiceId: after.id,
+          invoiceVersion: after.version,
           number: after.number,
           dueDate: calendarDate(after.dueDate),
           overdueSince: calendarDate(overdueSince(after.dueDate)),
@@ -160,6 +164,7 @@ export function voidedEvents(
       {
         customerId: after.customerId,
         invoiceId: after.id,
+        invoiceVersion: after.version,
         number: after.number,
         total: money(after.total),
         voidedOpenAmount: money(before.open),

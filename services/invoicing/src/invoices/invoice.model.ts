@@ -30,6 +30,8 @@ export interface Invoice {
   voidedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Incremented with every change written under the row's lock; its events carry it. */
+  version: bigint;
 }
 
 export interface AppliedPayment {
@@ -61,6 +63,7 @@ export function toInvoice(row: InvoiceEntity): Invoice {
     voidedAt: row.voidedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    version: BigInt(row.version),
   };
 }
 
@@ -105,6 +108,7 @@ export function toRow(invoice: Invoice): InvoiceEntity {
     voidedAt: invoice.voidedAt,
     createdAt: invoice.createdAt,
     updatedAt: invoice.updatedAt,
+    version: invoice.version.toString(),
   };
 }
 

@@ -29,7 +29,7 @@ export interface PaymentApplication {
   at: Date;
   /** Cash applied, one entry per invoice (allocations of one invoice summed). */
   applied: readonly { invoiceId: string; amount: Money }[];
-  /** The invoices the cash went to, as they are now (only paid, open, status and updatedAt moved). */
+  /** The invoices the cash went to, as they are now (only paid, open, status, updatedAt and version moved). */
   invoices: readonly Invoice[];
   rejections: readonly RejectionRecord[];
 }
@@ -54,7 +54,7 @@ const INVOICE_FIELDS = `
   i.currency, i.total_minor::text AS "totalMinor", i.paid_minor::text AS "paidMinor",
   i.open_minor::text AS "openMinor", i.status, i.time_zone AS "timeZone", i.overdue_at AS "overdueAt",
   i.lines, i.void_reason AS "voidReason", i.voided_at AS "voidedAt", i.created_at AS "createdAt",
-  i.updated_at AS "updatedAt"`;
+  i.updated_at AS "updatedAt", i.version::text AS version`;
 
 // Either an invoice (with its payment ids) or a (payment, invoice) pair the payment handled before.
 type TargetRow =
@@ -144,9 +144,10 @@ export class InvoiceRepository {
     const rows = await em.query<{ id: string }[]>(
       `INSERT INTO invoices (id, customer_id, source_system, external_id, customer_source_system,
          customer_external_id, number, issue_date, due_date, currency, total_minor, paid_minor,
-         open_minor, status, time_zone, overdue_at, lines, void_reason, voided_at, created_at, updated_at)
+         open_minor, status, time_zone, overdue_at, lines, void_reason, voided_at, created_at, updated_at,
+         version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18,
-         $19, $20, $21)
+         $19, $20, $21, $22)
        ON CONFLICT (source_system, external_id) DO NOTHING
        RETURNING id`,
       [
@@ -171,6 +172,7 @@ export class InvoiceRepository {
         r.voidedAt,
         r.createdAt,
         r.updatedAt,
+        r.version,
       ],
     );
     return rows.length > 0;
@@ -217,8 +219,8 @@ export class InvoiceRepository {
 
   /**
    * Writes what a batch of payments did in one statement: each payment's cash per invoice (added to
-   * what it already applied there, should it have), the invoices' final amounts and status (only
-   * those columns: the rows are locked, nothing else moved), and the rejections.
+   * what it already applied there, should it have), the invoices' final amounts, status and version
+   * (only those columns: the rows are locked, nothing else moved), and the rejections.
    */
   async recordPaymentApplications(em: EntityManager, batch: readonly PaymentApplication[]): Promise<void> {
     const applied = batch.flatMap((a) => a.applied.map((p) => ({ ...p, paymentId: a.paymentId, at: a.at })));
@@ -240,9 +242,9 @@ export class InvoiceRepository {
        ), updated AS (
          UPDATE invoices i
          SET paid_minor = v.paid_minor, open_minor = v.open_minor, status = v.status,
-             updated_at = v.updated_at
-         FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[])
-           AS v(id, paid_minor, open_minor, status, updated_at)
+             updated_at = v.updated_at, version = v.version
+         FROM unnest($6::uuid[], $7::bigint[], $8::bigint[], $9::text[], $10::timestamptz[], $20::bigint[])
+           AS v(id, paid_minor, open_minor, status, updated_at, version)
          WHERE i.id = v.id
        )
        INSERT INTO allocation_rejections (payment_id, invoice_id, customer_id, currency,
@@ -274,6 +276,7 @@ export class InvoiceRepository {
         rejections.map((r) => r.reason),
         rejections.map((r) => r.detail),
         rejections.map((r) => r.at.toISOString()),
+        final.map((i) => i.version.toString()),
       ],
     );
   }

@@ -36,6 +36,7 @@ export function anInvoice(overrides: Partial<Invoice> = {}): Invoice {
     voidedAt: null,
     createdAt: at,
     updatedAt: at,
+    version: 1n,
     ...overrides,
   };
 }

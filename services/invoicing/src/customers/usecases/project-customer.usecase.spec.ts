@@ -7,9 +7,10 @@ import { anInvoice, CUSTOMER_ID, fakeEm } from '../../testing/invoice.fixtures';
 import type { CustomerRepository, KnownCustomer } from '../customer.repository';
 import { ProjectCustomerUseCase } from './project-customer.usecase';
 
-const upserted = (occurredAt: string, timeZone: string, customerId = CUSTOMER_ID) =>
+const upserted = (occurredAt: string, timeZone: string, customerId = CUSTOMER_ID, customerVersion = 0n) =>
   createEvent(Topic.CustomerUpserted, {
     customerId,
+    customerVersion,
     occurredAt: timestampFromDate(new Date(occurredAt)),
     sources: [{ sourceSystem: 'sap', externalId: 'C-1' }],
     timeZone,
@@ -46,6 +47,7 @@ describe('ProjectCustomerUseCase', () => {
       id: CUSTOMER_ID,
       timeZone: 'Asia/Shanghai',
       lastEventAt: new Date('2025-03-01T00:00:00Z'),
+      lastEventVersion: 0n,
     });
     expect(customers.saveSources).toHaveBeenCalledWith(
       fakeEm,
@@ -62,14 +64,36 @@ describe('ProjectCustomerUseCase', () => {
     expect(customers.save.mock.calls.map(([, c]) => c.timeZone)).toEqual(['UTC', 'UTC']);
   });
 
-  it('ignores an event older than the last one applied', async () => {
-    known = { id: CUSTOMER_ID, timeZone: 'UTC', lastEventAt: new Date('2025-03-02T00:00:00Z') };
+  it('ignores an event older than the last one applied, by occurred_at before versions', async () => {
+    known = {
+      id: CUSTOMER_ID,
+      timeZone: 'UTC',
+      lastEventAt: new Date('2025-03-02T00:00:00Z'),
+      lastEventVersion: 0n,
+    };
     await useCase.execute(upserted('2025-03-01T00:00:00Z', 'Asia/Shanghai'), fakeEm);
     expect(customers.save).not.toHaveBeenCalled();
   });
 
+  it('orders events by customer version, not by the clocks that stamped them', async () => {
+    const held = new Date('2025-03-02T00:00:00Z');
+    // A later change, stamped by a customers instance whose clock is a day behind: applied.
+    known = { id: CUSTOMER_ID, timeZone: 'UTC', lastEventAt: held, lastEventVersion: 4n };
+    await useCase.execute(upserted('2025-03-01T00:00:00Z', 'Asia/Shanghai', CUSTOMER_ID, 5n), fakeEm);
+    expect(customers.save).toHaveBeenCalledWith(fakeEm, {
+      id: CUSTOMER_ID,
+      timeZone: 'Asia/Shanghai',
+      lastEventAt: new Date('2025-03-01T00:00:00Z'),
+      lastEventVersion: 5n,
+    });
+    // An older change stamped by a clock a day ahead: ignored.
+    customers.save.mockClear();
+    await useCase.execute(upserted('2025-03-03T00:00:00Z', 'Europe/Berlin', CUSTOMER_ID, 3n), fakeEm);
+    expect(customers.save).not.toHaveBeenCalled();
+  });
+
   it('moves the overdue instant of the customer invoices when the time zone changes', async () => {
-    known = { id: CUSTOMER_ID, timeZone: 'UTC', lastEventAt: null };
+    known = { id: CUSTOMER_ID, timeZone: 'UTC', lastEventAt: null, lastEventVersion: 0n };
     await useCase.execute(upserted('2025-03-01T00:00:00Z', 'Asia/Shanghai'), fakeEm);
     expect(invoices.retime).toHaveBeenCalledWith(fakeEm, [
       expect.objectContaining({ timeZone: 'Asia/Shanghai', overdueAt: new Date('2025-03-31T16:00:00Z') }),

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import type { EventOf, Topic } from '@duemap/events';
+import { isNotOlder, type EventOf, type Topic } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import { overdueStartsAt } from '../../invoices/due-date';
@@ -13,8 +13,9 @@ type CustomerUpserted = EventOf<typeof Topic.CustomerUpserted>;
 
 /**
  * Keeps the customer read model (id, sources, time zone) from customers.customer-upserted.v1.
- * Older events than the last one applied are ignored (snapshots: the newest wins). A new time
- * zone moves the overdue instant of the customer's invoices; the scan does the rest.
+ * Older events than the last one applied (by customer version, else by occurred_at) are ignored
+ * (snapshots: the newest wins). A new time zone moves the overdue instant of the customer's
+ * invoices; the scan does the rest.
  */
 @Injectable()
 export class ProjectCustomerUseCase {
@@ -32,11 +33,16 @@ export class ProjectCustomerUseCase {
     if (event.occurredAt === undefined) throw new FatalEventError('occurred_at is not set');
     const id = event.customerId.toLowerCase();
     const occurredAt = timestampDate(event.occurredAt);
+    const version = event.customerVersion;
     const existing = await this.customers.findById(em, id, { lock: true });
-    if (existing?.lastEventAt != null && existing.lastEventAt > occurredAt) return;
+    const held =
+      existing?.lastEventAt == null
+        ? null
+        : { version: existing.lastEventVersion, occurredAt: existing.lastEventAt };
+    if (!isNotOlder({ version, occurredAt }, held)) return;
 
     const timeZone = usableTimeZone(event.timeZone, this.logger);
-    await this.customers.save(em, { id, timeZone, lastEventAt: occurredAt });
+    await this.customers.save(em, { id, timeZone, lastEventAt: occurredAt, lastEventVersion: version });
     await this.customers.saveSources(
       em,
       id,

@@ -97,6 +97,16 @@ describe('UpsertInvoiceUseCase', () => {
       });
     });
 
+    it('gives the new invoice version 1, which invoice-issued and its follow-up carry', async () => {
+      const result = await useCase.execute(input({ dueDate: '2025-03-10' }));
+      expect(result.invoice).toMatchObject({ version: 1n });
+      expect(outbox.topics()).toEqual([Topic.InvoiceIssued, Topic.InvoiceOverdue]);
+      expect(outbox.events().map((e) => (e.event as { invoiceVersion: bigint }).invoiceVersion)).toEqual([
+        1n,
+        1n,
+      ]);
+    });
+
     it('keeps the customer reference of the source and puts it in invoice-issued', async () => {
       const ref = { sourceSystem: 'kingdee', externalId: 'C-9' };
       const result = await useCase.execute(input({ customerId: undefined, customer: ref }));
@@ -260,6 +270,21 @@ describe('UpsertInvoiceUseCase', () => {
         openAmount: { amount: '1200.00', currency: 'CNY' },
         previousCustomerId: '',
       });
+    });
+
+    it('writes the next version with the change, and every event of the change carries it', async () => {
+      existing = anInvoice({ version: 3n });
+      const result = await useCase.execute(input({ dueDate: '2025-03-10' }));
+      expect(invoices.update).toHaveBeenCalledWith(
+        expect.anything(),
+        expect.objectContaining({ version: 4n }),
+      );
+      expect(result.invoice.version).toBe(4n);
+      expect(outbox.topics()).toEqual([Topic.InvoiceChanged, Topic.InvoiceOverdue]);
+      expect(outbox.events().map((e) => (e.event as { invoiceVersion: bigint }).invoiceVersion)).toEqual([
+        4n,
+        4n,
+      ]);
     });
 
     it('moves the due date into the past: overdue at once, with invoice-overdue', async () => {

@@ -103,6 +103,7 @@ export class UpsertInvoiceUseCase {
           voidedAt: null,
           createdAt: now,
           updatedAt: now,
+          version: 1n,
         };
         // Two first deliveries of one source: the second insert waits for the first on the
         // source key and, once that committed, inserts nothing (so only one emits invoice-issued)
@@ -144,6 +145,8 @@ export class UpsertInvoiceUseCase {
         overdueAt: overdueStartsAt(input.dueDate, customer.timeZone),
         lines,
         updatedAt: now,
+        // Under the row lock taken by findBySource: the change's events carry it.
+        version: existing.version + 1n,
       };
       const changedFields = changedFieldsOf(existing, after);
       const silentChange =

@@ -54,6 +54,16 @@ describe('VoidInvoiceUseCase', () => {
     });
   });
 
+  it('voids as the next version of the invoice, which both events carry', async () => {
+    existing = anInvoice({ status: 'overdue', dueDate: '2025-03-10', version: 6n });
+    await useCase.execute({ id: INVOICE_ID });
+    expect(invoices.update).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ version: 7n }));
+    expect(outbox.events().map((e) => (e.event as { invoiceVersion: bigint }).invoiceVersion)).toEqual([
+      7n,
+      7n,
+    ]);
+  });
+
   it('answers 404 for an unknown invoice', async () => {
     existing = null;
     await expect(useCase.execute({ id: INVOICE_ID })).rejects.toMatchObject({

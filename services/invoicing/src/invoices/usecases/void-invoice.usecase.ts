@@ -55,6 +55,7 @@ export class VoidInvoiceUseCase {
         voidReason: input.reason ?? null,
         voidedAt: now,
         updatedAt: now,
+        version: invoice.version + 1n,
       };
       await this.invoices.update(em, voided);
       await this.outbox.appendAll(em, voidedEvents(invoice, voided, input.reason ?? '', now));

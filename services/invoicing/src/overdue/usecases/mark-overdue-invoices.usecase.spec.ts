@@ -1,3 +1,4 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { InvoiceField, InvoiceStatus as ProtoStatus, Topic } from '@duemap/events';
 import { Money } from '@duemap/money';
 import type { Invoice } from '../../invoices/invoice.model';
@@ -68,6 +69,31 @@ describe('MarkOverdueInvoicesUseCase', () => {
       timeZone: 'Asia/Shanghai',
       openAmount: { amount: '1000.00', currency: 'CNY' },
     });
+  });
+
+  it('marks as the next version, at a time read after its claim', async () => {
+    claimed = [anInvoice({ dueDate: '2025-03-31', version: 4n })];
+    // The claim can wait (a lock, a slow disk): a payment applied meanwhile is older than the mark.
+    let now = new Date('2025-03-31T16:00:00Z');
+    const claimedAt = new Date('2025-03-31T16:00:05Z');
+    invoices.claimPastDue.mockImplementation(() => {
+      now = claimedAt;
+      return Promise.resolve(claimed);
+    });
+    await new MarkOverdueInvoicesUseCase(
+      fakeDataSource(),
+      invoices as unknown as InvoiceRepository,
+      outbox.writer,
+      { now: () => now },
+    ).execute(100);
+    expect(invoices.update).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ status: 'overdue', version: 5n, updatedAt: claimedAt }),
+    );
+    expect(outbox.events().map((e) => e.event)).toEqual([
+      expect.objectContaining({ invoiceVersion: 5n, occurredAt: timestampFromDate(claimedAt) }),
+      expect.objectContaining({ invoiceVersion: 5n, occurredAt: timestampFromDate(claimedAt) }),
+    ]);
   });
 
   it('leaves a row alone if the date rule says it is not past due yet (clock skew, moved zone)', async () => {

@@ -14,7 +14,9 @@ import { statusOf } from '../../invoices/invoice-status';
  * paid invoices whose overdue instant (first instant of the day after the due date in the
  * customer's time zone) has passed, marks them overdue and emits invoice-changed +
  * invoice-overdue for each. Rows are claimed FOR UPDATE SKIP LOCKED, so several instances
- * share the work without marking one invoice twice. Returns how many it marked.
+ * share the work without marking one invoice twice. Each mark is the invoice's next version, and
+ * its time is read once the rows are claimed: a change committed while the claim waited is older
+ * than the mark, by version and by clock. Returns how many it marked.
  */
 @Injectable()
 export class MarkOverdueInvoicesUseCase {
@@ -27,8 +29,8 @@ export class MarkOverdueInvoicesUseCase {
 
   async execute(batchSize: number): Promise<number> {
     return this.dataSource.transaction(async (em) => {
+      const claimed = await this.invoices.claimPastDue(em, this.clock.now(), batchSize);
       const now = this.clock.now();
-      const claimed = await this.invoices.claimPastDue(em, now, batchSize);
       let marked = 0;
       for (const invoice of claimed) {
         const status = statusOf({
@@ -39,7 +41,7 @@ export class MarkOverdueInvoicesUseCase {
           pastDue: isPastDue(invoice.dueDate, now, invoice.timeZone),
         });
         if (status !== 'overdue') continue;
-        const after: Invoice = { ...invoice, status, updatedAt: now };
+        const after: Invoice = { ...invoice, status, updatedAt: now, version: invoice.version + 1n };
         await this.invoices.update(em, after);
         await this.outbox.appendAll(em, changedEvents(invoice, after, [InvoiceField.STATUS], [], now));
         marked++;

@@ -286,6 +286,32 @@ describe('ApplyPaymentUseCase', () => {
     expect(outbox.writer.appendAll).toHaveBeenCalledTimes(1);
   });
 
+  it('gives each change a payment makes to an invoice the next version, which its events carry', async () => {
+    stored.set(INV_B, anInvoice({ id: INV_B, number: 'B', total: Money.of('300.00', 'CNY'), version: 2n }));
+    await apply(
+      payment([{ invoiceId: INV_B, amount: '100.00' }], 'pay-1'),
+      // Two allocations of one payment to one invoice are one change.
+      payment(
+        [
+          { invoiceId: INV_B, amount: '50.00' },
+          { invoiceId: INV_B, amount: '150.00' },
+        ],
+        'pay-2',
+      ),
+    );
+    expect(written(0).invoices[0]?.version).toBe(3n);
+    expect(written(1).invoices[0]?.version).toBe(4n);
+    const versions = outbox
+      .events()
+      .filter((e) => e.topic !== Topic.AllocationRejected)
+      .map((e) => [e.topic, (e.event as { invoiceVersion: bigint }).invoiceVersion]);
+    expect(versions).toEqual([
+      [Topic.InvoiceChanged, 3n],
+      [Topic.InvoiceChanged, 4n],
+      [Topic.InvoicePaid, 4n],
+    ]);
+  });
+
   it('applies a payment once when it comes twice in one batch (under two event ids)', async () => {
     const twice = payment([{ invoiceId: INV_A, amount: '100.00' }], 'pay-1');
     await apply(twice, twice);

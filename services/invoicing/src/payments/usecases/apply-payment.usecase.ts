@@ -197,9 +197,16 @@ export class ApplyPaymentUseCase {
     }
     for (const r of rejections) handled.add(r.invoiceId.toLowerCase());
 
-    const changed = [...before.values()].map(
-      (original) => [original, targets.invoices.get(original.id) as Invoice] as const,
-    );
+    // One change per invoice per payment, however many of its allocations went there: the next
+    // version (the rows are locked), which the change's events carry and the next payment builds on.
+    const changed = [...before.values()].map((original) => {
+      const after: Invoice = {
+        ...(targets.invoices.get(original.id) as Invoice),
+        version: original.version + 1n,
+      };
+      targets.invoices.set(after.id, after);
+      return [original, after] as const;
+    });
     return {
       application: {
         paymentId: event.paymentId,
