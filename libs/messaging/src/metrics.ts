@@ -85,6 +85,15 @@ export const consumerRetries = metric(
       labelNames: ['group', 'topic'],
     }),
 );
+export const consumerRestarts = metric(
+  'duemap_consumer_restarts_total',
+  () =>
+    new Counter({
+      name: 'duemap_consumer_restarts_total',
+      help: 'Consumers replaced after a crash kafkajs does not restart after',
+      labelNames: ['group'],
+    }),
+);
 export const consumerHandleSeconds = metric(
   'duemap_consumer_handle_seconds',
   () =>

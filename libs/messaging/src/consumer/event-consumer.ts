@@ -16,6 +16,7 @@ import type { EventTopic } from '../event-topic';
 import {
   consumerHandleSeconds,
   consumerMessages,
+  consumerRestarts,
   consumerRetries,
   consumerTransactionMessages,
 } from '../metrics';
@@ -159,7 +160,9 @@ interface Located extends DecodedOk {
  * fault: those stop the batch without committing, and Kafka redelivers once the consumer restarts.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
+  private stopped = false;
+  private restartTimer?: NodeJS.Timeout;
   private readonly byTopic: Map<string, Subscription>;
   private readonly maxAttempts: number;
   private readonly initialBackoffMs: number;
@@ -176,7 +179,12 @@ export class EventConsumer {
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
     this.chunkSize = options.transactionChunkSize ?? 100;
     this.maxGroupMessages = options.maxGroupMessages ?? 500;
-    this.consumer = options.kafka.consumer({
+    this.consumer = this.createConsumer();
+  }
+
+  private createConsumer(): Consumer {
+    const { options } = this;
+    const consumer = options.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
@@ -184,6 +192,40 @@ export class EventConsumer {
       minBytes: options.minBytes ?? 1,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5_000,
     });
+    // kafkajs restarts a crashed consumer only after errors it deems retriable. After one it does
+    // not (the group coordinator not found for ~6 s while a loaded broker starts, say) the member
+    // stays out of the group for good, and the service consumes nothing while its process runs on.
+    // Such a consumer is replaced by a new one.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped || consumer !== this.consumer) return;
+      consumerRestarts.inc({ group: options.groupId });
+      options.logger.error(
+        { err: payload.error, group: options.groupId },
+        'consumer crashed on an error kafkajs does not restart after; starting a new consumer',
+      );
+      this.scheduleRestart(this.initialBackoffMs);
+    });
+    return consumer;
+  }
+
+  private scheduleRestart(delayMs: number): void {
+    this.restartTimer = setTimeout(() => void this.restart(delayMs), delayMs);
+  }
+
+  private async restart(delayMs: number): Promise<void> {
+    if (this.stopped) return;
+    await this.consumer.disconnect().catch(() => undefined);
+    this.consumer = this.createConsumer();
+    try {
+      await this.start();
+    } catch (err) {
+      const next = Math.min(delayMs * 2, this.maxBackoffMs);
+      this.options.logger.warn({ err, retryInMs: next }, 'consumer restart failed, trying again');
+      if (!this.stopped) this.scheduleRestart(next);
+      return;
+    }
+    // stop() ran while this one was starting: it disconnected the consumer before it existed.
+    if (this.stopped) await this.consumer.disconnect();
   }
 
   get groupId(): string {
@@ -208,6 +250,8 @@ export class EventConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
   }
 
