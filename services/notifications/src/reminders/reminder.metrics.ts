@@ -24,3 +24,12 @@ export const reminderJobsRepaired = metric(
       help: 'Jobs the reconciler had to (re-)add for scheduled reminders',
     }),
 );
+
+export const reminderQueueLosses = metric(
+  'duemap_reminder_queue_losses_total',
+  () =>
+    new Counter({
+      name: 'duemap_reminder_queue_losses_total',
+      help: "Times the reconciler found Redis had lost the reminders' queue (its sentinel key gone) and put every job back",
+    }),
+);
