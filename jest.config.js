@@ -15,8 +15,16 @@ const transform = {
     },
   ],
 };
+// Packages published as ES modules only: Jest's module loader cannot require them on Node 20, so
+// they are compiled to CommonJS like our own code (@platformatic/kafka and its own: ADR 0013).
+const esmOnly = ['@platformatic/kafka', '@platformatic/dynamic-buffer', '@platformatic/wasm-utils'];
+transform[`/node_modules/(${esmOnly.join('|')})/.+\\.js$`] = [
+  '@swc/jest',
+  { jsc: { target: 'es2022' }, module: { type: 'commonjs' } },
+];
 const common = {
   transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/.cache/', '/dist/', '/tools/lint-fixtures/'],

@@ -2,12 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isAlive, spawnDetached, stopProcessGroup } from '@duemap/local-stack/processes';
+import { startRedisServer, type RedisServer } from '@duemap/local-stack/redis';
 import { topicPartitions } from '@duemap/local-stack/topics';
 import {
   createTestDatabase,
   startPrivateKafka,
+  startProxiedKafka,
   testEnv,
+  type KafkaProxy,
   type PrivateKafka,
+  type ProxiedKafka,
   type TestDatabase,
 } from '@duemap/testing';
 import type { DataSource } from 'typeorm';
@@ -41,9 +45,30 @@ export interface StackProcess {
   restart(): Promise<void>;
 }
 
+/** The stack's broker, for fault tests: stop and start it again, or freeze it. */
+export interface StackBroker {
+  /** The broker process (it changes when the broker is started again). */
+  readonly pid: number;
+  /** The proxy every client connection goes through (`kafka: 'proxied'` only). */
+  readonly proxy?: KafkaProxy;
+  /** Controlled shutdown; resolves once the process is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and data (`kafka: 'proxied'` only); resolves when it answers. */
+  start(): Promise<void>;
+  /** SIGSTOP: the broker keeps its sockets open and answers nothing, as in a long GC pause or a frozen VM. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+}
+
 export interface Stack {
   gatewayUrl: string;
   kafka: PrivateKafka;
+  broker: StackBroker;
+  /** The Redis the services use (the test Redis unless `redis: 'private'`). */
+  redisUrl: string;
+  /** Prefix of the stack's BullMQ keys (QUEUE_PREFIX). */
+  queuePrefix: string;
   databases: Record<BackendService, TestDatabase>;
   services: Record<BackendService | 'gateway', StackProcess>;
   logDir: string;
@@ -55,6 +80,37 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Partitions per topic; default KAFKA_PARTITIONS, as `npm start` creates them. */
   partitions?: number;
+  /**
+   * 'private' (default): a broker of the stack's own. 'proxied': the same behind a TCP proxy that
+   * every client connection goes through (dropped produce responses), and a broker that can be
+   * stopped and started again on the same ports and data.
+   */
+  kafka?: 'private' | 'proxied';
+  /** 'shared' (default): the test Redis, keys under a private prefix. 'private': a redis-server of the stack's own, which a test may flush. */
+  redis?: 'shared' | 'private';
+}
+
+function brokerControl(kafka: PrivateKafka | ProxiedKafka): StackBroker {
+  const proxied = 'proxy' in kafka ? kafka : undefined;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    // The broker leads its own process group (spawnDetached): the JVM and anything it forked.
+    process.kill(-kafka.broker.pid, signal);
+  };
+  return {
+    get pid() {
+      return kafka.broker.pid;
+    },
+    proxy: proxied?.proxy,
+    async stop() {
+      await kafka.broker.stop();
+    },
+    async start() {
+      if (!proxied) throw new Error("restarting the broker needs startStack({ kafka: 'proxied' })");
+      await proxied.startBroker();
+    },
+    pause: () => signalGroup('SIGSTOP'),
+    resume: () => signalGroup('SIGCONT'),
+  };
 }
 
 async function waitHealthy(
@@ -87,23 +143,36 @@ function tail(file: string, lines = 40): string {
 
 /**
  * The whole platform as separate processes, isolated from everything else on the machine: a
- * private Kafka broker, fresh databases (migrated) on the test Postgres, a private queue prefix
- * on the test Redis, every service and the gateway on free ports. For end-to-end specs,
- * benchmarks and fault tests.
+ * private Kafka broker (optionally behind a proxy), fresh databases (migrated) on the test
+ * Postgres, a private queue prefix on the test Redis (or a private redis-server), every service
+ * and the gateway on free ports. For end-to-end specs, benchmarks and fault tests.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-stack-'));
-  const kafka = await startPrivateKafka({ partitions: options.partitions ?? topicPartitions(), logDir });
+  const partitions = options.partitions ?? topicPartitions();
+  const kafka =
+    options.kafka === 'proxied'
+      ? await startProxiedKafka({ partitions, logDir })
+      : await startPrivateKafka({ partitions, logDir });
+  const broker = brokerControl(kafka);
+  let redis: RedisServer | undefined;
   const started: StackProcess[] = [];
   const databases = {} as Record<BackendService, TestDatabase>;
   const stop = async (): Promise<void> => {
     await Promise.all(started.map((p) => p.kill('SIGTERM')));
+    // A broker a test left paused would only take SIGTERM once it runs again.
+    if (isAlive(broker.pid)) broker.resume();
     await kafka.stop();
+    await redis?.stop();
     await Promise.all(Object.values(databases).map((db) => db.drop().catch(() => undefined)));
     // Service logs are for a failing run (waitHealthy prints their tail); DUEMAP_KEEP_LOGS=1 keeps them.
     if (process.env.DUEMAP_KEEP_LOGS !== '1') fs.rmSync(logDir, { recursive: true, force: true });
   };
   try {
+    if (options.redis === 'private') {
+      redis = await startRedisServer({ port: await freePort(), logFile: path.join(logDir, 'redis.log') });
+    }
+    const redisUrl = redis?.url ?? testEnv.redisUrl;
     for (const service of BACKEND_SERVICES) {
       const db = await createTestDatabase(`e2e_${service}`);
       databases[service] = db;
@@ -131,7 +200,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(ports[name]),
         KAFKA_BROKERS: kafka.brokers.join(','),
-        REDIS_URL: testEnv.redisUrl,
+        REDIS_URL: redisUrl,
         QUEUE_PREFIX: queuePrefix,
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
         ...(name === 'gateway' ? {} : { DATABASE_URL: databases[name].url }),
@@ -170,7 +239,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     services.gateway = await launch('gateway');
     started.push(services.gateway);
     await waitHealthy(services.gateway);
-    return { gatewayUrl: services.gateway.url, kafka, databases, services, logDir, stop };
+    return {
+      gatewayUrl: services.gateway.url,
+      kafka,
+      broker,
+      redisUrl,
+      queuePrefix,
+      databases,
+      services,
+      logDir,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
