@@ -1,5 +1,6 @@
-// One Jest run, three projects (Immich's split): unit specs beside the code, integration specs
-// against the real Postgres/Redis/Kafka, end-to-end specs that start services as processes.
+// One Jest run, four projects (Immich's split): unit specs beside the code, integration specs
+// against the real Postgres/Redis/Kafka, end-to-end specs that start services as processes, and
+// the fault-injection suite that breaks those processes' infrastructure under load.
 /** @type {import('jest').Config['transform']} */
 const transform = {
   '^.+\\.ts$': [
@@ -51,6 +52,13 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/{libs,services,deploy,tools,e2e}/**/*.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/tools/jest/e2e.setup.js'],
+    },
+    {
+      ...common,
+      // The fault-injection suite: one stack, faults in sequence, minutes per spec; in band.
+      displayName: 'faults',
+      testMatch: ['<rootDir>/e2e/faults/**/*.faults-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/e2e/faults/faults.setup.js'],
     },
   ],
 };

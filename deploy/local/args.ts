@@ -1,4 +1,4 @@
-export const COMMANDS = ['up', 'down', 'infra', 'test', 'buf-breaking', 'bench'] as const;
+export const COMMANDS = ['up', 'down', 'infra', 'test', 'test-faults', 'buf-breaking', 'bench'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export type ParsedArgs = { command: Command; args: string[] } | { error: string };
@@ -9,6 +9,7 @@ export const USAGE = `Usage: node --import tsx deploy/local/cli.ts <command>
   down             stop what \`up\` started, and anything a gone run left behind (npm stop)
   infra            make sure Kafka, PostgreSQL and Redis run; print their env (npm run infra:up)
   test [jest args] lint, types, format, protobuf, then Jest; with args only Jest (npm test -- libs/money)
+  test-faults      the fault-injection suite alone; its table goes to docs/reliability.md (npm run test:faults)
   buf-breaking     buf breaking against main (npm run proto:breaking)
   bench <name>     run bench/<name>.bench.ts against the stores (npm run bench:outbox)`;
 
@@ -28,6 +29,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       if (!args[0] || args[0].startsWith('-')) return { error: 'bench needs a name, e.g. `bench outbox`.' };
       return { command, args };
     case 'test':
+    case 'test-faults':
       return { command, args };
     case 'up':
     case 'down':

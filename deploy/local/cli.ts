@@ -1,6 +1,7 @@
 /**
- * The local stack's entry point, behind the npm scripts: start/stop (`up`/`down`), test, the stores
- * alone (`infra`), `buf-breaking` and `bench <name>`. See `USAGE` in ./args.
+ * The local stack's entry point, behind the npm scripts: start/stop (`up`/`down`), test, the fault
+ * suite (`test-faults`), the stores alone (`infra`), `buf-breaking` and `bench <name>`. See `USAGE`
+ * in ./args.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { describePart, ensureInfra, envLines, prepareStores } from './infra';
 import { REPO_ROOT } from './paths';
 import { setOwnerCommand } from './registry';
 import { onStopSignal, isInterruption } from './signals';
-import { runTests } from './test-runner';
+import { runFaultTests, runTests } from './test-runner';
 import { say, timed } from './ui';
 import { up } from './up';
 
@@ -75,6 +76,8 @@ async function run(command: Command, args: string[]): Promise<number> {
       return infra();
     case 'test':
       return runTests(args);
+    case 'test-faults':
+      return runFaultTests(args);
     case 'buf-breaking':
       return (await bufBreaking()).ok ? 0 : 1;
     case 'bench':

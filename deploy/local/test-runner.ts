@@ -119,14 +119,23 @@ export function defaultSteps(): Step[] {
     jestStep(['--ci', '--maxWorkers=2', '--selectProjects', 'integration'], true),
     // Until the first service exists there are no end-to-end specs; that is not a failure.
     jestStep(['--ci', '--runInBand', '--passWithNoTests', '--selectProjects', 'e2e'], true),
+    faultsStep([]),
   ];
+}
+
+/**
+ * The fault-injection suite (e2e/faults): one stack of its own (private broker behind a proxy,
+ * private redis-server, fresh databases on the test Postgres), faults in sequence, in band.
+ */
+export function faultsStep(args: readonly string[]): Step {
+  return jestStep(['--ci', '--runInBand', '--selectProjects', 'faults', ...args], true);
 }
 
 /** Which specs the arguments select decides whether the stores are needed (unit specs need none). */
 async function jestOnlyStep(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Step> {
   const listed = await runCommand('jest', ['--listTests', ...args], { cwd: REPO_ROOT, env });
-  const needsStores = listed.status !== 0 || /\.(int|e2e)-spec\.ts$/m.test(listed.output);
-  const inBand = /\.e2e-spec\.ts$/m.test(listed.output);
+  const needsStores = listed.status !== 0 || /\.(int|e2e|faults)-spec\.ts$/m.test(listed.output);
+  const inBand = /\.(e2e|faults)-spec\.ts$/m.test(listed.output);
   return jestStep(['--ci', inBand ? '--runInBand' : '--maxWorkers=2', ...args], needsStores);
 }
 
@@ -134,7 +143,7 @@ async function jestOnlyStep(args: readonly string[], env: NodeJS.ProcessEnv): Pr
  * The table of steps, a line counting them, and last the tests line CI and humans read:
  * `tests: N passed, N failed` (`, N skipped` when any), summed over the Jest steps.
  */
-export function renderSummary(results: readonly StepResult[]): string {
+export function renderSummary(results: readonly StepResult[], title = 'npm test'): string {
   const rows = [
     ['step', 'result', 'tests', 'time'],
     ...results.map((r) => [
@@ -156,7 +165,7 @@ export function renderSummary(results: readonly StepResult[]): string {
   const skipped = total.skipped > 0 ? `, ${total.skipped} skipped` : '';
   return [
     '',
-    'Summary of npm test',
+    `Summary of ${title}`,
     table(rows),
     '',
     `steps: ${results.length - failedSteps} of ${results.length} passed${failedSteps ? ` (${failedSteps} failed)` : ''}`,
@@ -186,13 +195,24 @@ async function setUpStores(signal: AbortSignal): Promise<Stores> {
  * With arguments (`npm test -- libs/money`) only Jest runs, with those arguments.
  */
 export async function runTests(jestArgs: readonly string[]): Promise<number> {
-  const started = Date.now();
-  const results: StepResult[] = [];
-  let current: ChildProcess | undefined;
-  const signal = onStopSignal((received) => current?.kill(received));
+  const steps = jestArgs.length > 0 ? [await jestOnlyStep(jestArgs, testEnv())] : defaultSteps();
+  return runSteps(steps, 'npm test');
+}
 
+/**
+ * `npm run test:faults`: the stores, then the fault-injection suite alone (Jest arguments go to
+ * it, e.g. `-- -t pause`), which writes its table into docs/reliability.md (FAULTS_REPORT).
+ */
+export async function runFaultTests(jestArgs: readonly string[]): Promise<number> {
+  process.env.FAULTS_REPORT ??= path.join(REPO_ROOT, 'docs', 'reliability.md');
+  // The suite runs a broker of its own: a shared one idling beside it would only take CPU (one we
+  // did not start is left alone).
+  return runSteps([faultsStep(jestArgs)], 'npm run test:faults', { sharedKafka: false });
+}
+
+function testEnv(): NodeJS.ProcessEnv {
   const binPath = path.join(REPO_ROOT, 'node_modules', '.bin');
-  const baseEnv: NodeJS.ProcessEnv = {
+  return {
     ...process.env,
     PATH: `${binPath}${path.delimiter}${process.env.PATH ?? ''}`,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -200,7 +220,19 @@ export async function runTests(jestArgs: readonly string[]): Promise<number> {
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
   };
-  const steps = jestArgs.length > 0 ? [await jestOnlyStep(jestArgs, baseEnv)] : defaultSteps();
+}
+
+async function runSteps(
+  steps: readonly Step[],
+  title: string,
+  { sharedKafka = true }: { sharedKafka?: boolean } = {},
+): Promise<number> {
+  const started = Date.now();
+  const results: StepResult[] = [];
+  let current: ChildProcess | undefined;
+  const signal = onStopSignal((received) => current?.kill(received));
+
+  const baseEnv = testEnv();
 
   let stores: Promise<Stores> | undefined;
   let storesEnv: InfraEnv | undefined;
@@ -225,6 +257,7 @@ export async function runTests(jestArgs: readonly string[]): Promise<number> {
         continue;
       }
       storesEnv = ready.infra.env;
+      if (!sharedKafka) await ready.infra.stopPart('kafka');
       say(`\nStores for Jest:\n${table(ready.infra.parts.map((part) => [part.name, describePart(part)]))}`);
     }
     say(`\n▶ ${step.name}`);
@@ -239,7 +272,7 @@ export async function runTests(jestArgs: readonly string[]): Promise<number> {
   const elapsed = formatDuration(Date.now() - started);
   say(signal.aborted ? `\nInterrupted after ${elapsed}.` : `\nTotal ${elapsed}.`);
   // The tests line comes last, where people and CI look for it.
-  process.stdout.write(renderSummary(results));
+  process.stdout.write(renderSummary(results, title));
   if (signal.aborted) return 130;
   return results.every((result) => result.ok) ? 0 : 1;
 }

@@ -2,7 +2,7 @@ import { parseCliArgs } from '../args';
 import { renderServerProperties } from '../kafka';
 import { databaseUrl, redactUrl, serviceDatabaseName } from '../postgres';
 import { assignPorts, serviceEnv } from '../services';
-import { renderSummary } from '../test-runner';
+import { defaultSteps, renderSummary } from '../test-runner';
 import { topicPartitions } from '../topics';
 import { formatDuration } from '../ui';
 
@@ -61,6 +61,10 @@ describe('parseCliArgs', () => {
       args: ['libs/money', '--watch'],
     });
     expect(parseCliArgs(['test', '--', 'libs/money'])).toEqual({ command: 'test', args: ['libs/money'] });
+    expect(parseCliArgs(['test-faults', '--', '-t', 'pause'])).toEqual({
+      command: 'test-faults',
+      args: ['-t', 'pause'],
+    });
     expect(parseCliArgs(['bench', 'outbox', '--seconds', '5'])).toEqual({
       command: 'bench',
       args: ['outbox', '--seconds', '5'],
@@ -72,6 +76,16 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['start'])).toEqual({ error: 'Unknown command "start".' });
     expect(parseCliArgs(['bench'])).toHaveProperty('error');
     expect(parseCliArgs(['up', 'now'])).toEqual({ error: 'up takes no arguments (got: now).' });
+  });
+});
+
+describe('defaultSteps', () => {
+  it('runs the fault-injection suite last, after the end-to-end specs, in band', () => {
+    const names = defaultSteps().map((step) => step.name);
+    expect(names.slice(-2)).toEqual([
+      'jest --ci --runInBand --passWithNoTests --selectProjects e2e',
+      'jest --ci --runInBand --selectProjects faults',
+    ]);
   });
 });
 
