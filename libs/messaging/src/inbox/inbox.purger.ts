@@ -74,7 +74,7 @@ export class InboxPurger {
         if (deleted < this.batchSize) break;
       }
       if (purged > 0) {
-        await this.options.dataSource.query('VACUUM (SKIP_LOCKED) inbox');
+        await this.vacuum();
         this.options.logger.info({ purged, before }, 'inbox: purged rows past retention');
       }
     } catch (err) {
@@ -82,5 +82,21 @@ export class InboxPurger {
       this.options.logger.warn({ err, purged }, 'inbox: purge failed, rows stay until the next one');
     }
     return purged;
+  }
+
+  /**
+   * A VACUUM of a large inbox (days of events) may run longer than a service's statements may
+   * (DATABASE_STATEMENT_TIMEOUT): cut short each time, it would never free anything. So its
+   * connection lifts the limit for it and restores the session's own afterwards.
+   */
+  private async vacuum(): Promise<void> {
+    const runner = this.options.dataSource.createQueryRunner();
+    try {
+      await runner.query('SET statement_timeout = 0');
+      await runner.query('VACUUM (SKIP_LOCKED) inbox');
+    } finally {
+      await runner.query('RESET statement_timeout').catch(() => undefined);
+      await runner.release();
+    }
   }
 }
