@@ -685,6 +685,59 @@ describe('payments service', () => {
     expect(res.body.error.code).toBe('INVOICE_VOIDED');
   });
 
+  it('orders an invoice and a customer by version, not by the clocks that stamped their events', async () => {
+    const customerId = randomUUID();
+    const upsert = (name: string, iso: string, customerVersion: bigint) =>
+      h.publisher.publish(Topic.CustomerUpserted, {
+        ...customerUpserted(customerId, name, iso),
+        customerVersion,
+      });
+    await h.handled(await upsert('Old name', '2025-03-01T12:00:00Z', 4n));
+    // Renamed on a customers instance whose clock is a day behind, then a late older version.
+    await h.handled(await upsert('New name', '2025-02-28T12:00:00Z', 5n));
+    await h.handled(await upsert('Older name', '2025-03-02T12:00:00Z', 3n));
+    const customer = await h.db.query<{ name: string }>(
+      'SELECT name FROM customer_view WHERE customer_id = $1',
+      [customerId],
+    );
+    expect(customer.rows[0]?.name).toBe('New name');
+
+    const invoiceId = randomUUID();
+    const state = (number: string, iso: string, invoiceVersion: bigint) => ({
+      ...invoiceChanged(
+        { invoiceId, customerId, number, total: cny('100.00'), dueDate: '2025-03-31', occurredAt: iso },
+        InvoiceStatus.OPEN,
+      ),
+      invoiceVersion,
+    });
+    await h.handled(await h.publisher.publish(Topic.InvoiceChanged, state('V1', '2025-03-01T12:00:00Z', 1n)));
+    // Voided on an invoicing instance whose clock is a day behind: it still voids.
+    await h.handled(
+      await h.publisher.publish(Topic.InvoiceVoided, {
+        customerId,
+        occurredAt: ts('2025-02-28T12:00:00Z'),
+        invoiceId,
+        number: 'V2',
+        total: cny('100.00'),
+        invoiceVersion: 2n,
+      }),
+    );
+    const res = await post(
+      payment(customerId, '10.00', { allocations: [{ invoiceId, amount: cny('10.00') }] }),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('INVOICE_VOIDED');
+    // Version 1 again, stamped by a clock ahead: it changes nothing (not even the number).
+    await h.handled(
+      await h.publisher.publish(Topic.InvoiceChanged, state('V1 late', '2025-03-03T12:00:00Z', 1n)),
+    );
+    const invoice = await h.db.query<{ number: string; status: string }>(
+      'SELECT number, status FROM invoice_view WHERE invoice_id = $1',
+      [invoiceId],
+    );
+    expect(invoice.rows[0]).toEqual({ number: 'V2', status: 'void' });
+  });
+
   it('moves a rejected allocation back to unapplied and reopens the invoice for later payments', async () => {
     const customerId = await newCustomer();
     const invoiceId = await newInvoice({

@@ -19,6 +19,10 @@ export class CustomerViewEntity {
   @Column({ name: 'last_occurred_at', type: 'timestamptz', nullable: true })
   lastOccurredAt!: Date | null;
 
+  /** customer_version of the last event applied (0: none, or it had none). Bigint as text. */
+  @Column({ name: 'last_version', type: 'bigint', default: 0 })
+  lastVersion!: string;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EventPosition } from '@duemap/events';
 import type { EntityManager } from 'typeorm';
 import { CustomerViewEntity } from './customer-view.entity';
 
@@ -7,10 +8,8 @@ export interface CustomerSnapshot {
   name: string;
 }
 
-/** A customer as a customer-upserted event described it at `occurredAt`. */
-export interface CustomerEventSnapshot extends CustomerSnapshot {
-  occurredAt: Date;
-}
+/** A customer as a customer-upserted event described it, at its customer version and occurred_at. */
+export interface CustomerEventSnapshot extends CustomerSnapshot, EventPosition {}
 
 @Injectable()
 export class CustomerViewRepository {
@@ -30,8 +29,9 @@ export class CustomerViewRepository {
 
   /**
    * Applies customer-upserted snapshots (at most one per customer) unless a newer one was applied
-   * already. Equal times apply too, so a redelivered or same-instant event simply overwrites. Rows
-   * go in customer id order, so two transactions lock them in the same order.
+   * already (by customer version, else by occurred_at: event_not_older). Ties apply too, so a
+   * redelivered or same-instant event simply overwrites. Rows go in customer id order, so two
+   * transactions lock them in the same order.
    */
   async upsertFromEvents(em: EntityManager, snapshots: readonly CustomerEventSnapshot[]): Promise<void> {
     if (snapshots.length === 0) return;
@@ -39,15 +39,17 @@ export class CustomerViewRepository {
       a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
     );
     await em.query(
-      `INSERT INTO customer_view AS c (customer_id, name, last_occurred_at, updated_at)
-       SELECT u.customer_id, u.name, u.occurred_at, now()
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(customer_id, name, occurred_at)
+      `INSERT INTO customer_view AS c (customer_id, name, last_version, last_occurred_at, updated_at)
+       SELECT u.customer_id, u.name, u.version, u.occurred_at, now()
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) AS u(customer_id, name, version, occurred_at)
        ON CONFLICT (customer_id) DO UPDATE
-         SET name = EXCLUDED.name, last_occurred_at = EXCLUDED.last_occurred_at, updated_at = now()
-         WHERE c.last_occurred_at IS NULL OR c.last_occurred_at <= EXCLUDED.last_occurred_at`,
+         SET name = EXCLUDED.name, last_version = EXCLUDED.last_version,
+             last_occurred_at = EXCLUDED.last_occurred_at, updated_at = now()
+         WHERE event_not_older(EXCLUDED.last_version, EXCLUDED.last_occurred_at, c.last_version, c.last_occurred_at)`,
       [
         sorted.map((s) => s.customerId),
         sorted.map((s) => s.name),
+        sorted.map((s) => s.version.toString()),
         sorted.map((s) => s.occurredAt.toISOString()),
       ],
     );

@@ -59,6 +59,7 @@ export function parseInvoiceJson(raw: unknown, expectedId: string): InvoiceRecor
     issueDate: dateField(body, 'issueDate'),
     dueDate: dateField(body, 'dueDate'),
     status,
+    lastVersion: 0n,
     lastOccurredAt: null,
   };
 }

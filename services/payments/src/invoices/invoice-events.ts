@@ -79,6 +79,7 @@ function fullState(event: InvoiceIssued | InvoiceChanged): InvoiceUpdate {
   const update: InvoiceUpdate = {
     invoiceId: event.invoiceId,
     customerId: event.customerId,
+    version: event.invoiceVersion,
     occurredAt: occurredAt(event.occurredAt),
     currency: total.currency,
     totalMinor: total.minor,
@@ -117,14 +118,19 @@ export function fromChanged(event: InvoiceChanged): InvoiceUpdate {
 function summary(event: {
   invoiceId: string;
   customerId: string;
+  invoiceVersion: bigint;
   occurredAt?: Timestamp;
   number: string;
   total?: MoneyMessage;
-}): Pick<InvoiceUpdate, 'invoiceId' | 'customerId' | 'occurredAt' | 'currency' | 'totalMinor' | 'number'> {
+}): Pick<
+  InvoiceUpdate,
+  'invoiceId' | 'customerId' | 'version' | 'occurredAt' | 'currency' | 'totalMinor' | 'number'
+> {
   const total = money(event.total, 'total');
   return {
     invoiceId: event.invoiceId,
     customerId: event.customerId,
+    version: event.invoiceVersion,
     occurredAt: occurredAt(event.occurredAt),
     currency: total.currency,
     totalMinor: total.minor,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { applyInvoiceUpdate, type InvoiceRecord, type InvoiceUpdate } from './invoice-projection';
 
 const at = (iso: string): Date => new Date(iso);
@@ -6,6 +7,7 @@ function update(overrides: Partial<InvoiceUpdate> = {}): InvoiceUpdate {
   return {
     invoiceId: 'inv-1',
     customerId: 'cust-1',
+    version: 0n,
     occurredAt: at('2025-03-01T00:00:00Z'),
     currency: 'CNY',
     totalMinor: 10_000n,
@@ -55,6 +57,7 @@ describe('applyInvoiceUpdate', () => {
     const paid = applyInvoiceUpdate(null, {
       invoiceId: 'inv-1',
       customerId: 'cust-1',
+      version: 0n,
       occurredAt: at('2025-03-05T00:00:00Z'),
       currency: 'CNY',
       totalMinor: 10_000n,
@@ -109,6 +112,77 @@ describe('applyInvoiceUpdate', () => {
       update({ occurredAt: at('2000-01-02T00:00:00Z'), status: 'open' }),
     );
     expect(after.status).toBe('open');
+  });
+
+  it('orders by invoice version, not by occurred_at, once both sides have one', () => {
+    const first = applyInvoiceUpdate(null, update({ version: 1n, occurredAt: at('2025-03-05T00:00:00Z') }));
+    // A later change stamped by an invoicing instance whose clock is days behind: it applies.
+    const paid = applyInvoiceUpdate(
+      first,
+      update({ version: 2n, occurredAt: at('2025-03-01T00:00:00Z'), status: 'paid', reportedOpenMinor: 0n }),
+    );
+    expect(paid).toMatchObject({ status: 'paid', reportedOpenMinor: 0n, lastVersion: 2n });
+    // Version 1 again, stamped by a clock ahead: it changes nothing.
+    const late = applyInvoiceUpdate(
+      paid,
+      update({ version: 1n, occurredAt: at('2025-03-09T00:00:00Z'), status: 'overdue', totalMinor: 1n }),
+    );
+    expect(late).toEqual(paid);
+  });
+
+  it('compares occurred_at while the event or the row has no version (before versions)', () => {
+    const old = applyInvoiceUpdate(null, update({ occurredAt: at('2025-03-05T00:00:00Z') }));
+    const stale = applyInvoiceUpdate(old, update({ version: 3n, status: 'paid' }));
+    expect(stale.status).toBe('open');
+    const newer = applyInvoiceUpdate(
+      old,
+      update({ version: 3n, occurredAt: at('2025-03-06T00:00:00Z'), status: 'paid' }),
+    );
+    expect(newer).toMatchObject({ status: 'paid', lastVersion: 3n });
+  });
+
+  it('converges to the highest version, whatever order the versions arrive in and the clocks said', () => {
+    const history = fc
+      .array(
+        fc.record({
+          minute: fc.integer({ min: 0, max: 5 }),
+          total: fc.bigInt({ min: 1n, max: 1_000n }),
+          status: fc.constantFrom(
+            'open' as const,
+            'partially_paid' as const,
+            'paid' as const,
+            'overdue' as const,
+          ),
+        }),
+        { minLength: 1, maxLength: 6 },
+      )
+      .map((states) =>
+        states.map((s, i) =>
+          update({
+            version: BigInt(i + 1),
+            occurredAt: new Date(Date.UTC(2025, 2, 1, 0, s.minute)),
+            totalMinor: s.total,
+            status: s.status,
+          }),
+        ),
+      );
+    fc.assert(
+      fc.property(
+        history.chain((updates) =>
+          fc.tuple(fc.constant(updates), fc.shuffledSubarray(updates, { minLength: updates.length })),
+        ),
+        ([updates, delivered]) => {
+          let row: InvoiceRecord | null = null;
+          for (const u of delivered) row = applyInvoiceUpdate(row, u);
+          const last = updates.at(-1) as InvoiceUpdate;
+          expect(row).toMatchObject({
+            totalMinor: last.totalMinor,
+            status: last.status,
+            lastVersion: last.version,
+          });
+        },
+      ),
+    );
   });
 
   it('calls a negative total without a kind a credit note', () => {

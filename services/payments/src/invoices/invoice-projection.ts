@@ -1,3 +1,4 @@
+import { isNotOlder } from '@duemap/events';
 import type { InvoiceKind, InvoiceState } from './invoice-view.entity';
 
 /** One invoice of the read model, with money in minor units of `currency`. */
@@ -15,6 +16,8 @@ export interface InvoiceRecord {
   /** YYYY-MM-DD; null for credit notes. */
   dueDate: string | null;
   status: InvoiceState;
+  /** invoice_version of the last event applied; 0 when it had none (or none was applied). */
+  lastVersion: bigint;
   lastOccurredAt: Date | null;
 }
 
@@ -25,6 +28,8 @@ export interface InvoiceRecord {
 export interface InvoiceUpdate {
   invoiceId: string;
   customerId: string;
+  /** The event's invoice_version; 0 from a producer that predates versions. */
+  version: bigint;
   occurredAt: Date;
   currency: string;
   totalMinor: bigint;
@@ -44,8 +49,9 @@ export interface InvoiceUpdate {
 
 /**
  * The read-model row after an event. Events of different topics are not ordered relative to each
- * other, so the row keeps the occurred_at of the last event applied and an older event only fills
- * fields that are still unknown. Void is terminal.
+ * other, so the row keeps the version and occurred_at of the last event applied and an older event
+ * (by version, else by occurred_at: isNotOlder) only fills fields that are still unknown. A row
+ * fetched over HTTP has no occurred_at: any event is newer. Void is terminal.
  */
 export function applyInvoiceUpdate(current: InvoiceRecord | null, update: InvoiceUpdate): InvoiceRecord {
   if (current === null) {
@@ -61,13 +67,16 @@ export function applyInvoiceUpdate(current: InvoiceRecord | null, update: Invoic
       issueDate: update.issueDate ?? null,
       dueDate: update.dueDate ?? null,
       status: update.status ?? 'open',
+      lastVersion: update.version,
       lastOccurredAt: update.occurredAt,
     };
   }
   const next: InvoiceRecord = { ...current };
-  const newer =
-    current.lastOccurredAt === null || current.lastOccurredAt.getTime() <= update.occurredAt.getTime();
-  if (newer) {
+  const held =
+    current.lastOccurredAt === null
+      ? null
+      : { version: current.lastVersion, occurredAt: current.lastOccurredAt };
+  if (isNotOlder(update, held)) {
     next.customerId = update.customerId;
     next.currency = update.currency;
     next.totalMinor = update.totalMinor;
@@ -77,6 +86,7 @@ export function applyInvoiceUpdate(current: InvoiceRecord | null, update: Invoic
     if (update.issueDate !== undefined) next.issueDate = update.issueDate;
     if (update.dueDate !== undefined) next.dueDate = update.dueDate;
     if (update.status !== undefined) next.status = update.status;
+    next.lastVersion = update.version;
     next.lastOccurredAt = update.occurredAt;
   } else {
     if (next.number === '' && update.number !== undefined) next.number = update.number;

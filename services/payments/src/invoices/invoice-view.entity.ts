@@ -52,6 +52,10 @@ export class InvoiceViewEntity {
   @Column({ name: 'last_occurred_at', type: 'timestamptz', nullable: true })
   lastOccurredAt!: Date | null;
 
+  /** invoice_version of the last event applied (0: none, or it had none). Bigint as text. */
+  @Column({ name: 'last_version', type: 'bigint', default: 0 })
+  lastVersion!: string;
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

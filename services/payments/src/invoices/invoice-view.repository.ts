@@ -16,6 +16,7 @@ function toRow(record: InvoiceRecord): InvoiceViewEntity {
   row.issueDate = record.issueDate;
   row.dueDate = record.dueDate;
   row.status = record.status;
+  row.lastVersion = record.lastVersion.toString();
   row.lastOccurredAt = record.lastOccurredAt;
   row.updatedAt = new Date();
   return row;
@@ -33,6 +34,7 @@ interface InvoiceViewRow {
   issue_date: string | null;
   due_date: string | null;
   status: InvoiceState;
+  last_version: string;
   last_occurred_at: Date | null;
 }
 
@@ -49,6 +51,7 @@ function fromRow(row: InvoiceViewRow): InvoiceRecord {
     issueDate: row.issue_date,
     dueDate: row.due_date,
     status: row.status,
+    lastVersion: BigInt(row.last_version),
     lastOccurredAt: row.last_occurred_at,
   };
 }
@@ -66,7 +69,7 @@ export class InvoiceViewRepository {
       `SELECT invoice_id, customer_id, number, kind, currency, total_minor::text AS total_minor,
               pre_settled_minor::text AS pre_settled_minor, reported_open_minor::text AS reported_open_minor,
               to_char(issue_date, 'YYYY-MM-DD') AS issue_date, to_char(due_date, 'YYYY-MM-DD') AS due_date,
-              status, last_occurred_at
+              status, last_version::text AS last_version, last_occurred_at
          FROM invoice_view WHERE invoice_id = ANY($1::text[])
         ORDER BY invoice_id FOR UPDATE`,
       [invoiceIds],
@@ -104,21 +107,24 @@ export class InvoiceViewRepository {
         issue_date: r.issueDate,
         due_date: r.dueDate,
         status: r.status,
+        last_version: r.lastVersion.toString(),
         last_occurred_at: r.lastOccurredAt === null ? null : r.lastOccurredAt.toISOString(),
       }));
     await em.query(
       `INSERT INTO invoice_view (invoice_id, customer_id, number, kind, currency, total_minor, pre_settled_minor,
-                                 reported_open_minor, issue_date, due_date, status, last_occurred_at, updated_at)
+                                 reported_open_minor, issue_date, due_date, status, last_version, last_occurred_at,
+                                 updated_at)
        SELECT r.*, now()
          FROM jsonb_to_recordset($1::jsonb) AS r(invoice_id text, customer_id text, number text, kind text,
               currency text, total_minor bigint, pre_settled_minor bigint, reported_open_minor bigint,
-              issue_date date, due_date date, status text, last_occurred_at timestamptz)
+              issue_date date, due_date date, status text, last_version bigint, last_occurred_at timestamptz)
        ON CONFLICT (invoice_id) DO UPDATE SET
          customer_id = EXCLUDED.customer_id, number = EXCLUDED.number, kind = EXCLUDED.kind,
          currency = EXCLUDED.currency, total_minor = EXCLUDED.total_minor,
          pre_settled_minor = EXCLUDED.pre_settled_minor, reported_open_minor = EXCLUDED.reported_open_minor,
          issue_date = EXCLUDED.issue_date, due_date = EXCLUDED.due_date, status = EXCLUDED.status,
-         last_occurred_at = EXCLUDED.last_occurred_at, updated_at = EXCLUDED.updated_at`,
+         last_version = EXCLUDED.last_version, last_occurred_at = EXCLUDED.last_occurred_at,
+         updated_at = EXCLUDED.updated_at`,
       [JSON.stringify(rows)],
     );
   }
@@ -129,7 +135,7 @@ export class InvoiceViewRepository {
       .createQueryBuilder()
       .insert()
       .into(InvoiceViewEntity)
-      .values(toRow({ ...record, lastOccurredAt: null }))
+      .values(toRow({ ...record, lastVersion: 0n, lastOccurredAt: null }))
       .orIgnore()
       .execute();
   }

@@ -22,7 +22,7 @@ function setup() {
 }
 
 describe('ProjectCustomerUseCase', () => {
-  it('writes one snapshot per customer: the last of its newest events, as one-by-one would leave it', async () => {
+  it('writes one snapshot per customer: the last of its newest events, as one-by-one would leave it (by occurred_at before versions)', async () => {
     const { repository, useCase } = setup();
     await useCase.execute(
       [
@@ -38,8 +38,32 @@ describe('ProjectCustomerUseCase', () => {
     );
     expect(repository.upsertFromEvents).toHaveBeenCalledTimes(1);
     expect(repository.upsertFromEvents).toHaveBeenCalledWith(em, [
-      { customerId: 'c1', name: 'second, again', occurredAt: new Date('2025-01-02T00:00:00Z') },
-      { customerId: 'c2', name: 'newer', occurredAt: new Date('2025-01-03T00:00:00Z') },
+      { customerId: 'c1', name: 'second, again', version: 0n, occurredAt: new Date('2025-01-02T00:00:00Z') },
+      { customerId: 'c2', name: 'newer', version: 0n, occurredAt: new Date('2025-01-03T00:00:00Z') },
+    ]);
+  });
+
+  it('keeps the highest customer version of a customer, whatever the clocks that stamped the events', async () => {
+    const { repository, useCase } = setup();
+    const versioned = (name: string, iso: string, customerVersion: bigint) => ({
+      ...upserted('c1', name, iso),
+      customerVersion,
+    });
+    await useCase.execute(
+      [
+        versioned('v4', '2025-01-03T00:00:00Z', 4n),
+        versioned('v5, clock behind', '2025-01-01T00:00:00Z', 5n),
+        versioned('v3, late', '2025-01-05T00:00:00Z', 3n),
+      ],
+      em,
+    );
+    expect(repository.upsertFromEvents).toHaveBeenCalledWith(em, [
+      {
+        customerId: 'c1',
+        name: 'v5, clock behind',
+        version: 5n,
+        occurredAt: new Date('2025-01-01T00:00:00Z'),
+      },
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import type { EventOf, Topic } from '@duemap/events';
+import { compareEventPositions, type EventOf, type Topic } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import { CustomerViewRepository, type CustomerEventSnapshot } from '../customer-view.repository';
@@ -8,10 +8,10 @@ import { CustomerViewRepository, type CustomerEventSnapshot } from '../customer-
 type CustomerUpserted = EventOf<typeof Topic.CustomerUpserted>;
 
 /**
- * customers.customer-upserted.v1 -> the customer read model (newest occurred_at wins), for all of a
- * transaction's events in one statement. Events of one customer are folded first, in order: the
- * one kept is the last of those with the newest occurred_at, which is what applying them one by
- * one leaves (an event applies when it is not older than what is stored).
+ * customers.customer-upserted.v1 -> the customer read model (the newest wins: by customer version,
+ * else by occurred_at), for all of a transaction's events in one statement. Events of one customer
+ * are folded first, in order: the one kept is the last of the newest, which is what applying them
+ * one by one leaves (an event applies when it is not older than what is stored).
  */
 @Injectable()
 export class ProjectCustomerUseCase {
@@ -24,10 +24,11 @@ export class ProjectCustomerUseCase {
       const snapshot = {
         customerId: event.customerId,
         name: event.name,
+        version: event.customerVersion,
         occurredAt: timestampDate(event.occurredAt),
       };
       const kept = newest.get(snapshot.customerId);
-      if (kept === undefined || kept.occurredAt.getTime() <= snapshot.occurredAt.getTime()) {
+      if (kept === undefined || compareEventPositions(snapshot, kept) >= 0) {
         newest.set(snapshot.customerId, snapshot);
       }
     }

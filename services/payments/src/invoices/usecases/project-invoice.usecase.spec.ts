@@ -17,6 +17,7 @@ const stored: InvoiceRecord = {
   issueDate: '2025-03-01',
   dueDate: '2025-03-31',
   status: 'open',
+  lastVersion: 0n,
   lastOccurredAt: new Date('2025-03-01T00:00:00Z'),
 };
 const update = (over: Partial<InvoiceUpdate>): InvoiceUpdate => ({
@@ -24,6 +25,7 @@ const update = (over: Partial<InvoiceUpdate>): InvoiceUpdate => ({
   customerId: 'cust-1',
   currency: 'CNY',
   totalMinor: 10_000n,
+  version: 0n,
   occurredAt: new Date('2025-03-10T00:00:00Z'),
   ...over,
 });

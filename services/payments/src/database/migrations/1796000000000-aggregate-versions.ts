@@ -1,0 +1,33 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Versions instead of clocks (docs/adr/0015). The read models keep the version of the last event
+ * applied (invoice_version, customer_version) next to its occurred_at. Existing rows get 0, "no
+ * version": they are compared by occurred_at, as before, until an event with a version replaces
+ * them.
+ */
+export class AggregateVersions1796000000000 implements MigrationInterface {
+  name = 'AggregateVersions1796000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE invoice_view ADD COLUMN last_version bigint NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE customer_view ADD COLUMN last_version bigint NOT NULL DEFAULT 0`);
+    // The contract's ordering rule (compareEventPositions in @duemap/events) for the guards of the
+    // read models' statements: an event applies unless what is held is newer. Versions decide when
+    // both sides have one, occurred_at when either has none; nothing held: it applies.
+    await q.query(`
+      CREATE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
+                                      held_version bigint, held_occurred_at timestamptz)
+      RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT CASE WHEN held_occurred_at IS NULL THEN true
+                    WHEN version > 0 AND held_version > 0 THEN version >= held_version
+                    ELSE occurred_at >= held_occurred_at END
+      $$`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION event_not_older(bigint, timestamptz, bigint, timestamptz)`);
+    await q.query(`ALTER TABLE customer_view DROP COLUMN last_version`);
+    await q.query(`ALTER TABLE invoice_view DROP COLUMN last_version`);
+  }
+}
