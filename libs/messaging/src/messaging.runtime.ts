@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
 import { inboxMayBePurged, readRedeliveryWindows } from './inbox/inbox-retention';
 import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
-import { createKafka, createProducer } from './kafka/kafka.factory';
+import { createKafka, createProducer, topicExists } from './kafka/kafka.factory';
 import { RenewingProducer } from './kafka/renewing-producer';
 import type { Consumption } from './monitor/pipe-monitor';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox.relay';
@@ -24,7 +24,7 @@ type ConsumerTuning = Pick<
 >;
 type RelayTuning = Pick<
   OutboxRelayOptions,
-  'batchSize' | 'shardsPerClaim' | 'idlePollMs' | 'lingerMs' | 'maxBackoffMs'
+  'batchSize' | 'maxBatchBytes' | 'shardsPerClaim' | 'idlePollMs' | 'lingerMs' | 'maxBackoffMs'
 >;
 
 export interface MessagingRuntimeOptions {
@@ -99,6 +99,7 @@ export class MessagingRuntime {
       this.relay = new OutboxRelay({
         dataSource: options.dataSource,
         producer: this.relayProducer,
+        topicExists: (topic) => topicExists(this.kafka, topic),
         logger: options.logger.child({ component: 'outbox-relay' }),
         notifyUrl: options.databaseUrl,
         ...(typeof options.relay === 'object' ? options.relay : {}),

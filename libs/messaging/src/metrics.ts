@@ -1,4 +1,4 @@
-import { Counter, Histogram, register, type Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
 
 // Metrics live in prom-client's default registry, which /metrics serves. Reuse on re-import
 // (tests load modules more than once) instead of throwing "already registered".
@@ -21,6 +21,23 @@ export const outboxPublishErrors = metric(
     new Counter({
       name: 'duemap_outbox_publish_errors_total',
       help: 'Failed outbox publish attempts (batches)',
+    }),
+);
+export const outboxParked = metric(
+  'duemap_outbox_parked_total',
+  () =>
+    new Counter({
+      name: 'duemap_outbox_parked_total',
+      help: 'Outbox rows moved to outbox_parked because Kafka can never take them, by topic and reason',
+      labelNames: ['topic', 'reason'],
+    }),
+);
+export const outboxParkedRows = metric(
+  'duemap_outbox_parked_rows',
+  () =>
+    new Gauge({
+      name: 'duemap_outbox_parked_rows',
+      help: 'Rows in outbox_parked (events that were never published): above 0 needs an operator',
     }),
 );
 export const producerRenewals = metric(

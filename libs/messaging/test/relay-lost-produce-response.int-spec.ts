@@ -1,8 +1,8 @@
-import { startProxiedKafka, testLogger, uniqueName, waitFor, type ProxiedKafka } from '@duemap/testing';
-import type { Kafka } from 'kafkajs';
+import { startProxiedKafka, testLogger, waitFor, type ProxiedKafka } from '@duemap/testing';
 import { Client } from 'pg';
 import { MessagingRuntime, OUTBOX_SHARD_LOCK_NAMESPACE, OutboxWriter, shardOf } from '../src';
 import { paymentEvent, startHarness, type Harness } from './messaging-harness';
+import { eventIdsOn } from './topic-reader';
 
 /**
  * A Produce whose response is lost: the broker stored the batch, the relay heard nothing, so its
@@ -125,30 +125,4 @@ function twoKeysInDifferentShards(): [string, string] {
     const other = `cust-other-${i}`;
     if (shardOf(other) !== shardOf(first)) return [first, other];
   }
-}
-
-/** The event ids on a topic, read from the beginning until all `expected` came or 15 s passed. */
-async function eventIdsOn(kafka: Kafka, topic: string, expected: string[]): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done = (): void => undefined;
-    const complete = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const id = message.headers?.['event-id']?.toString();
-        if (id) seen.add(id);
-        if (expected.every((e) => seen.has(e))) done();
-        return Promise.resolve();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([complete, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
 }

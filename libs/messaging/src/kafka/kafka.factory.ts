@@ -52,6 +52,17 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
+/** Whether the cluster has `topic`, from a short-lived admin client (for the rare question). */
+export async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function parseBrokers(value: string): string[] {
   return value
     .split(',')
