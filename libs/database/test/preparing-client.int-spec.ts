@@ -1,5 +1,5 @@
 import { testEnv } from '@duemap/testing';
-import { PreparingClient } from '../src/database/preparing-client';
+import { PreparingClient } from '../src/preparing-client';
 
 describe('PreparingClient', () => {
   let client: PreparingClient;

@@ -5,6 +5,3 @@ export * from './bootstrap';
 export * from './openapi';
 export * from './service-platform.module';
 export * from './run-service';
-export * from './database/preparing-client';
-export * from './database/group-commit';
-export * from './database/connection-limits';

@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
+import { limitedPoolOptions, PreparingClient } from '@duemap/database';
 import { MessagingModule, PipeMonitor, type MessagingRuntimeOptions } from '@duemap/messaging';
 import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { limitedPoolOptions } from './database/connection-limits';
-import { PreparingClient } from './database/preparing-client';
 
 /** The platform values every service's config has (libs/config platformShape). */
 export interface PlatformValues {

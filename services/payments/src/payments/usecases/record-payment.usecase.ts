@@ -6,7 +6,7 @@ import { InjectConfig } from '@duemap/config';
 import { eventTopic } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { outboxRow, type OutboxRow } from '@duemap/messaging';
-import { GroupCommit, type GroupOutcome } from '@duemap/http';
+import { GroupCommit, type GroupOutcome } from '@duemap/database';
 import { context, trace, type Context } from '@opentelemetry/api';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import type { PaymentsConfig } from '../../config';
