@@ -184,6 +184,20 @@ describe('/health on a stuck pipe', () => {
     }
   });
 
+  it('degrades while a row is parked (never publishable), and recovers once a person dealt with it', async () => {
+    await service.sql.query(
+      `INSERT INTO outbox_parked (id, event_id, topic, message_key, event_type, payload, headers, shard, created_at, reason)
+       VALUES (9000001, gen_random_uuid(), 'no-such-topic.v1', 'cust-parked', 'spec', '\\x00', '{}', 0, now(),
+               'spec: unknown topic')`,
+    );
+    const stuck = await degraded('outbox', 'parked');
+    expect(stuck.body.error?.outbox).toMatchObject({ status: 'down', parkedRows: 1 });
+
+    await service.sql.query(`DELETE FROM outbox_parked WHERE id = 9000001`);
+    const ok = await recovered();
+    expect(ok.body.details?.outbox).toMatchObject({ status: 'up', parkedRows: 0 });
+  });
+
   it('degrades while the consumer group lags more than PIPE_LAG_MAX for PIPE_LAG_MAX_FOR, and recovers once it caught up', async () => {
     await waitFor('the group to have caught up', async () =>
       lagGauge.test(await metrics()) ? true : undefined,

@@ -65,9 +65,7 @@ export interface OutboxSample {
   oldestPendingSeconds: number;
   /**
    * Rows that can never be published (too large, unknown topic), set aside in `outbox_parked` by
-   * the relay. PARKED ROWS: this sample does not read that table yet (it lands with the relay's
-   * parking); whoever adds it counts it in `sampleOutbox` and `judgeOutbox` already degrades on
-   * any parked row: it waits for a human, so no age bound applies.
+   * the relay. Any parked row degrades readiness: it waits for a human, so no age bound applies.
    */
   parkedRows?: number;
 }
@@ -77,7 +75,8 @@ export interface OutboxSample {
 // on created_at is worth its cost per insert for a sample taken every few seconds.
 const OUTBOX_SQL = `
   SELECT count(*) AS pending,
-         coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS oldest
+         coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS oldest,
+         (SELECT count(*) FROM outbox_parked) AS parked
   FROM outbox`;
 
 interface Failure {
@@ -198,10 +197,14 @@ export class PipeMonitor {
   private async sampleOutbox(): Promise<void> {
     try {
       // count(*) is a bigint, which pg hands over as a string.
-      const rows = await this.options.dataSource.query<{ pending: string; oldest: number }[]>(OUTBOX_SQL);
+      const rows =
+        await this.options.dataSource.query<{ pending: string; oldest: number; parked: string }[]>(
+          OUTBOX_SQL,
+        );
       const sample: OutboxSample = {
         pendingRows: Number(rows[0]?.pending ?? 0),
         oldestPendingSeconds: Number(rows[0]?.oldest ?? 0),
+        parkedRows: Number(rows[0]?.parked ?? 0),
       };
       this.outbox = sample;
       this.outboxAt = this.now();
@@ -303,7 +306,7 @@ export class PipeMonitor {
           `(bound ${seconds(outboxMaxAgeMs)} s); ${sample.pendingRows} rows wait`,
       );
     }
-    // PARKED ROWS: any parked row degrades readiness (see OutboxSample.parkedRows).
+    // Any parked row degrades readiness (see OutboxSample.parkedRows).
     if (sample.parkedRows !== undefined) {
       details.parkedRows = sample.parkedRows;
       if (sample.parkedRows > 0)
