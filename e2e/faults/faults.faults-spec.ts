@@ -155,6 +155,9 @@ describe('fault injection: payments keep flowing while the platform’s parts fa
         REMINDER_WEBHOOK_URL: receiver.url,
         // A failed send is tried again soon, so a hung channel's reminders settle within the run.
         REMINDER_RETRY_DELAY: '1s',
+        // Longer than the hang and the recovery bound: what keeps the rest of notifications going
+        // while the channel hangs must not be the channel's own timeout.
+        REMINDER_SEND_TIMEOUT: `${HANG_MS + 20_000}ms`,
       },
     });
     api = new ApiClient(stack.gatewayUrl);
