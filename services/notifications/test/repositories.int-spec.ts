@@ -49,6 +49,7 @@ describe('notifications repositories (SQL)', () => {
     dueDate: '2025-03-31',
     openMinor: '113000',
     currency: 'CNY',
+    version: 0n,
     occurredAt: T1,
     ...over,
   });
@@ -112,16 +113,16 @@ describe('notifications repositories (SQL)', () => {
       expect(await row(invoiceId)).toMatchObject({ customer_id: 'c-1', occurred_at: T1 });
     });
 
-    it('lockForPlanning reads the invoices it holds, locked, and the customers asked for', async () => {
+    it('lockForPlanning reads the invoices it holds (with their version), locked, and the customers asked for', async () => {
       const [known, unknown] = [randomUUID(), randomUUID()];
       const [customerId, other] = [randomUUID(), randomUUID()];
       await customer(customerId);
       await customer(other, 'standard');
-      await save([state(known, customerId, { dueDate: null, openMinor: '-500' })]);
+      await save([state(known, customerId, { dueDate: null, openMinor: '-500', version: 7n })]);
       await tx(async (em) => {
         const locked = await invoices.lockForPlanning(em, [unknown, known], [customerId, randomUUID()]);
         expect([...locked.invoices.values()]).toEqual([
-          state(known, customerId, { dueDate: null, openMinor: '-500' }),
+          state(known, customerId, { dueDate: null, openMinor: '-500', version: 7n }),
         ]);
         expect([...locked.customers]).toEqual([[customerId, { timeZone: 'Asia/Shanghai', tier: 'vip' }]]);
         await expect(

@@ -21,7 +21,14 @@ export class CustomerEntity {
   @Column({ type: 'text' })
   tier!: CustomerTier;
 
-  /** occurred_at of the last event applied; older events are ignored. */
+  /**
+   * customer_version of the last event applied (0: it had none). With occurred_at, what tells an
+   * older event from a newer one (compareEventPositions in @duemap/events). Bigint as text.
+   */
+  @Column({ type: 'bigint', default: 0 })
+  version!: string;
+
+  /** occurred_at of the last event applied. */
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
 

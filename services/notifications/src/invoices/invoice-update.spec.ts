@@ -10,6 +10,7 @@ import {
   InvoiceVoidedSchema,
 } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
+import fc from 'fast-check';
 import {
   applyUpdate,
   fromInvoiceChanged,
@@ -36,10 +37,12 @@ describe('invoice events -> projection updates', () => {
       total: cny('1130.00'),
       openAmount: cny('1130.00'),
       status: InvoiceStatus.OPEN,
+      invoiceVersion: 1n,
     });
     expect(fromInvoiceIssued(event)).toEqual({
       invoiceId: 'i-1',
       customerId: 'c-1',
+      version: 1n,
       occurredAt: new Date('2025-03-01T08:00:00Z'),
       status: 'open',
       number: 'INV-1',
@@ -76,10 +79,12 @@ describe('invoice events -> projection updates', () => {
       number: 'INV-1',
       total: cny('1130.00'),
       dueDate: calendarDate('2025-03-31'),
+      invoiceVersion: 3n,
     });
     expect(fromInvoicePaid(event)).toEqual({
       invoiceId: 'i-1',
       customerId: 'c-1',
+      version: 3n,
       occurredAt: new Date('2025-03-01T08:00:00Z'),
       status: 'paid',
       number: 'INV-1',
@@ -124,6 +129,7 @@ describe('applyUpdate (the projection, folded in memory)', () => {
   const issued: InvoiceUpdate = {
     invoiceId: 'i-1',
     customerId: 'c-1',
+    version: 0n,
     occurredAt: T1,
     status: 'open',
     number: 'INV-1',
@@ -141,13 +147,21 @@ describe('applyUpdate (the projection, folded in memory)', () => {
     dueDate: '2025-03-31',
     openMinor: '113000',
     currency: 'CNY',
+    version: 0n,
     occurredAt: T1,
   };
 
   it('creates the state of an invoice it did not know, with defaults for what the event lacks', () => {
     expect(applyUpdate(null, issued)).toEqual(known);
     expect(
-      applyUpdate(null, { invoiceId: 'i-1', customerId: 'c-1', occurredAt: T1, status: 'paid', number: '' }),
+      applyUpdate(null, {
+        invoiceId: 'i-1',
+        customerId: 'c-1',
+        version: 0n,
+        occurredAt: T1,
+        status: 'paid',
+        number: '',
+      }),
     ).toEqual({
       invoiceId: 'i-1',
       customerId: 'c-1',
@@ -157,12 +171,20 @@ describe('applyUpdate (the projection, folded in memory)', () => {
       dueDate: null,
       openMinor: null,
       currency: null,
+      version: 0n,
       occurredAt: T1,
     });
   });
 
   it('keeps what a newer event does not carry, takes what it does (a due date that is gone too)', () => {
-    const paid = { invoiceId: 'i-1', customerId: 'c-2', occurredAt: T2, status: 'paid', number: '' } as const;
+    const paid = {
+      invoiceId: 'i-1',
+      customerId: 'c-2',
+      version: 0n,
+      occurredAt: T2,
+      status: 'paid',
+      number: '',
+    } as const;
     expect(applyUpdate(known, { ...paid, openMinor: 0n })).toEqual({
       ...known,
       customerId: 'c-2',
@@ -176,7 +198,51 @@ describe('applyUpdate (the projection, folded in memory)', () => {
   it.each([
     ['older than', new Date('2025-02-28T08:00:00Z')],
     ['as old as', T1],
-  ])('is null (stale) for an event %s the state it holds', (_, at) => {
+  ])('is null (stale) for an event %s the state it holds, by occurred_at before versions', (_, at) => {
     expect(applyUpdate(known, { ...issued, occurredAt: at, status: 'void' })).toBeNull();
+  });
+
+  it('orders by invoice version, not by occurred_at, once both sides have one', () => {
+    const held: InvoiceState = { ...known, version: 3n, occurredAt: T2 };
+    // A later change stamped by an invoicing instance whose clock is a day behind applies.
+    expect(applyUpdate(held, { ...issued, version: 4n, occurredAt: T1, status: 'paid' })).toMatchObject({
+      status: 'paid',
+      version: 4n,
+      occurredAt: T1,
+    });
+    // An older version stamped by a clock ahead, or the same version again, is stale.
+    const ahead = new Date('2025-03-09T08:00:00Z');
+    expect(applyUpdate(held, { ...issued, version: 2n, occurredAt: ahead, status: 'void' })).toBeNull();
+    expect(applyUpdate(held, { ...issued, version: 3n, occurredAt: ahead, status: 'void' })).toBeNull();
+  });
+
+  it('converges to the highest version, whatever order the versions arrive in and the clocks said', () => {
+    const statuses = ['open', 'partially_paid', 'paid', 'overdue', 'void'] as const;
+    const history = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom(...statuses)), {
+        minLength: 1,
+        maxLength: 6,
+      })
+      .map((states) =>
+        states.map(([minute, status], i): InvoiceUpdate => ({
+          ...issued,
+          version: BigInt(i + 1),
+          occurredAt: new Date(T1.getTime() + minute * 60_000),
+          status,
+        })),
+      );
+    fc.assert(
+      fc.property(
+        history.chain((updates) =>
+          fc.tuple(fc.constant(updates), fc.shuffledSubarray(updates, { minLength: updates.length })),
+        ),
+        ([updates, delivered]) => {
+          let state: InvoiceState | null = null;
+          for (const update of delivered) state = applyUpdate(state, update) ?? state;
+          const last = updates.at(-1) as InvoiceUpdate;
+          expect(state).toMatchObject({ status: last.status, version: last.version });
+        },
+      ),
+    );
   });
 });

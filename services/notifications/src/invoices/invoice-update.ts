@@ -1,5 +1,12 @@
 import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { DocumentKind, formatCalendarDate, InvoiceStatus, type EventOf, type Topic } from '@duemap/events';
+import {
+  compareEventPositions,
+  DocumentKind,
+  formatCalendarDate,
+  InvoiceStatus,
+  type EventOf,
+  type Topic,
+} from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import { isMoneyError, Money } from '@duemap/money';
 import type { InvoiceKind, InvoiceStatusName } from './invoice.entity';
@@ -11,6 +18,8 @@ import type { InvoiceKind, InvoiceStatusName } from './invoice.entity';
 export interface InvoiceUpdate {
   readonly invoiceId: string;
   readonly customerId: string;
+  /** The event's invoice_version; 0 from a producer that predates versions. */
+  readonly version: bigint;
   readonly occurredAt: Date;
   readonly status: InvoiceStatusName;
   readonly number?: string;
@@ -33,24 +42,28 @@ export interface InvoiceState {
   /** Minor units, as text (bigint). */
   readonly openMinor: string | null;
   readonly currency: string | null;
+  /** invoice_version of the last event applied; 0 when it had none. */
+  readonly version: bigint;
   /** occurred_at of the last event applied. */
   readonly occurredAt: Date;
 }
 
 /**
  * The projection after `update` (`current` null: the invoice is not known yet), or null when the
- * update is stale: the projection already holds a state as new or newer (occurred_at; topics are
- * not ordered relative to each other). Fields the update does not carry keep what is known.
+ * update is stale: the projection already holds a state as new or newer (by invoice version, else
+ * by occurred_at: compareEventPositions; topics are not ordered relative to each other). Fields the
+ * update does not carry keep what is known.
  * Applying a transaction's updates of one invoice one after another with this is what applying
  * each in its own statement would have done, so they can be folded in memory and written once.
  */
 export function applyUpdate(current: InvoiceState | null, update: InvoiceUpdate): InvoiceState | null {
-  if (current !== null && current.occurredAt.getTime() >= update.occurredAt.getTime()) return null;
+  if (current !== null && compareEventPositions(update, current) <= 0) return null;
   const known = current ?? { number: '', kind: 'unknown', dueDate: null, openMinor: null, currency: null };
   return {
     invoiceId: update.invoiceId,
     customerId: update.customerId,
     status: update.status,
+    version: update.version,
     occurredAt: update.occurredAt,
     // An empty number (a contract default) never overwrites a known one.
     number: update.number !== undefined && update.number !== '' ? update.number : known.number,
@@ -120,6 +133,7 @@ function fromFullState(event: FullState): InvoiceUpdate {
   return {
     invoiceId: event.invoiceId,
     customerId: event.customerId,
+    version: event.invoiceVersion,
     occurredAt: occurredAtOf(event),
     status: statusName(event.status),
     number: event.number,
@@ -139,6 +153,7 @@ export function fromInvoicePaid(event: EventOf<typeof Topic.InvoicePaid>): Invoi
   return {
     invoiceId: event.invoiceId,
     customerId: event.customerId,
+    version: event.invoiceVersion,
     occurredAt: occurredAtOf(event),
     status: 'paid',
     number: event.number,
@@ -151,6 +166,7 @@ export function fromInvoiceVoided(event: EventOf<typeof Topic.InvoiceVoided>): I
   return {
     invoiceId: event.invoiceId,
     customerId: event.customerId,
+    version: event.invoiceVersion,
     occurredAt: occurredAtOf(event),
     status: 'void',
     number: event.number,

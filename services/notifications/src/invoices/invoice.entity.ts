@@ -32,7 +32,14 @@ export class InvoiceEntity {
   @Column({ type: 'char', length: 3, nullable: true })
   currency!: string | null;
 
-  /** occurred_at of the last event applied; older events are ignored. */
+  /**
+   * invoice_version of the last event applied (0: it had none). With occurred_at, what tells an
+   * older event from a newer one (compareEventPositions in @duemap/events). Bigint as text.
+   */
+  @Column({ type: 'bigint', default: 0 })
+  version!: string;
+
+  /** occurred_at of the last event applied. */
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
 

@@ -55,6 +55,7 @@ interface LockedRow {
   due_date: string | null;
   open_minor: string | null;
   currency: string | null;
+  version: string;
   occurred_at: Date;
   time_zone: string;
   tier: CustomerTier;
@@ -84,14 +85,14 @@ export class InvoiceRepository {
     const rows: LockedRow[] = await em.query(
       `WITH locked AS (
          SELECT i.invoice_id, i.customer_id, i.number, i.kind, i.status, ${DATE_AND_AMOUNT},
-                i.currency::text AS currency, i.occurred_at
+                i.currency::text AS currency, i.version::text AS version, i.occurred_at
            FROM invoices i WHERE i.invoice_id = ANY($1::text[])
           ORDER BY i.invoice_id
             FOR UPDATE
        )
        SELECT l.*, NULL::text AS time_zone, NULL::text AS tier FROM locked l
        UNION ALL
-       SELECT NULL, c.customer_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.time_zone, c.tier
+       SELECT NULL, c.customer_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.time_zone, c.tier
          FROM customers c WHERE c.customer_id = ANY($2::text[])`,
       [invoiceIds, customerIds],
     );
@@ -111,6 +112,7 @@ export class InvoiceRepository {
         dueDate: r.due_date,
         openMinor: r.open_minor,
         currency: r.currency,
+        version: BigInt(r.version),
         occurredAt: r.occurred_at,
       });
     }
@@ -136,19 +138,19 @@ export class InvoiceRepository {
     const [row]: { inserted: number }[] = await em.query(
       `WITH t AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
-                              $7::bigint[], $8::text[], $9::timestamptz[], $10::bool[])
+                              $7::bigint[], $8::text[], $9::timestamptz[], $10::bool[], $11::bigint[])
            WITH ORDINALITY AS t(invoice_id, customer_id, number, kind, status, due_date, open_minor,
-                                currency, occurred_at, known, n)
+                                currency, occurred_at, known, version, n)
        ), updated AS (
          UPDATE invoices i
             SET customer_id = t.customer_id, number = t.number, kind = t.kind, status = t.status,
                 due_date = t.due_date, open_minor = t.open_minor, currency = t.currency,
-                occurred_at = t.occurred_at, updated_at = now()
+                version = t.version, occurred_at = t.occurred_at, updated_at = now()
            FROM t WHERE t.known AND i.invoice_id = t.invoice_id
        ), inserted AS (
          INSERT INTO invoices
-           (invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, occurred_at)
-         SELECT invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, occurred_at
+           (invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, version, occurred_at)
+         SELECT invoice_id, customer_id, number, kind, status, due_date, open_minor, currency, version, occurred_at
            FROM t WHERE NOT t.known ORDER BY t.n
          ON CONFLICT (invoice_id) DO NOTHING
          RETURNING 1
@@ -165,6 +167,7 @@ export class InvoiceRepository {
         sorted.map((s) => s.currency),
         sorted.map((s) => s.occurredAt.toISOString()),
         sorted.map((s) => known.has(s.invoiceId)),
+        sorted.map((s) => s.version.toString()),
       ],
     );
     if (row?.inserted !== expectedInserts) {

@@ -28,7 +28,9 @@ function setup(current: Partial<CustomerEntity> | null) {
       };
       return builder;
     },
-    findOne: jest.fn().mockResolvedValue(current && Object.assign(new CustomerEntity(), current)),
+    findOne: jest
+      .fn()
+      .mockResolvedValue(current && Object.assign(new CustomerEntity(), { version: '0', ...current })),
     update: jest.fn(),
   };
   const openInvoices = ['inv-1', 'inv-2'].map((invoiceId): InvoiceToPlan => ({
@@ -54,9 +56,12 @@ function setup(current: Partial<CustomerEntity> | null) {
   return { useCase, tx, values, customers, invoices, planner, logger };
 }
 
-const upserted = (over: Partial<{ timeZone: string; occurredAt: Date; tier: CustomerTier }> = {}) =>
+const upserted = (
+  over: Partial<{ timeZone: string; occurredAt: Date; tier: CustomerTier; version: bigint }> = {},
+) =>
   create(CustomerUpsertedSchema, {
     customerId: 'c-1',
+    customerVersion: over.version ?? 0n,
     occurredAt: timestampFromDate(over.occurredAt ?? T2),
     name: 'ACME',
     timeZone: over.timeZone ?? 'Asia/Shanghai',
@@ -74,6 +79,7 @@ describe('RecordCustomerUseCase', () => {
       timeZone: 'Asia/Shanghai',
       locale: 'zh-CN',
       tier: 'standard',
+      version: '0',
       occurredAt: T2,
     });
     expect(invoices.lockOpenOfCustomer).toHaveBeenCalledWith(tx.em, 'c-1');
@@ -103,11 +109,29 @@ describe('RecordCustomerUseCase', () => {
     expect(planner.replanAll).not.toHaveBeenCalled();
   });
 
-  it('ignores an event older than what it holds', async () => {
+  it('ignores an event older than what it holds, by occurred_at before versions', async () => {
     const { useCase, tx, customers, planner } = setup({ occurredAt: T2, timeZone: 'UTC', tier: 'standard' });
     await expect(useCase.execute(upserted({ occurredAt: T1 }), tx)).resolves.toBe('stale');
     expect(customers.update).not.toHaveBeenCalled();
     expect(planner.replanAll).not.toHaveBeenCalled();
+  });
+
+  it('orders events by customer version, not by the clocks that stamped them', async () => {
+    // A later change, stamped by a customers instance whose clock is a day behind: applied.
+    const later = setup({ occurredAt: T2, version: '3', timeZone: 'UTC', tier: 'standard' });
+    await expect(later.useCase.execute(upserted({ occurredAt: T1, version: 4n }), later.tx)).resolves.toBe(
+      'updated',
+    );
+    expect(later.customers.update).toHaveBeenCalledWith(
+      { customerId: 'c-1' },
+      expect.objectContaining({ version: '4', occurredAt: T1, timeZone: 'Asia/Shanghai' }),
+    );
+    // An older change stamped by a clock a day ahead: stale.
+    const older = setup({ occurredAt: T1, version: '3', timeZone: 'UTC', tier: 'standard' });
+    await expect(older.useCase.execute(upserted({ occurredAt: T2, version: 2n }), older.tx)).resolves.toBe(
+      'stale',
+    );
+    expect(older.customers.update).not.toHaveBeenCalled();
   });
 
   it('plans in UTC for a time zone it does not know, and says so', async () => {

@@ -1,6 +1,11 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Inject, Injectable } from '@nestjs/common';
-import { CustomerTier as ContractTier, type EventOf, type Topic } from '@duemap/events';
+import {
+  compareEventPositions,
+  CustomerTier as ContractTier,
+  type EventOf,
+  type Topic,
+} from '@duemap/events';
 import type { Logger } from 'pino';
 import { SERVICE_LOGGER } from '../../common/logger';
 import { InvoiceRepository } from '../../invoices/invoice.repository';
@@ -27,7 +32,8 @@ export type RecordCustomerOutcome = 'created' | 'updated' | 'stale';
 /**
  * Keeps the customer read model (name, time zone, locale, tier) from customer-upserted, and
  * re-plans the customer's open invoices when the time zone or tier changed: reminders planned
- * in UTC because the customer was not known yet move to 09:00 of the customer's own day.
+ * in UTC because the customer was not known yet move to 09:00 of the customer's own day. An event
+ * that is not newer than what is held (by customer version, else by occurred_at) is stale.
  */
 @Injectable()
 export class RecordCustomerUseCase {
@@ -55,6 +61,7 @@ export class RecordCustomerUseCase {
       timeZone,
       locale: event.locale,
       tier: tierName(event.tier),
+      version: event.customerVersion.toString(),
       occurredAt,
     };
     const repo = tx.em.getRepository(CustomerEntity);
@@ -72,7 +79,8 @@ export class RecordCustomerUseCase {
         lock: { mode: 'pessimistic_write' },
       });
       if (current === null) throw new Error(`customer ${event.customerId} vanished while being updated`);
-      if (current.occurredAt.getTime() >= occurredAt.getTime()) return 'stale';
+      const held = { version: BigInt(current.version), occurredAt: current.occurredAt };
+      if (compareEventPositions({ version: event.customerVersion, occurredAt }, held) <= 0) return 'stale';
       await repo.update({ customerId: event.customerId }, { ...next, updatedAt: new Date() });
       if (current.timeZone === next.timeZone && current.tier === next.tier) return 'updated';
       outcome = 'updated';

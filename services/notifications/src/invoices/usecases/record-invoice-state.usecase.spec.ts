@@ -13,6 +13,7 @@ const T3 = new Date('2025-03-03T08:00:00Z');
 const issued = (invoiceId: string, occurredAt = T1, over: Partial<InvoiceUpdate> = {}): InvoiceUpdate => ({
   invoiceId,
   customerId: 'c-1',
+  version: 0n,
   occurredAt,
   status: 'open',
   number: 'INV-1',
@@ -26,6 +27,7 @@ const issued = (invoiceId: string, occurredAt = T1, over: Partial<InvoiceUpdate>
 const paid = (invoiceId: string, occurredAt = T2): InvoiceUpdate => ({
   invoiceId,
   customerId: 'c-1',
+  version: 0n,
   occurredAt,
   status: 'paid',
   number: 'INV-1',
@@ -42,6 +44,7 @@ const stored: InvoiceState = {
   dueDate: '2025-03-31',
   openMinor: '113000',
   currency: 'CNY',
+  version: 0n,
   occurredAt: T1,
 };
 

@@ -21,7 +21,8 @@ export type RecordInvoiceOutcome = 'applied' | 'stale';
  * A batch costs the same few statements whatever its size: the invoices are locked and read at
  * once, the events folded into them in memory in order (two events of one invoice: the second
  * sees the first), and the outcome written once. Events of different topics are not ordered: an
- * event older than the state the projection holds (occurred_at) changes nothing.
+ * event that is not newer than the state the projection holds (by invoice version, else by
+ * occurred_at) changes nothing.
  */
 @Injectable()
 export class RecordInvoiceStateUseCase {
