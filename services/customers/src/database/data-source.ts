@@ -4,7 +4,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { CreditEntryEntity, InvoiceBalanceEntity } from '../balances/balance.entity';
 import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.entity';
 import { CreateCustomers1763900001000 } from './migrations/1763900001000-create-customers';
-import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
+import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 
 /** Everything TypeORM knows of the customers database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -18,7 +18,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       InvoiceBalanceEntity,
       CreditEntryEntity,
     ],
-    migrations: [...messagingMigrations, CreateCustomers1763900001000, AggregateVersions1796000000000],
+    migrations: [...messagingMigrations, CreateCustomers1763900001000, AggregateVersions1796600000000],
   };
 }
 

@@ -5,7 +5,7 @@ import { CustomerPinBalanceEntity } from '../map/customer-pin-balance.entity';
 import { CustomerPinEntity } from '../map/customer-pin.entity';
 import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-create-customer-pins';
 import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-status-applied-at';
-import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
+import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -17,7 +17,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...messagingMigrations,
       CreateCustomerPins1763910000000,
       AddStatusAppliedAt1764000000000,
-      AggregateVersions1796000000000,
+      AggregateVersions1796600000000,
     ],
   };
 }

@@ -4,7 +4,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.entity';
 import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '../invoices/invoice.entity';
 import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
-import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
+import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 
 export const invoicingEntities = [
   InvoiceEntity,
@@ -20,7 +20,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
     type: 'postgres',
     url,
     entities: [...messagingEntities, ...invoicingEntities],
-    migrations: [...messagingMigrations, CreateInvoicing1763900100000, AggregateVersions1796000000000],
+    migrations: [...messagingMigrations, CreateInvoicing1763900100000, AggregateVersions1796600000000],
   };
 }
 

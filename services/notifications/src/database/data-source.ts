@@ -7,7 +7,7 @@ import { ReminderEntity } from '../reminders/reminder.entity';
 import { CreateReminders1763900000500 } from './migrations/1763900000500-create-reminders';
 import { IndexScheduledRemindersOfInvoice1795500000000 } from './migrations/1795500000000-index-scheduled-reminders-of-invoice';
 import { ClaimReminderSends1795700000400 } from './migrations/1795700000400-claim-reminder-sends';
-import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
+import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -20,7 +20,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreateReminders1763900000500,
       IndexScheduledRemindersOfInvoice1795500000000,
       ClaimReminderSends1795700000400,
-      AggregateVersions1796000000000,
+      AggregateVersions1796600000000,
     ],
   };
 }

@@ -5,7 +5,7 @@ import { CustomerViewEntity } from '../customers/customer-view.entity';
 import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
 import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
 import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
-import { AggregateVersions1796000000000 } from './migrations/1796000000000-aggregate-versions';
+import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -19,7 +19,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       PaymentEntity,
       PaymentAllocationEntity,
     ],
-    migrations: [...messagingMigrations, CreatePayments1763990400000, AggregateVersions1796000000000],
+    migrations: [...messagingMigrations, CreatePayments1763990400000, AggregateVersions1796600000000],
   };
 }
 

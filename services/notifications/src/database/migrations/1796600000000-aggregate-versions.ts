@@ -6,12 +6,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * rows get 0, "no version": they are compared by occurred_at, as before, until an event with a
  * version replaces them.
  */
-export class AggregateVersions1796000000000 implements MigrationInterface {
-  name = 'AggregateVersions1796000000000';
+export class AggregateVersions1796600000000 implements MigrationInterface {
+  name = 'AggregateVersions1796600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE invoices ADD COLUMN version bigint NOT NULL DEFAULT 0`);
-    await q.query(`ALTER TABLE customers ADD COLUMN version bigint NOT NULL DEFAULT 0`);
+    // IF NOT EXISTS / OR REPLACE: a development database may have run it as 1796000000000, its
+    // number for a day, and TypeORM knows migrations by name.
+    await q.query(`ALTER TABLE invoices ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE customers ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -6,17 +6,21 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * version": they are compared by occurred_at, as before, until an event with a version replaces
  * them.
  */
-export class AggregateVersions1796000000000 implements MigrationInterface {
-  name = 'AggregateVersions1796000000000';
+export class AggregateVersions1796600000000 implements MigrationInterface {
+  name = 'AggregateVersions1796600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE invoice_view ADD COLUMN last_version bigint NOT NULL DEFAULT 0`);
-    await q.query(`ALTER TABLE customer_view ADD COLUMN last_version bigint NOT NULL DEFAULT 0`);
+    // IF NOT EXISTS / OR REPLACE: a development database may have run it as 1796000000000, its
+    // number for a day, and TypeORM knows migrations by name.
+    await q.query(`ALTER TABLE invoice_view ADD COLUMN IF NOT EXISTS last_version bigint NOT NULL DEFAULT 0`);
+    await q.query(
+      `ALTER TABLE customer_view ADD COLUMN IF NOT EXISTS last_version bigint NOT NULL DEFAULT 0`,
+    );
     // The contract's ordering rule (compareEventPositions in @duemap/events) for the guards of the
     // read models' statements: an event applies unless what is held is newer. Versions decide when
     // both sides have one, occurred_at when either has none; nothing held: it applies.
     await q.query(`
-      CREATE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
+      CREATE OR REPLACE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
                                       held_version bigint, held_occurred_at timestamptz)
       RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CASE WHEN held_occurred_at IS NULL THEN true

@@ -7,22 +7,24 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * "no version": they are compared by occurred_at, as before, until an event with a version
  * replaces them.
  */
-export class AggregateVersions1796000000000 implements MigrationInterface {
-  name = 'AggregateVersions1796000000000';
+export class AggregateVersions1796600000000 implements MigrationInterface {
+  name = 'AggregateVersions1796600000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // IF NOT EXISTS / OR REPLACE: a development database may have run it as 1796000000000, its
+    // number for a day, and TypeORM knows migrations by name.
     await q.query(`
       ALTER TABLE customer_pins
-        ADD COLUMN name_version     bigint NOT NULL DEFAULT 0,
-        ADD COLUMN location_version bigint NOT NULL DEFAULT 0,
-        ADD COLUMN status_version   bigint NOT NULL DEFAULT 0,
-        ADD COLUMN balance_version  bigint NOT NULL DEFAULT 0,
-        ADD COLUMN geocode_version  bigint NOT NULL DEFAULT 0`);
+        ADD COLUMN IF NOT EXISTS name_version     bigint NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS location_version bigint NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS status_version   bigint NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS balance_version  bigint NOT NULL DEFAULT 0,
+        ADD COLUMN IF NOT EXISTS geocode_version  bigint NOT NULL DEFAULT 0`);
     // The contract's ordering rule (compareEventPositions in @duemap/events) for the guards of the
     // projection's statements: an event applies unless what is held is newer. Versions decide
     // when both sides have one, occurred_at when either has none; nothing held: it applies.
     await q.query(`
-      CREATE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
+      CREATE OR REPLACE FUNCTION event_not_older(version bigint, occurred_at timestamptz,
                                       held_version bigint, held_occurred_at timestamptz)
       RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT CASE WHEN held_occurred_at IS NULL THEN true
