@@ -14,7 +14,7 @@ import {
 } from './harness';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
-const SEND_TIMEOUT_MS = 6000;
+const SEND_TIMEOUT_MS = 8000;
 
 /**
  * Reminders go out through the webhook channel to a receiver this spec controls: one that hangs,
@@ -53,6 +53,8 @@ describe('notifications: sending reminders through a channel that hangs or a wor
       REMINDER_SEND_TIMEOUT: `${SEND_TIMEOUT_MS}ms`,
       REMINDER_RETRY_DELAY: '100ms',
       REMINDER_RECONCILE_INTERVAL: '300ms',
+      // The record step of the crash test gives up fast on the row the spec holds.
+      DATABASE_LOCK_TIMEOUT: '1s',
     });
     await knownCustomer(n, customerId);
   });
@@ -107,6 +109,43 @@ describe('notifications: sending reminders through a channel that hangs or a wor
     });
     expect(sent?.event).toMatchObject({ reminderId: first!.id, channelMessageId: 'accepted-on-retry' });
     expect(sentEvents(invoiceId)).toHaveLength(1);
+  });
+
+  it('when the outcome of a delivered send cannot be recorded, sends again only after the claim expired, with the same Idempotency-Key, and records it once', async () => {
+    const { invoiceId, list } = await scheduledInvoice();
+    const [first] = list;
+    const holder = n.db.createQueryRunner();
+    try {
+      // The first try is delivered, but its record step finds the row held (by this spec, as by a
+      // worker that died right after the send): it times out, and the claim stays.
+      receiver.answer = async () => {
+        if (requestsFor(first!.id).length > 1) return { status: 202, body: { id: 'second-try' } };
+        await holder.startTransaction();
+        await holder.query(`SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE`, [first!.id]);
+        return { status: 202, body: { id: 'first-try' } };
+      };
+      await (await n.queue.getJob(first!.id))!.promote();
+      await waitFor('the record step to fail', () =>
+        n.logs.some((l) => l.msg === 'reminder job failed' && l.reminderId === first!.id) ? true : undefined,
+      );
+      await holder.commitTransaction();
+      expect((await remindersWhen(n, invoiceId, 'listed', () => true))[0]?.status).toBe('sending');
+
+      await remindersWhen(n, invoiceId, 'level 1 sent', (r) => r[0]?.status === 'sent');
+      const tries = requestsFor(first!.id);
+      expect(tries.map((t) => t.headers['idempotency-key'])).toEqual([first!.id, first!.id]);
+      // Not before the first try's claim expired (twice the send timeout after it was taken).
+      expect(tries[1]!.receivedAt - tries[0]!.receivedAt).toBeGreaterThan(2 * SEND_TIMEOUT_MS - 1000);
+      const [sent] = await waitFor('reminder-sent', () => {
+        const e = sentEvents(invoiceId);
+        return e.length > 0 ? e : undefined;
+      });
+      expect(sent?.event).toMatchObject({ reminderId: first!.id, channelMessageId: 'second-try' });
+      expect(sentEvents(invoiceId)).toHaveLength(1);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
   });
 
   it('after a crash between send and record, sends again only with the same Idempotency-Key and records it once', async () => {

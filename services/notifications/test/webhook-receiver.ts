@@ -20,8 +20,8 @@ export interface WebhookReceiver {
   /** http://127.0.0.1:<port>/reminders */
   readonly url: string;
   readonly requests: ReceivedRequest[];
-  /** How the next requests are answered (default: 202 with `{"id":"wh-<n>"}`). */
-  answer: (request: ReceivedRequest, index: number) => Answer;
+  /** How the next requests are answered (default: 202 with `{"id":"wh-<n>"}`), possibly later. */
+  answer: (request: ReceivedRequest, index: number) => Answer | Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -49,19 +49,21 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         abandoned: false,
       };
       const index = receiver.requests.push(request) - 1;
-      const answer = receiver.answer(request, index);
-      if (answer === 'hang') {
-        hung.add(res);
-        res.on('close', () => {
-          hung.delete(res);
-          if (!res.writableEnded) request.abandoned = true;
-        });
-        return;
-      }
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
-      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      void Promise.resolve(receiver.answer(request, index)).then((answer) => respond(request, res, answer));
     });
   });
+  const respond = (request: ReceivedRequest, res: ServerResponse, answer: Answer): void => {
+    if (answer === 'hang') {
+      hung.add(res);
+      res.on('close', () => {
+        hung.delete(res);
+        if (!res.writableEnded) request.abandoned = true;
+      });
+      return;
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+    res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(receiver, { url: `http://127.0.0.1:${port}/reminders` });
