@@ -6,11 +6,24 @@
  *
  *   npm run bench:outbox                      # both phases with defaults
  *   BENCH_EVENTS=20000 BENCH_RATE=1000 BENCH_SECONDS=20 BENCH_WRITERS=16 npm run bench:outbox
+ *   BENCH_KAFKA_CLIENT=platformatic npm run bench:outbox   # the relay on @platformatic/kafka (ADR 0013)
+ *
+ * BENCH_KAFKA_CLIENT picks the relay's producer only (kafkajs, the default, or platformatic); the
+ * consumer group is kafkajs in both, so the two runs differ in the hot path alone.
  */
 import { randomUUID } from 'node:crypto';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { PaymentReceivedSchema } from '@duemap/events';
-import { MessagingRuntime, subscribe, type EventTopic } from '@duemap/messaging';
+import {
+  createKafka,
+  createProducer,
+  MessagingRuntime,
+  OutboxRelay,
+  RenewingProducer,
+  subscribe,
+  type EventTopic,
+} from '@duemap/messaging';
+import { PlatformaticProducer } from '@duemap/messaging/src/kafka/platformatic-producer';
 import {
   createTestDatabase,
   createTestTopics,
@@ -27,12 +40,79 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const CUSTOMERS = 500;
+const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
+function kafkaClient(): KafkaClientName {
+  const name = process.env.BENCH_KAFKA_CLIENT ?? 'kafkajs';
+  const known = KAFKA_CLIENTS.find((c) => c === name);
+  if (!known) throw new Error(`BENCH_KAFKA_CLIENT must be one of ${KAFKA_CLIENTS.join(', ')}, not ${name}`);
+  return known;
+}
+
+type RelayProducer = Pick<RenewingProducer, 'connect' | 'disconnect' | 'sendBatch'>;
+
+/** The relay's producer as the services make it (MessagingRuntime), or the candidate's. */
+function relayProducer(client: KafkaClientName): RelayProducer {
+  const options = { clientId: 'bench-outbox-relay', brokers: testEnv.kafkaBrokers, logger: testLogger() };
+  switch (client) {
+    case 'kafkajs': {
+      const kafka = createKafka(options);
+      return new RenewingProducer({
+        create: () => createProducer(kafka),
+        name: 'relay',
+        logger: options.logger,
+      });
+    }
+    case 'platformatic':
+      return new PlatformaticProducer(options);
+  }
+}
 
 interface PhaseResult {
   name: string;
   events: number;
   seconds: number;
   latencies: number[];
+  /** CPU time of this process (writers, relay, consumer) over the phase, in seconds. */
+  cpuSeconds: number;
+  sends: SendStats;
+}
+
+/** The relay's calls of its producer's sendBatch: the client's hot path, timed alone. */
+interface SendStats {
+  durations: number[];
+  rows: number;
+  errors: number;
+}
+
+function timeSends(producer: RelayProducer): { take(): SendStats } {
+  let stats: SendStats = { durations: [], rows: 0, errors: 0 };
+  const sendBatch = producer.sendBatch.bind(producer);
+  producer.sendBatch = async (batch) => {
+    const started = performance.now();
+    try {
+      const result = await sendBatch(batch);
+      stats.durations.push(performance.now() - started);
+      stats.rows += (batch.topicMessages ?? []).reduce((n, t) => n + t.messages.length, 0);
+      return result;
+    } catch (err) {
+      stats.errors++;
+      throw err;
+    }
+  };
+  return {
+    take() {
+      const taken = stats;
+      stats = { durations: [], rows: 0, errors: 0 };
+      return taken;
+    },
+  };
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1e6;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -50,11 +130,24 @@ function report(r: PhaseResult): void {
     `p95=${percentile(sorted, 95).toFixed(1)} ms`,
     `p99=${percentile(sorted, 99).toFixed(1)} ms`,
     `max=${(sorted[sorted.length - 1] ?? NaN).toFixed(1)} ms`,
+    `cpu=${((100 * r.cpuSeconds) / r.seconds).toFixed(0)}% of a core`,
+    `(${((1e6 * r.cpuSeconds) / r.events).toFixed(0)} ms per 1000 events)`,
   ].join('  ');
-  console.log(line);
+  const sends = [...r.sends.durations].sort((a, b) => a - b);
+  const relay = [
+    `${''.padEnd(24)}`,
+    `relay sends=${sends.length}`,
+    `rows/send=${(r.sends.rows / sends.length).toFixed(1)}`,
+    `send p50=${percentile(sends, 50).toFixed(1)} ms`,
+    `p99=${percentile(sends, 99).toFixed(1)} ms`,
+    `max=${(sends[sends.length - 1] ?? NaN).toFixed(1)} ms`,
+    `failed sends=${r.sends.errors}`,
+  ].join('  ');
+  console.log(`${line}\n${relay}`);
 }
 
 async function main(): Promise<void> {
+  const client = kafkaClient();
   const db = await createTestDatabase('bench_outbox');
   const dataSource = new DataSource({
     type: 'postgres',
@@ -94,8 +187,20 @@ async function main(): Promise<void> {
       }),
     ],
     consumer: { partitionsConsumedConcurrently: 6 },
+    // The relay runs below with the producer under test.
+    relay: false,
   });
   await runtime.start();
+  const producer = relayProducer(client);
+  const sendStats = timeSends(producer);
+  await producer.connect();
+  const relay = new OutboxRelay({
+    dataSource,
+    producer,
+    logger: testLogger().child({ component: 'outbox-relay' }),
+    notifyUrl: db.url,
+  });
+  await relay.start();
 
   const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
   let seq = 0;
@@ -134,8 +239,10 @@ async function main(): Promise<void> {
 
   // Phase 1: as fast as the writers can go.
   latencies = [];
+  sendStats.take();
   const base = consumed;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const target = seq + SATURATION_EVENTS;
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
@@ -148,13 +255,17 @@ async function main(): Promise<void> {
     events: SATURATION_EVENTS,
     seconds: (performance.now() - t0) / 1000,
     latencies,
+    cpuSeconds: cpuSince(cpu0),
+    sends: sendStats.take(),
   };
 
   // Phase 2: a steady rate below saturation, where latency means something.
   latencies = [];
+  sendStats.take();
   const base2 = consumed;
   const events = RATE * RATE_SECONDS;
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   let issued = 0;
   const inflight = new Set<Promise<void>>();
   while (issued < events) {
@@ -173,18 +284,22 @@ async function main(): Promise<void> {
     events,
     seconds: (performance.now() - t1) / 1000,
     latencies,
+    cpuSeconds: cpuSince(cpu1),
+    sends: sendStats.take(),
   };
 
   const [dup] = await dataSource.query<{ d: string }[]>(
     `SELECT count(*) - count(DISTINCT event_id) AS d FROM inbox`,
   );
   console.log(
-    `\noutbox -> Kafka -> consumer on ${testEnv.kafkaBrokers.join(',')}, 6 partitions, ${WRITERS} writers, ${CUSTOMERS} keys`,
+    `\noutbox -> Kafka (relay on ${client}) -> consumer on ${testEnv.kafkaBrokers.join(',')}, 6 partitions, ${WRITERS} writers, ${CUSTOMERS} keys`,
   );
   report(saturation);
   report(steady);
   console.log(`duplicates applied: ${dup?.d}`);
 
+  await relay.stop();
+  await producer.disconnect();
   await runtime.stop();
   await dataSource.destroy();
   await db.drop();
