@@ -5,6 +5,7 @@
  * whether anything was lost, applied twice, dead-lettered for an outage, or reminded after it
  * was paid. See docs/reliability.md.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { Topic } from '@duemap/events';
@@ -234,7 +235,7 @@ describe('fault injection: payments keep flowing while the platform’s parts fa
       writeLastRun(
         file,
         [
-          `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${PAYMENTS_PER_SECOND} payments/s, ` +
+          `Run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${commitOfThisTree()}, ${PAYMENTS_PER_SECOND} payments/s, ` +
             `${stream?.stats.accepted.size ?? 0} payments accepted during the run.`,
           '',
           table,
@@ -802,4 +803,13 @@ describe('fault injection: payments keep flowing while the platform’s parts fa
 
 function mismatchKey(m: Mismatch): string {
   return `${m.check}:${m.customerId}:${m.paymentId ?? ''}:${m.invoiceId ?? ''}:${m.currency ?? ''}`;
+}
+
+/** ` on commit abc1234` (with `+` when the tree has changes), or nothing outside a git checkout. */
+function commitOfThisTree(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: __dirname, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return '';
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout.trim() !== '';
+  return ` on commit ${head.stdout.trim()}${dirty ? '+' : ''}`;
 }

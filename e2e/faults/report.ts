@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 export interface FaultRow {
   fault: string;
@@ -62,11 +63,25 @@ export function renderProblems(rows: readonly FaultRow[]): string {
 const START = '<!-- fault-suite:last-run:start -->';
 const END = '<!-- fault-suite:last-run:end -->';
 
-/** Replaces the last-run block of a Markdown page (between the fault-suite markers) with this run. */
+/**
+ * Replaces the last-run block of a Markdown page (between the fault-suite markers) with this run,
+ * formatted as the repository's Prettier check wants it (error texts may hold Markdown syntax).
+ */
 export function writeLastRun(file: string, block: string): void {
   const page = fs.readFileSync(file, 'utf8');
   const from = page.indexOf(START);
   const to = page.indexOf(END);
   if (from < 0 || to < from) throw new Error(`${file} has no ${START} … ${END} block to write the run into`);
-  fs.writeFileSync(file, `${page.slice(0, from + START.length)}\n${block.trim()}\n${page.slice(to)}`);
+  // Blank lines around it: glued to the comments, Markdown reads the block as part of them.
+  const next = `${page.slice(0, from + START.length)}\n\n${block.trim()}\n\n${page.slice(to)}`;
+  fs.writeFileSync(file, next);
+  // Prettier's API loads its plugins with import(), which Jest's module loader refuses: its CLI.
+  const prettier = spawnSync(
+    process.execPath,
+    [require.resolve('prettier/bin/prettier.cjs'), '--write', file],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (prettier.status !== 0) throw new Error(`prettier could not format ${file}: ${prettier.stderr}`);
 }

@@ -16,6 +16,11 @@ export const notificationsConfig = defineConfig({
   }),
   /** How often scheduled reminders without their job in Redis get it (re-)added. */
   REMINDER_RECONCILE_INTERVAL: duration('60s', { min: 100 }),
+  /**
+   * How often the reconciler checks that Redis still holds its sentinel key: a FLUSHALL or an empty
+   * failover replica loses every job without a reconnect, and the jobs are rebuilt at once.
+   */
+  REMINDER_REDIS_WATCH_INTERVAL: duration('2s', { min: 100 }),
   /** Reminders the worker sends at the same time (per process). */
   REMINDER_WORKER_CONCURRENCY: int({ min: 1, max: 100, default: 5 }),
   /** Tries per reminder before it is cancelled as delivery_failed (exponential backoff between). */

@@ -186,7 +186,12 @@ export class EventConsumer {
     const { options } = this;
     const consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
+      // A member that vanished without leaving (its broker restarted under it, its process was
+      // killed) holds up the group's next rebalance until its session times out: 10 s, Kafka's
+      // long-standing default, not 30 s, so a restarted broker serves every group again within
+      // the 30 s a service has to recover (docs/reliability.md). eachBatch heartbeats after every
+      // chunk and while it backs off, so a live member is never that quiet.
+      sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
       minBytes: options.minBytes ?? 1,

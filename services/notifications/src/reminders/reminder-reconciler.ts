@@ -34,6 +34,7 @@ const SENTINEL = 'duemap-reconciler-sentinel';
 @Injectable()
 export class ReminderReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  private watch?: NodeJS.Timeout;
   private pass?: Promise<void>;
   /** A rebuild was asked for while a pass ran: the next pass does it. */
   private rebuildWanted = false;
@@ -51,6 +52,12 @@ export class ReminderReconciler implements OnApplicationBootstrap, BeforeApplica
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.runOnce(), this.config.REMINDER_RECONCILE_INTERVAL);
     this.timer.unref();
+    // A pass may be a minute away; a lost sentinel is looked for every few seconds (one EXISTS).
+    this.watch = setInterval(
+      () => void this.rebuildIfRedisLostItsData(),
+      this.config.REMINDER_REDIS_WATCH_INTERVAL,
+    );
+    this.watch.unref();
     void this.rebuild();
     // ioredis says 'ready' each time the connection is (re-)established: after a reconnect, the
     // server may be a new, empty one.
@@ -63,6 +70,7 @@ export class ReminderReconciler implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.watch);
     await this.pass;
   }
 
@@ -103,6 +111,21 @@ export class ReminderReconciler implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
+  /** Starts a pass at once (it rebuilds) when the sentinel is gone; the pass writes it again. */
+  private async rebuildIfRedisLostItsData(): Promise<void> {
+    if (this.pass || this.stopped) return;
+    try {
+      const client = await this.queue.client;
+      if ((await client.hget(this.sentinelKey(), 'owner')) === null) await this.runOnce();
+    } catch (err) {
+      this.logger.debug({ err }, 'reminder reconciler: Redis sentinel check failed');
+    }
+  }
+
+  private sentinelKey(): string {
+    return `${this.queue.opts.prefix ?? 'bull'}:${REMINDER_QUEUE}:${SENTINEL}`;
+  }
+
   /**
    * Writes the sentinel, answering whether it was missing: Redis lost its data since the last
    * look (or this is the first start on this Redis; the rebuild then finds little to do). HSET
@@ -111,8 +134,7 @@ export class ReminderReconciler implements OnApplicationBootstrap, BeforeApplica
    */
   private async redisLostItsData(): Promise<boolean> {
     const client = await this.queue.client;
-    const key = `${this.queue.opts.prefix ?? 'bull'}:${REMINDER_QUEUE}:${SENTINEL}`;
-    return (await client.hset(key, { owner: this.token })) === 1;
+    return (await client.hset(this.sentinelKey(), { owner: this.token })) === 1;
   }
 
   private report(report: ReconcileReport, kind: 'pass' | 'rebuild'): void {
