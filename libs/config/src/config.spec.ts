@@ -50,6 +50,12 @@ describe('platformConfig', () => {
       DATABASE_LOCK_TIMEOUT: 10_000,
       DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: 60_000,
       DATABASE_POOL_ACQUIRE_TIMEOUT: 10_000,
+      IDENTITY_SECRET: 'duemap-development-identity-secret-not-for-production',
+      AUTH_ISSUER: 'http://127.0.0.1:8080',
+      AUTH_AUDIENCE: 'duemap',
+      AUTH_JWKS_URL: 'http://127.0.0.1:8080/auth/jwks.json',
+      AUTH_ROLES_CLAIM: 'roles',
+      AUTH_TERRITORY_CLAIM: 'duemap_territory',
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
@@ -70,6 +76,7 @@ describe('platformConfig', () => {
         REDIS_URL: 'rediss://cache:6380',
         LOG_LEVEL: 'debug',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        IDENTITY_SECRET: 'a-production-secret-of-at-least-32-bytes',
       },
       { service: 'payments' },
     );
@@ -114,7 +121,8 @@ describe('platformConfig', () => {
       expect(loadConfig(platformConfig, { LOG_LEVEL: level }, { service: 'x' }).LOG_LEVEL).toBe(level);
     }
     for (const nodeEnv of ['development', 'test', 'production']) {
-      expect(loadConfig(platformConfig, { NODE_ENV: nodeEnv }, { service: 'x' }).NODE_ENV).toBe(nodeEnv);
+      const env = { NODE_ENV: nodeEnv, IDENTITY_SECRET: 'a-production-secret-of-at-least-32-bytes' };
+      expect(loadConfig(platformConfig, env, { service: 'x' }).NODE_ENV).toBe(nodeEnv);
     }
   });
 });
@@ -169,6 +177,7 @@ describe('loadConfig', () => {
     );
     expect(error.message.split('\n').slice(1)).toEqual([
       'HTTP_PORT: must be a port number between 1 and 65535 (got "x")',
+      'IDENTITY_SECRET: must be set in production (its default is for development only)',
       'PAYMENTS_WEBHOOK_SECRET: must be set in production (its default is for development only)',
     ]);
   });
@@ -335,6 +344,12 @@ describe('redaction', () => {
       'DATABASE_LOCK_TIMEOUT=10000',
       'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT=60000',
       'DATABASE_POOL_ACQUIRE_TIMEOUT=10000',
+      'IDENTITY_SECRET=***',
+      'AUTH_ISSUER=http://127.0.0.1:8080',
+      'AUTH_AUDIENCE=duemap',
+      'AUTH_JWKS_URL=http://127.0.0.1:8080/auth/jwks.json',
+      'AUTH_ROLES_CLAIM=roles',
+      'AUTH_TERRITORY_CLAIM=duemap_territory',
       'REDIS_URL=redis://127.0.0.1:6379',
       'LOG_LEVEL=info',
       'OTEL_EXPORTER_OTLP_ENDPOINT=(unset)',

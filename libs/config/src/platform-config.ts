@@ -1,5 +1,5 @@
 import { defineConfig } from './config';
-import { brokers, duration, enumOf, host, int, port, str, url } from './fields';
+import { brokers, duration, enumOf, host, int, port, secret, str, url } from './fields';
 
 /** pino's levels, so LOG_LEVEL can be handed to the logger unchecked. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -69,6 +69,20 @@ export const platformShape = {
   DATABASE_LOCK_TIMEOUT: duration('10s', { min: 0 }),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: duration('60s', { min: 0 }),
   DATABASE_POOL_ACQUIRE_TIMEOUT: duration('10s', { min: 0 }),
+  /**
+   * Authentication (docs/security.md). The gateway signs who is calling with IDENTITY_SECRET and
+   * every service verifies it (or a bearer token of AUTH_ISSUER, checked against AUTH_JWKS_URL),
+   * so no service trusts whoever reaches its port. `npm start` generates the secret on first run.
+   * AUTH_ISSUER/AUTH_AUDIENCE/AUTH_JWKS_URL name any OIDC provider; by default the gateway's own.
+   */
+  IDENTITY_SECRET: secret('duemap-development-identity-secret-not-for-production'),
+  AUTH_ISSUER: str({ default: 'http://127.0.0.1:8080' }),
+  AUTH_AUDIENCE: str({ default: 'duemap' }),
+  AUTH_JWKS_URL: url({ protocols: ['http:', 'https:'], default: 'http://127.0.0.1:8080/auth/jwks.json' }),
+  /** Dotted path of the roles claim in bearer tokens (`realm_access.roles` for Keycloak). */
+  AUTH_ROLES_CLAIM: str({ default: 'roles' }),
+  /** Dotted path of a collector's territory claim (`{countries, provinces, salesTerritories, customerIds}`). */
+  AUTH_TERRITORY_CLAIM: str({ default: 'duemap_territory' }),
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'], default: 'redis://127.0.0.1:6379' }),
   LOG_LEVEL: enumOf(LOG_LEVELS, 'info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: url({ protocols: ['http:', 'https:'], optional: true }),
