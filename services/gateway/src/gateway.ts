@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
+import { createGatewayAccess } from './access/create-gateway-access';
 import { ApiForwarder, isApiPath } from './routing/api.forwarder';
 
 /**
@@ -23,7 +24,7 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ApiExceptionFilter());
   closeOnSignals(app, (err) => logger.error({ err }, 'gateway failed to close'));
-  serveApiAheadOfExpress(app, new ApiForwarder(config, logger));
+  serveApiAheadOfExpress(app, config, logger);
   const base = new DocumentBuilder().setTitle('Duemap API').setVersion('1').build();
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, base), {
     raw: false,
@@ -40,9 +41,14 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
  * forwarded requests in flight). A listener put in front with prependListener would not do: every
  * listener of an event runs, so Express would still see each API request.
  */
-function serveApiAheadOfExpress(app: NestExpressApplication, forwarder: ApiForwarder): void {
+function serveApiAheadOfExpress(
+  app: NestExpressApplication,
+  config: GatewayConfig,
+  logger: PinoLogger,
+): void {
   const server: Server = app.getHttpServer();
   const express = app.getHttpAdapter().getInstance() as RequestListener;
+  const forwarder = new ApiForwarder(config, logger, createGatewayAccess(config), express);
   const listeners = server.listeners('request');
   if (listeners.length !== 1 || listeners[0] !== express) {
     // Fail at boot rather than serve /api/v1 twice or not at all if Nest changes how it listens.

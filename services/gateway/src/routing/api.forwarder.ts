@@ -3,7 +3,8 @@ import https from 'node:https';
 import { context, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { authorize } from '../auth/authorize';
+import { IDENTITY_HEADER } from '@duemap/auth';
+import { isDenial, type Admission, type GatewayAccess } from '../access/gateway-access';
 import type { GatewayConfig } from '../config';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
 import { ownerOf, serviceUrls, type ServiceName } from './routes';
@@ -42,9 +43,17 @@ interface Upstream {
 // A body declared over the limit but under this many times it is drained after its 413.
 const DRAIN_FACTOR = 8;
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, close = false): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  close = false,
+  extra: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ error: { code, message, details: [] } });
   const headers: http.OutgoingHttpHeaders = {
+    ...extra,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   };
@@ -61,7 +70,8 @@ function errorCode(err: Error): string {
 /**
  * Forwards `/api/v1/<resource>/...` unchanged to the service that owns the resource, on node:http
  * alone: no Express router, no per-request logger, no proxy library, which cost ~8x a bare
- * node:http round trip per request. Calls authorize() first; answers an unknown resource 404, a
+ * node:http round trip per request. Admits the call first (GatewayAccess: rate limits,
+ * authentication, the permission matrix) and signs the identity for the service; answers an unknown resource 404, a
  * body over MAX_BODY_BYTES 413 (by Content-Length before reading, or while streaming a chunked
  * one), an unreachable service 502 and a silent one 504, all in the shared error shape; streams
  * bodies both ways with the service's status and headers.
@@ -72,7 +82,13 @@ export class ApiForwarder {
   readonly log: Logger;
   private readonly upstreams: Record<ServiceName, Upstream>;
 
-  constructor(config: GatewayConfig, logger: Logger) {
+  constructor(
+    config: GatewayConfig,
+    logger: Logger,
+    private readonly access: GatewayAccess,
+    /** Serves the resources the gateway owns itself (Express, with `req.admission` set). */
+    private readonly local: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {
     this.maxBodyBytes = config.MAX_BODY_BYTES;
     this.timeoutMs = config.UPSTREAM_TIMEOUT_MS;
     this.log = logger.child({ component: 'api-forwarder' });
@@ -97,18 +113,40 @@ export class ApiForwarder {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    // Only the gateway states who is calling; a client's own statement is dropped unread.
+    delete req.headers[IDENTITY_HEADER];
+    this.access.admit(req).then(
+      (result) => {
+        if (isDenial(result)) {
+          res.once('close', () => this.access.finished(req, res, undefined));
+          this.answer(res, 'none', result.status, result.code, result.message, false, result.headers);
+          return;
+        }
+        res.once('close', () => this.access.finished(req, res, result));
+        this.forward(req, res, result);
+      },
+      (err: unknown) => {
+        this.log.error({ err, method: req.method }, 'admission failed');
+        res.once('close', () => this.access.finished(req, res, undefined));
+        this.answer(res, 'none', 503, 'AUTH_UNAVAILABLE', 'the caller could not be checked; try again');
+      },
+    );
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, admission: Admission): void {
     const url = req.url ?? '/';
-    const denial = authorize(req);
-    if (denial) {
-      this.answer(res, 'none', denial.status, denial.code, denial.message);
-      return;
-    }
     const owner = ownerOf(url);
     if (!owner) {
       const query = url.indexOf('?');
       this.answer(res, 'none', 404, 'NOT_FOUND', `no API at ${query < 0 ? url : url.slice(0, query)}`);
       return;
     }
+    if (owner === 'gateway') {
+      (req as IncomingMessage & { admission?: Admission }).admission = admission;
+      this.local(req, res);
+      return;
+    }
+    req.headers[IDENTITY_HEADER] = admission.signedIdentity;
     const length = req.headers['content-length'];
     if (length !== undefined && Number(length) > this.maxBodyBytes) {
       // A body up to a few times the limit is read and dropped after the answer, keeping the
@@ -128,9 +166,10 @@ export class ApiForwarder {
     code: string,
     message: string,
     close = false,
+    headers?: Record<string, string>,
   ): void {
     answered.inc({ service, status });
-    sendError(res, status, code, message, close);
+    sendError(res, status, code, message, close, headers);
   }
 
   tooLarge(res: ServerResponse, service: string, close = true): void {
