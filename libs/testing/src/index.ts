@@ -7,3 +7,4 @@ export * from './service-app';
 export * from './event-publisher';
 export * from './service-under-test';
 export * from './kafka-proxy';
+export * from './identity';
