@@ -11,3 +11,4 @@ export {
 export { MetricsController } from './metrics/metrics.controller';
 export * from './database/statement-metrics.logger';
 export * from './profiling';
+export { isRedactedField, redactDeep, REDACTED } from './redact';

@@ -93,4 +93,56 @@ describe('createLogger', () => {
     expect(Object.keys(line?.req as object).sort()).toEqual(['id', 'method', 'remoteAddress', 'url']);
     expect(JSON.stringify(line)).not.toMatch(/secret|authorization|cookie/i);
   });
+
+  it('redacts credentials and personal data wherever they appear in a logged object', () => {
+    const out = capture();
+    const logger = createLogger({ service: 'gateway', destination: out.stream }).child({
+      component: 'test',
+      apiKey: 'child-binding-key',
+    });
+    const customer = {
+      id: 'c1',
+      name: 'Acme Trading',
+      taxId: '91310000MA1FL0000X',
+      contacts: [{ name: 'Li Wei', phone: '+86 138 0000 0000', email: 'li@example.cn' }],
+      address: { line1: '88 Century Avenue', postcode: '200120', province: 'Shanghai' },
+    };
+    const original = JSON.stringify(customer);
+    logger.info(
+      {
+        headers: {
+          authorization: 'Bearer secret-bearer',
+          cookie: 'session=secret-cookie',
+          'set-cookie': ['sid=secret-set-cookie'],
+          'x-api-key': 'secret-api-key',
+          'x-duemap-identity': 'secret-identity',
+          accept: 'application/json',
+        },
+        body: { password: 'secret-password', refresh_token: 'secret-refresh', clientSecret: 'secret-client' },
+        config: { key: 'secret-key', IDENTITY_SECRET: 'secret-identity-secret' },
+        customers: [customer],
+      },
+      'logged',
+    );
+    const [line] = out.lines();
+    const text = JSON.stringify(line);
+    expect(text).not.toMatch(/secret-|child-binding-key|91310000|138 0000|li@example|Century|200120/);
+    expect(line).toMatchObject({
+      component: 'test',
+      apiKey: '[redacted]',
+      headers: { authorization: '[redacted]', 'x-api-key': '[redacted]', accept: 'application/json' },
+      body: { password: '[redacted]', refresh_token: '[redacted]' },
+      customers: [
+        {
+          id: 'c1',
+          name: 'Acme Trading',
+          taxId: '[redacted]',
+          contacts: '[redacted]',
+          address: { line1: '[redacted]', postcode: '[redacted]', province: 'Shanghai' },
+        },
+      ],
+    });
+    // The caller's object is not changed by logging it.
+    expect(JSON.stringify(customer)).toBe(original);
+  });
 });

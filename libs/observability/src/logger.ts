@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { REDACTED, REDACTED_BINDING_PATHS, redactDeep } from './redact';
 
 export interface LoggerOptions {
   service: string;
@@ -8,13 +9,23 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** JSON logs with the service name and, inside a span, its trace and span ids. */
+/**
+ * JSON logs with the service name and, inside a span, its trace and span ids. Credentials and
+ * personal data are redacted wherever they appear in a logged object or a child's bindings
+ * (redact.ts: authorization, cookies, API keys, the identity header, passwords, tokens, secrets,
+ * keys, tax ids, phones, e-mails, contacts, street lines, postcodes).
+ */
 export function createLogger({ service, level = 'info', destination }: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => redactDeep(bindings) as pino.Bindings,
+      log: (object) => redactDeep(object) as Record<string, unknown>,
+    },
+    redact: { paths: [...REDACTED_BINDING_PATHS], censor: REDACTED },
     mixin() {
       const span = trace.getActiveSpan();
       if (!span) return {};
