@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
 import { ObservabilityModule } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config';
+import { dataSourceOptions } from './database/data-source';
 import { DocsController } from './docs/docs.controller';
 
 @Module({})
@@ -10,7 +12,17 @@ export class AppModule {
   static register(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceConfigModule.forRoot(config), ObservabilityModule.forService({ logger })],
+      imports: [
+        ServiceConfigModule.forRoot(config),
+        // Migrations are deploy/local's (and the test harness's) job, never the gateway's at boot.
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.DATABASE_URL),
+          synchronize: false,
+          migrationsRun: false,
+          poolSize: 5,
+        }),
+        ObservabilityModule.forService({ logger, database: true }),
+      ],
       controllers: [DocsController],
     };
   }

@@ -4,9 +4,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@duemap/config';
-import { testLogger } from '@duemap/testing';
+import { testLogger, type TestDatabase } from '@duemap/testing';
 import { gatewayConfig } from '../src/config';
 import { createGateway } from '../src/gateway';
+import { createGatewayDatabase } from './gateway-database';
 
 interface Seen {
   method: string;
@@ -103,6 +104,7 @@ describe('gateway', () => {
   let url: string;
   let gateway: { hostname: string; port: number };
   let stubs: Stub[];
+  let db: TestDatabase;
 
   /** A request on its own connection, with the headers exactly as given (fetch adds and hides some). */
   function send(
@@ -131,9 +133,11 @@ describe('gateway', () => {
       scripted(() => script),
     ]);
     stubs = [customers, payments, notifications];
+    db = await createGatewayDatabase();
     const config = loadConfig(
       gatewayConfig,
       {
+        DATABASE_URL: db.url,
         CUSTOMERS_URL: customers.url,
         PAYMENTS_URL: payments.url,
         NOTIFICATIONS_URL: notifications.url,
@@ -152,6 +156,7 @@ describe('gateway', () => {
   afterAll(async () => {
     await app?.close();
     await Promise.all(stubs.map((s) => s.close()));
+    await db?.drop();
   });
 
   it('forwards a request with its method, path, query, body and headers to the owning service', async () => {

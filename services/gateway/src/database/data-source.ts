@@ -1,5 +1,8 @@
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { SigningKeyEntity } from '../identity/signing-key.entity';
+import { UserEntity } from '../identity/user.entity';
+import { CreateIdentity1797000000000 } from './migrations/1797000000000-create-identity';
 
 /**
  * The gateway's own database (`duemap_gateway`): the local issuer's signing keys and users, API
@@ -10,8 +13,8 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [],
-    migrations: [],
+    entities: [SigningKeyEntity, UserEntity],
+    migrations: [CreateIdentity1797000000000],
   };
 }
 
