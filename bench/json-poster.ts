@@ -8,9 +8,12 @@ import http from 'node:http';
 export class JsonPoster {
   private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 512 });
   private readonly url: URL;
+  private readonly authorization: Record<string, string>;
 
-  constructor(baseUrl: string) {
+  /** `token`: sent as `Authorization: Bearer` on every POST. */
+  constructor(baseUrl: string, token?: string) {
     this.url = new URL(baseUrl);
+    this.authorization = token === undefined ? {} : { authorization: `Bearer ${token}` };
   }
 
   /** Resolves with the status once the response has been read; a socket the server closed under us is tried once more. */
@@ -37,7 +40,12 @@ export class JsonPoster {
           method: 'POST',
           path,
           agent: this.agent,
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': payload.length },
+          headers: {
+            ...this.authorization,
+            ...headers,
+            'content-type': 'application/json',
+            'content-length': payload.length,
+          },
         },
         (res) => {
           res.resume();

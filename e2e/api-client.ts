@@ -19,8 +19,25 @@ function isClosedSocket(err: unknown): boolean {
   return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
 }
 
+export interface ApiClientOptions {
+  /** Sent as `Authorization: Bearer <token>` on every request (the stack's `token()` mints one). */
+  token?: string;
+}
+
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  readonly token: string | undefined;
+
+  constructor(
+    readonly baseUrl: string,
+    options: ApiClientOptions = {},
+  ) {
+    this.token = options.token;
+  }
+
+  /** The same client, calling as someone else (undefined: without credentials). */
+  withToken(token: string | undefined): ApiClient {
+    return new ApiClient(this.baseUrl, { token });
+  }
 
   async request<T = unknown>(
     method: string,
@@ -31,7 +48,11 @@ export class ApiClient {
     const send = (): Promise<Response> =>
       fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
     let res: Response;

@@ -2,7 +2,7 @@ import http, { type ClientRequest, type IncomingMessage, type ServerResponse } f
 import https from 'node:https';
 import { context, type Context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { IDENTITY_HEADER } from '@duemap/auth';
 import { isDenial, type Admission, type GatewayAccess } from '../access/gateway-access';
 import type { GatewayConfig } from '../config';
@@ -24,6 +24,18 @@ const answered = new Counter({
   name: 'duemap_gateway_requests_total',
   help: 'Requests to /api/v1 answered by the gateway, by owning service and status',
   labelNames: ['service', 'status'] as const,
+});
+
+// What admission costs each call: rate limits, authentication, the permission matrix and the
+// identity signed for the services; bench:e2e reports it as the price of authentication.
+const admissionSeconds = new Histogram({
+  name: 'duemap_gateway_admission_seconds',
+  help: 'Time the gateway took to admit or refuse a call to /api/v1, by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: [
+    0.00005, 0.0001, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025,
+    0.05, 0.1, 0.25, 1,
+  ],
 });
 
 /** Methods a client may repeat without changing the outcome (RFC 9110 §9.2.2). */
@@ -115,9 +127,12 @@ export class ApiForwarder {
   handle(req: IncomingMessage, res: ServerResponse): void {
     // Only the gateway states who is calling; a client's own statement is dropped unread.
     delete req.headers[IDENTITY_HEADER];
+    const timer = admissionSeconds.startTimer();
     this.access.admit(req).then(
       (result) => {
-        if (isDenial(result)) {
+        const refused = isDenial(result);
+        timer({ outcome: refused ? 'refused' : 'admitted' });
+        if (refused) {
           res.once('close', () => this.access.finished(req, res, undefined));
           this.answer(res, 'none', result.status, result.code, result.message, false, result.headers);
           return;
@@ -126,6 +141,7 @@ export class ApiForwarder {
         this.forward(req, res, result);
       },
       (err: unknown) => {
+        timer({ outcome: 'failed' });
         this.log.error({ err, method: req.method }, 'admission failed');
         res.once('close', () => this.access.finished(req, res, undefined));
         this.answer(res, 'none', 503, 'AUTH_UNAVAILABLE', 'the caller could not be checked; try again');
