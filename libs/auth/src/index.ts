@@ -5,3 +5,4 @@ export * from './territory';
 export * from './internal-identity';
 export * from './token-verifier';
 export * from './nest/service-auth.guard';
+export * from './placement-projection';
