@@ -303,6 +303,12 @@ describe('secret', () => {
     expect(problem(secret(), undefined)).toBe('X: is required but not set');
   });
 
+  it('may be optional: unset is undefined, also in production', () => {
+    expect(read(secret({ optional: true }), undefined, { NODE_ENV: 'production' })).toBeUndefined();
+    expect(read(secret({ optional: true }), 'p4ss')).toBe('p4ss');
+    expect(fieldMetaOf(secret({ optional: true }))).toEqual({ secret: true, hasDefault: false });
+  });
+
   it('refuses its development default in production', () => {
     expect(problem(secret('dev-secret'), undefined, { NODE_ENV: 'production' })).toBe(
       'X: must be set in production (its default is for development only)',

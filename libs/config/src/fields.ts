@@ -279,8 +279,14 @@ export function str(options: StrOptions = {}): EnvField<string | undefined> {
  * without setup; `loadConfig` refuses to use it when NODE_ENV=production, because a known
  * development secret in production is worse than a failed boot.
  */
-export function secret(developmentDefault?: string): EnvField<string> {
-  return field({ parse: ok, defaultRaw: developmentDefault, secret: true });
+export function secret(developmentDefault?: string): EnvField<string>;
+/** A credential only some deployments have (e.g. KAFKA_SASL_PASSWORD): unset is undefined. */
+export function secret(options: { readonly optional: true }): EnvField<string | undefined>;
+export function secret(
+  arg?: string | { readonly optional: true },
+): EnvField<string> | EnvField<string | undefined> {
+  if (typeof arg === 'object') return field({ parse: ok, optional: true, secret: true });
+  return field({ parse: ok, defaultRaw: arg, secret: true });
 }
 
 /** Finds the metadata of a builder's field even if a service wrapped it (e.g. `.optional()`). */

@@ -1,9 +1,10 @@
 import { defineConfig } from './config';
-import { brokers, duration, enumOf, host, int, port, secret, str, url } from './fields';
+import { bool, brokers, duration, enumOf, host, int, port, secret, str, url } from './fields';
 
 /** pino's levels, so LOG_LEVEL can be handed to the logger unchecked. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export const KAFKA_SASL_MECHANISMS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
 /**
  * The infrastructure every service needs. The defaults are the local stack of the build machines
@@ -27,6 +28,26 @@ export const platformShape = {
     pattern: /^[A-Za-z0-9._-]+$/,
     hint: 'must contain only letters, digits, ".", "_" and "-"',
   }),
+  /**
+   * How every Kafka client of the service authenticates (docs/security.md, "Kafka: SASL/SCRAM and
+   * TLS"). `none` suits the local broker of `npm start`; with a mechanism, KAFKA_SASL_USERNAME and
+   * KAFKA_SASL_PASSWORD are required (libs/messaging kafkaSecurityFromConfig refuses to boot
+   * otherwise). SCRAM keeps the password off the wire; `plain` sends it, so only with KAFKA_TLS.
+   */
+  KAFKA_SASL_MECHANISM: enumOf(KAFKA_SASL_MECHANISMS, 'none'),
+  KAFKA_SASL_USERNAME: str({ optional: true }),
+  KAFKA_SASL_PASSWORD: secret({ optional: true }),
+  /**
+   * TLS to the brokers. KAFKA_TLS_CA_FILE: PEM of the CA(s) that signed the brokers' certificates
+   * (default: Node's trusted roots); KAFKA_TLS_CERT_FILE + KAFKA_TLS_KEY_FILE: PEM client
+   * certificate and key for brokers that require mutual TLS. KAFKA_TLS_REJECT_UNAUTHORIZED=false
+   * skips the certificate check (development only: anyone in the path can read the traffic).
+   */
+  KAFKA_TLS: bool(false),
+  KAFKA_TLS_CA_FILE: str({ optional: true }),
+  KAFKA_TLS_CERT_FILE: str({ optional: true }),
+  KAFKA_TLS_KEY_FILE: str({ optional: true }),
+  KAFKA_TLS_REJECT_UNAUTHORIZED: bool(true),
   /**
    * Consumer fetches: the broker answers once it has KAFKA_FETCH_MIN_BYTES for us or
    * KAFKA_FETCH_MAX_WAIT_MS passed. Waiting a little turns many small fetches (and transactions)

@@ -9,6 +9,7 @@ export * from './consumer/event-consumer';
 export * from './consumer/transaction-scope';
 export * from './consumer/consumer.errors';
 export * from './kafka/kafka.factory';
+export * from './kafka/kafka-security';
 export * from './kafka/renewing-producer';
 export * from './database/messaging-migrations';
 export * from './messaging.runtime';

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventConsumerOptions, type Subscription } from './consumer/event-consumer';
 import { inboxMayBePurged, readRedeliveryWindows } from './inbox/inbox-retention';
 import { InboxPurger, type InboxPurgerOptions } from './inbox/inbox.purger';
+import type { KafkaSecurity } from './kafka/kafka-security';
 import { createKafka, createProducer, topicExists } from './kafka/kafka.factory';
 import { RenewingProducer } from './kafka/renewing-producer';
 import type { Consumption } from './monitor/pipe-monitor';
@@ -31,6 +32,8 @@ export interface MessagingRuntimeOptions {
   /** Producer name in headers, Kafka client id, and the default consumer group. */
   serviceName: string;
   brokers: string[];
+  /** SASL and TLS of every Kafka client of the process (kafkaSecurityFromConfig). */
+  security?: KafkaSecurity;
   dataSource: DataSource;
   logger: Logger;
   /** Postgres URL for the relay's LISTEN connection (lower latency than polling alone). */
@@ -76,6 +79,7 @@ export class MessagingRuntime {
       clientId: options.serviceName,
       brokers: options.brokers,
       logger: options.logger,
+      security: options.security,
     });
     const producer = (name: string): RenewingProducer =>
       new RenewingProducer({

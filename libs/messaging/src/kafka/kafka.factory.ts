@@ -1,5 +1,6 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaConnectionConfig, type KafkaSecurity } from './kafka-security';
 import { fixKafkaRequestQueueTimer } from './request-queue.fix';
 
 export interface KafkaClientOptions {
@@ -7,18 +8,22 @@ export interface KafkaClientOptions {
   /** host:port list, as in KAFKA_BROKERS. */
   brokers: string[];
   logger: Logger;
+  /** SASL and TLS (KAFKA_SASL_*, KAFKA_TLS*); none for the local broker. */
+  security?: KafkaSecurity;
 }
 
 /**
- * kafkajs with its log lines routed into the service's structured logger, and without its idle
- * timer loop (request-queue.fix.ts).
+ * kafkajs with its log lines routed into the service's structured logger, without its idle timer
+ * loop (request-queue.fix.ts), and with the service's SASL/TLS settings: every producer, consumer
+ * and admin client of the service is made from the instance this returns.
  */
-export function createKafka({ clientId, brokers, logger }: KafkaClientOptions): Kafka {
+export function createKafka({ clientId, brokers, logger, security }: KafkaClientOptions): Kafka {
   fixKafkaRequestQueueTimer();
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers,
+    ...kafkaConnectionConfig(security),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 8 },
     logLevel: logLevel.WARN,
