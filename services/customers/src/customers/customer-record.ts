@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { provinceKey } from '@duemap/auth';
 import { Money, type MoneyJson } from '@duemap/money';
 import { PiiCipher } from '../pii/pii-cipher';
 import type { ArStatusName, CustomerEntity, CustomerSourceEntity, StoredBalance } from './customer.entity';
@@ -112,6 +113,7 @@ export class CustomerRecords {
     row.tier = state.tier;
     row.country = address?.country ?? null;
     row.province = address?.province ?? null;
+    row.provinceKey = provinceKey(row.country ?? '', row.province);
     row.city = address?.city ?? null;
     row.district = address?.district ?? null;
     row.addressSecret =

@@ -35,6 +35,10 @@ export class CustomerEntity {
   @Column({ type: 'text', nullable: true })
   province!: string | null;
 
+  /** `provinceKey(country, province)` of @duemap/auth, '' without one: what territories compare. */
+  @Column({ name: 'province_key', type: 'text', default: '' })
+  provinceKey!: string;
+
   @Column({ type: 'text', nullable: true })
   city!: string | null;
 

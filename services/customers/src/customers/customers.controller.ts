@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
+import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { CustomerView } from './customer-record';
@@ -56,28 +57,33 @@ export class CustomersController {
   bySource(
     @Param('sourceSystem') sourceSystem: string,
     @Param('externalId') externalId: string,
+    @CurrentIdentity() identity: Identity,
   ): Promise<CustomerView> {
-    return this.getCustomer.bySource(parseSourceRef(sourceSystem, externalId));
+    return this.getCustomer.bySource(parseSourceRef(sourceSystem, externalId), territoryOf(identity));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A customer with its balance, AR status and location' })
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND (also for ids that are not UUIDs)' })
-  get(@Param('id') id: string): Promise<CustomerView> {
-    return this.getCustomer.byId(id);
+  get(@Param('id') id: string, @CurrentIdentity() identity: Identity): Promise<CustomerView> {
+    return this.getCustomer.byId(id, territoryOf(identity));
   }
 
   @Get()
   @ApiOperation({ summary: 'Customers by status, region or search text, ordered by name (keyset pages)' })
   @ApiOkResponse({ type: CustomerPageResponseDto })
-  list(@Query() query: ListCustomersRequestDto): Promise<CustomerPage> {
+  list(
+    @Query() query: ListCustomersRequestDto,
+    @CurrentIdentity() identity: Identity,
+  ): Promise<CustomerPage> {
     return this.listCustomers.execute({
       statuses: query.status,
       q: query.q,
       region: query.region,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       cursor: query.cursor,
+      territory: territoryOf(identity),
     });
   }
 }

@@ -5,6 +5,7 @@ import { CreditEntryEntity, InvoiceBalanceEntity } from '../balances/balance.ent
 import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.entity';
 import { CreateCustomers1763900001000 } from './migrations/1763900001000-create-customers';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { CustomerProvinceKey1797000000000 } from './migrations/1797000000000-customer-province-key';
 
 /** Everything TypeORM knows of the customers database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -18,7 +19,12 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       InvoiceBalanceEntity,
       CreditEntryEntity,
     ],
-    migrations: [...messagingMigrations, CreateCustomers1763900001000, AggregateVersions1796600000000],
+    migrations: [
+      ...messagingMigrations,
+      CreateCustomers1763900001000,
+      AggregateVersions1796600000000,
+      CustomerProvinceKey1797000000000,
+    ],
   };
 }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { inTerritory, placementOf, type Territory } from '@duemap/auth';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CustomerEntity, CustomerSourceEntity } from '../customer.entity';
@@ -12,7 +13,26 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** One customer by its Duemap id or by one of its source records; 404 CUSTOMER_NOT_FOUND otherwise. */
+/**
+ * Whether a territory (undefined: no limit) opens this customer. Outside answers like unknown, so
+ * a collector cannot tell another territory's customer exists.
+ */
+export function customerRowInTerritory(territory: Territory | undefined, row: CustomerEntity): boolean {
+  return inTerritory(
+    territory,
+    placementOf({
+      customerId: row.id,
+      country: row.country,
+      province: row.province,
+      salesTerritory: row.salesTerritory,
+    }),
+  );
+}
+
+/**
+ * One customer by its Duemap id or by one of its source records, inside the caller's territory;
+ * 404 CUSTOMER_NOT_FOUND otherwise.
+ */
 @Injectable()
 export class GetCustomerUseCase {
   constructor(
@@ -20,21 +40,23 @@ export class GetCustomerUseCase {
     private readonly records: CustomerRecords,
   ) {}
 
-  async byId(id: string): Promise<CustomerView> {
+  async byId(id: string, territory?: Territory): Promise<CustomerView> {
     // A malformed id names no customer: 404 like any unknown id, rather than a database error.
     if (!isUuid(id)) throw CustomersException.notFound(id);
     const row = await this.dataSource.getRepository(CustomerEntity).findOneBy({ id: id.toLowerCase() });
-    if (row === null) throw CustomersException.notFound(id);
+    if (row === null || !customerRowInTerritory(territory, row)) throw CustomersException.notFound(id);
     return this.view(row);
   }
 
-  async bySource(ref: SourceRef): Promise<CustomerView> {
+  async bySource(ref: SourceRef, territory?: Territory): Promise<CustomerView> {
     const mapping = await this.dataSource.getRepository(CustomerSourceEntity).findOneBy(ref);
     const row =
       mapping === null
         ? null
         : await this.dataSource.getRepository(CustomerEntity).findOneBy({ id: mapping.customerId });
-    if (row === null) throw CustomersException.notFound(`${ref.sourceSystem}/${ref.externalId}`);
+    if (row === null || !customerRowInTerritory(territory, row)) {
+      throw CustomersException.notFound(`${ref.sourceSystem}/${ref.externalId}`);
+    }
     return this.view(row);
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { namedBinder, territoryPredicate, type Territory } from '@duemap/auth';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import { CustomerEntity, CustomerSourceEntity, type ArStatusName } from '../customer.entity';
@@ -14,6 +15,8 @@ export interface ListCustomersQuery {
   region?: string;
   limit: number;
   cursor?: string;
+  /** The caller's territory (territoryOf): customers outside it are left out; undefined = all. */
+  territory?: Territory;
 }
 
 export interface CustomerPage {
@@ -61,6 +64,20 @@ export class ListCustomersUseCase {
 
   async execute(query: ListCustomersQuery): Promise<CustomerPage> {
     const qb = this.dataSource.getRepository(CustomerEntity).createQueryBuilder('c');
+    const inside: Record<string, unknown> = {};
+    qb.where(
+      territoryPredicate(
+        query.territory,
+        {
+          customerId: 'c.id',
+          country: 'c.country',
+          provinceKey: 'c.province_key',
+          salesTerritory: 'c.sales_territory',
+        },
+        namedBinder(inside),
+      ),
+      inside,
+    );
     if (query.statuses !== undefined && query.statuses.length > 0) {
       qb.andWhere('c.ar_status IN (:...statuses)', { statuses: query.statuses });
     }
