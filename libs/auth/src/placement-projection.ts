@@ -26,6 +26,30 @@ export interface PlacementChange {
   occurredAt: Date;
 }
 
+/**
+ * The change a customers event describes: customer-upserted (address and sales territory) or
+ * address-changed (the address only; no address: the customer has none any more). Typed by shape
+ * so this library need not know the generated event classes.
+ */
+export function placementChangeOf(
+  event: {
+    customerId: string;
+    customerVersion: bigint;
+    address?: { countryCode: string; region: string };
+    salesTerritory?: string;
+  },
+  occurredAt: Date,
+): PlacementChange {
+  return {
+    customerId: event.customerId,
+    country: event.address?.countryCode ?? '',
+    province: event.address?.region ?? '',
+    ...(event.salesTerritory === undefined ? {} : { salesTerritory: event.salesTerritory }),
+    version: event.customerVersion,
+    occurredAt,
+  };
+}
+
 // The contract's ordering rule (compareEventPositions in @duemap/events), inline so the table
 // needs no function of its own: versions decide when both sides have one, occurred_at otherwise.
 function notOlder(version: string, at: string, heldVersion: string, heldAt: string): string {

@@ -2,6 +2,7 @@ import type { Territory } from './identity';
 import {
   customerTerritoryFilter,
   namedBinder,
+  placementChangeOf,
   placementChangeStatement,
   positionalBinder,
 } from './placement-projection';
@@ -172,5 +173,36 @@ describe('placementChangeStatement', () => {
       occurredAt: at,
     });
     expect(values[5]).toBeNull();
+  });
+});
+
+describe('placementChangeOf', () => {
+  const at = new Date('2025-01-02T03:04:05.000Z');
+
+  it('takes the address and the sales territory of customer-upserted', () => {
+    expect(
+      placementChangeOf(
+        {
+          customerId: 'c',
+          customerVersion: 3n,
+          address: { countryCode: 'CN', region: '广东省' },
+          salesTerritory: 'South',
+        },
+        at,
+      ),
+    ).toEqual({
+      customerId: 'c',
+      country: 'CN',
+      province: '广东省',
+      salesTerritory: 'South',
+      version: 3n,
+      occurredAt: at,
+    });
+  });
+
+  it('takes only the address of address-changed, and no address as none', () => {
+    const change = placementChangeOf({ customerId: 'c', customerVersion: 4n }, at);
+    expect(change).toEqual({ customerId: 'c', country: '', province: '', version: 4n, occurredAt: at });
+    expect('salesTerritory' in change).toBe(false);
   });
 });
