@@ -3,6 +3,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { SigningKeyEntity } from '../identity/signing-key.entity';
 import { UserEntity } from '../identity/user.entity';
 import { CreateIdentity1797000000000 } from './migrations/1797000000000-create-identity';
+import { CreateAuditLog1797000500000 } from './migrations/1797000500000-create-audit-log';
 
 /**
  * The gateway's own database (`duemap_gateway`): the local issuer's signing keys and users, API
@@ -14,7 +15,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
     type: 'postgres',
     url,
     entities: [SigningKeyEntity, UserEntity],
-    migrations: [CreateIdentity1797000000000],
+    migrations: [CreateIdentity1797000000000, CreateAuditLog1797000500000],
   };
 }
 
