@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** A key pair of the local issuer; the newest unretired one signs, the others stay published until their tokens expire. */
@@ -10,10 +11,10 @@ export class SigningKeyEntity {
   alg!: string;
 
   @Column({ name: 'public_jwk', type: 'jsonb' })
-  publicJwk!: Record<string, unknown>;
+  publicJwk!: JWK;
 
   @Column({ name: 'private_jwk', type: 'jsonb' })
-  privateJwk!: Record<string, unknown>;
+  privateJwk!: JWK;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
