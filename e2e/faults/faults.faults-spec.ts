@@ -154,6 +154,8 @@ describe('fault injection: payments keep flowing while the platform’s parts fa
       redis: 'private',
       env: {
         REMINDER_WEBHOOK_URL: receiver.url,
+        // The receiver is on 127.0.0.1, which outbound URLs may reach only when allowed.
+        OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
         // A failed send is tried again soon, so a hung channel's reminders settle within the run.
         REMINDER_RETRY_DELAY: '1s',
         // Longer than the hang and the recovery bound: what keeps the rest of notifications going

@@ -32,3 +32,4 @@ export {
 } from './fields';
 export { EX_CONFIG, loadConfigOrExit } from './load-config-or-exit';
 export { LOG_LEVELS, NODE_ENVS, platformConfig, platformShape } from './platform-config';
+export { outboundShape } from './outbound-config';

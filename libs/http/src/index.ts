@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './openapi';
 export * from './service-platform.module';
 export * from './run-service';
+export * from './outbound-url';

@@ -1,7 +1,18 @@
-import { defineConfig, duration, int, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+import {
+  defineConfig,
+  duration,
+  int,
+  outboundShape,
+  platformShape,
+  port,
+  str,
+  url,
+  type ConfigOf,
+} from '@duemap/config';
 
 export const notificationsConfig = defineConfig({
   ...platformShape,
+  ...outboundShape,
   SERVICE_NAME: str({ default: 'notifications', pattern: /^[a-z][a-z0-9-]*$/ }),
   HTTP_PORT: port(3005),
   DATABASE_URL: url({
@@ -32,7 +43,11 @@ export const notificationsConfig = defineConfig({
    * taken as an attempt that died before recording its outcome (see README, Sending).
    */
   REMINDER_SEND_TIMEOUT: duration('15s', { min: 100, max: 600_000 }),
-  /** When set, reminders are POSTed here as JSON (the webhook channel); otherwise they are logged. */
+  /**
+   * When set, reminders are POSTed here as JSON (the webhook channel); otherwise they are logged.
+   * Only public addresses unless OUTBOUND_ALLOW_PRIVATE / OUTBOUND_ALLOW_HOSTS say otherwise:
+   * checked at boot and before each send.
+   */
   REMINDER_WEBHOOK_URL: url({ protocols: ['http:', 'https:'], optional: true }),
 });
 

@@ -50,6 +50,8 @@ describe('notifications: sending reminders through a channel that hangs or a wor
     receiver = await startWebhookReceiver();
     n = await startNotifications({
       REMINDER_WEBHOOK_URL: receiver.url,
+      // The receiver is on 127.0.0.1, which outbound URLs may reach only when allowed.
+      OUTBOUND_ALLOW_HOSTS: '127.0.0.1',
       REMINDER_SEND_TIMEOUT: `${SEND_TIMEOUT_MS}ms`,
       REMINDER_RETRY_DELAY: '100ms',
       REMINDER_RECONCILE_INTERVAL: '300ms',

@@ -23,7 +23,8 @@ describe('WebhookChannel (against a real HTTP server on 127.0.0.1)', () => {
     await receiver.close();
   });
 
-  const channel = (timeoutMs = 2000) => new WebhookChannel({ url: receiver.url, timeoutMs });
+  const channel = (timeoutMs = 2000) =>
+    new WebhookChannel({ url: receiver.url, timeoutMs, outbound: { allowHosts: ['127.0.0.1'] } });
 
   it('POSTs the reminder as JSON with the reminder id as Idempotency-Key, and takes the id the receiver gives', async () => {
     receiver.answer = () => ({ status: 201, body: { id: 'msg-42' } });
@@ -79,6 +80,16 @@ describe('WebhookChannel (against a real HTTP server on 127.0.0.1)', () => {
     const url = receiver.url;
     await receiver.close();
     receiver = await startWebhookReceiver();
-    await expect(new WebhookChannel({ url, timeoutMs: 2000 }).send(message)).rejects.toThrow();
+    await expect(
+      new WebhookChannel({ url, timeoutMs: 2000, outbound: { allowPrivate: true } }).send(message),
+    ).rejects.toThrow();
+  });
+
+  it('refuses to send to an internal address unless allowed, before any request', async () => {
+    const before = receiver.requests.length;
+    await expect(new WebhookChannel({ url: receiver.url, timeoutMs: 2000 }).send(message)).rejects.toThrow(
+      /internal address/,
+    );
+    expect(receiver.requests.length).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { checkOutboundUrl, type OutboundPolicy } from '@duemap/http';
 import type { ChannelReceipt, OutgoingReminder, ReminderChannel, SendOptions } from './reminder-channel';
 
 export interface WebhookChannelOptions {
@@ -6,6 +7,11 @@ export interface WebhookChannelOptions {
   readonly url: string;
   /** Longest a delivery may take, answer included; the request is aborted past it. */
   readonly timeoutMs: number;
+  /**
+   * Which addresses the URL may reach (OUTBOUND_ALLOW_PRIVATE / OUTBOUND_ALLOW_HOSTS); by default
+   * public ones only. Checked before every send, since the name can be re-pointed after boot.
+   */
+  readonly outbound?: OutboundPolicy;
 }
 
 /** The receiver answered, but not with 2xx: the reminder was not accepted. */
@@ -34,6 +40,9 @@ export class WebhookChannel implements ReminderChannel {
   constructor(private readonly options: WebhookChannelOptions) {}
 
   async send(message: OutgoingReminder, options: SendOptions = {}): Promise<ChannelReceipt> {
+    // The name is resolved again by fetch itself, so a record changed in between (DNS rebinding)
+    // is not covered; refusing what it resolves to now still stops a URL aimed inside.
+    await checkOutboundUrl(this.options.url, this.options.outbound);
     const requestId = randomUUID();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;

@@ -4,6 +4,7 @@ import { LogChannel } from '../channels/log.channel';
 import { REMINDER_CHANNEL, type ReminderChannel } from '../channels/reminder-channel';
 import { WebhookChannel } from '../channels/webhook.channel';
 import { CONFIG } from '@duemap/config';
+import { checkOutboundUrl, parseHostList } from '@duemap/http';
 import type { NotificationsConfig } from '../config';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderPlanner } from './reminder-planner';
@@ -35,10 +36,20 @@ import { SendReminderUseCase } from './usecases/send-reminder.usecase';
     {
       provide: REMINDER_CHANNEL,
       inject: [CONFIG, LogChannel],
-      useFactory: (config: NotificationsConfig, log: LogChannel): ReminderChannel =>
-        config.REMINDER_WEBHOOK_URL === undefined
-          ? log
-          : new WebhookChannel({ url: config.REMINDER_WEBHOOK_URL, timeoutMs: config.REMINDER_SEND_TIMEOUT }),
+      // A URL aimed at an internal address fails the boot rather than the first reminder.
+      useFactory: async (config: NotificationsConfig, log: LogChannel): Promise<ReminderChannel> => {
+        if (config.REMINDER_WEBHOOK_URL === undefined) return log;
+        const outbound = {
+          allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
+          allowHosts: parseHostList(config.OUTBOUND_ALLOW_HOSTS),
+        };
+        await checkOutboundUrl(config.REMINDER_WEBHOOK_URL, outbound);
+        return new WebhookChannel({
+          url: config.REMINDER_WEBHOOK_URL,
+          timeoutMs: config.REMINDER_SEND_TIMEOUT,
+          outbound,
+        });
+      },
     },
   ],
   exports: [ReminderPlanner],
