@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 
 import { SetupError } from './errors';
 import { CACHE_DIR, REPO_ROOT, displayPath, logFileFor } from './paths';
@@ -102,6 +102,68 @@ export interface BrokerConfig {
    * proxy sees all their traffic.
    */
   advertisedPort?: number;
+  /** SASL/SCRAM and TLS listeners instead of the plain one (tests of libs/messaging's KAFKA_SASL_*). */
+  security?: BrokerSecurity;
+}
+
+/**
+ * A broker that authenticates: the client port becomes a SASL_PLAINTEXT listener taking
+ * SCRAM-SHA-256 (the broker itself uses the same user between its own listeners), and with `tls`
+ * a second, SASL_SSL listener on `tls.port` whose certificate is the PKCS12 key store given.
+ * The user is created when the storage is formatted (KRaft keeps SCRAM credentials in its
+ * metadata log; there is no ZooKeeper to add them to later).
+ */
+export interface BrokerSecurity {
+  scram: { username: string; password: string };
+  tls?: { port: number; keyStoreFile: string; keyStorePassword: string };
+}
+
+const SCRAM_MECHANISM = 'SCRAM-SHA-256';
+
+function listenerSettings(
+  port: number,
+  controllerPort: number,
+  advertisedPort: number,
+  security: BrokerSecurity | undefined,
+): Record<string, string> {
+  if (!security) {
+    return {
+      listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${advertisedPort}`,
+      'controller.listener.names': 'CONTROLLER',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    };
+  }
+  const { scram, tls } = security;
+  const quote = (value: string): string => JSON.stringify(value);
+  const jaas = `org.apache.kafka.common.security.scram.ScramLoginModule required username=${quote(scram.username)} password=${quote(scram.password)};`;
+  const settings: Record<string, string> = {
+    listeners: [
+      `SASL_PLAINTEXT://127.0.0.1:${port}`,
+      ...(tls ? [`SASL_SSL://127.0.0.1:${tls.port}`] : []),
+      `CONTROLLER://127.0.0.1:${controllerPort}`,
+    ].join(','),
+    'advertised.listeners': [
+      `SASL_PLAINTEXT://127.0.0.1:${advertisedPort}`,
+      ...(tls ? [`SASL_SSL://127.0.0.1:${tls.port}`] : []),
+    ].join(','),
+    'controller.listener.names': 'CONTROLLER',
+    // The controller listener stays plain: it is on the loopback and only this node speaks on it.
+    'listener.security.protocol.map': 'SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'SASL_PLAINTEXT',
+    'sasl.enabled.mechanisms': SCRAM_MECHANISM,
+    'sasl.mechanism.inter.broker.protocol': SCRAM_MECHANISM,
+    'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': jaas,
+  };
+  if (tls) {
+    settings['listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config'] = jaas;
+    settings['ssl.keystore.type'] = 'PKCS12';
+    settings['ssl.keystore.location'] = tls.keyStoreFile;
+    settings['ssl.keystore.password'] = tls.keyStorePassword;
+    settings['ssl.key.password'] = tls.keyStorePassword;
+  }
+  return settings;
 }
 
 /** A single node acting as broker and KRaft controller, sized for a 2-core developer machine. */
@@ -110,16 +172,13 @@ export function renderServerProperties({
   controllerPort,
   logDir,
   advertisedPort = port,
+  security,
 }: BrokerConfig): string {
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${advertisedPort}`,
-    'controller.listener.names': 'CONTROLLER',
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ...listenerSettings(port, controllerPort, advertisedPort, security),
     'log.dirs': logDir,
     // Topics are created up front (topics.ts); a typo in a topic name must fail, not create a topic.
     'auto.create.topics.enable': false,
@@ -158,9 +217,22 @@ log4j.logger.state.change.logger=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 `;
 
+/** The `sasl`/`ssl` part of a kafkajs config, for a broker that authenticates. */
+export type KafkaClientSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'>;
+
+/** The client settings that authenticate to a broker started with `security` (SASL_PLAINTEXT port). */
+export function clientSecurityFor(security: BrokerSecurity | undefined): KafkaClientSecurity {
+  return security ? { sasl: { mechanism: 'scram-sha-256', ...security.scram } } : {};
+}
+
 /** Whether a Kafka broker answers a metadata request (a plain open port is not enough). */
-export async function kafkaAnswers(brokers: string, timeoutMs = 3_000): Promise<boolean> {
+export async function kafkaAnswers(
+  brokers: string,
+  timeoutMs = 3_000,
+  clientSecurity: KafkaClientSecurity = {},
+): Promise<boolean> {
   const admin = new Kafka({
+    ...clientSecurity,
     clientId: 'duemap-probe',
     brokers: brokers.split(',').map((broker) => broker.trim()),
     logLevel: logLevel.NOTHING,
@@ -193,6 +265,8 @@ export interface StartKafkaOptions {
   readyTimeoutMs?: number;
   /** Aborting stops a broker that is still starting. */
   signal?: AbortSignal;
+  /** SCRAM (and TLS) listeners instead of the plain one; see BrokerSecurity. */
+  security?: BrokerSecurity;
 }
 
 export interface KafkaBroker {
@@ -218,6 +292,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const name = `kafka-${port}`;
   const brokers = `127.0.0.1:${port}`;
   const serverProperties = path.join(dataDir, 'server.properties');
+  const probe = clientSecurityFor(options.security);
 
   const handle = (pid: number, reused: boolean): KafkaBroker => ({
     brokers,
@@ -236,11 +311,18 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
         `Port ${port} is used by another Duemap broker (pid ${running.pid}, ${running.marker}); stop it with \`npm stop\` or pick another port.`,
       );
     }
-    await waitForBroker(brokers, running.pid, running.logFile ?? logFile, readyTimeoutMs, options.signal);
+    await waitForBroker(
+      brokers,
+      running.pid,
+      running.logFile ?? logFile,
+      readyTimeoutMs,
+      options.signal,
+      probe,
+    );
     return handle(running.pid, true);
   }
 
-  for (const taken of [port, controllerPort]) {
+  for (const taken of [port, controllerPort, ...(options.security?.tls ? [options.security.tls.port] : [])]) {
     if (!(await portIsFree(taken))) {
       throw new SetupError(
         `Port ${taken} is taken by another program, so Kafka cannot start there; stop that program or set KAFKA_BROKERS to a broker you run yourself.`,
@@ -255,7 +337,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(
     serverProperties,
-    renderServerProperties({ port, controllerPort, logDir, advertisedPort: options.advertisedPort }),
+    renderServerProperties({
+      port,
+      controllerPort,
+      logDir,
+      advertisedPort: options.advertisedPort,
+      security: options.security,
+    }),
   );
   fs.writeFileSync(log4j, LOG4J_PROPERTIES);
   const java = javaCommand();
@@ -275,6 +363,12 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       '-c',
       serverProperties,
       '--ignore-formatted',
+      ...(options.security
+        ? [
+            '--add-scram',
+            `${SCRAM_MECHANISM}=[name=${options.security.scram.username},password=${options.security.scram.password}]`,
+          ]
+        : []),
     ]);
     if (uuid.status !== 0 || format.status !== 0) {
       throw new SetupError(
@@ -306,7 +400,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   recordProcess({ name, pid: child.pid, marker: serverProperties, logFile, url: brokers });
   const broker = handle(child.pid, false);
   try {
-    await waitForBroker(brokers, child.pid, logFile, readyTimeoutMs, options.signal);
+    await waitForBroker(brokers, child.pid, logFile, readyTimeoutMs, options.signal, probe);
   } catch (error) {
     await broker.stop();
     throw error;
@@ -320,6 +414,7 @@ async function waitForBroker(
   logFile: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  clientSecurity: KafkaClientSecurity = {},
 ): Promise<void> {
   const port = Number(brokers.split(':').pop());
   const ready = await waitUntil(
@@ -329,7 +424,7 @@ async function waitForBroker(
           `Kafka stopped while starting; the last lines of ${displayPath(logFile)}:\n${tailFile(logFile)}`,
         );
       }
-      return (await portAnswers(port)) && (await kafkaAnswers(brokers, 2_000));
+      return (await portAnswers(port)) && (await kafkaAnswers(brokers, 2_000, clientSecurity));
     },
     { timeoutMs, intervalMs: 250, signal },
   );

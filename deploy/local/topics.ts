@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 
 /**
  * KAFKA_PARTITIONS (default 2): partitions per topic when topics are created. A topic's partitions
@@ -34,6 +34,8 @@ export interface CreateTopicsOptions {
   /** Default: every Duemap topic and its `.dlq` twin, from @duemap/events. */
   topics?: readonly string[];
   partitions?: number;
+  /** `sasl`/`ssl` of the admin client, for a broker that authenticates. */
+  clientSecurity?: Pick<KafkaConfig, 'sasl' | 'ssl'>;
 }
 
 export interface CreatedTopics {
@@ -58,6 +60,7 @@ export async function createTopics(
   const topics = options.topics ?? (await import('@duemap/events')).ALL_TOPICS_WITH_DLQ;
   const numPartitions = options.partitions ?? topicPartitions();
   const admin = new Kafka({
+    ...options.clientSecurity,
     clientId: 'duemap-topics',
     brokers: brokers.split(',').map((broker) => broker.trim()),
     logLevel: logLevel.ERROR,

@@ -52,6 +52,36 @@ describe('renderServerProperties', () => {
   });
 });
 
+describe('renderServerProperties with SCRAM and TLS', () => {
+  const properties = parseProperties(
+    renderServerProperties({
+      port: 19092,
+      controllerPort: 19093,
+      logDir: '/d',
+      security: {
+        scram: { username: 'duemap', password: 'pw' },
+        tls: { port: 19094, keyStoreFile: '/d/broker.p12', keyStorePassword: 'ks' },
+      },
+    }),
+  );
+
+  it('takes clients only on SASL listeners, SCRAM-SHA-256, the broker itself included', () => {
+    expect(properties.get('listeners')).toBe(
+      'SASL_PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094,CONTROLLER://127.0.0.1:19093',
+    );
+    expect(properties.get('advertised.listeners')).toBe(
+      'SASL_PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094',
+    );
+    expect(properties.get('inter.broker.listener.name')).toBe('SASL_PLAINTEXT');
+    expect(properties.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-256');
+    expect(properties.get('sasl.mechanism.inter.broker.protocol')).toBe('SCRAM-SHA-256');
+    expect(properties.get('listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required username="duemap" password="pw";',
+    );
+    expect(properties.get('ssl.keystore.location')).toBe('/d/broker.p12');
+  });
+});
+
 describe('parseCliArgs', () => {
   it('reads a command and passes test arguments through to Jest', () => {
     expect(parseCliArgs(['up'])).toEqual({ command: 'up', args: [] });
