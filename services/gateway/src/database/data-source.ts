@@ -1,8 +1,10 @@
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { SigningKeyEntity } from '../identity/signing-key.entity';
 import { UserEntity } from '../identity/user.entity';
 import { CreateIdentity1797000000000 } from './migrations/1797000000000-create-identity';
+import { CreateApiKeys1797000100000 } from './migrations/1797000100000-create-api-keys';
 import { CreateAuditLog1797000500000 } from './migrations/1797000500000-create-audit-log';
 
 /**
@@ -14,8 +16,8 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
   return {
     type: 'postgres',
     url,
-    entities: [SigningKeyEntity, UserEntity],
-    migrations: [CreateIdentity1797000000000, CreateAuditLog1797000500000],
+    entities: [SigningKeyEntity, UserEntity, ApiKeyEntity],
+    migrations: [CreateIdentity1797000000000, CreateApiKeys1797000100000, CreateAuditLog1797000500000],
   };
 }
 
