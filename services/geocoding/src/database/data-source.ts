@@ -6,6 +6,7 @@ import { CustomerPinEntity } from '../map/customer-pin.entity';
 import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-create-customer-pins';
 import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-status-applied-at';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -18,6 +19,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreateCustomerPins1763910000000,
       AddStatusAppliedAt1764000000000,
       AggregateVersions1796600000000,
+      CustomerPlacements1797000000000,
     ],
   };
 }

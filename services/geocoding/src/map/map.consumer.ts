@@ -8,6 +8,7 @@ import {
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
+import { ProjectCustomerPlacementUseCase } from '../customer-placements/project-customer-placement.usecase';
 import { customerPositionOf } from './event-time';
 import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
@@ -21,6 +22,7 @@ export class MapConsumer implements EventSubscriber {
     private readonly locate: LocateCustomerUseCase,
     private readonly applyStatus: ApplyStatusChangeUseCase,
     private readonly applyBalance: ApplyBalanceChangeUseCase,
+    private readonly projectPlacement: ProjectCustomerPlacementUseCase,
   ) {}
 
   subscriptions(): Subscription[] {
@@ -35,12 +37,14 @@ export class MapConsumer implements EventSubscriber {
           },
           ctx.em,
         );
+        await this.projectPlacement.execute(event, ctx.em);
       }),
       subscribe(eventTopic(Topic.AddressChanged), async (event, ctx) => {
         await this.locate.execute(
           { customerId: event.customerId, ...customerPositionOf(event), address: event.address },
           ctx.em,
         );
+        await this.projectPlacement.execute(event, ctx.em);
       }),
       // Every status and balance change of a transaction in one statement each.
       subscribeBatch(eventTopic(Topic.StatusChanged), async (items, { em }) => {

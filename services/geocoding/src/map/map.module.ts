@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomerPlacementsModule } from '../customer-placements/customer-placements.module';
 import { GeocoderModule } from '../geocoder/geocoder.module';
 import { MapConsumer } from './map.consumer';
 import { MapController } from './map.controller';
@@ -11,7 +12,7 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
 
 /** The map projection: pins from customer events, served as GeoJSON and regional roll-ups. */
 @Module({
-  imports: [GeocoderModule],
+  imports: [GeocoderModule, CustomerPlacementsModule],
   controllers: [MapController],
   providers: [
     PinRepository,

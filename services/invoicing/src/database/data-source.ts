@@ -5,6 +5,7 @@ import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.enti
 import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '../invoices/invoice.entity';
 import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 export const invoicingEntities = [
   InvoiceEntity,
@@ -20,7 +21,12 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
     type: 'postgres',
     url,
     entities: [...messagingEntities, ...invoicingEntities],
-    migrations: [...messagingMigrations, CreateInvoicing1763900100000, AggregateVersions1796600000000],
+    migrations: [
+      ...messagingMigrations,
+      CreateInvoicing1763900100000,
+      AggregateVersions1796600000000,
+      CustomerPlacements1797000000000,
+    ],
   };
 }
 

@@ -7,18 +7,23 @@ import {
   type EventSubscriber,
   type Subscription,
 } from '@duemap/messaging';
+import { ProjectCustomerPlacementUseCase } from '../customer-placements/project-customer-placement.usecase';
 import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
 
 /** customers.customer-upserted.v1 -> the customer read model (time zone, locale, tier). */
 @Injectable()
 @EventSubscriberProvider()
 export class CustomersConsumer implements EventSubscriber {
-  constructor(private readonly recordCustomer: RecordCustomerUseCase) {}
+  constructor(
+    private readonly recordCustomer: RecordCustomerUseCase,
+    private readonly projectPlacement: ProjectCustomerPlacementUseCase,
+  ) {}
 
   subscriptions(): Subscription[] {
     return [
       subscribe(eventTopic(Topic.CustomerUpserted), async (event, ctx) => {
         await this.recordCustomer.execute(event, ctx);
+        await this.projectPlacement.execute(event, ctx.em);
       }),
     ];
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomerPlacementsModule } from '../customer-placements/customer-placements.module';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { RemindersModule } from '../reminders/reminders.module';
 import { CustomersConsumer } from './customers.consumer';
@@ -6,7 +7,7 @@ import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
 
 /** The customer read model, fed by customers.customer-upserted.v1. */
 @Module({
-  imports: [InvoicesModule, RemindersModule],
+  imports: [InvoicesModule, RemindersModule, CustomerPlacementsModule],
   providers: [RecordCustomerUseCase, CustomersConsumer],
 })
 export class CustomersModule {}

@@ -6,6 +6,7 @@ import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
 import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
 import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -19,7 +20,12 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       PaymentEntity,
       PaymentAllocationEntity,
     ],
-    migrations: [...messagingMigrations, CreatePayments1763990400000, AggregateVersions1796600000000],
+    migrations: [
+      ...messagingMigrations,
+      CreatePayments1763990400000,
+      AggregateVersions1796600000000,
+      CustomerPlacements1797000000000,
+    ],
   };
 }
 
