@@ -99,4 +99,19 @@ describe('Kafka with SASL/SCRAM (and TLS) from the platform config', () => {
     const kafka = clientFromEnv(tls.brokers, { ...scram, KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: tls.caFile });
     expect(await roundTrip(kafka, TLS_TOPIC, 'over-sasl-ssl')).toEqual(['over-sasl-ssl']);
   });
+
+  it('refuses to talk to a TLS broker whose certificate it does not trust', async () => {
+    const tls = broker.tls;
+    if (!tls) throw new Error('the private broker was started without its TLS listener');
+    const kafka = clientFromEnv(tls.brokers, { ...scram, KAFKA_TLS: 'true' });
+    const { error } = await connectFailure(kafka);
+    // kafkajs retries a failed handshake a few times (5-6 s here), as any connection error.
+    expect(error.message).toContain('self-signed certificate');
+  });
+
+  it('closes the connection of a client without SASL', async () => {
+    const kafka = clientFromEnv(broker.brokers, {});
+    const { error } = await connectFailure(kafka);
+    expect(error.name).toBe('KafkaJSConnectionClosedError');
+  });
 });
