@@ -2,13 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
 import { limitedPoolOptions, PreparingClient } from '@duemap/database';
-import { MessagingModule, PipeMonitor, type MessagingRuntimeOptions } from '@duemap/messaging';
+import {
+  kafkaSecurityFromConfig,
+  MessagingModule,
+  PipeMonitor,
+  type KafkaSecurityValues,
+  type MessagingRuntimeOptions,
+} from '@duemap/messaging';
 import { ObservabilityModule, StatementMetricsLogger } from '@duemap/observability';
 import type { Logger } from 'pino';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 /** The platform values every service's config has (libs/config platformShape). */
-export interface PlatformValues {
+export interface PlatformValues extends KafkaSecurityValues {
   SERVICE_NAME: string;
   DATABASE_URL: string;
   KAFKA_BROKERS: readonly string[];
@@ -86,6 +92,7 @@ export class ServicePlatformModule {
         MessagingModule.forRoot({
           serviceName: config.SERVICE_NAME,
           brokers: [...config.KAFKA_BROKERS],
+          security: kafkaSecurityFromConfig(config),
           databaseUrl: config.DATABASE_URL,
           logger,
           ...messaging,
