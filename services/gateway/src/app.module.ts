@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
 import { ObservabilityModule } from '@duemap/observability';
 import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module';
 import type { GatewayConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { DocsController } from './docs/docs.controller';
@@ -22,6 +23,7 @@ export class AppModule {
           poolSize: 5,
         }),
         ObservabilityModule.forService({ logger, database: true }),
+        AuditModule.register(config, logger),
       ],
       controllers: [DocsController],
     };

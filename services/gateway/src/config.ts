@@ -20,6 +20,13 @@ export const gatewayConfig = defineConfig({
   MAX_BODY_BYTES: int({ min: 1024, max: 50 * 1024 * 1024, default: 1024 * 1024 }),
   /** Milliseconds to wait for a service before answering 504. */
   UPSTREAM_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 15_000 }),
+  /**
+   * Proxies of our own in front of the gateway (a load balancer, an ingress): with n > 0 the client
+   * address the audit trail records is the n-th entry from the right of X-Forwarded-For, the one
+   * our outermost proxy appended. 0 (default): the socket's peer, since a client can send any
+   * X-Forwarded-For it likes.
+   */
+  TRUSTED_PROXIES: int({ min: 0, max: 10, default: 0 }),
 });
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfig>;

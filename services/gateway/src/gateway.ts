@@ -9,6 +9,8 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { createGatewayAccess } from './access/create-gateway-access';
+import { withAuditTrail } from './audit/audited-access';
+import { AuditRecorder } from './audit/audit-recorder';
 import { ApiForwarder, isApiPath } from './routing/api.forwarder';
 
 /**
@@ -48,7 +50,8 @@ function serveApiAheadOfExpress(
 ): void {
   const server: Server = app.getHttpServer();
   const express = app.getHttpAdapter().getInstance() as RequestListener;
-  const forwarder = new ApiForwarder(config, logger, createGatewayAccess(config), express);
+  const access = withAuditTrail(createGatewayAccess(config), app.get(AuditRecorder));
+  const forwarder = new ApiForwarder(config, logger, access, express);
   const listeners = server.listeners('request');
   if (listeners.length !== 1 || listeners[0] !== express) {
     // Fail at boot rather than serve /api/v1 twice or not at all if Nest changes how it listens.
