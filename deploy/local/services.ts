@@ -85,8 +85,20 @@ export function serviceEnv(input: ServiceEnvInput): Record<string, string> {
     DATABASE_URL: input.databaseUrl,
     REDIS_URL: input.redisUrl,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...LOCAL_RATE_LIMITS,
   };
 }
+
+/**
+ * The gateway's rate limits on a developer machine and in the test stacks: everything comes from
+ * 127.0.0.1, and the benchmarks push thousands of requests a second as one principal, so the limits
+ * stay on (the same code path) but far above that. A deployment keeps the defaults or sets its own.
+ */
+export const LOCAL_RATE_LIMITS: Readonly<Record<string, string>> = {
+  RATE_LIMIT_PER_ADDRESS: '100000000',
+  RATE_LIMIT_PER_PRINCIPAL: '100000000',
+  RATE_LIMIT_PER_API_KEY: '100000000',
+};
 
 export interface RunningService {
   name: string;

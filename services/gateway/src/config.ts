@@ -27,6 +27,39 @@ export const gatewayConfig = defineConfig({
    * X-Forwarded-For it likes.
    */
   TRUSTED_PROXIES: int({ min: 0, max: 10, default: 0 }),
+  /**
+   * Rate limits (docs/security.md, Hardening), counted in Redis (REDIS_URL) across replicas: requests
+   * per RATE_LIMIT_WINDOW from one client address before authentication, and of one principal after
+   * it (a token's subject, or an API key, whose machines may call more). Beyond a limit a client
+   * may use RATE_LIMIT_BURST extra requests, refilled over RATE_LIMIT_BURST_WINDOW; then 429. A
+   * refused sign-in (401) costs its address RATE_LIMIT_FAILED_SIGN_IN_COST requests. The local stack
+   * and the benchmarks, which call from one address at thousands of requests a second, raise them.
+   */
+  RATE_LIMIT_WINDOW: duration('1m', { min: 1000, max: 86_400_000 }),
+  RATE_LIMIT_PER_ADDRESS: int({ min: 1, default: 600 }),
+  RATE_LIMIT_PER_PRINCIPAL: int({ min: 1, default: 1200 }),
+  RATE_LIMIT_PER_API_KEY: int({ min: 1, default: 6000 }),
+  RATE_LIMIT_BURST: int({ min: 0, default: 100 }),
+  RATE_LIMIT_BURST_WINDOW: duration('10m', { min: 1000, max: 86_400_000 }),
+  RATE_LIMIT_FAILED_SIGN_IN_COST: int({ min: 1, max: 1000, default: 10 }),
+  /** Prefix of the counters' Redis keys; tests use their own on the shared Redis. */
+  RATE_LIMIT_KEY_PREFIX: str({ default: 'duemap:rl', pattern: /^[A-Za-z0-9:._-]+$/ }),
+  /** Longest a Redis count may take before the in-process limiter answers instead. */
+  RATE_LIMIT_REDIS_TIMEOUT_MS: int({ min: 10, max: 10_000, default: 250 }),
+  /**
+   * Origins (scheme://host[:port], comma-separated) whose browser pages may call /api/v1
+   * cross-origin; none by default, i.e. same-origin only.
+   */
+  CORS_ORIGINS: str({
+    default: '',
+    pattern: /^(\s*https?:\/\/[A-Za-z0-9.-]+(:\d+)?\s*)?(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d+)?\s*)*$/,
+    hint: 'must be a comma-separated list of origins such as https://console.example.com',
+  }),
+  /**
+   * Strict-Transport-Security max-age in seconds, sent only when set above 0: for a gateway served
+   * over https (directly or behind a TLS proxy); never on plain http, where it would do nothing.
+   */
+  HSTS_MAX_AGE: int({ min: 0, max: 63_072_000, default: 0 }),
 });
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfig>;

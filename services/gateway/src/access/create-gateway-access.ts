@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasPermission, InternalIdentity, matchOperation, TokenVerifier, type Identity } from '@duemap/auth';
 import type { GatewayConfig } from '../config';
+import { withRateLimits } from '../rate-limit/rate-limited-access';
 import type { Admission, Denial, GatewayAccess } from './gateway-access';
 
 const UNAUTHENTICATED: Denial = {
@@ -69,5 +70,5 @@ export class BearerAccess implements GatewayAccess {
 }
 
 export function createGatewayAccess(config: GatewayConfig): GatewayAccess {
-  return new BearerAccess(config);
+  return withRateLimits(new BearerAccess(config), config);
 }

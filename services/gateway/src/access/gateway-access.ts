@@ -8,6 +8,8 @@ export interface Denial {
   message: string;
   /** Extra response headers (Retry-After, WWW-Authenticate). */
   headers?: Record<string, string>;
+  /** Who was refused, when known (authenticated, not permitted): the audit trail records it. */
+  identity?: Identity;
 }
 
 /** A call let through: who makes it and which operation of the matrix it is. */
@@ -32,4 +34,6 @@ export interface GatewayAccess {
   admit(req: IncomingMessage): Promise<Denial | Admission>;
   /** Called once the answer has been sent (or the client went away), with the admission if any. */
   finished(req: IncomingMessage, res: ServerResponse, admission: Admission | undefined): void;
+  /** Releases what admission holds (the rate limits' Redis connection); called once the server has closed. */
+  close?(): Promise<void>;
 }

@@ -6,7 +6,8 @@ import { Counter, Histogram } from 'prom-client';
 import { IDENTITY_HEADER } from '@duemap/auth';
 import { isDenial, type Admission, type GatewayAccess } from '../access/gateway-access';
 import type { GatewayConfig } from '../config';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { Cors, parseOrigins } from './cors';
+import { apiSecurityHeaders, downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
 import { ownerOf, serviceUrls, type ServiceName } from './routes';
 
 const API_PREFIX = '/api/v1';
@@ -92,6 +93,9 @@ export class ApiForwarder {
   readonly maxBodyBytes: number;
   readonly timeoutMs: number;
   readonly log: Logger;
+  readonly cors: Cors;
+  /** apiSecurityHeaders for this configuration, on every answer to /api/v1. */
+  readonly securityHeaders: readonly [string, string][];
   private readonly upstreams: Record<ServiceName, Upstream>;
 
   constructor(
@@ -104,6 +108,8 @@ export class ApiForwarder {
     this.maxBodyBytes = config.MAX_BODY_BYTES;
     this.timeoutMs = config.UPSTREAM_TIMEOUT_MS;
     this.log = logger.child({ component: 'api-forwarder' });
+    this.cors = new Cors(parseOrigins(config.CORS_ORIGINS));
+    this.securityHeaders = apiSecurityHeaders(config.HSTS_MAX_AGE);
     const urls = serviceUrls(config);
     this.upstreams = {} as Record<ServiceName, Upstream>;
     for (const service of Object.keys(urls) as ServiceName[]) {
@@ -127,6 +133,8 @@ export class ApiForwarder {
   handle(req: IncomingMessage, res: ServerResponse): void {
     // Only the gateway states who is calling; a client's own statement is dropped unread.
     delete req.headers[IDENTITY_HEADER];
+    // A preflight carries no credentials: it is answered before admission and counts against nothing.
+    if (this.cors.preflight(req, res)) return;
     const timer = admissionSeconds.startTimer();
     this.access.admit(req).then(
       (result) => {
@@ -185,7 +193,8 @@ export class ApiForwarder {
     headers?: Record<string, string>,
   ): void {
     answered.inc({ service, status });
-    sendError(res, status, code, message, close, headers);
+    const all = Object.fromEntries([...this.securityHeaders, ...this.cors.responseHeaders(res.req)]);
+    sendError(res, status, code, message, close, { ...all, ...headers });
   }
 
   tooLarge(res: ServerResponse, service: string, close = true): void {
@@ -200,6 +209,7 @@ export class ApiForwarder {
   /** Drops the idle upstream sockets; called once the server has closed. */
   close(): void {
     for (const upstream of Object.values(this.upstreams)) upstream.agent.destroy();
+    this.access.close?.().catch((err: unknown) => this.log.warn({ err }, 'admission did not close'));
   }
 }
 
@@ -303,7 +313,10 @@ class Exchange {
     this.res.writeHead(
       status,
       response.statusMessage || undefined,
-      downstreamResponseHeaders(response.rawHeaders),
+      downstreamResponseHeaders(response.rawHeaders, [
+        ...this.forwarder.securityHeaders,
+        ...this.forwarder.cors.responseHeaders(this.req),
+      ]),
     );
     // pipe() does not end the client's response when the service's is cut short: reset it, so
     // the client sees a broken answer rather than waiting for the rest.

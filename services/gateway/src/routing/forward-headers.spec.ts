@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
+import { apiSecurityHeaders, downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers';
 
 function request(
   headers: Record<string, string>,
@@ -110,5 +110,38 @@ describe('downstreamResponseHeaders', () => {
       'Idempotent-Replayed',
       'true',
     ]);
+  });
+});
+
+describe('apiSecurityHeaders', () => {
+  it('adds nosniff, no referrer, no framing, no-store, and HSTS only when configured', () => {
+    const plain = Object.fromEntries(apiSecurityHeaders(0));
+    expect(plain).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    });
+    expect(plain['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(plain).not.toHaveProperty('strict-transport-security');
+    expect(Object.fromEntries(apiSecurityHeaders(31_536_000))['strict-transport-security']).toBe(
+      'max-age=31536000; includeSubDomains',
+    );
+  });
+
+  it('keeps what the service sent and adds the rest to its answer', () => {
+    const headers = downstreamResponseHeaders(
+      ['Content-Type', 'application/json', 'Cache-Control', 'max-age=60'],
+      apiSecurityHeaders(0),
+    );
+    expect(headers.filter((_, i) => i % 2 === 0).map((h) => h.toLowerCase())).toEqual([
+      'content-type',
+      'cache-control',
+      'x-content-type-options',
+      'referrer-policy',
+      'x-frame-options',
+      'content-security-policy',
+    ]);
+    expect(headers[3]).toBe('max-age=60');
   });
 });

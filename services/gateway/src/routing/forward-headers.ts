@@ -66,11 +66,33 @@ function portOf(host: string | undefined, encrypted: boolean): string {
 }
 
 /**
- * What the caller receives: the service's headers as sent (case and repeats kept, `Set-Cookie`
- * included) minus the hop-by-hop ones, as the flat `[name, value, ...]` list `writeHead` takes.
- * node:http then frames the body for the caller's connection itself.
+ * Headers every /api/v1 answer carries (JSON for programs, never a page to render, frame or
+ * cache): no content sniffing, no referrer, no framing, nothing loaded if a browser renders it
+ * anyway, not stored by caches (answers carry receivables and personal data). HSTS only when the
+ * gateway is configured as served over https (HSTS_MAX_AGE > 0).
  */
-export function downstreamResponseHeaders(rawHeaders: readonly string[]): string[] {
+export function apiSecurityHeaders(hstsMaxAge = 0): [string, string][] {
+  const headers: [string, string][] = [
+    ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'],
+    ['x-frame-options', 'DENY'],
+    ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['cache-control', 'no-store'],
+  ];
+  if (hstsMaxAge > 0) headers.push(['strict-transport-security', `max-age=${hstsMaxAge}; includeSubDomains`]);
+  return headers;
+}
+
+/**
+ * What the caller receives: the service's headers as sent (case and repeats kept, `Set-Cookie`
+ * included) minus the hop-by-hop ones, plus each of `extra` (apiSecurityHeaders, CORS) the service
+ * did not send itself, as the flat `[name, value, ...]` list `writeHead` takes. node:http then
+ * frames the body for the caller's connection itself.
+ */
+export function downstreamResponseHeaders(
+  rawHeaders: readonly string[],
+  extra: readonly (readonly [string, string])[] = [],
+): string[] {
   let listed: string[] | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if (rawHeaders[i]?.toLowerCase() === 'connection') listed = listedInConnection(rawHeaders[i + 1]);
@@ -82,5 +104,15 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
     if (isHopByHop(lower) || listed?.includes(lower)) continue;
     headers.push(name, rawHeaders[i + 1] ?? '');
   }
+  for (const [name, value] of extra) {
+    if (!sent(rawHeaders, name)) headers.push(name, value);
+  }
   return headers;
+}
+
+function sent(rawHeaders: readonly string[], lowerName: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === lowerName) return true;
+  }
+  return false;
 }
