@@ -323,6 +323,8 @@ describe('audit trail through the gateway', () => {
       (r) => r.length >= 5,
     );
     expect(reads.map((r) => r.status)).toEqual([403, 200, 200, 200, 400]);
+    // The refused reader is named: authenticated, only not permitted.
+    expect(reads[0]).toMatchObject({ subject: 'fin', kind: 'user', roles: ['finance'] });
     expect(await verifyAuditLog(new AuditLogStore(pool))).toMatchObject({ checked: 8, broken: undefined });
   }, 60_000);
 });

@@ -52,6 +52,7 @@ export class BearerAccess implements GatewayAccess {
         status: 403,
         code: 'FORBIDDEN',
         message: `${req.method} ${req.url} is not an operation of the API`,
+        identity,
       };
     }
     if (!hasPermission(identity, operation.permission)) {
@@ -59,6 +60,7 @@ export class BearerAccess implements GatewayAccess {
         status: 403,
         code: 'FORBIDDEN',
         message: `${operation.permission} is needed for ${operation.key}`,
+        identity,
       };
     }
     return { identity, operation, signedIdentity: await this.internal.sign(identity) };

@@ -3,9 +3,6 @@ import type { Identity } from '@duemap/auth';
 import { isDenial, type Admission, type Denial, type GatewayAccess } from '../access/gateway-access';
 import type { AuditRecorder } from './audit-recorder';
 
-/** A refusal may name who was refused (authenticated, but without the permission). */
-type IdentifiedDenial = Denial & { identity?: Identity };
-
 /**
  * The last step of admission: once a call is answered, its audit entry is queued. Wraps the
  * whole admission, so refusals of every earlier step (rate limits, authentication, the matrix)
@@ -17,8 +14,7 @@ export function withAuditTrail(inner: GatewayAccess, recorder: AuditRecorder): G
     async admit(req: IncomingMessage): Promise<Denial | Admission> {
       const result = await inner.admit(req);
       if (isDenial(result)) {
-        const identity = (result as IdentifiedDenial).identity;
-        if (identity) refused.set(req, identity);
+        if (result.identity) refused.set(req, result.identity);
       }
       return result;
     },
