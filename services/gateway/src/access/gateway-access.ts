@@ -10,8 +10,6 @@ export interface Denial {
   headers?: Record<string, string>;
   /** Who was refused, when known (authenticated, not permitted): the audit trail records it. */
   identity?: Identity;
-  /** Who was refused, when known (authenticated, not permitted): the audit trail records it. */
-  identity?: Identity;
 }
 
 /** A call let through: who makes it and which operation of the matrix it is. */
