@@ -1,4 +1,4 @@
-import { mergeOpenApi, type OpenApiDocument } from './openapi-merge';
+import { mergeOpenApi, OPERATION_SECURITY, publicApiOnly, type OpenApiDocument } from './openapi-merge';
 
 const doc = (paths: Record<string, unknown>, schemas: Record<string, unknown>): OpenApiDocument => ({
   openapi: '3.0.0',
@@ -91,5 +91,43 @@ describe('mergeOpenApi', () => {
 
   it('says which services were unreachable', () => {
     expect(mergeOpenApi([], ['geocoding']).info.description).toContain('geocoding');
+  });
+
+  it('declares the bearer and API key schemes, and both on every operation with its permission', () => {
+    const merged = mergeOpenApi([
+      {
+        service: 'customers',
+        document: doc({ '/api/v1/customers/{id}': { get: { summary: 'one' }, parameters: [] } }, {}),
+      },
+      {
+        service: 'gateway',
+        document: doc(
+          { '/api/v1/api-keys': { get: {}, post: { security: [] } }, '/api/v1/unknown': { get: {} } },
+          {},
+        ),
+      },
+    ]);
+    expect(merged.components?.securitySchemes).toEqual({
+      bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }),
+    });
+    expect(merged.paths['/api/v1/customers/{id}']).toEqual({
+      get: { summary: 'one', security: OPERATION_SECURITY, 'x-permission': 'customers:read' },
+      parameters: [],
+    });
+    expect(merged.paths['/api/v1/api-keys']).toEqual({
+      get: { security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
+      post: { security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
+    });
+    // Not in the matrix: documented as secured, with no permission (the gateway refuses it).
+    expect(merged.paths['/api/v1/unknown']).toEqual({ get: { security: OPERATION_SECURITY } });
+  });
+
+  it("keeps only the public API of the gateway's own document", () => {
+    const own = doc(
+      { '/api/v1/me': { get: {} }, '/api/v1': { get: {} }, '/auth/login': { post: {} }, '/api/v10': {} },
+      {},
+    );
+    expect(Object.keys(publicApiOnly(own).paths)).toEqual(['/api/v1/me', '/api/v1']);
   });
 });

@@ -1,14 +1,74 @@
+import { OPERATION_PERMISSIONS } from '@duemap/auth';
+
 /** The parts of an OpenAPI 3 document the merge touches. */
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description?: string };
   paths: Record<string, unknown>;
-  components?: { schemas?: Record<string, unknown>; securitySchemes?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; securitySchemes?: Readonly<Record<string, unknown>> };
   tags?: { name: string; description?: string }[];
-  security?: Record<string, string[]>[];
+  security?: Record<string, readonly string[]>[];
 }
 
 const SCHEMA_REF = '#/components/schemas/';
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+/**
+ * How a caller proves who it is: a bearer JWT (people, client-credential tokens) or an API key
+ * (machines). `Authorization: ApiKey <key>` works as well as the X-Api-Key header, but OpenAPI
+ * can describe only one header per scheme.
+ */
+export const SECURITY_SCHEMES = {
+  bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Api-Key',
+    description: 'dm_<id>_<secret>; also accepted as `Authorization: ApiKey <key>`.',
+  },
+} as const;
+
+/** Either scheme admits a caller; the operation's permission (`x-permission`) decides the rest. */
+export const OPERATION_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }];
+
+function isPublicApi(path: string): boolean {
+  return path === '/api/v1' || path.startsWith('/api/v1/');
+}
+
+/** The document with only its public API (`/api/v1...`): the gateway's own docs, health and sign-in pages stay out. */
+export function publicApiOnly(document: OpenApiDocument): OpenApiDocument {
+  const paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).filter(([path]) => isPublicApi(path)),
+  );
+  return { ...document, paths };
+}
+
+/**
+ * Every operation of the public API states how to authenticate (`security`) and the permission of the matrix it
+ * needs (`x-permission`, absent when the matrix lacks the operation: the gateway refuses it).
+ */
+function secureOperations(paths: Record<string, unknown>): Record<string, unknown> {
+  const secured: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(paths)) {
+    if (typeof value !== 'object' || value === null || !isPublicApi(path)) {
+      secured[path] = value;
+      continue;
+    }
+    const item: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (typeof operation !== 'object' || operation === null) continue;
+      const permission = OPERATION_PERMISSIONS[`${method.toUpperCase()} ${path}`];
+      item[method] = {
+        ...(operation as Record<string, unknown>),
+        security: OPERATION_SECURITY,
+        ...(permission ? { 'x-permission': permission } : {}),
+      };
+    }
+    secured[path] = item;
+  }
+  return secured;
+}
 
 /** The value with every `$ref` to a renamed schema pointing at its new name. */
 function renameRefs<T>(value: T, renames: ReadonlyMap<string, string>): T {
@@ -63,14 +123,11 @@ export function mergeOpenApi(
     info: {
       title: 'Duemap API',
       version: '1',
-      description: `Accounts receivable: customers, invoices, payments, the map and reminders. Errors are {"error":{"code","message","details"}}.${missing}`,
+      description: `Accounts receivable: customers, invoices, payments, the map and reminders. Errors are {"error":{"code","message","details"}}. Every operation needs a bearer token or an API key (securitySchemes) and the permission named by its x-permission.${missing}`,
     },
-    paths,
-    components: {
-      schemas,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-    },
+    paths: secureOperations(paths),
+    components: { schemas, securitySchemes: SECURITY_SCHEMES },
     tags: [...tags.values()],
-    security: [{ bearer: [] }],
+    security: OPERATION_SECURITY,
   };
 }
