@@ -114,6 +114,61 @@ async function countersOf(url: string): Promise<ServiceCounters> {
   };
 }
 
+/** The gateway's admission histogram (duemap_gateway_admission_seconds), admitted calls only. */
+interface Admissions {
+  count: number;
+  sum: number;
+  /** Cumulative count at each bucket's upper bound (seconds), ascending. */
+  buckets: [number, number][];
+}
+
+async function admissionsOf(gatewayUrl: string): Promise<Admissions> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  const metric = 'duemap_gateway_admission_seconds';
+  const value = (suffix: string, labels: RegExp): number[] =>
+    [...text.matchAll(new RegExp(`^${metric}_${suffix}\\{([^}]*)\\} (\\S+)$`, 'gm'))]
+      .filter((m) => labels.test(m[1] ?? ''))
+      .map((m) => Number(m[2]));
+  const admitted = /outcome="admitted"/;
+  const buckets: [number, number][] = [];
+  for (const m of text.matchAll(new RegExp(`^${metric}_bucket\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const labels = m[1] ?? '';
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (admitted.test(labels) && le !== undefined && le !== '+Inf') buckets.push([Number(le), Number(m[2])]);
+  }
+  return {
+    count: value('count', admitted)[0] ?? 0,
+    sum: value('sum', admitted)[0] ?? 0,
+    buckets: buckets.sort((a, b) => a[0] - b[0]),
+  };
+}
+
+/**
+ * Mean and p99 of the admissions between two readings. The p99 is interpolated within its
+ * histogram bucket, so it is as fine as the buckets (50 µs at the low end).
+ */
+function admissionCost(before: Admissions, after: Admissions): string {
+  const n = after.count - before.count;
+  if (n <= 0) return 'no admissions counted (is duemap_gateway_admission_seconds exported?)';
+  const mean = (after.sum - before.sum) / n;
+  const target = 0.99 * n;
+  let lowerBound = 0;
+  let lowerCount = 0;
+  let p99 = NaN;
+  for (const [le, cumulative] of after.buckets) {
+    const inBucket = cumulative - (before.buckets.find(([b]) => b === le)?.[1] ?? 0);
+    if (inBucket >= target) {
+      p99 = lowerBound + ((target - lowerCount) / Math.max(inBucket - lowerCount, 1)) * (le - lowerBound);
+      break;
+    }
+    lowerBound = le;
+    lowerCount = inBucket;
+  }
+  const us = (seconds: number): string =>
+    Number.isNaN(seconds) ? '>1 s' : `${(seconds * 1e6).toFixed(0)} µs`;
+  return `n=${n}  mean=${us(mean)}  p99≈${us(p99)}`;
+}
+
 async function countersBy(stack: Stack): Promise<Map<string, ServiceCounters>> {
   const counts = await Promise.all(
     BACKEND_SERVICES.map(async (s): Promise<[string, ServiceCounters]> => [
@@ -136,7 +191,10 @@ async function main(): Promise<void> {
     process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
   }
   try {
-    const api = new ApiClient(stack.gatewayUrl);
+    // With authentication on, as in production: a bank feed's token for the payments, and a
+    // finance user's for the set-up (an integration token may write customers and invoices too).
+    const api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
+    const feedToken = await stack.token({ roles: ['integration'], subject: 'bench-bank-feed' });
     const erp = `bench-${randomUUID().slice(0, 8)}`;
 
     // Setup: one customer with one invoice per payment to come.
@@ -203,7 +261,7 @@ async function main(): Promise<void> {
     let failed = 0;
     const errors = new Map<string, number>();
     console.log(`load: ${RATE} payments/s, ${WARMUP / RATE} s of warm-up, then ${SECONDS} s measured…`);
-    const poster = new JsonPoster(stack.gatewayUrl);
+    const poster = new JsonPoster(stack.gatewayUrl, feedToken);
     const pgSampler =
       process.env.BENCH_PG_SAMPLE === '1'
         ? new PgActivitySampler(
@@ -213,6 +271,7 @@ async function main(): Promise<void> {
         : undefined;
     let cpuBefore = sampleCpu();
     let countersBefore = countersBy(stack);
+    let admissionsBefore = admissionsOf(stack.gatewayUrl);
     let measuredFrom = Date.now();
     const start = Date.now();
     const inflight = new Set<Promise<void>>();
@@ -226,6 +285,7 @@ async function main(): Promise<void> {
         await pgSampler?.start();
         cpuBefore = sampleCpu();
         countersBefore = countersBy(stack);
+        admissionsBefore = admissionsOf(stack.gatewayUrl);
         measuredFrom = Date.now();
       }
       const c = customers[i] as { id: string };
@@ -266,6 +326,7 @@ async function main(): Promise<void> {
       if (counted) measured.add(p);
     }
     await Promise.all(measured);
+    const admissionsAfter = admissionsOf(stack.gatewayUrl);
     const postSeconds = (Date.now() - measuredFrom) / 1000;
     const cpuAfter = sampleCpu();
     toggleProfiles(stack);
@@ -347,6 +408,11 @@ async function main(): Promise<void> {
     );
     for (const [message, n] of errors) console.log(`  ${n} × ${message}`);
     console.log(line('POST /api/v1/payments', postMs, PAYMENTS));
+    // What authentication costs each call: the gateway's admission of it (bearer token verified,
+    // or taken from its cache; the permission matrix; the identity signed for the services).
+    console.log(
+      `${'authentication per POST'.padEnd(26)} ${admissionCost(await admissionsBefore, await admissionsAfter)} (gateway admission, duemap_gateway_admission_seconds)`,
+    );
     console.log(line('(a) balance changed', latencies(balanceAt), PAYMENTS));
     console.log(line('(b) map pin turned green', latencies(mapAt), PAYMENTS));
     console.log(line('(c) reminders cancelled', latencies(remindersAt), PAYMENTS));

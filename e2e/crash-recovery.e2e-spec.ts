@@ -30,7 +30,7 @@ describe('SIGKILL of a consumer service in the middle of 500 payments', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    api = new ApiClient(stack.gatewayUrl);
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
   });
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ describe('the published OpenAPI document', () => {
 
   beforeAll(async () => {
     stack = await startStack({ env: { OVERDUE_SCAN_INTERVAL: '500ms' } });
-    api = new ApiClient(stack.gatewayUrl);
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
     const res = await api.get<OpenApiDocument>('/api/openapi.json');
     expect(res.status).toBe(200);
     document = res.body;

@@ -51,7 +51,7 @@ describe('the headline flow, through the public API only', () => {
 
   beforeAll(async () => {
     stack = await startStack({ env: { OVERDUE_SCAN_INTERVAL: '500ms' } });
-    api = new ApiClient(stack.gatewayUrl);
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
   });
 
   afterAll(async () => {

@@ -15,7 +15,10 @@ import {
   type ProxiedKafka,
   type TestDatabase,
 } from '@duemap/testing';
+import type { Role, Territory } from '@duemap/auth';
 import type { DataSource } from 'typeorm';
+import { createDataSource as gatewayDataSource } from '../services/gateway/src/database/data-source';
+import { mintToken } from '../services/gateway/src/identity/mint-token';
 import { createDataSource as customersDataSource } from '../services/customers/src/database/data-source';
 import { createDataSource as geocodingDataSource } from '../services/geocoding/src/database/data-source';
 import { createDataSource as invoicingDataSource } from '../services/invoicing/src/database/data-source';
@@ -24,8 +27,11 @@ import { createDataSource as paymentsDataSource } from '../services/payments/src
 
 export const BACKEND_SERVICES = ['customers', 'geocoding', 'invoicing', 'payments', 'notifications'] as const;
 export type BackendService = (typeof BACKEND_SERVICES)[number];
+/** Every process of the stack with a database of its own: the services and the gateway (its issuer, API keys, audit trail). */
+export type StackDatabase = BackendService | 'gateway';
 
-const DATA_SOURCES: Record<BackendService, (url: string) => DataSource> = {
+const DATA_SOURCES: Record<StackDatabase, (url: string) => DataSource> = {
+  gateway: gatewayDataSource,
   customers: customersDataSource,
   geocoding: geocodingDataSource,
   invoicing: invoicingDataSource,
@@ -34,6 +40,8 @@ const DATA_SOURCES: Record<BackendService, (url: string) => DataSource> = {
 };
 
 const ROOT = path.resolve(__dirname, '..');
+/** The fault suite and the benchmark run for tens of minutes on one token. */
+const TOKEN_TTL_SECONDS = 6 * 3600;
 
 export interface StackProcess {
   name: string;
@@ -62,6 +70,17 @@ export interface StackBroker {
   resume(): void;
 }
 
+/** Who a test calls as: a user of the stack's own issuer with these roles. */
+export interface StackCaller {
+  roles: Role[];
+  /** Default: `e2e-<roles>`. */
+  subject?: string;
+  /** A collector's territory (claim `duemap_territory`). */
+  territory?: Territory;
+  /** Default: long enough for the longest suite (the fault suite runs for tens of minutes). */
+  ttlSeconds?: number;
+}
+
 export interface Stack {
   gatewayUrl: string;
   kafka: PrivateKafka;
@@ -70,7 +89,9 @@ export interface Stack {
   redisUrl: string;
   /** Prefix of the stack's BullMQ keys (QUEUE_PREFIX). */
   queuePrefix: string;
-  databases: Record<BackendService, TestDatabase>;
+  databases: Record<StackDatabase, TestDatabase>;
+  /** A bearer token of the gateway's own issuer (AUTH_ISSUER is the gateway's URL). */
+  token(caller: StackCaller): Promise<string>;
   services: Record<BackendService | 'gateway', StackProcess>;
   logDir: string;
   stop(): Promise<void>;
@@ -158,7 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const broker = brokerControl(kafka);
   let redis: RedisServer | undefined;
   const started: StackProcess[] = [];
-  const databases = {} as Record<BackendService, TestDatabase>;
+  const databases = {} as Record<StackDatabase, TestDatabase>;
   const stop = async (): Promise<void> => {
     await Promise.all(started.map((p) => p.kill('SIGTERM')));
     // A broker a test left paused would only take SIGTERM once it runs again.
@@ -174,7 +195,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       redis = await startRedisServer({ port: await freePort(), logFile: path.join(logDir, 'redis.log') });
     }
     const redisUrl = redis?.url ?? testEnv.redisUrl;
-    for (const service of BACKEND_SERVICES) {
+    for (const service of [...BACKEND_SERVICES, 'gateway'] as const) {
       const db = await createTestDatabase(`e2e_${service}`);
       databases[service] = db;
       const ds = DATA_SOURCES[service](db.url);
@@ -190,6 +211,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const urls = Object.fromEntries(
       BACKEND_SERVICES.map((s) => [`${s.toUpperCase()}_URL`, `http://127.0.0.1:${ports[s]}`]),
     );
+    // The gateway is the stack's issuer: it publishes its keys, the services may verify its tokens.
+    const issuer = `http://127.0.0.1:${ports.gateway}`;
     const queuePrefix = `e2e-${path.basename(logDir)}`;
     const launch = async (name: BackendService | 'gateway'): Promise<StackProcess> => {
       const logFile = path.join(logDir, `${name}.log`);
@@ -204,7 +227,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         REDIS_URL: redisUrl,
         QUEUE_PREFIX: queuePrefix,
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        ...(name === 'gateway' ? {} : { DATABASE_URL: databases[name].url }),
+        DATABASE_URL: databases[name].url,
+        AUTH_ISSUER: issuer,
+        AUTH_JWKS_URL: `${issuer}/auth/jwks.json`,
         // Specs and benchmarks call from 127.0.0.1 as one principal at thousands of requests a
         // second: the gateway's rate limits stay on, set far above that.
         ...LOCAL_RATE_LIMITS,
@@ -250,6 +275,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       redisUrl,
       queuePrefix,
       databases,
+      token: (caller) =>
+        mintToken(databases.gateway.url, {
+          issuer,
+          subject: caller.subject ?? `e2e-${caller.roles.join('-')}`,
+          roles: caller.roles,
+          territory: caller.territory,
+          ttlSeconds: caller.ttlSeconds ?? TOKEN_TTL_SECONDS,
+        }),
       services,
       logDir,
       stop,

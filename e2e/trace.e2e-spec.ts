@@ -20,7 +20,7 @@ describe('one payment, one trace across every service it touches', () => {
   });
 
   it('links the HTTP request, the outbox, Kafka and every consumer', async () => {
-    const api = new ApiClient(stack.gatewayUrl);
+    const api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
     const erp = `trace-${randomUUID().slice(0, 8)}`;
     const customer = await api.put<{ id: string }>(`/api/v1/customers/${erp}/C-1`, {
       name: 'Trace Co',

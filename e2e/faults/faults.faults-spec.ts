@@ -163,7 +163,7 @@ describe('fault injection: payments keep flowing while the platform’s parts fa
         REMINDER_SEND_TIMEOUT: `${HANG_MS + 20_000}ms`,
       },
     });
-    api = new ApiClient(stack.gatewayUrl);
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
     pipeline = new Pipeline(stack);
     setupNotes.push(`stack up in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
