@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import type { GatewayConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { DocsController } from './docs/docs.controller';
+import { IdentityModule } from './identity/identity.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +24,7 @@ export class AppModule {
           poolSize: 5,
         }),
         ObservabilityModule.forService({ logger, database: true }),
+        IdentityModule,
         AuditModule.register(config, logger),
       ],
       controllers: [DocsController],

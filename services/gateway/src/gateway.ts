@@ -50,7 +50,7 @@ function serveApiAheadOfExpress(
 ): void {
   const server: Server = app.getHttpServer();
   const express = app.getHttpAdapter().getInstance() as RequestListener;
-  const access = withAuditTrail(createGatewayAccess(config), app.get(AuditRecorder));
+  const access = withAuditTrail(createGatewayAccess(config, app), app.get(AuditRecorder));
   const forwarder = new ApiForwarder(config, logger, access, express);
   const listeners = server.listeners('request');
   if (listeners.length !== 1 || listeners[0] !== express) {

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { INestApplicationContext } from '@nestjs/common';
 import { hasPermission, InternalIdentity, matchOperation, TokenVerifier, type Identity } from '@duemap/auth';
 import type { GatewayConfig } from '../config';
+import { IdentityService } from '../identity/identity.service';
+import { sessionOf } from '../identity/session-cookie';
 import { withRateLimits } from '../rate-limit/rate-limited-access';
 import type { Admission, Denial, GatewayAccess } from './gateway-access';
 
@@ -11,11 +14,48 @@ const UNAUTHENTICATED: Denial = {
   headers: { 'www-authenticate': 'Bearer realm="duemap"' },
 };
 
-function bearerOf(req: IncomingMessage): string | undefined {
+const INVALID_TOKEN: Denial = {
+  ...UNAUTHENTICATED,
+  message: 'the bearer token is not valid',
+  headers: { 'www-authenticate': 'Bearer realm="duemap", error="invalid_token"' },
+};
+
+/** Methods that change nothing, which a cross-site page may trigger without harm. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+interface Credential {
+  token: string;
+  /** From the console's session cookie, which a browser also sends on a cross-site request. */
+  fromCookie: boolean;
+}
+
+function credentialOf(req: IncomingMessage): Credential | undefined {
   const header = req.headers.authorization;
-  if (!header || !header.startsWith('Bearer ')) return undefined;
-  const token = header.slice(7).trim();
-  return token || undefined;
+  if (header !== undefined) {
+    // An Authorization header decides alone: a wrong one is not rescued by a cookie.
+    if (!/^bearer /i.test(header)) return undefined;
+    const token = header.slice(7).trim();
+    return token ? { token, fromCookie: false } : undefined;
+  }
+  const session = sessionOf(req);
+  return session ? { token: session, fromCookie: true } : undefined;
+}
+
+/**
+ * A cookie-authenticated change must come from the console itself: a page of another site can make
+ * the browser send the cookie (SameSite=Strict aside, older browsers), but cannot add
+ * X-Requested-With without a CORS preflight, nor forge its Origin.
+ */
+function sameSiteRequest(req: IncomingMessage, issuer: string): boolean {
+  if (req.headers['x-requested-with'] !== undefined) return true;
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    const from = new URL(origin);
+    return from.host === req.headers.host || from.origin === new URL(issuer).origin;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -26,11 +66,15 @@ export class BearerAccess implements GatewayAccess {
   private readonly tokens: TokenVerifier;
   private readonly internal: InternalIdentity;
 
-  constructor(config: GatewayConfig) {
+  /** `local`: the gateway is the issuer, so its keys are read in-process instead of over HTTP from itself. */
+  constructor(
+    private readonly config: GatewayConfig,
+    local?: IdentityService,
+  ) {
     this.tokens = new TokenVerifier({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
-      keys: new URL(config.AUTH_JWKS_URL),
+      keys: local?.local ? local.keySet.getKey : new URL(config.AUTH_JWKS_URL),
       rolesClaim: config.AUTH_ROLES_CLAIM,
       territoryClaim: config.AUTH_TERRITORY_CLAIM,
     });
@@ -38,13 +82,25 @@ export class BearerAccess implements GatewayAccess {
   }
 
   async admit(req: IncomingMessage): Promise<Denial | Admission> {
-    const token = bearerOf(req);
-    if (!token) return UNAUTHENTICATED;
+    const credential = credentialOf(req);
+    if (!credential) return UNAUTHENTICATED;
     let identity: Identity;
     try {
-      identity = await this.tokens.verify(token);
+      identity = await this.tokens.verify(credential.token);
     } catch {
-      return { ...UNAUTHENTICATED, message: 'the bearer token is not valid' };
+      return INVALID_TOKEN;
+    }
+    if (
+      credential.fromCookie &&
+      !SAFE_METHODS.has(req.method ?? 'GET') &&
+      !sameSiteRequest(req, this.config.AUTH_ISSUER)
+    ) {
+      return {
+        status: 403,
+        code: 'FORBIDDEN',
+        message: 'a change signed in by cookie needs the header X-Requested-With or a same-origin Origin',
+        identity,
+      };
     }
     const operation = matchOperation(req.method ?? 'GET', req.url ?? '/');
     if (!operation) {
@@ -71,6 +127,6 @@ export class BearerAccess implements GatewayAccess {
   }
 }
 
-export function createGatewayAccess(config: GatewayConfig): GatewayAccess {
-  return withRateLimits(new BearerAccess(config), config);
+export function createGatewayAccess(config: GatewayConfig, app: INestApplicationContext): GatewayAccess {
+  return withRateLimits(new BearerAccess(config, app.get(IdentityService)), config);
 }
