@@ -318,13 +318,21 @@ describe('audit trail through the gateway', () => {
     const body = (await bad.json()) as { error: { code: string; details: { field: string }[] } };
     expect(body.error.details.map((d) => d.field).sort()).toEqual(['from', 'limit']);
 
+    const nul = await fetch(`${url}/api/v1/audit?resource=a%00b`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { error: { details: { field: string }[] } }).error.details).toEqual([
+      { field: 'resource', message: 'resource must not contain NUL characters' },
+    ]);
+
     const reads = await poll(
       async () => (await rows()).filter((r) => r.operation === 'GET /api/v1/audit'),
-      (r) => r.length >= 5,
+      (r) => r.length >= 6,
     );
-    expect(reads.map((r) => r.status)).toEqual([403, 200, 200, 200, 400]);
+    expect(reads.map((r) => r.status)).toEqual([403, 200, 200, 200, 400, 400]);
     // The refused reader is named: authenticated, only not permitted.
     expect(reads[0]).toMatchObject({ subject: 'fin', kind: 'user', roles: ['finance'] });
-    expect(await verifyAuditLog(new AuditLogStore(pool))).toMatchObject({ checked: 8, broken: undefined });
+    expect(await verifyAuditLog(new AuditLogStore(pool))).toMatchObject({ checked: 9, broken: undefined });
   }, 60_000);
 });
