@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto';
 import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
@@ -30,8 +31,13 @@ export class MapController {
     description: 'A GeoJSON FeatureCollection of Point features.',
   })
   @ApiBadRequestResponse({ description: 'bbox, zoom or status is malformed (the field is named).' })
-  customers(@Query() query: GetMapCustomersRequestDto): Promise<MapCustomers> {
+  customers(
+    @Query() query: GetMapCustomersRequestDto,
+    @CurrentIdentity() identity: Identity,
+  ): Promise<MapCustomers> {
+    const territory = territoryOf(identity);
     return this.mapCustomers.execute({
+      ...(territory ? { territory } : {}),
       ...(query.bbox !== undefined ? { bbox: valueOf(parseBbox(query.bbox)) } : {}),
       ...(query.zoom !== undefined ? { zoom: valueOf(parseZoom(query.zoom)) } : {}),
       ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
@@ -47,8 +53,13 @@ export class MapController {
   })
   @ApiOkResponse({ type: RegionRollupsResponseDto })
   @ApiBadRequestResponse({ description: 'level, country or status is malformed (the field is named).' })
-  regions(@Query() query: GetRegionRollupsRequestDto): Promise<RegionRollups> {
+  regions(
+    @Query() query: GetRegionRollupsRequestDto,
+    @CurrentIdentity() identity: Identity,
+  ): Promise<RegionRollups> {
+    const territory = territoryOf(identity);
     return this.regionRollups.execute({
+      ...(territory ? { territory } : {}),
       level: query.level ?? 'province',
       ...(query.country !== undefined ? { countryCode: query.country.toUpperCase() } : {}),
       ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),

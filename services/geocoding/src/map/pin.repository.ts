@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { customerTerritoryFilter, positionalBinder, type Territory } from '@duemap/auth';
 import type { EventPosition } from '@duemap/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
@@ -50,6 +51,8 @@ export interface PinFilter {
   bbox?: Bbox;
   statuses?: readonly PinStatus[];
   countryCode?: string;
+  /** Only customers inside it (customer_placements), pins and aggregates alike; undefined = all. */
+  territory?: Territory;
 }
 
 export type RollupLevel = 'country' | 'province';
@@ -320,9 +323,12 @@ export class PinRepository {
   }
 
   /** Customers the map cannot show: never geocoded, or their address could not be located. */
-  async countUnlocated(): Promise<number> {
+  async countUnlocated(territory?: Territory): Promise<number> {
+    const params: unknown[] = [];
+    const inside = customerTerritoryFilter(territory, 'p.customer_id', positionalBinder(params));
     const rows = await this.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM customer_pins WHERE latitude IS NULL`,
+      `SELECT count(*)::int AS n FROM customer_pins p WHERE p.latitude IS NULL AND ${inside}`,
+      params,
     );
     return rows[0]?.n ?? 0;
   }
@@ -351,5 +357,6 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
   }
   if (filter.statuses) conditions.push(`p.status = ANY(${param(filter.statuses)}::text[])`);
   if (filter.countryCode) conditions.push(`p.country_code = ${param(filter.countryCode)}`);
+  if (filter.territory) conditions.push(customerTerritoryFilter(filter.territory, 'p.customer_id', param));
   return { where: conditions.join(' AND '), params };
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { customerTerritoryFilter, namedBinder, type Territory } from '@duemap/auth';
 import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import { InvoiceEntity, InvoicePaymentEntity } from './invoice.entity';
@@ -8,6 +9,8 @@ import { SCANNED_STATUSES, type InvoiceStatus } from './invoice-status';
 export interface InvoiceFilter {
   customerId?: string;
   status?: InvoiceStatus;
+  /** Only invoices of customers inside it (customer_placements); undefined = every customer. */
+  territory?: Territory;
   limit: number;
   offset: number;
 }
@@ -187,6 +190,8 @@ export class InvoiceRepository {
     const query = em.getRepository(InvoiceEntity).createQueryBuilder('i');
     if (filter.customerId !== undefined) query.andWhere('i.customer_id = :customerId', filter);
     if (filter.status !== undefined) query.andWhere('i.status = :status', filter);
+    const inside: Record<string, unknown> = {};
+    query.andWhere(customerTerritoryFilter(filter.territory, 'i.customer_id', namedBinder(inside)), inside);
     const rows = await query
       .orderBy('i.due_date', 'ASC')
       .addOrderBy('i.id', 'ASC')

@@ -9,6 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import type { Response } from 'express';
 import { InvoicePageResponseDto, InvoiceResponseDto } from './dtos/invoice.response.dto';
 import { ListInvoicesRequestDto } from './dtos/list-invoices.request.dto';
@@ -69,12 +70,13 @@ export class InvoicesController {
   @Get()
   @ApiOperation({ summary: 'List invoices by customer and/or status, oldest due date first' })
   @ApiOkResponse({ type: InvoicePageResponseDto })
-  list(@Query() query: ListInvoicesRequestDto): Promise<InvoicePage> {
+  list(@Query() query: ListInvoicesRequestDto, @CurrentIdentity() identity: Identity): Promise<InvoicePage> {
     return this.listInvoices.execute({
       customerId: query.customerId,
       status: query.status,
       limit: query.limit ?? 100,
       offset: query.offset ?? 0,
+      territory: territoryOf(identity),
     });
   }
 
@@ -82,8 +84,8 @@ export class InvoicesController {
   @ApiOperation({ summary: 'One invoice with its open amount, status and applied payments' })
   @ApiOkResponse({ type: InvoiceResponseDto })
   @ApiNotFoundResponse({ description: 'INVOICE_NOT_FOUND (also for ids that are not UUIDs)' })
-  get(@Param('id') id: string): Promise<InvoiceView> {
-    return this.getInvoice.execute(id);
+  get(@Param('id') id: string, @CurrentIdentity() identity: Identity): Promise<InvoiceView> {
+    return this.getInvoice.execute(id, territoryOf(identity));
   }
 
   @Post(':id/void')
@@ -97,7 +99,11 @@ export class InvoicesController {
   @ApiOkResponse({ type: InvoiceResponseDto })
   @ApiNotFoundResponse({ description: 'INVOICE_NOT_FOUND' })
   @ApiConflictResponse({ description: 'INVOICE_VOIDED or INVOICE_HAS_PAYMENTS' })
-  void(@Param('id') id: string, @Body() body: VoidInvoiceRequestDto = {}): Promise<InvoiceView> {
-    return this.voidInvoice.execute({ id, reason: body?.reason });
+  void(
+    @Param('id') id: string,
+    @CurrentIdentity() identity: Identity,
+    @Body() body: VoidInvoiceRequestDto = {},
+  ): Promise<InvoiceView> {
+    return this.voidInvoice.execute({ id, reason: body?.reason, territory: territoryOf(identity) });
   }
 }

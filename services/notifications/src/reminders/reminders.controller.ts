@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListRemindersRequestDto } from './dtos/list-reminders.request.dto';
 import { ReminderResponseDto } from './dtos/reminder.response.dto';
@@ -20,8 +21,11 @@ export class RemindersController {
   @ApiBadRequestResponse({
     description: 'Neither or both filters, or one that is not a UUID (named in details).',
   })
-  async list(@Query() query: ListRemindersRequestDto): Promise<ReminderResponseDto[]> {
-    const reminders = await this.listReminders.execute(query);
+  async list(
+    @Query() query: ListRemindersRequestDto,
+    @CurrentIdentity() identity: Identity,
+  ): Promise<ReminderResponseDto[]> {
+    const reminders = await this.listReminders.execute(query, territoryOf(identity));
     return reminders.map((r) => ReminderResponseDto.of(r));
   }
 }

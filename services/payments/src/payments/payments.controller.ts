@@ -11,6 +11,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import type { Response } from 'express';
 import { PaymentResponseDto } from './dtos/payment.response.dto';
 import { RecordPaymentRequestDto } from './dtos/record-payment.request.dto';
@@ -57,9 +58,10 @@ export class PaymentsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body() body: RecordPaymentRequestDto,
     @Res({ passthrough: true }) res: Response,
+    @CurrentIdentity() identity: Identity,
   ): Promise<PaymentView> {
     const request = parsePaymentRequest(body, checkIdempotencyKey(idempotencyKey));
-    const { payment, replayed } = await this.recordPayment.execute(request);
+    const { payment, replayed } = await this.recordPayment.execute(request, territoryOf(identity));
     if (replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     return payment;
   }
@@ -68,7 +70,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'A payment with its allocations and unapplied part' })
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND' })
-  get(@Param('id') id: string): Promise<PaymentView> {
-    return this.getPayment.execute(id);
+  get(@Param('id') id: string, @CurrentIdentity() identity: Identity): Promise<PaymentView> {
+    return this.getPayment.execute(id, territoryOf(identity));
   }
 }

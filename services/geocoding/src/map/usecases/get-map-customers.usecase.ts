@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Territory } from '@duemap/auth';
 import { InjectConfig } from '@duemap/config';
 import type { FeatureCollection, Point } from 'geojson';
 import type { GeocodingConfig } from '../../config';
@@ -13,6 +14,8 @@ export interface MapCustomersQuery {
   /** Whole zoom level; clusters when given. */
   zoom?: number;
   statuses?: PinStatus[];
+  /** The caller's territory: pins and clusters of its customers only; undefined = all. */
+  territory?: Territory;
 }
 
 export type MapCustomers = FeatureCollection<Point, PinFeature['properties'] | ClusterFeature['properties']>;
@@ -31,7 +34,10 @@ export class GetMapCustomersUseCase {
 
   async execute(query: MapCustomersQuery): Promise<MapCustomers> {
     const colors = pinColors(this.config);
-    const statuses = query.statuses ? { statuses: query.statuses } : {};
+    const statuses = {
+      ...(query.statuses ? { statuses: query.statuses } : {}),
+      ...(query.territory ? { territory: query.territory } : {}),
+    };
     if (query.zoom === undefined) {
       const pins = await this.pins.findLocated({ ...statuses, ...(query.bbox ? { bbox: query.bbox } : {}) });
       return { type: 'FeatureCollection', features: pins.map((p) => pinFeature(p, colors)) };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Territory } from '@duemap/auth';
 import { Money, type MoneyJson } from '@duemap/money';
 import type { PinStatus } from '../customer-pin.entity';
 import { PinRepository, type RollupLevel } from '../pin.repository';
@@ -8,6 +9,8 @@ export interface RegionRollupsQuery {
   /** Only regions of this country (ISO 3166-1 alpha-2). */
   countryCode?: string;
   statuses?: PinStatus[];
+  /** The caller's territory: only its customers are counted and summed; undefined = all. */
+  territory?: Territory;
 }
 
 export interface RegionRollup {
@@ -43,11 +46,12 @@ export class GetRegionRollupsUseCase {
     const filter = {
       ...(query.countryCode ? { countryCode: query.countryCode } : {}),
       ...(query.statuses ? { statuses: query.statuses } : {}),
+      ...(query.territory ? { territory: query.territory } : {}),
     };
     const [counts, sums, unlocated] = await Promise.all([
       this.pins.rollupCounts(query.level, filter),
       this.pins.rollupSums(query.level, filter),
-      this.pins.countUnlocated(),
+      this.pins.countUnlocated(query.territory),
     ]);
     const keyOf = (countryCode: string, regionCode: string | null): string =>
       query.level === 'country' ? countryCode : `${countryCode}-${regionCode ?? '?'}`;

@@ -42,9 +42,10 @@ export class InvoiceLineDto {
   @MaxLength(1000)
   description!: string;
 
-  @ApiPropertyOptional({ example: '3', description: 'Decimal string' })
+  @ApiPropertyOptional({ example: '3', description: 'Decimal string', maxLength: 40 })
   @IsOptional()
   @IsString()
+  @MaxLength(40)
   @Matches(DECIMAL, { message: '$property must be a decimal string such as "3" or "1.5"' })
   quantity?: string;
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Territory } from '@duemap/auth';
 import { DataSource } from 'typeorm';
 import { InvoiceRepository } from '../invoice.repository';
 import type { InvoiceStatus } from '../invoice-status';
@@ -7,6 +8,8 @@ import { toInvoiceView, type InvoiceView } from '../invoice.view';
 export interface ListInvoicesInput {
   customerId?: string;
   status?: InvoiceStatus;
+  /** The caller's territory (territoryOf); undefined = every customer. */
+  territory?: Territory;
   limit: number;
   offset: number;
 }
@@ -31,6 +34,7 @@ export class ListInvoicesUseCase {
     const found = await this.invoices.list(em, {
       customerId: input.customerId?.toLowerCase(),
       status: input.status,
+      territory: input.territory,
       limit: input.limit + 1,
       offset: input.offset,
     });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { customerInTerritory, type Territory } from '@duemap/auth';
 import { OutboxWriter } from '@duemap/messaging';
 import { Money } from '@duemap/money';
 import { DataSource } from 'typeorm';
@@ -12,6 +13,8 @@ import { toInvoiceView, type InvoiceView } from '../invoice.view';
 export interface VoidInvoiceInput {
   id: string;
   reason?: string;
+  /** The caller's territory: an invoice of a customer outside it is not found. */
+  territory?: Territory;
 }
 
 /**
@@ -32,7 +35,7 @@ export class VoidInvoiceUseCase {
   async execute(input: VoidInvoiceInput): Promise<InvoiceView> {
     return this.dataSource.transaction(async (em) => {
       const invoice = await this.invoices.findById(em, input.id, { lock: true });
-      if (invoice === null) {
+      if (invoice === null || !(await customerInTerritory(em, input.territory, invoice.customerId))) {
         throw new InvoicingException(InvoicingErrorCode.InvoiceNotFound, `no invoice ${input.id}`);
       }
       if (invoice.status === 'void') {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { customerInTerritory, type Territory } from '@duemap/auth';
 import { DataSource } from 'typeorm';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import type { PaymentView } from '../payment.view';
@@ -10,7 +11,10 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** GET /api/v1/payments/{id}: the payment with its allocations as they stand now. */
+/**
+ * GET /api/v1/payments/{id}: the payment with its allocations as they stand now. A payment of a
+ * customer outside the caller's territory is not found, like an unknown id.
+ */
 @Injectable()
 export class GetPaymentUseCase {
   constructor(
@@ -18,10 +22,11 @@ export class GetPaymentUseCase {
     private readonly payments: PaymentsRepository,
   ) {}
 
-  async execute(paymentId: string): Promise<PaymentView> {
+  async execute(paymentId: string, territory?: Territory): Promise<PaymentView> {
+    const em = this.dataSource.manager;
     // Payment ids are UUIDs; anything else names no payment (and must not reach a uuid column).
-    const view = isUuid(paymentId) ? await this.payments.loadView(this.dataSource.manager, paymentId) : null;
-    if (view === null) {
+    const view = isUuid(paymentId) ? await this.payments.loadView(em, paymentId) : null;
+    if (view === null || !(await customerInTerritory(em, territory, view.customerId))) {
       throw PaymentsException.forField(
         PaymentsErrorCode.PaymentNotFound,
         'id',

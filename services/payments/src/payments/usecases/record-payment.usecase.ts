@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { customerInTerritory, type Territory } from '@duemap/auth';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { Topic } from '@duemap/events';
 import { InjectConfig } from '@duemap/config';
@@ -87,7 +88,19 @@ export class RecordPaymentUseCase {
     private readonly invoiceDirectory: InvoiceDirectory,
   ) {}
 
-  async execute(request: PaymentRequest): Promise<RecordPaymentResult> {
+  /**
+   * `territory`: the caller's (territoryOf). A collector records cash only for customers inside it;
+   * any other customer answers 404 CUSTOMER_NOT_FOUND, as an unknown one does, so that it does not
+   * show whether the customer exists.
+   */
+  async execute(request: PaymentRequest, territory?: Territory): Promise<RecordPaymentResult> {
+    if (!(await customerInTerritory(this.dataSource.manager, territory, request.customerId))) {
+      throw PaymentsException.forField(
+        PaymentsErrorCode.CustomerNotFound,
+        'customerId',
+        `customer ${request.customerId} does not exist`,
+      );
+    }
     const hash = requestHash(request);
     checkRequestedAllocations(request.amount, request.allocations);
     const pending: PendingPayment = { request, hash, traceContext: context.active() };
