@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import type { ArStatusName } from '../customer.entity';
 
 export const AR_STATUSES: readonly ArStatusName[] = ['paid', 'unpaid', 'overdue'];
@@ -18,6 +28,7 @@ export class ListCustomersRequestDto {
     return typeof v === 'string' ? v.split(',').map((s) => s.trim().toLowerCase()) : v;
   })
   @IsOptional()
+  @ArrayMaxSize(10, { message: 'status may list at most 10 statuses' })
   @IsIn(AR_STATUSES, { each: true, message: 'status must be paid, unpaid or overdue (comma-separated)' })
   status?: ArStatusName[];
 

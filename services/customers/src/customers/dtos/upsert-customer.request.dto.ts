@@ -174,20 +174,25 @@ export class ContactDto {
     nullable: true,
     example: 'zh-CN',
     description: 'BCP 47 language tag.',
+    maxLength: 64,
   })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(64)
   @IsLanguageTag()
   locale?: string | null;
 }
 
 export class MoneyDto {
-  @ApiProperty({ example: '500000.00', description: 'Decimal string, never a number.' })
+  @ApiProperty({ example: '500000.00', description: 'Decimal string, never a number.', maxLength: 40 })
   @IsString()
+  @MaxLength(40)
   amount!: string;
 
-  @ApiProperty({ example: 'CNY', description: 'ISO 4217 code.' })
+  // 10 rather than 3: a wrong code of a few letters still gets Money's 422 naming it.
+  @ApiProperty({ example: 'CNY', description: 'ISO 4217 code.', maxLength: 10 })
   @IsString()
+  @MaxLength(10)
   currency!: string;
 }
 
@@ -237,9 +242,11 @@ export class UpsertCustomerRequestDto {
     example: 'Asia/Shanghai',
     description:
       'IANA time zone, the day boundary of "overdue". Default: the country\'s when it has one, else UTC.',
+    maxLength: 64,
   })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(64)
   @IsIanaTimeZone()
   timeZone?: string | null;
 
@@ -252,6 +259,7 @@ export class UpsertCustomerRequestDto {
   })
   @Transform(upper)
   @IsOptional()
+  @MaxLength(10)
   @IsCurrencyCode()
   currency?: string | null;
 
@@ -260,9 +268,11 @@ export class UpsertCustomerRequestDto {
     nullable: true,
     example: 'zh-CN',
     description: 'BCP 47; default zh-CN in China, else en.',
+    maxLength: 64,
   })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(64)
   @IsLanguageTag()
   locale?: string | null;
 

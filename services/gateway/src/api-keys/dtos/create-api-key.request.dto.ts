@@ -61,6 +61,7 @@ export class CreateApiKeyRequestDto {
     description: 'When the key stops working (RFC 3339).',
   })
   @IsOptional()
+  @MaxLength(64)
   @IsRFC3339()
   expiresAt?: string;
 }

@@ -48,6 +48,7 @@ export class ListAuditRequestDto {
   })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(64)
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
   from?: string;
 
@@ -57,6 +58,7 @@ export class ListAuditRequestDto {
   })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(64)
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
 
@@ -73,6 +75,7 @@ export class ListAuditRequestDto {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
   @Transform(trimmed)
   @IsOptional()
+  @MaxLength(19)
   @Matches(/^[1-9][0-9]{0,18}$/, { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 

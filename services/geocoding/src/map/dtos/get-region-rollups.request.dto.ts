@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { parseStatuses } from '../map-query';
 import { ParsesWith } from './query-validators';
 
@@ -23,8 +23,10 @@ export class GetRegionRollupsRequestDto {
   @ApiPropertyOptional({
     description: 'Only customers with these statuses, comma-separated.',
     example: 'overdue',
+    maxLength: 100,
   })
   @IsOptional()
+  @MaxLength(100)
   @ParsesWith(parseStatuses)
   status?: string;
 }

@@ -21,12 +21,19 @@ import { PAYMENT_METHODS, type PaymentMethodName } from '../payment.entity';
  * the currency are checked by Money.of, which answers 422 naming the field.
  */
 export class MoneyDto {
-  @ApiProperty({ example: '1234.50', description: 'Decimal string, no exponent, no grouping.' })
+  @ApiProperty({
+    example: '1234.50',
+    description: 'Decimal string, no exponent, no grouping.',
+    maxLength: 40,
+  })
   @IsString()
+  @MaxLength(40)
   amount!: string;
 
-  @ApiProperty({ example: 'CNY', description: 'ISO 4217 code.' })
+  // 10 rather than 3: a wrong code of a few letters still gets Money.of's 422 naming it.
+  @ApiProperty({ example: 'CNY', description: 'ISO 4217 code.', maxLength: 10 })
   @IsString()
+  @MaxLength(10)
   currency!: string;
 }
 
@@ -59,6 +66,7 @@ export class RecordPaymentRequestDto {
 
   @ApiProperty({ example: '2025-03-31T08:15:30Z', description: 'When the money was received (RFC 3339).' })
   @IsString()
+  @MaxLength(64)
   @IsRFC3339()
   receivedAt!: string;
 
