@@ -76,7 +76,8 @@ const SALES_NEWER = `(EXCLUDED.sales_occurred_at IS NOT NULL AND ${notOlder(
 const APPLY_CHANGE = `INSERT INTO ${CUSTOMER_PLACEMENTS_TABLE} AS p
   (customer_id, country, province_key, address_version, address_occurred_at,
    sales_territory, sales_version, sales_occurred_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), CASE WHEN $6::text IS NULL THEN 0 ELSE $4 END,
+  VALUES ($1::text, $2::text, $3::text, $4::bigint, $5::timestamptz, COALESCE($6::text, ''),
+          CASE WHEN $6::text IS NULL THEN 0 ELSE $4::bigint END,
           CASE WHEN $6::text IS NULL THEN NULL ELSE $5::timestamptz END, now())
   ON CONFLICT (customer_id) DO UPDATE SET
     country = CASE WHEN ${ADDRESS_NEWER} THEN EXCLUDED.country ELSE p.country END,
