@@ -6,3 +6,4 @@ export * from './internal-identity';
 export * from './token-verifier';
 export * from './nest/service-auth.guard';
 export * from './placement-projection';
+export * from './service-caller';

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ServiceAuthGuard } from '@duemap/auth';
 import { ServiceConfigModule } from '@duemap/config';
 import { limitedPoolOptions, PreparingClient } from '@duemap/database';
 import {
@@ -33,6 +35,12 @@ export interface PlatformValues extends KafkaSecurityValues {
   PIPE_LAG_MAX_FOR: number;
   PIPE_DLQ_MAX_NEW: number;
   PIPE_DLQ_WINDOW: number;
+  IDENTITY_SECRET: string;
+  AUTH_ISSUER: string;
+  AUTH_AUDIENCE: string;
+  AUTH_JWKS_URL: string;
+  AUTH_ROLES_CLAIM: string;
+  AUTH_TERRITORY_CLAIM: string;
 }
 
 export interface ServicePlatformOptions {
@@ -49,13 +57,29 @@ export interface ServicePlatformOptions {
  * own database (TypeORM; migrations run by deploy/local, never `synchronize`), `/health`
  * (readiness, with the pipe monitor's conditions), `/health/live` and `/metrics`, and messaging
  * (outbox relay + one consumer group named after the service, which picks up every
- * `@EventSubscriberProvider()` of the feature modules).
+ * `@EventSubscriberProvider()` of the feature modules), and ServiceAuthGuard on every /api route:
+ * a caller must bring the gateway's signed identity or a bearer token of AUTH_ISSUER, whatever
+ * network it comes from.
  */
 @Module({})
 export class ServicePlatformModule {
   static forService({ config, logger, dataSource, messaging }: ServicePlatformOptions): DynamicModule {
     return {
       module: ServicePlatformModule,
+      providers: [
+        {
+          provide: APP_GUARD,
+          useFactory: () =>
+            new ServiceAuthGuard({
+              identitySecret: config.IDENTITY_SECRET,
+              issuer: config.AUTH_ISSUER,
+              audience: config.AUTH_AUDIENCE,
+              jwksUrl: config.AUTH_JWKS_URL,
+              rolesClaim: config.AUTH_ROLES_CLAIM,
+              territoryClaim: config.AUTH_TERRITORY_CLAIM,
+            }),
+        },
+      ],
       imports: [
         ServiceConfigModule.forRoot(config),
         TypeOrmModule.forRoot({

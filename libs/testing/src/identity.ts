@@ -28,3 +28,16 @@ export async function identityHeaders(
   if (who.sources) identity.sources = who.sources;
   return { [IDENTITY_HEADER]: await new InternalIdentity(secret).sign(identity) };
 }
+
+/**
+ * The identity a request to a stand-in service carries (verified as a real service would), or
+ * undefined: stubs refuse such requests with 401 so a service that stopped sending one is noticed.
+ */
+export async function callerOf(
+  req: { headers: Record<string, string | string[] | undefined> },
+  secret = TEST_IDENTITY_SECRET,
+): Promise<Identity | undefined> {
+  const header = req.headers[IDENTITY_HEADER];
+  if (typeof header !== 'string') return undefined;
+  return new InternalIdentity(secret).verify(header).catch(() => undefined);
+}

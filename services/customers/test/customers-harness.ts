@@ -6,11 +6,13 @@ import {
   type TopicName,
 } from '@duemap/events';
 import {
+  identityHeaders,
   startServiceUnderTest,
   testKafka,
   uniqueName,
   type PublishOptions,
   type TestDatabase,
+  type TestIdentity,
 } from '@duemap/testing';
 import type { Consumer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
@@ -48,8 +50,9 @@ export interface CustomersHarness {
   sql: Client;
   /** Every event the service published so far, in arrival order. */
   seen: SeenEvent[];
-  put(path: string, body: unknown): Promise<ApiResponse>;
-  get(path: string): Promise<ApiResponse>;
+  /** As `who` (default an admin), with the signed identity the gateway would add. */
+  put(path: string, body: unknown, who?: TestIdentity): Promise<ApiResponse>;
+  get(path: string, who?: TestIdentity): Promise<ApiResponse>;
   /** Publishes an event as its owning service would; returns the event id (reuse it to redeliver). */
   publish<T extends TopicName>(
     topic: T,
@@ -109,10 +112,13 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
     });
 
     const { url } = service;
-    const call = async (method: string, path: string, body?: unknown) => {
+    const call = async (method: string, path: string, body?: unknown, who?: TestIdentity) => {
       const res = await fetch(`${url}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(await identityHeaders(who)),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();
@@ -125,8 +131,8 @@ export async function startCustomers(prefix: string): Promise<CustomersHarness> 
       db: service.db,
       sql: service.sql,
       seen,
-      put: (path, body) => call('PUT', path, body),
-      get: (path) => call('GET', path),
+      put: (path, body, who) => call('PUT', path, body, who),
+      get: (path, who) => call('GET', path, undefined, who),
       publish: (topic, init, options = {}) =>
         service.publisher.publish(topic, init as EventInitOf<typeof topic>, {
           ...options,

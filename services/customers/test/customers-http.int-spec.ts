@@ -1,5 +1,5 @@
 import { CustomerTier, Topic, type AddressChanged, type CustomerUpserted } from '@duemap/events';
-import { OUTBOX_WRITES_SQL, waitFor } from '@duemap/testing';
+import { identityHeaders, OUTBOX_WRITES_SQL, waitFor } from '@duemap/testing';
 import { startCustomers, shenzhen, type ApiResponse, type CustomersHarness } from './customers-harness';
 
 describe('customers over HTTP', () => {
@@ -207,7 +207,7 @@ describe('customers over HTTP', () => {
 
     const notJson = await fetch(`${h.url}/api/v1/customers/sap/BAD-4`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...(await identityHeaders()), 'content-type': 'application/json' },
       body: '{"name":',
     });
     expect(notJson.status).toBe(400);

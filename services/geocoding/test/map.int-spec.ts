@@ -14,6 +14,7 @@ import {
   startServiceUnderTest,
   testKafka,
   waitFor,
+  identityHeaders,
   type ServiceUnderTest,
 } from '@duemap/testing';
 import { AppModule } from '../src/app.module';
@@ -48,7 +49,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
   const processed = (eventId: string) => service.handled(eventId);
 
   async function get<T>(path: string): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${service.url}${path}`);
+    const res = await fetch(`${service.url}${path}`, { headers: await identityHeaders() });
     return { status: res.status, body: (await res.json()) as T };
   }
 

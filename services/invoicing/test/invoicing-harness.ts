@@ -15,8 +15,11 @@ import {
   testKafka,
   uniqueName,
   waitFor,
+  callerOf,
+  identityHeaders,
   type PrivateKafka,
   type ServiceUnderTest,
+  type TestIdentity,
 } from '@duemap/testing';
 import type { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -46,35 +49,44 @@ class FakeCustomersApi {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      const path = req.url ?? '';
-      this.requests.push(path);
-      const byId = /^\/api\/v1\/customers\/([^/]+)$/.exec(path);
-      const bySource = /^\/api\/v1\/customers\/by-source\/([^/]+)\/([^/]+)$/.exec(path);
-      if (byId && this.failing.has(decodeURIComponent(byId[1] ?? ''))) {
-        res.statusCode = 500;
-        res.end('{"error":{"code":"INTERNAL","message":"internal error","details":[]}}');
-        return;
-      }
-      const found = byId
-        ? this.customers.find((c) => c.id === decodeURIComponent(byId[1] ?? ''))
-        : bySource
-          ? this.customers.find((c) =>
-              c.sources.some(
-                (s) =>
-                  s.sourceSystem === decodeURIComponent(bySource[1] ?? '') &&
-                  s.externalId === decodeURIComponent(bySource[2] ?? ''),
-              ),
-            )
-          : undefined;
-      res.setHeader('content-type', 'application/json');
-      if (found === undefined) {
-        res.statusCode = 404;
-        res.end(
-          JSON.stringify({ error: { code: 'CUSTOMER_NOT_FOUND', message: 'no such customer', details: [] } }),
-        );
-        return;
-      }
-      res.end(JSON.stringify({ ...found, name: 'Remote Co', status: 'paid' }));
+      void callerOf(req).then((caller) => {
+        if (!caller) {
+          res.statusCode = 401;
+          res.end('{"error":{"code":"UNAUTHENTICATED","message":"no identity","details":[]}}');
+          return;
+        }
+        const path = req.url ?? '';
+        this.requests.push(path);
+        const byId = /^\/api\/v1\/customers\/([^/]+)$/.exec(path);
+        const bySource = /^\/api\/v1\/customers\/by-source\/([^/]+)\/([^/]+)$/.exec(path);
+        if (byId && this.failing.has(decodeURIComponent(byId[1] ?? ''))) {
+          res.statusCode = 500;
+          res.end('{"error":{"code":"INTERNAL","message":"internal error","details":[]}}');
+          return;
+        }
+        const found = byId
+          ? this.customers.find((c) => c.id === decodeURIComponent(byId[1] ?? ''))
+          : bySource
+            ? this.customers.find((c) =>
+                c.sources.some(
+                  (s) =>
+                    s.sourceSystem === decodeURIComponent(bySource[1] ?? '') &&
+                    s.externalId === decodeURIComponent(bySource[2] ?? ''),
+                ),
+              )
+            : undefined;
+        res.setHeader('content-type', 'application/json');
+        if (found === undefined) {
+          res.statusCode = 404;
+          res.end(
+            JSON.stringify({
+              error: { code: 'CUSTOMER_NOT_FOUND', message: 'no such customer', details: [] },
+            }),
+          );
+          return;
+        }
+        res.end(JSON.stringify({ ...found, name: 'Remote Co', status: 'paid' }));
+      });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
@@ -217,10 +229,14 @@ export class InvoicingHarness {
     return { id, sources };
   }
 
-  async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+  /** As `who` (default an admin), with the signed identity the gateway would add. */
+  async request(method: string, path: string, body?: unknown, who?: TestIdentity): Promise<HttpAnswer> {
     const res = await fetch(`${this.service.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        ...(await identityHeaders(who)),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

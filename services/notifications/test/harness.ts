@@ -17,8 +17,10 @@ import {
   testKafka,
   uniqueName,
   waitFor,
+  identityHeaders,
   type EventPublisher,
   type TestApp,
+  type TestIdentity,
 } from '@duemap/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
@@ -58,7 +60,8 @@ export interface Notifications {
   publishAll(records: EncodedRecord<TopicName>[]): Promise<void>;
   /** Sum of a counter on the service's /metrics (all label sets). */
   metric(name: string): Promise<number>;
-  get<T>(path: string): Promise<{ status: number; body: T }>;
+  /** As `who` (default an admin), with the signed identity the gateway would add. */
+  get<T>(path: string, who?: TestIdentity): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
@@ -152,8 +155,8 @@ async function boot(
         .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
         .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     },
-    async get<T>(path: string) {
-      const res = await fetch(`${service.url}${path}`);
+    async get<T>(path: string, who?: TestIdentity) {
+      const res = await fetch(`${service.url}${path}`, { headers: await identityHeaders(who) });
       return { status: res.status, body: (await res.json()) as T };
     },
     close,

@@ -13,6 +13,7 @@ import {
   type EventOf,
 } from '@duemap/events';
 import {
+  callerOf,
   collectMessages,
   startServiceUnderTest,
   testKafka,
@@ -46,17 +47,27 @@ export class OwnerServicesStub {
         req.socket.destroy();
         return;
       }
-      const match = /^\/api\/v1\/(customers|invoices)\/([^/?]+)$/.exec(req.url ?? '');
-      const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
-      const body =
-        id === undefined ? undefined : (match?.[1] === 'customers' ? this.customers : this.invoices).get(id);
-      res.setHeader('content-type', 'application/json');
-      if (body === undefined) {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not found', details: [] } }));
-        return;
-      }
-      res.end(JSON.stringify(body));
+      void callerOf(req).then((caller) => {
+        if (!caller) {
+          res.statusCode = 401;
+          res.end('{"error":{"code":"UNAUTHENTICATED","message":"no identity","details":[]}}');
+          return;
+        }
+
+        const match = /^\/api\/v1\/(customers|invoices)\/([^/?]+)$/.exec(req.url ?? '');
+        const id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+        const body =
+          id === undefined
+            ? undefined
+            : (match?.[1] === 'customers' ? this.customers : this.invoices).get(id);
+        res.setHeader('content-type', 'application/json');
+        if (body === undefined) {
+          res.statusCode = 404;
+          res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not found', details: [] } }));
+          return;
+        }
+        res.end(JSON.stringify(body));
+      });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

@@ -9,7 +9,7 @@ import {
   type EventInitOf,
   type TopicName,
 } from '@duemap/events';
-import { collectMessages, OUTBOX_WRITES_SQL, waitFor } from '@duemap/testing';
+import { collectMessages, identityHeaders, OUTBOX_WRITES_SQL, waitFor } from '@duemap/testing';
 import type { ErrorBody } from '@duemap/http';
 import type { PaymentView } from '../src/payments/payment.view';
 import {
@@ -46,7 +46,10 @@ describe('payments service', () => {
   });
 
   async function post(body: unknown, key: string | null = randomUUID(), raw = false): Promise<Answer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = {
+      ...(await identityHeaders()),
+      'content-type': 'application/json',
+    };
     if (key !== null) headers['idempotency-key'] = key;
     const res = await fetch(`${h.app.url}/api/v1/payments`, {
       method: 'POST',
@@ -61,7 +64,7 @@ describe('payments service', () => {
   }
 
   async function get(id: string): Promise<Answer> {
-    const res = await fetch(`${h.app.url}/api/v1/payments/${id}`);
+    const res = await fetch(`${h.app.url}/api/v1/payments/${id}`, { headers: await identityHeaders() });
     return { status: res.status, body: (await res.json()) as Body, replayed: null };
   }
 

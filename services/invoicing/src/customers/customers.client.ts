@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ServiceCaller } from '@duemap/auth';
 import { InjectConfig } from '@duemap/config';
 import type { InvoicingConfig } from '../config';
 import { InvoicingErrorCode, InvoicingException } from '../common/invoicing.exception';
@@ -19,8 +20,11 @@ export interface RemoteCustomer {
 @Injectable()
 export class CustomersClient {
   private readonly logger = new Logger(CustomersClient.name);
+  private readonly caller: ServiceCaller;
 
-  constructor(@InjectConfig() private readonly config: InvoicingConfig) {}
+  constructor(@InjectConfig() private readonly config: InvoicingConfig) {
+    this.caller = new ServiceCaller(config.IDENTITY_SECRET, config.SERVICE_NAME);
+  }
 
   getById(id: string): Promise<RemoteCustomer | null> {
     return this.get(`/api/v1/customers/${encodeURIComponent(id)}`);
@@ -37,7 +41,7 @@ export class CustomersClient {
     let response: Response;
     try {
       response = await fetch(url, {
-        headers: { accept: 'application/json' },
+        headers: { ...(await this.caller.headers()), accept: 'application/json' },
         signal: AbortSignal.timeout(this.config.CUSTOMERS_TIMEOUT),
       });
     } catch (err) {

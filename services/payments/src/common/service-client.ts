@@ -13,11 +13,13 @@ export async function fetchFromService<T>(
   url: string,
   timeoutMs: number,
   parse: (body: unknown) => T,
+  /** Who is asking (ServiceCaller): every service checks its callers. */
+  headers: Record<string, string> = {},
 ): Promise<Lookup<T>> {
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { accept: 'application/json' },
+      headers: { ...headers, accept: 'application/json' },
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ServiceCaller } from '@duemap/auth';
 import { InjectConfig } from '@duemap/config';
 import type { EntityManager } from 'typeorm';
 import { PaymentsErrorCode, PaymentsException } from '../common/payments.exception';
@@ -27,17 +28,25 @@ export function parseCustomerJson(body: unknown, expectedId: string): CustomerSn
  */
 @Injectable()
 export class CustomerDirectory {
+  private readonly caller: ServiceCaller;
+
   constructor(
     private readonly customers: CustomerViewRepository,
     @InjectConfig() private readonly config: PaymentsConfig,
-  ) {}
+  ) {
+    this.caller = new ServiceCaller(config.IDENTITY_SECRET, config.SERVICE_NAME);
+  }
 
   async resolve(em: EntityManager, customerId: string, field = 'customerId'): Promise<ResolvedCustomer> {
     const known = await this.customers.find(em, customerId);
     if (known) return { snapshot: { customerId, name: known.name }, fetched: false };
     const url = joinUrl(this.config.CUSTOMERS_URL, `/api/v1/customers/${encodeURIComponent(customerId)}`);
-    const answer = await fetchFromService('customers', url, this.config.DEPENDENCY_TIMEOUT, (body) =>
-      parseCustomerJson(body, customerId),
+    const answer = await fetchFromService(
+      'customers',
+      url,
+      this.config.DEPENDENCY_TIMEOUT,
+      (body) => parseCustomerJson(body, customerId),
+      await this.caller.headers(),
     );
     if (!answer.found) {
       throw PaymentsException.forField(

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ServiceCaller } from '@duemap/auth';
 import { InjectConfig } from '@duemap/config';
 import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
@@ -76,10 +77,14 @@ export interface InvoiceReference {
  */
 @Injectable()
 export class InvoiceDirectory {
+  private readonly caller: ServiceCaller;
+
   constructor(
     private readonly invoices: InvoiceViewRepository,
     @InjectConfig() private readonly config: PaymentsConfig,
-  ) {}
+  ) {
+    this.caller = new ServiceCaller(config.IDENTITY_SECRET, config.SERVICE_NAME);
+  }
 
   /** The invoices that had to be fetched (store them with the payment); 404 for the first unknown one. */
   async fetchMissing(em: EntityManager, references: readonly InvoiceReference[]): Promise<InvoiceRecord[]> {
@@ -88,14 +93,19 @@ export class InvoiceDirectory {
       references.map((r) => r.invoiceId),
     );
     const missing = references.filter((r) => !known.has(r.invoiceId));
+    const headers = missing.length === 0 ? {} : await this.caller.headers();
     const answers = await Promise.all(
       missing.map(async (reference) => {
         const url = joinUrl(
           this.config.INVOICING_URL,
           `/api/v1/invoices/${encodeURIComponent(reference.invoiceId)}`,
         );
-        const answer = await fetchFromService('invoicing', url, this.config.DEPENDENCY_TIMEOUT, (body) =>
-          parseInvoiceJson(body, reference.invoiceId),
+        const answer = await fetchFromService(
+          'invoicing',
+          url,
+          this.config.DEPENDENCY_TIMEOUT,
+          (body) => parseInvoiceJson(body, reference.invoiceId),
+          headers,
         );
         return { reference, answer };
       }),
