@@ -159,8 +159,11 @@ async function inParallel<T>(items: T[], width: number, work: (item: T) => Promi
 
 export async function loadDemoData(
   apiUrl: string,
-  { customers = 300, seed = 20261123 } = {},
+  { customers = 300, seed = 20261123, token }: { customers?: number; seed?: number; token?: string } = {},
 ): Promise<DemoSummary> {
+  // Every call is authenticated like any client's (an admin token of the local issuer).
+  const api = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(apiUrl, method, path, body, token ? { authorization: `Bearer ${token}`, ...headers } : headers);
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const summary: DemoSummary = { customers: 0, invoices: 0, payments: 0, failures: [] };
@@ -193,7 +196,7 @@ export async function loadDemoData(
   });
 
   await inParallel(plan, 6, async (c) => {
-    const res = await call(apiUrl, 'PUT', `/api/v1/customers/${c.erp}/${c.externalId}`, {
+    const res = await api('PUT', `/api/v1/customers/${c.erp}/${c.externalId}`, {
       name: c.name,
       tier: c.vip ? 'vip' : 'standard',
       taxId: `DEMO${c.externalId}`,
@@ -215,7 +218,7 @@ export async function loadDemoData(
         inv.state === 'overdue' || inv.state === 'paid'
           ? -Math.floor(inv.age / 2)
           : 30 - Math.floor(inv.age / 3);
-      const created = await call(apiUrl, 'PUT', `/api/v1/invoices/${c.erp}/${inv.number}`, {
+      const created = await api('PUT', `/api/v1/invoices/${c.erp}/${inv.number}`, {
         customerId,
         number: inv.number,
         issueDate: isoDate(-inv.age),
@@ -229,14 +232,13 @@ export async function loadDemoData(
       summary.invoices++;
       const invoiceId = String(created.json.id);
       if (inv.state === 'void' && created.json.status !== 'void') {
-        const voided = await call(apiUrl, 'POST', `/api/v1/invoices/${invoiceId}/void`, {});
+        const voided = await api('POST', `/api/v1/invoices/${invoiceId}/void`, {});
         if (voided.status >= 300 && voided.status !== 409)
           fail(`void ${inv.number}`, voided.status, voided.json);
       }
       if (inv.state === 'paid' || inv.state === 'partially_paid') {
         const units = inv.state === 'paid' ? inv.units : Math.floor(inv.units / 2);
-        const paid = await call(
-          apiUrl,
+        const paid = await api(
           'POST',
           '/api/v1/payments',
           {

@@ -64,6 +64,8 @@ export interface ServiceEnvInput {
   kafkaBrokers: string;
   databaseUrl: string;
   redisUrl: string;
+  /** The stack's IDENTITY_SECRET (identity.ts: generated once per checkout); libs/config's default otherwise. */
+  identitySecret?: string;
 }
 
 /** The variables a service is started with, on top of ours (the names of libs/config's platformShape). */
@@ -85,6 +87,7 @@ export function serviceEnv(input: ServiceEnvInput): Record<string, string> {
     DATABASE_URL: input.databaseUrl,
     REDIS_URL: input.redisUrl,
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...(input.identitySecret === undefined ? {} : { IDENTITY_SECRET: input.identitySecret }),
     ...LOCAL_RATE_LIMITS,
   };
 }

@@ -1,6 +1,13 @@
 import { loadDemoData } from './demo-data';
 import { SetupError } from './errors';
 import {
+  DEMO_USERS_FILE,
+  demoLoaderToken,
+  ensureDemoUsers,
+  localIdentitySecret,
+  type DemoCredential,
+} from './identity';
+import {
   describePart,
   ensureInfra,
   prepareStores,
@@ -115,6 +122,7 @@ export async function up(): Promise<number> {
       }
     }
     const outcomes = new Map<string, HealthOutcome>();
+    const identitySecret = localIdentitySecret();
     if (names.length > 0) {
       await timed(`services: ${names.join(', ')}`, async () => {
         for (const name of names) {
@@ -126,6 +134,7 @@ export async function up(): Promise<number> {
             databaseUrl:
               stores.databases[name] ?? databaseUrl(ready.env.DATABASE_URL, serviceDatabaseName(name)),
             redisUrl: ready.env.REDIS_URL,
+            identitySecret,
           });
           services.push(await startService(name, env, { logFile: logFileFor(name) }));
           record();
@@ -136,15 +145,26 @@ export async function up(): Promise<number> {
     }
     const gateway = services.find((service) => service.name === 'gateway');
     const allHealthy = services.every((service) => outcomes.get(service.name) === 'healthy');
+    const gatewayDatabase =
+      stores.databases.gateway ?? databaseUrl(ready.env.DATABASE_URL, serviceDatabaseName('gateway'));
+    let credentials: DemoCredential[] = [];
+    if (gateway && outcomes.get('gateway') === 'healthy') {
+      credentials = await timed(
+        'demo users',
+        () => ensureDemoUsers(gatewayDatabase),
+        (users) => users.map((u) => u.username).join(', '),
+      );
+    }
     if (gateway && allHealthy && process.env.DUEMAP_DEMO !== '0') {
+      const token = await demoLoaderToken(gatewayDatabase);
       const demo = await timed(
         'demo data through the API (DUEMAP_DEMO=0 skips it)',
-        () => loadDemoData(gateway.url),
+        () => loadDemoData(gateway.url, { token }),
         (s) => `${s.customers} customers, ${s.invoices} invoices, ${s.payments} payments`,
       );
       for (const failure of demo.failures) say(`  ! ${failure}`);
     }
-    process.stdout.write(renderStackBlock(ready, services, outcomes, Date.now() - startedAt));
+    process.stdout.write(renderStackBlock(ready, services, outcomes, Date.now() - startedAt, credentials));
   };
 
   // Assigned before any signal can be handled: nothing above awaits.
@@ -174,12 +194,14 @@ function renderStackBlock(
   services: readonly RunningService[],
   outcomes: ReadonlyMap<string, HealthOutcome>,
   elapsedMs: number,
+  credentials: readonly DemoCredential[] = [],
 ): string {
   const rows: string[][] = [];
   const gateway = services.find((service) => service.name === 'gateway');
   if (gateway) {
     rows.push(['API', `${gateway.url}/api/v1`, '(gateway)']);
     rows.push(['API docs', `${gateway.url}/api/docs`]);
+    rows.push(['Sign in', `${gateway.url}/auth/login`, '(npm run token -- --role finance for scripts)']);
     rows.push(['Map data', `${gateway.url}/api/v1/map/customers`, '(GeoJSON)']);
   }
   for (const service of services) {
@@ -216,6 +238,19 @@ function renderStackBlock(
         tailFile(service.logFile, 15),
       );
     }
+  }
+  if (credentials.length > 0) {
+    lines.push(
+      '',
+      `  Demo users (passwords kept in ${displayPath(DEMO_USERS_FILE)}):`,
+      table(
+        credentials.map((c) => [
+          c.username,
+          c.password ?? '(set before; npm run users -- list)',
+          c.roles.join(', ') + (c.username === 'south' ? ' (广东, 广西, 海南)' : ''),
+        ]),
+      ),
+    );
   }
   lines.push('', 'Stop with: npm stop (or Ctrl-C here)', '');
   return lines.join('\n');

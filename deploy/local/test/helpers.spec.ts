@@ -174,6 +174,18 @@ describe('service ports and environment', () => {
       GATEWAY_URL: 'http://127.0.0.1:8080',
     });
   });
+
+  it("passes the stack's identity secret to every service when given, and leaves libs/config's default otherwise", () => {
+    const input = {
+      service: 'payments',
+      ports: { payments: 3004 },
+      kafkaBrokers: '127.0.0.1:9092',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/duemap_payments',
+      redisUrl: 'redis://127.0.0.1:6379',
+    };
+    expect(serviceEnv({ ...input, identitySecret: 's3cret' }).IDENTITY_SECRET).toBe('s3cret');
+    expect(serviceEnv(input).IDENTITY_SECRET).toBeUndefined();
+  });
 });
 
 describe('database URLs', () => {

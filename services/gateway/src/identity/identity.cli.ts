@@ -5,12 +5,14 @@
  *   npm run users -- add --user bob --role collector --password '...' [--name 'Bob'] [--provinces CN/广东省]
  *   npm run users -- list | disable --user bob | enable --user bob
  *   npm run keys:rotate
+ *   identity.cli.ts demo-users <passwords.json>   (npm start) prints {"demoUsers":[...]}
  */
 import { parseArgs } from 'node:util';
 import { isRole, type Role, type Territory } from '@duemap/auth';
 import { loadConfig } from '@duemap/config';
 import { gatewayConfig } from '../config';
 import { createDataSource } from '../database/data-source';
+import { ensureDemoUsers } from './demo-users';
 import { mintToken } from './mint-token';
 import { SigningKeyStore } from './signing-keys';
 import { UserException, UserStore } from './user-store';
@@ -153,6 +155,17 @@ async function rotateKeys(databaseUrl: string, tokenTtlMs: number): Promise<void
   }
 }
 
+async function demoUsers(file: string | undefined, databaseUrl: string): Promise<void> {
+  if (!file) throw new UserException('usage: identity.cli.ts demo-users <passwords.json>');
+  const dataSource = createDataSource(databaseUrl);
+  await dataSource.initialize();
+  try {
+    console.log(JSON.stringify({ demoUsers: await ensureDemoUsers(dataSource, file) }));
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...argv] = process.argv.slice(2);
   const config = loadConfig(gatewayConfig, process.env, { service: 'gateway' });
@@ -161,6 +174,8 @@ async function main(): Promise<void> {
       return token(argv, config.DATABASE_URL);
     case 'users':
       return users(argv, config.DATABASE_URL);
+    case 'demo-users':
+      return demoUsers(argv[0], config.DATABASE_URL);
     case 'keys:rotate':
       return rotateKeys(config.DATABASE_URL, config.AUTH_TOKEN_TTL);
     default:
