@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ServiceConfigModule } from '@duemap/config';
 import { ObservabilityModule } from '@duemap/observability';
 import type { Logger } from 'pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import type { GatewayConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
@@ -25,6 +26,7 @@ export class AppModule {
         }),
         ObservabilityModule.forService({ logger, database: true }),
         IdentityModule,
+        ApiKeysModule,
         AuditModule.register(config, logger),
       ],
       controllers: [DocsController],

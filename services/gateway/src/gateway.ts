@@ -9,6 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { createGatewayAccess } from './access/create-gateway-access';
+import { DocsController } from './docs/docs.controller';
 import { withAuditTrail } from './audit/audited-access';
 import { AuditRecorder } from './audit/audit-recorder';
 import { ApiForwarder, isApiPath } from './routing/api.forwarder';
@@ -28,6 +29,7 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
   closeOnSignals(app, (err) => logger.error({ err }, 'gateway failed to close'));
   serveApiAheadOfExpress(app, config, logger);
   const base = new DocumentBuilder().setTitle('Duemap API').setVersion('1').build();
+  app.get(DocsController).includeGatewayDocument(() => SwaggerModule.createDocument(app, base));
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, base), {
     raw: false,
     swaggerOptions: { url: '/api/openapi.json' },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { hasPermission, InternalIdentity, matchOperation, TokenVerifier, type Identity } from '@duemap/auth';
+import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator';
 import type { GatewayConfig } from '../config';
 import { IdentityService } from '../identity/identity.service';
 import { sessionOf } from '../identity/session-cookie';
@@ -70,6 +71,7 @@ export class BearerAccess implements GatewayAccess {
   constructor(
     private readonly config: GatewayConfig,
     local?: IdentityService,
+    private readonly apiKeys?: ApiKeyAuthenticator,
   ) {
     this.tokens = new TokenVerifier({
       issuer: config.AUTH_ISSUER,
@@ -82,6 +84,9 @@ export class BearerAccess implements GatewayAccess {
   }
 
   async admit(req: IncomingMessage): Promise<Denial | Admission> {
+    // A machine's API key (api-keys/) decides alone when one is sent, then the same matrix applies.
+    const keyed = await this.apiKeys?.admit(req);
+    if (keyed) return 'status' in keyed ? keyed : this.permit(req, keyed);
     const credential = credentialOf(req);
     if (!credential) return UNAUTHENTICATED;
     let identity: Identity;
@@ -102,6 +107,11 @@ export class BearerAccess implements GatewayAccess {
         identity,
       };
     }
+    return this.permit(req, identity);
+  }
+
+  /** The operation of the matrix, the permission it needs, and the identity signed for the services. */
+  private async permit(req: IncomingMessage, identity: Identity): Promise<Denial | Admission> {
     const operation = matchOperation(req.method ?? 'GET', req.url ?? '/');
     if (!operation) {
       return {
@@ -128,5 +138,8 @@ export class BearerAccess implements GatewayAccess {
 }
 
 export function createGatewayAccess(config: GatewayConfig, app: INestApplicationContext): GatewayAccess {
-  return withRateLimits(new BearerAccess(config, app.get(IdentityService)), config);
+  return withRateLimits(
+    new BearerAccess(config, app.get(IdentityService), app.get(ApiKeyAuthenticator)),
+    config,
+  );
 }

@@ -99,7 +99,7 @@ export class ApiKeyAuthenticator {
     if ('status' in identity) return identity;
     const operation = matchOperation(req.method ?? 'GET', req.url ?? '/');
     const refusal = operation && sourceRefusal(identity, operation);
-    if (refusal) return { status: 403, code: 'FORBIDDEN', message: refusal };
+    if (refusal) return { status: 403, code: 'FORBIDDEN', message: refusal, identity };
     return identity;
   }
 
