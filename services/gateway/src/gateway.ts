@@ -13,6 +13,7 @@ import { DocsController } from './docs/docs.controller';
 import { withAuditTrail } from './audit/audited-access';
 import { AuditRecorder } from './audit/audit-recorder';
 import { ApiForwarder, isApiPath } from './routing/api.forwarder';
+import { pageSecurityHeaders } from './routing/page-security';
 
 /**
  * The one HTTP entry: /api/v1/* is authenticated and streamed to the owning service by the
@@ -28,6 +29,8 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
   app.useGlobalFilters(new ApiExceptionFilter());
   closeOnSignals(app, (err) => logger.error({ err }, 'gateway failed to close'));
   serveApiAheadOfExpress(app, config, logger);
+  // Before SwaggerModule.setup, which adds its routes to Express at once.
+  app.use(pageSecurityHeaders(config.HSTS_MAX_AGE));
   const base = new DocumentBuilder().setTitle('Duemap API').setVersion('1').build();
   app.get(DocsController).includeGatewayDocument(() => SwaggerModule.createDocument(app, base));
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, base), {
