@@ -184,6 +184,9 @@ export async function customerInTerritory(
   if (!territory) return true;
   const values: unknown[] = [customerId];
   const predicate = customerTerritoryFilter(territory, '$1::text', positionalBinder(values));
-  const rows = (await db.query(`SELECT ${predicate} AS inside`, values)) as { inside: boolean }[];
+  // $1 named even when the predicate is a constant: Postgres refuses a parameter it cannot type.
+  const rows = (await db.query(`SELECT $1::text IS NOT NULL AND ${predicate} AS inside`, values)) as {
+    inside: boolean;
+  }[];
   return rows[0]?.inside === true;
 }
