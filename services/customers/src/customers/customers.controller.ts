@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Put, Query, Res } from '@nestjs/common';
 import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { customerFor, customerPageFor } from '../masking/personal-data.masker';
 import type { CustomerView } from './customer-record';
 import { CustomerPageResponseDto, CustomerResponseDto } from './dtos/customer.response.dto';
 import { ListCustomersRequestDto } from './dtos/list-customers.request.dto';
@@ -43,41 +44,44 @@ export class CustomersController {
     @Param('externalId') externalId: string,
     @Body() body: UpsertCustomerRequestDto,
     @Res({ passthrough: true }) res: Response,
+    @CurrentIdentity() identity: Identity,
   ): Promise<CustomerView> {
     const ref = parseSourceRef(sourceSystem, externalId);
     const result = await this.upsertCustomer.execute(ref, toUpsertInput(body));
     res.status(result.created ? 201 : 200);
-    return result.customer;
+    // An ERP key (integration) wrote these fields, but reading them back is reading personal data.
+    return customerFor(identity, result.customer);
   }
 
   @Get('by-source/:sourceSystem/:externalId')
   @ApiOperation({ summary: 'The customer a source-system record maps to' })
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND' })
-  bySource(
+  async bySource(
     @Param('sourceSystem') sourceSystem: string,
     @Param('externalId') externalId: string,
     @CurrentIdentity() identity: Identity,
   ): Promise<CustomerView> {
-    return this.getCustomer.bySource(parseSourceRef(sourceSystem, externalId), territoryOf(identity));
+    const ref = parseSourceRef(sourceSystem, externalId);
+    return customerFor(identity, await this.getCustomer.bySource(ref, territoryOf(identity)));
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A customer with its balance, AR status and location' })
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiResponse({ status: 404, description: 'CUSTOMER_NOT_FOUND (also for ids that are not UUIDs)' })
-  get(@Param('id') id: string, @CurrentIdentity() identity: Identity): Promise<CustomerView> {
-    return this.getCustomer.byId(id, territoryOf(identity));
+  async get(@Param('id') id: string, @CurrentIdentity() identity: Identity): Promise<CustomerView> {
+    return customerFor(identity, await this.getCustomer.byId(id, territoryOf(identity)));
   }
 
   @Get()
   @ApiOperation({ summary: 'Customers by status, region or search text, ordered by name (keyset pages)' })
   @ApiOkResponse({ type: CustomerPageResponseDto })
-  list(
+  async list(
     @Query() query: ListCustomersRequestDto,
     @CurrentIdentity() identity: Identity,
   ): Promise<CustomerPage> {
-    return this.listCustomers.execute({
+    const page = await this.listCustomers.execute({
       statuses: query.status,
       q: query.q,
       region: query.region,
@@ -85,5 +89,6 @@ export class CustomersController {
       cursor: query.cursor,
       territory: territoryOf(identity),
     });
+    return customerPageFor(identity, page);
   }
 }

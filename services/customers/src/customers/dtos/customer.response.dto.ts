@@ -2,6 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 
 // OpenAPI description of the customer JSON (the value itself is built by CustomerRecords.toView).
 
+/** Personal fields come back masked for callers without personal-data:read (viewer, integration). */
+const MASKED = 'when the caller lacks personal-data:read';
+
 export class MoneyResponseDto {
   @ApiProperty({ example: '1234.50' }) amount!: string;
   @ApiProperty({ example: 'CNY' }) currency!: string;
@@ -17,14 +20,17 @@ export class AddressResponseDto {
   @ApiProperty({ type: String, nullable: true, example: '广东省' }) province!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '深圳市' }) city!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '南山区' }) district!: string | null;
-  @ApiProperty({ type: String, nullable: true }) line1!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: '518057' }) postcode!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: `"****" ${MASKED}` }) line1!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '518057', description: `"51****" ${MASKED}` })
+  postcode!: string | null;
 }
 
 export class ContactResponseDto {
-  @ApiProperty() name!: string;
-  @ApiProperty({ type: String, nullable: true }) email!: string | null;
-  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
+  @ApiProperty({ description: `"李*" ${MASKED}` }) name!: string;
+  @ApiProperty({ type: String, nullable: true, description: `"a***@example.com" ${MASKED}` })
+  email!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: `"138****5678" ${MASKED}` })
+  phone!: string | null;
   @ApiProperty({ type: String, nullable: true }) role!: string | null;
   @ApiProperty({ type: String, nullable: true }) locale!: string | null;
 }
@@ -54,7 +60,8 @@ export class LocationResponseDto {
 export class CustomerResponseDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ type: String, nullable: true }) taxId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: `"****1234" ${MASKED}` })
+  taxId!: string | null;
   @ApiProperty({ enum: ['standard', 'vip'] }) tier!: string;
   @ApiProperty({ type: [SourceRefResponseDto] }) sources!: SourceRefResponseDto[];
   @ApiProperty({ type: AddressResponseDto, nullable: true }) address!: AddressResponseDto | null;
