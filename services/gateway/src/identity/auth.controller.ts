@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import {
   Controller,
   Get,
+  HttpCode,
   HttpException,
   HttpStatus,
   NotFoundException,
@@ -83,6 +84,7 @@ export class AuthController {
 
   /** OAuth2 resource-owner password grant (form or JSON): for scripts; people use the page. */
   @Post('auth/token')
+  @HttpCode(200)
   async token(
     @Req() req: IncomingMessage,
     @Res({ passthrough: true }) res: Response,

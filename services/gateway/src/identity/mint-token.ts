@@ -13,6 +13,8 @@ export interface MintOptions {
   territory?: Territory;
   ttlSeconds?: number;
   notBefore?: Date;
+  /** `iat` (default now; `exp` is iat + ttl): a past one makes an expired token, for tests. */
+  issuedAt?: Date;
   /** AUTH_ISSUER / AUTH_AUDIENCE of the environment (or their defaults) unless given. */
   issuer?: string;
   audience?: string;
@@ -46,6 +48,7 @@ export async function mintToken(databaseUrl: string, options: MintOptions): Prom
         notBefore: options.notBefore,
       },
       issuerSettings(env),
+      options.issuedAt,
     );
     return signed.token;
   } finally {
