@@ -67,6 +67,16 @@ describe('ApiKeyAuthenticator', () => {
     expect(req.headers).toEqual({ other: 'kept' });
   });
 
+  it('refuses an API key sent beside an Authorization header', async () => {
+    const key = addKey();
+    const req = request({ 'x-api-key': key, authorization: 'Bearer x' });
+    expect(await auth.admit(req)).toMatchObject({
+      status: 401,
+      message: expect.stringContaining('not both') as string,
+    });
+    expect(lookup.finds).toBe(0);
+  });
+
   it('leaves a request without an API key to the other credentials', async () => {
     const req = request({ authorization: 'Bearer x' });
     expect(await auth.admit(req)).toBeUndefined();

@@ -91,6 +91,11 @@ export class ApiKeyAuthenticator {
   async admit(req: IncomingMessage): Promise<Identity | Denial | undefined> {
     const key = apiKeyOf(req.headers);
     if (key === undefined) return undefined;
+    // X-Api-Key beside a bearer token: which of the two is meant is not ours to guess, and the
+    // token would otherwise travel on to the service beside a narrower key's identity.
+    if (req.headers[API_KEY_HEADER] !== undefined && req.headers.authorization !== undefined) {
+      return unauthenticated('send one credential: an API key or an Authorization header, not both');
+    }
     delete req.headers[API_KEY_HEADER];
     if (req.headers.authorization && /^apikey(\s|$)/i.test(req.headers.authorization)) {
       delete req.headers.authorization;
