@@ -2,7 +2,7 @@ import { parseCliArgs } from '../args';
 import { renderServerProperties } from '../kafka';
 import { databaseUrl, redactUrl, serviceDatabaseName } from '../postgres';
 import { assignPorts, serviceEnv } from '../services';
-import { defaultSteps, renderSummary } from '../test-runner';
+import { AUDIT_STEP, auditOutcome, defaultSteps, renderSummary } from '../test-runner';
 import { topicPartitions } from '../topics';
 import { formatDuration } from '../ui';
 
@@ -116,6 +116,47 @@ describe('defaultSteps', () => {
       'jest --ci --runInBand --passWithNoTests --selectProjects e2e',
       'jest --ci --runInBand --selectProjects faults',
     ]);
+  });
+});
+
+describe('the dependency audit step', () => {
+  const refused =
+    'npm said: 405 Method Not Allowed - POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk\nnot checked: registry refused the advisory request (405)\n';
+
+  it('runs with the static checks, before the Jest steps', () => {
+    const names = defaultSteps().map((step) => step.name);
+    expect(names.indexOf(AUDIT_STEP)).toBeGreaterThan(names.indexOf('buf breaking'));
+    expect(names.indexOf(AUDIT_STEP)).toBeLessThan(names.findIndex((n) => n.startsWith('jest')));
+  });
+
+  it('passes on 0 and fails on 1', () => {
+    expect(auditOutcome(0, 'passed: …', false)).toEqual({ ok: true });
+    expect(auditOutcome(1, 'FAILED: 1 high/critical advisories not allowed', true)).toEqual({ ok: false });
+    expect(auditOutcome(null, '', false)).toEqual({ ok: false });
+  });
+
+  it('makes an unreachable advisory service a "not checked" row, or a failure under CI_REQUIRE_AUDIT=1', () => {
+    expect(auditOutcome(2, refused, false)).toEqual({
+      ok: true,
+      notChecked: true,
+      note: 'not checked: registry refused the advisory request (405)',
+    });
+    expect(auditOutcome(2, refused, true)).toEqual({
+      ok: false,
+      note: 'registry refused the advisory request (405); CI_REQUIRE_AUDIT=1',
+    });
+  });
+
+  it('shows "not checked" in the summary, never "pass", and counts it apart', () => {
+    const summary = renderSummary([
+      { name: 'tsc', ok: true, ms: 1_000 },
+      { name: AUDIT_STEP, ms: 2_000, ...auditOutcome(2, refused, false) },
+    ]);
+    expect(summary).toMatch(
+      /npm run audit:deps\s+not checked: registry refused the advisory request \(405\)\s/,
+    );
+    expect(summary).not.toMatch(/npm run audit:deps\s+pass/);
+    expect(summary.trimEnd().split('\n').at(-2)).toBe('steps: 1 of 2 passed (1 not checked)');
   });
 });
 
