@@ -306,9 +306,15 @@ describe('gateway', () => {
   it('refuses a path that is no operation of the API, signed in or not, in the shared error shape', async () => {
     expect((await fetch(`${url}/api/v1/nothing-here?x=1`)).status).toBe(401);
     const res = await call('/api/v1/nothing-here?x=1');
-    expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN', details: [] } });
-    expect((await call('/api/v1')).status).toBe(403);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'NOT_FOUND', message: 'no API at /api/v1/nothing-here' },
+    });
+    // A served resource, but no operation of the matrix: refused, never let through.
+    const unlisted = await call('/api/v1/customers/a/b/c/d');
+    expect(unlisted.status).toBe(403);
+    expect(await unlisted.json()).toMatchObject({ error: { code: 'FORBIDDEN', details: [] } });
+    expect((await call('/api/v1')).status).toBe(404);
     expect((await call('/api/v2/customers')).status).toBe(404);
   });
 

@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { hasPermission, InternalIdentity, matchOperation, TokenVerifier, type Identity } from '@duemap/auth';
 import { ApiKeyAuthenticator } from '../api-keys/api-key-authenticator';
 import type { GatewayConfig } from '../config';
+import { ownerOf } from '../routing/routes';
 import { IdentityService } from '../identity/identity.service';
 import { sessionOf } from '../identity/session-cookie';
 import { withRateLimits } from '../rate-limit/rate-limited-access';
@@ -114,10 +115,14 @@ export class BearerAccess implements GatewayAccess {
   private async permit(req: IncomingMessage, identity: Identity): Promise<Denial | Admission> {
     const operation = matchOperation(req.method ?? 'GET', req.url ?? '/');
     if (!operation) {
+      const url = req.url ?? '/';
+      const path = url.split('?', 1)[0];
+      // No service serves it: the same 404 a signed-in caller got before admission existed.
+      if (!ownerOf(url)) return { status: 404, code: 'NOT_FOUND', message: `no API at ${path}`, identity };
       return {
         status: 403,
         code: 'FORBIDDEN',
-        message: `${req.method} ${req.url} is not an operation of the API`,
+        message: `${req.method} ${path} is not an operation of the API`,
         identity,
       };
     }

@@ -3,8 +3,8 @@ import type { Identity, MatchedOperation } from '@duemap/auth';
 
 /** Why a call to /api/v1 is refused; the forwarder answers it in the shared error shape. */
 export interface Denial {
-  status: 401 | 403 | 429;
-  code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED';
+  status: 401 | 403 | 404 | 429;
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'RATE_LIMITED';
   message: string;
   /** Extra response headers (Retry-After, WWW-Authenticate). */
   headers?: Record<string, string>;
