@@ -35,6 +35,15 @@ export const gatewayConfig = defineConfig({
    * refused sign-in (401) costs its address RATE_LIMIT_FAILED_SIGN_IN_COST requests. The local stack
    * and the benchmarks, which call from one address at thousands of requests a second, raise them.
    */
+  /**
+   * Password guessing on the local issuer's /auth/token and /auth/login: after
+   * SIGN_IN_FAILURES_PER_USER failed attempts for one user name from one address, or
+   * SIGN_IN_FAILURES_PER_ADDRESS from one address, that address is refused (429) until
+   * SIGN_IN_FAILURE_WINDOW has passed.
+   */
+  SIGN_IN_FAILURES_PER_USER: int({ min: 1, max: 10_000, default: 10 }),
+  SIGN_IN_FAILURES_PER_ADDRESS: int({ min: 1, max: 100_000, default: 100 }),
+  SIGN_IN_FAILURE_WINDOW: duration('15m', { min: 1000, max: 86_400_000 }),
   RATE_LIMIT_WINDOW: duration('1m', { min: 1000, max: 86_400_000 }),
   RATE_LIMIT_PER_ADDRESS: int({ min: 1, default: 600 }),
   RATE_LIMIT_PER_PRINCIPAL: int({ min: 1, default: 1200 }),

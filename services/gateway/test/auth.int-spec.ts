@@ -61,6 +61,7 @@ describe('gateway sign-in and token checks', () => {
         GEOCODING_URL: service,
         RATE_LIMIT_PER_ADDRESS: '100000',
         RATE_LIMIT_KEY_PREFIX: `test:auth:${Date.now()}`,
+        SIGN_IN_FAILURES_PER_USER: '5',
       },
       { service: 'gateway' },
     );
@@ -227,6 +228,43 @@ describe('gateway sign-in and token checks', () => {
       body: JSON.stringify({ grant_type: 'password', username: 'nobody', password: 'whatever it is' }),
     });
     expect(unknown.status).toBe(401);
+  });
+
+  it('refuses an address that keeps guessing a password, even the right one, until the window passes', async () => {
+    await new UserStore(dataSource).add({
+      username: 'carol',
+      password: 'carol has a long password',
+      roles: ['viewer'],
+    });
+    const attempt = (password: string): Promise<Response> =>
+      fetch(`${url}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'password', username: 'carol', password }),
+      });
+    for (let i = 0; i < 5; i++) expect((await attempt(`guess number ${i}`)).status).toBe(401);
+    const blocked = await attempt('carol has a long password');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await blocked.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    const page = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'carol', password: 'carol has a long password' }),
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(429);
+    // Another user from the same address is not held up by carol's guesses.
+    const alice = await fetch(`${url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'password',
+        username: 'alice',
+        password: 'correct horse battery staple',
+      }),
+    });
+    expect(alice.status).toBe(200);
   });
 
   it('signs in on the page, with a session cookie that /api/v1 takes, and signs out', async () => {

@@ -19,6 +19,7 @@ import { loginPage } from './login-page';
 import { readForm } from './read-form';
 import { SIGNING_ALG, publicJwkOf } from './signing-keys';
 import { clearedSessionCookie, safeNextPath, sessionCookie } from './session-cookie';
+import { SignInThrottle } from './sign-in-throttle';
 
 function refusal(status: number, code: string, message: string): HttpException {
   return new HttpException({ error: { code, message, details: [] } }, status);
@@ -42,7 +43,10 @@ const PAGE_HEADERS: Record<string, string> = {
 @ApiExcludeController()
 @Controller()
 export class AuthController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly throttle: SignInThrottle,
+  ) {}
 
   @Get('.well-known/openid-configuration')
   discovery(): Record<string, unknown> {
@@ -98,11 +102,22 @@ export class AuthController {
     if (!form.username || !form.password) {
       throw refusal(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'username and password are required');
     }
+    const block = await this.throttle.blocked(req, form.username);
+    if (block) {
+      res.setHeader('retry-after', String(block.retryAfterSeconds));
+      throw refusal(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'RATE_LIMITED',
+        `too many failed sign-ins; try again in ${block.retryAfterSeconds} s`,
+      );
+    }
     const user = await this.identity.users.authenticate(form.username, form.password);
     if (!user) {
+      await this.throttle.failed(req, form.username);
       res.setHeader('www-authenticate', 'Bearer realm="duemap"');
       throw refusal(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'wrong user name or password');
     }
+    await this.throttle.succeeded(req, form.username);
     const signed = await this.identity.issueFor(user);
     return { access_token: signed.token, token_type: 'Bearer', expires_in: signed.expiresIn };
   }
@@ -121,10 +136,22 @@ export class AuthController {
     this.requireLocal();
     const form = await readForm(req);
     const next = safeNextPath(form.next);
+    const username = form.username ?? '';
+    const block = await this.throttle.blocked(req, username);
+    if (block) {
+      res
+        .status(429)
+        .set(PAGE_HEADERS)
+        .set('retry-after', String(block.retryAfterSeconds))
+        .send(loginPage({ next, username, failed: true }));
+      return;
+    }
     const user =
       form.username && form.password
         ? await this.identity.users.authenticate(form.username, form.password)
         : undefined;
+    if (user) await this.throttle.succeeded(req, username);
+    else await this.throttle.failed(req, username);
     if (!user) {
       res
         .status(401)
