@@ -45,7 +45,8 @@ describe('the published OpenAPI document', () => {
 
   beforeAll(async () => {
     stack = await startStack({ env: { OVERDUE_SCAN_INTERVAL: '500ms' } });
-    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['finance'] }) });
+    // An admin: the document includes the gateway's own resources (API keys, the audit trail).
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['admin'] }) });
     const res = await api.get<OpenApiDocument>('/api/openapi.json');
     expect(res.status).toBe(200);
     document = res.body;
@@ -294,6 +295,33 @@ describe('the published OpenAPI document', () => {
       (res) => res.status === 200 && res.body.some((r) => r.status !== 'scheduled'),
     );
     await contract.call('GET /api/v1/reminders', {}, { query: { customerId: located.id } });
+    expect(problems()).toEqual([]);
+  });
+
+  it("describes the gateway's own resources as they are answered: who am I, API keys, the audit trail", async () => {
+    const me = await contract.call('GET /api/v1/me');
+    expect(me.status).toBe(200);
+    const issued = await contract.call<{ id: string }>(
+      'POST /api/v1/api-keys',
+      {},
+      { body: { name: `contract-${erp}`, roles: ['integration'], sources: [erp] } },
+    );
+    expect(issued.status).toBe(201);
+    await contract.call('GET /api/v1/api-keys');
+    const rotated = await contract.call<{ id: string }>(
+      'POST /api/v1/api-keys/{id}/rotate',
+      { id: issued.body.id },
+      { body: {} },
+    );
+    expect(rotated.status).toBe(201);
+    const revoked = await contract.call('DELETE /api/v1/api-keys/{id}', { id: rotated.body.id });
+    expect(revoked.status).toBe(200);
+    // The audit trail is written off the request path, in batches.
+    await eventually(
+      'the calls above in the audit trail',
+      () => contract.call<{ items: unknown[] }>('GET /api/v1/audit', {}, { query: { limit: '5' } }),
+      (res) => res.status === 200 && res.body.items.length > 0,
+    );
     expect(problems()).toEqual([]);
   });
 
