@@ -324,8 +324,8 @@ describe('geocoding service: customer events -> pins -> map', () => {
     expect(body.error.details.map((d) => d.field)).toContain(field);
   });
 
-  it('GET /api/v1/map/regions?level=city is a 400 naming level', async () => {
-    const { status: code, body } = await get<ErrorBody>('/api/v1/map/regions?level=city');
+  it('GET /api/v1/map/regions?level=county is a 400 naming level', async () => {
+    const { status: code, body } = await get<ErrorBody>('/api/v1/map/regions?level=county');
     expect(code).toBe(400);
     expect(body.error.details.map((d) => d.field)).toContain('level');
   });

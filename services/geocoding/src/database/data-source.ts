@@ -7,6 +7,7 @@ import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-crea
 import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-status-applied-at';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
+import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -20,6 +21,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       AddStatusAppliedAt1764000000000,
       AggregateVersions1796600000000,
       CustomerPlacements1797000000000,
+      MapGrid1797200000000,
     ],
   };
 }

@@ -1,4 +1,4 @@
-import { clusterPins, type ClusterFeature } from './clustering';
+import { abbreviated, clusterPins, gridClusters, type ClusterFeature } from './clustering';
 import type { PinStatus } from './customer-pin.entity';
 import { WORLD } from './map-query';
 import { dominantStatus, pinFeature, type PinColors, type PinFeature } from './pin-features';
@@ -18,6 +18,9 @@ function pin(lng: number, lat: number, status: PinStatus, owes?: [string, bigint
       precision: 'city',
       source: 'geonames',
       status,
+      tier: 'standard',
+      creditGrade: null,
+      daysOverdue: 0,
       balances: owes ? [{ currency: owes[0], outstanding: owes[1], overdue: owes[2] }] : [],
     },
     colors,
@@ -123,6 +126,9 @@ describe('pinFeature', () => {
         lat: 1,
         lng: 2,
         precision: 'country',
+        tier: 'vip',
+        creditGrade: 'B',
+        daysOverdue: 12,
         source: 'world-countries',
         status: 'overdue',
         balances: [
@@ -135,5 +141,54 @@ describe('pinFeature', () => {
     expect(several.geometry.coordinates).toEqual([2, 1]);
     expect(several.properties).toMatchObject({ outstanding: null, overdue: null });
     expect(several.properties.balances).toHaveLength(2);
+  });
+});
+
+describe('gridClusters', () => {
+  it('makes one cluster per cell with its counts, dominant colour and sums per currency', () => {
+    const [cluster] = gridClusters(
+      [
+        {
+          cx: 2,
+          cy: 1,
+          paid: 3,
+          unpaid: 3,
+          overdue: 0,
+          lat: 30,
+          lng: 104,
+          sums: [
+            { currency: 'CNY', outstanding: 12345n, overdue: 0n },
+            { currency: 'JPY', outstanding: 500n, overdue: 500n },
+          ],
+        },
+      ],
+      3,
+      colors,
+    );
+    expect(cluster).toEqual({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [104, 30] },
+      properties: {
+        cluster: true,
+        clusterId: 1 * 8 + 2,
+        point_count: 6,
+        point_count_abbreviated: 6,
+        counts: { paid: 3, unpaid: 3, overdue: 0 },
+        status: 'unpaid',
+        color: '#ff0000',
+        outstanding: [
+          { amount: '123.45', currency: 'CNY' },
+          { amount: '500', currency: 'JPY' },
+        ],
+        overdue: [
+          { amount: '0.00', currency: 'CNY' },
+          { amount: '500', currency: 'JPY' },
+        ],
+      },
+    });
+  });
+
+  it('abbreviates counts as supercluster does', () => {
+    expect([abbreviated(999), abbreviated(1234), abbreviated(15_600)]).toEqual([999, '1.2k', '16k']);
   });
 });

@@ -3,6 +3,7 @@ import type { Feature, Point } from 'geojson';
 import Supercluster from 'supercluster';
 import { PIN_STATUSES, type PinStatus } from './customer-pin.entity';
 import type { Bbox } from './map-query';
+import type { GridCell } from './pin.repository';
 import { dominantStatus, type PinColors, type PinFeature } from './pin-features';
 
 /** A group of pins drawn as one circle at this zoom. */
@@ -105,4 +106,38 @@ export function clusterPins(
     };
     return cluster;
   });
+}
+
+/**
+ * Clusters from the pre-aggregated grid: one per non-empty 64 px cell, at the mean position of its
+ * pins; clusterId is the cell's number at this zoom (row-major), stable while the cell has pins.
+ */
+export function gridClusters(cells: readonly GridCell[], k: number, colors: PinColors): ClusterFeature[] {
+  return cells.map((cell) => {
+    const counts: Record<PinStatus, number> = { paid: cell.paid, unpaid: cell.unpaid, overdue: cell.overdue };
+    const total = cell.paid + cell.unpaid + cell.overdue;
+    const status = dominantStatus(counts);
+    return {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [cell.lng, cell.lat] },
+      properties: {
+        cluster: true,
+        clusterId: cell.cy * 2 ** k + cell.cx,
+        point_count: total,
+        point_count_abbreviated: abbreviated(total),
+        counts,
+        status,
+        color: colors[status],
+        outstanding: cell.sums.map((s) => Money.fromMinor(s.outstanding, s.currency).toJSON()),
+        overdue: cell.sums.map((s) => Money.fromMinor(s.overdue, s.currency).toJSON()),
+      },
+    };
+  });
+}
+
+/** As supercluster abbreviates point_count. */
+export function abbreviated(count: number): string | number {
+  if (count >= 10000) return `${Math.round(count / 1000)}k`;
+  if (count >= 1000) return `${Math.round(count / 100) / 10}k`;
+  return count;
 }

@@ -6,6 +6,10 @@ export const PIN_STATUSES = ['paid', 'unpaid', 'overdue'] as const;
 /** A customer's AR status, the colour of its pin. */
 export type PinStatus = (typeof PIN_STATUSES)[number];
 
+export const PIN_TIERS = ['standard', 'vip'] as const;
+/** The customer's service tier (customer-upserted); 'standard' until one is known. */
+export type PinTier = (typeof PIN_TIERS)[number];
+
 export type GeocodeState = 'located' | 'failed';
 
 /**
@@ -95,6 +99,26 @@ export class CustomerPinEntity {
 
   @Column({ name: 'balance_version', type: 'bigint', default: 0 })
   balanceVersion!: string;
+
+  @Column({ type: 'text', default: 'standard' })
+  tier!: PinTier;
+
+  /** Position of the customer-upserted event the tier is from. */
+  @Column({ name: 'profile_version', type: 'bigint', default: 0 })
+  profileVersion!: string;
+
+  @Column({ name: 'profile_occurred_at', type: 'timestamptz', nullable: true })
+  profileOccurredAt!: Date | null;
+
+  /** The enterprise's own credit grade (credit-rating-changed), e.g. "A"; null when none. */
+  @Column({ name: 'credit_grade', type: 'text', nullable: true })
+  creditGrade!: string | null;
+
+  @Column({ name: 'rating_version', type: 'bigint', default: 0 })
+  ratingVersion!: string;
+
+  @Column({ name: 'rating_occurred_at', type: 'timestamptz', nullable: true })
+  ratingOccurredAt!: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;

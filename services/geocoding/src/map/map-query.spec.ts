@@ -1,4 +1,15 @@
-import { parseBbox, parseStatuses, parseZoom } from './map-query';
+import {
+  cellRanges,
+  mercatorX,
+  mercatorY,
+  parseBbox,
+  parseMinOverdue,
+  parseStatuses,
+  parseTerritory,
+  parseTiers,
+  parseZoom,
+  widenBbox,
+} from './map-query';
 
 describe('map query values', () => {
   it('parses a bbox, allowing one across the antimeridian', () => {
@@ -31,5 +42,38 @@ describe('map query values', () => {
     expect(parseStatuses('unpaid, OVERDUE,unpaid')).toEqual({ ok: true, value: ['unpaid', 'overdue'] });
     expect(parseStatuses('paid,green').ok).toBe(false);
     expect(parseStatuses('').ok).toBe(false);
+  });
+
+  it('parses tiers, days overdue and a sales territory', () => {
+    expect(parseTiers('VIP, standard,vip')).toEqual({ ok: true, value: ['vip', 'standard'] });
+    expect(parseTiers('gold').ok).toBe(false);
+    expect(parseMinOverdue('0')).toEqual({ ok: true, value: 0 });
+    expect(parseMinOverdue('30')).toEqual({ ok: true, value: 30 });
+    for (const bad of ['-1', '1.5', '007', 'x', '36501', '']) expect(parseMinOverdue(bad).ok).toBe(false);
+    expect(parseTerritory(' south-china ')).toEqual({ ok: true, value: 'south-china' });
+    expect(parseTerritory('  ').ok).toBe(false);
+  });
+
+  it('projects to Web Mercator like map_cell_x / map_cell_y', () => {
+    expect(mercatorX(-180)).toBe(0);
+    expect(mercatorX(0)).toBe(0.5);
+    expect(mercatorY(0)).toBeCloseTo(0.5, 12);
+    expect(mercatorY(90)).toBeCloseTo(0, 6);
+    expect(mercatorY(-90)).toBeCloseTo(1, 6);
+  });
+
+  it('covers a box with cell ranges, two across the antimeridian', () => {
+    expect(cellRanges([-180, -90, 180, 90], 2)).toEqual([{ minX: 0, maxX: 3, minY: 0, maxY: 3 }]);
+    expect(cellRanges([0, 0, 90, 60], 2)).toEqual([{ minX: 2, maxX: 3, minY: 1, maxY: 2 }]);
+    expect(cellRanges([170, -10, -170, 10], 4)).toEqual([
+      { minX: 15, maxX: 15, minY: 7, maxY: 8 },
+      { minX: 0, maxX: 0, minY: 7, maxY: 8 },
+    ]);
+  });
+
+  it('widens a box, wrapping at the antimeridian and stopping at the poles', () => {
+    expect(widenBbox([10, 20, 30, 40], 5)).toEqual([5, 15, 35, 45]);
+    expect(widenBbox([170, 80, 178, 88], 5)).toEqual([165, 75, -177, 90]);
+    expect(widenBbox([-100, 0, 100, 10], 90)).toEqual([-180, -90, 180, 90]);
   });
 });

@@ -1,4 +1,4 @@
-import { PIN_STATUSES, type PinStatus } from './customer-pin.entity';
+import { PIN_STATUSES, PIN_TIERS, type PinStatus, type PinTier } from './customer-pin.entity';
 
 /** [minLng, minLat, maxLng, maxLat]; minLng > maxLng means the box crosses the antimeridian. */
 export type Bbox = readonly [number, number, number, number];
@@ -48,4 +48,85 @@ export function parseStatuses(raw: string): Parsed<PinStatus[]> {
 export function valueOf<T>(parsed: Parsed<T>): T {
   if (!parsed.ok) throw new Error(`unvalidated query value: ${parsed.problem}`);
   return parsed.value;
+}
+
+/** "vip" or "standard,vip". */
+export function parseTiers(raw: string): Parsed<PinTier[]> {
+  const parts = raw.split(',').map((p) => p.trim().toLowerCase());
+  if (parts.some((p) => !(PIN_TIERS as readonly string[]).includes(p))) {
+    return { ok: false, problem: `must be a comma-separated list of ${PIN_TIERS.join(', ')}` };
+  }
+  return { ok: true, value: [...new Set(parts as PinTier[])] };
+}
+
+export const MAX_OVERDUE_DAYS = 36_500;
+
+/** Whole days overdue, 0 (any overdue customer) to MAX_OVERDUE_DAYS. */
+export function parseMinOverdue(raw: string): Parsed<number> {
+  const problem = `must be a whole number of days from 0 to ${MAX_OVERDUE_DAYS}`;
+  if (!/^(0|[1-9][0-9]{0,5})$/.test(raw.trim())) return { ok: false, problem };
+  const days = Number(raw.trim());
+  return days > MAX_OVERDUE_DAYS ? { ok: false, problem } : { ok: true, value: days };
+}
+
+/** Sales territory names: what customers sends, bounded. */
+export function parseTerritory(raw: string): Parsed<string> {
+  const name = raw.trim();
+  if (name.length === 0 || name.length > 100)
+    return { ok: false, problem: 'must be a sales territory name of 1 to 100 characters' };
+  return { ok: true, value: name };
+}
+
+/** Web Mercator x (0 west .. 1 east) of a longitude. */
+export function mercatorX(lng: number): number {
+  return (lng + 180) / 360;
+}
+
+const MAX_MERCATOR_LAT = 85.05112878;
+
+/** Web Mercator y (0 north .. 1 south) of a latitude, clamped to the projection's range. */
+export function mercatorY(lat: number): number {
+  const clamped = Math.max(-MAX_MERCATOR_LAT, Math.min(MAX_MERCATOR_LAT, lat));
+  return (1 - Math.log(Math.tan(Math.PI / 4 + (clamped * Math.PI) / 360)) / Math.PI) / 2;
+}
+
+export interface CellRange {
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+
+/**
+ * The cells (2^k per side, as map_cell_x / map_cell_y in SQL compute them) a box covers: one range,
+ * or two when it crosses the antimeridian.
+ */
+export function cellRanges(bbox: Bbox, k: number): CellRange[] {
+  const side = 2 ** k;
+  const cell = (v: number): number => Math.max(0, Math.min(side - 1, Math.floor(v * side)));
+  const [minLng, minLat, maxLng, maxLat] = bbox;
+  const minY = cell(mercatorY(maxLat));
+  const maxY = cell(mercatorY(minLat));
+  const x = (west: number, east: number): CellRange => ({
+    minX: cell(mercatorX(west)),
+    maxX: cell(mercatorX(east)),
+    minY,
+    maxY,
+  });
+  return minLng <= maxLng ? [x(minLng, maxLng)] : [x(minLng, 180), x(-180, maxLng)];
+}
+
+/**
+ * The box grown by `degrees` on each side (latitudes capped at the poles); the whole world when it
+ * would wrap onto itself. Crosses the antimeridian as a box may.
+ */
+export function widenBbox(bbox: Bbox, degrees: number): Bbox {
+  const [minLng, minLat, maxLng, maxLat] = bbox;
+  const width = minLng <= maxLng ? maxLng - minLng : maxLng + 360 - minLng;
+  const south = Math.max(-90, minLat - degrees);
+  const north = Math.min(90, maxLat + degrees);
+  if (width + 2 * degrees >= 360) return [-180, south, 180, north];
+  const west = minLng - degrees < -180 ? minLng - degrees + 360 : minLng - degrees;
+  const east = maxLng + degrees > 180 ? maxLng + degrees - 360 : maxLng + degrees;
+  return [west, south, east, north];
 }

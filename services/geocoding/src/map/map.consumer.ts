@@ -11,10 +11,14 @@ import {
 import { ProjectCustomerPlacementUseCase } from '../customer-placements/project-customer-placement.usecase';
 import { customerPositionOf } from './event-time';
 import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
+import { ApplyCustomerAttributesUseCase } from './usecases/apply-customer-attributes.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
 import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
 
-/** The customers service's events that shape the map: where a customer is, and what it owes. */
+/**
+ * The customers service's events that shape the map: where a customer is, what it owes, its tier
+ * and credit grade.
+ */
 @Injectable()
 @EventSubscriberProvider()
 export class MapConsumer implements EventSubscriber {
@@ -23,6 +27,7 @@ export class MapConsumer implements EventSubscriber {
     private readonly applyStatus: ApplyStatusChangeUseCase,
     private readonly applyBalance: ApplyBalanceChangeUseCase,
     private readonly projectPlacement: ProjectCustomerPlacementUseCase,
+    private readonly attributes: ApplyCustomerAttributesUseCase,
   ) {}
 
   subscriptions(): Subscription[] {
@@ -38,6 +43,10 @@ export class MapConsumer implements EventSubscriber {
           ctx.em,
         );
         await this.projectPlacement.execute(event, ctx.em);
+        await this.attributes.tier(event, ctx.em);
+      }),
+      subscribe(eventTopic(Topic.CreditRatingChanged), async (event, ctx) => {
+        await this.attributes.rating(event, ctx.em);
       }),
       subscribe(eventTopic(Topic.AddressChanged), async (event, ctx) => {
         await this.locate.execute(

@@ -5,7 +5,15 @@ import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto'
 import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
 import { MapCustomersResponseDto } from './dtos/map-customers.response.dto';
 import { RegionRollupsResponseDto } from './dtos/region-rollups.response.dto';
-import { parseBbox, parseStatuses, parseZoom, valueOf } from './map-query';
+import {
+  parseBbox,
+  parseMinOverdue,
+  parseStatuses,
+  parseTerritory,
+  parseTiers,
+  parseZoom,
+  valueOf,
+} from './map-query';
 import { GetMapCustomersUseCase, type MapCustomers } from './usecases/get-map-customers.usecase';
 import { GetRegionRollupsUseCase, type RegionRollups } from './usecases/get-region-rollups.usecase';
 
@@ -22,15 +30,19 @@ export class MapController {
     summary: 'Customers on the map, coloured by AR status',
     description:
       'GeoJSON FeatureCollection. Without zoom: one Point per located customer with properties ' +
-      '{customerId, name, status, color, outstanding, overdue, balances, precision, source}. With zoom: ' +
-      'nearby customers are clustered; cluster features have {cluster: true, clusterId, point_count, ' +
-      'counts: {paid, unpaid, overdue}, status, color, outstanding[], overdue[]}.',
+      '{customerId, name, status, color, tier, creditGrade, daysOverdue, outstanding, overdue, balances, ' +
+      'precision, source}. With zoom: nearby customers are clustered; cluster features have {cluster: true, ' +
+      'clusterId, point_count, counts: {paid, unpaid, overdue}, status, color, outstanding[], overdue[]} ' +
+      '(sums per currency). Filters: status, tier, minOverdue (days), territory (sales territory).',
   })
   @ApiOkResponse({
     type: MapCustomersResponseDto,
     description: 'A GeoJSON FeatureCollection of Point features.',
   })
-  @ApiBadRequestResponse({ description: 'bbox, zoom or status is malformed (the field is named).' })
+  @ApiBadRequestResponse({
+    description:
+      'bbox (malformed, out of range, south above north), zoom (not 0-24), status, tier, minOverdue or territory is malformed; the field is named.',
+  })
   customers(
     @Query() query: GetMapCustomersRequestDto,
     @CurrentIdentity() identity: Identity,
@@ -41,12 +53,17 @@ export class MapController {
       ...(query.bbox !== undefined ? { bbox: valueOf(parseBbox(query.bbox)) } : {}),
       ...(query.zoom !== undefined ? { zoom: valueOf(parseZoom(query.zoom)) } : {}),
       ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
+      ...(query.tier !== undefined ? { tiers: valueOf(parseTiers(query.tier)) } : {}),
+      ...(query.minOverdue !== undefined
+        ? { minOverdueDays: valueOf(parseMinOverdue(query.minOverdue)) }
+        : {}),
+      ...(query.territory !== undefined ? { salesTerritory: valueOf(parseTerritory(query.territory)) } : {}),
     });
   }
 
   @Get('regions')
   @ApiOperation({
-    summary: 'Roll-ups per country or per province/state',
+    summary: 'Roll-ups per country, province/state, city or district',
     description:
       'Count, status mix and outstanding / overdue sums (one entry per currency) of the located customers ' +
       'per region, plus how many customers have no location.',

@@ -5,6 +5,7 @@ import { MapConsumer } from './map.consumer';
 import { MapController } from './map.controller';
 import { PinRepository } from './pin.repository';
 import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
+import { ApplyCustomerAttributesUseCase } from './usecases/apply-customer-attributes.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
 import { GetMapCustomersUseCase } from './usecases/get-map-customers.usecase';
 import { GetRegionRollupsUseCase } from './usecases/get-region-rollups.usecase';
@@ -19,6 +20,7 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
     LocateCustomerUseCase,
     ApplyStatusChangeUseCase,
     ApplyBalanceChangeUseCase,
+    ApplyCustomerAttributesUseCase,
     GetMapCustomersUseCase,
     GetRegionRollupsUseCase,
     MapConsumer,

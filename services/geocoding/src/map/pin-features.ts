@@ -1,7 +1,7 @@
 import { Money, type MoneyJson } from '@duemap/money';
 import type { Feature, Point } from 'geojson';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
-import type { PinStatus } from './customer-pin.entity';
+import type { PinStatus, PinTier } from './customer-pin.entity';
 import type { BalanceMinor, LocatedPin } from './pin.repository';
 
 export type PinColors = Readonly<Record<PinStatus, string>>;
@@ -17,6 +17,11 @@ export interface PinProperties {
   name: string;
   status: PinStatus;
   color: string;
+  tier: PinTier;
+  /** The enterprise's credit grade, e.g. "A"; null when it has none. */
+  creditGrade: string | null;
+  /** Whole days since the customer became overdue; 0 when it is not overdue. */
+  daysOverdue: number;
   /** What the customer owes when it owes in one currency; null when nothing or several (see balances). */
   outstanding: MoneyJson | null;
   overdue: MoneyJson | null;
@@ -39,6 +44,9 @@ export function pinFeature(pin: LocatedPin, colors: PinColors): PinFeature {
       name: pin.name,
       status: pin.status,
       color: colors[pin.status],
+      tier: pin.tier,
+      creditGrade: pin.creditGrade,
+      daysOverdue: pin.daysOverdue,
       outstanding: only?.outstanding ?? null,
       overdue: only?.overdue ?? null,
       balances,

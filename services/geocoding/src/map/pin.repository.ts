@@ -3,8 +3,9 @@ import { customerTerritoryFilter, positionalBinder, type Territory } from '@duem
 import type { EventPosition } from '@duemap/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
-import type { GeocodeState, PinStatus } from './customer-pin.entity';
-import type { Bbox } from './map-query';
+import { GRID_CELL_SHIFT } from '../database/migrations/1797200000000-map-grid';
+import type { GeocodeState, PinStatus, PinTier } from './customer-pin.entity';
+import { cellRanges, type Bbox } from './map-query';
 
 export interface PinLocationState {
   /** The customer version and occurred_at of the address event the location is for; null: none yet. */
@@ -44,23 +45,49 @@ export interface LocatedPin {
   precision: GeocodePrecision;
   source: string;
   status: PinStatus;
+  tier: PinTier;
+  creditGrade: string | null;
+  /** Whole days since the customer became overdue; 0 when it is not. */
+  daysOverdue: number;
   balances: BalanceMinor[];
 }
 
 export interface PinFilter {
   bbox?: Bbox;
   statuses?: readonly PinStatus[];
+  tiers?: readonly PinTier[];
+  /** Only customers overdue for at least this many days. */
+  minOverdueDays?: number;
+  /** Only customers of this sales territory (customer_placements). */
+  salesTerritory?: string;
   countryCode?: string;
   /** Only customers inside it (customer_placements), pins and aggregates alike; undefined = all. */
   territory?: Territory;
 }
 
-export type RollupLevel = 'country' | 'province';
+export type RollupLevel = 'country' | 'province' | 'city' | 'district';
+
+/** One grid cell's pins at a zoom: counts per status, mean position, sums per currency. */
+export interface GridCell {
+  cx: number;
+  cy: number;
+  paid: number;
+  unpaid: number;
+  overdue: number;
+  lat: number;
+  lng: number;
+  sums: { currency: string; outstanding: bigint; overdue: bigint }[];
+}
 
 export interface RollupCounts {
   countryCode: string;
   regionCode: string | null;
   regionName: string | null;
+  /** At city (and district) level: the city name as geocoded; null above. */
+  city: string | null;
+  /** At district level: GB/T 2260 code and name when the geocoder resolved one; null otherwise. */
+  districtCode: string | null;
+  districtName: string | null;
   total: number;
   paid: number;
   unpaid: number;
@@ -72,12 +99,42 @@ export interface RollupCounts {
 export interface RollupSums {
   countryCode: string;
   regionCode: string | null;
+  city: string | null;
+  districtCode: string | null;
   currency: string;
   outstanding: bigint;
   overdue: bigint;
 }
 
 type SumRow = Omit<RollupSums, 'outstanding' | 'overdue'> & { outstanding: string; overdue: string };
+
+/**
+ * Days a customer has been overdue: since its status last turned overdue (customers emits
+ * status-changed only on a change, so the overdue status's occurred_at is when it began). That is
+ * the day its oldest open invoice fell overdue, unless that one was paid while a younger one was
+ * already overdue (then it still counts from the first): no event carries the invoices' due dates.
+ */
+const DAYS_OVERDUE = `CASE WHEN p.status = 'overdue' AND p.status_occurred_at IS NOT NULL
+  THEN greatest(0, floor(extract(epoch FROM now() - p.status_occurred_at) / 86400))::int ELSE 0 END`;
+
+/** The columns a roll-up level groups by (NULL for the finer ones it does not use). */
+function rollupGroup(level: RollupLevel): {
+  region: string;
+  regionName: string;
+  city: string;
+  district: string;
+  districtName: string;
+} {
+  const none = 'NULL::text';
+  const fine = level === 'city' || level === 'district';
+  return {
+    region: level === 'country' ? none : 'p.region_code',
+    regionName: level === 'country' ? none : 'max(p.region_name)',
+    city: fine ? 'p.city' : none,
+    district: level === 'district' ? 'p.district_code' : none,
+    districtName: level === 'district' ? 'max(p.district_name)' : none,
+  };
+}
 
 interface BalanceJson {
   currency: string;
@@ -273,7 +330,8 @@ export class PinRepository {
     const { where, params } = whereClause(filter);
     const rows = await this.dataSource.query<(Omit<LocatedPin, 'balances'> & { balances: BalanceJson[] })[]>(
       `SELECT p.customer_id AS "customerId", p.name, p.latitude AS lat, p.longitude AS lng,
-              p.geocode_precision AS precision, p.geocode_source AS source, p.status,
+              p.geocode_precision AS precision, p.geocode_source AS source, p.status, p.tier,
+              p.credit_grade AS "creditGrade", ${DAYS_OVERDUE} AS "daysOverdue",
               COALESCE(json_agg(json_build_object(
                 'currency', b.currency,
                 'outstanding', b.outstanding_minor::text,
@@ -290,10 +348,10 @@ export class PinRepository {
 
   async rollupCounts(level: RollupLevel, filter: PinFilter): Promise<RollupCounts[]> {
     const { where, params } = whereClause(filter);
-    const region = level === 'province' ? 'p.region_code' : 'NULL::text';
-    const rows = await this.dataSource.query<RollupCounts[]>(
-      `SELECT p.country_code AS "countryCode", ${region} AS "regionCode",
-              ${level === 'province' ? 'max(p.region_name)' : 'NULL::text'} AS "regionName",
+    const g = rollupGroup(level);
+    return this.dataSource.query<RollupCounts[]>(
+      `SELECT p.country_code AS "countryCode", ${g.region} AS "regionCode", ${g.regionName} AS "regionName",
+              ${g.city} AS city, ${g.district} AS "districtCode", ${g.districtName} AS "districtName",
               count(*)::int AS total,
               (count(*) FILTER (WHERE p.status = 'paid'))::int AS paid,
               (count(*) FILTER (WHERE p.status = 'unpaid'))::int AS unpaid,
@@ -301,25 +359,114 @@ export class PinRepository {
               avg(p.latitude) AS lat, avg(p.longitude) AS lng
        FROM customer_pins p
        WHERE ${where}
-       GROUP BY 1, 2`,
+       GROUP BY 1, 2, 4, 5`,
       params,
     );
-    return rows;
   }
 
   async rollupSums(level: RollupLevel, filter: PinFilter): Promise<RollupSums[]> {
     const { where, params } = whereClause(filter);
-    const region = level === 'province' ? 'p.region_code' : 'NULL::text';
+    const g = rollupGroup(level);
     const rows = await this.dataSource.query<SumRow[]>(
-      `SELECT p.country_code AS "countryCode", ${region} AS "regionCode", b.currency,
+      `SELECT p.country_code AS "countryCode", ${g.region} AS "regionCode", ${g.city} AS city,
+              ${g.district} AS "districtCode", b.currency,
               sum(b.outstanding_minor)::text AS outstanding, sum(b.overdue_minor)::text AS overdue
        FROM customer_pins p JOIN customer_pin_balances b ON b.customer_id = p.customer_id
        WHERE ${where}
-       GROUP BY 1, 2, 3
-       ORDER BY 3`,
+       GROUP BY 1, 2, 3, 4, 5
+       ORDER BY 5`,
       params,
     );
     return rows.map((r) => ({ ...r, outstanding: BigInt(r.outstanding), overdue: BigInt(r.overdue) }));
+  }
+
+  /**
+   * Grid clusters of one zoom from the pre-aggregated map_grid (see the MapGrid migration): cost
+   * depends on the cells in view, not on the number of pins. Only status and tier can be filtered
+   * here; the caller reads pins for anything else.
+   */
+  async gridCells(
+    zoom: number,
+    bbox: Bbox,
+    filter: Pick<PinFilter, 'statuses' | 'tiers'>,
+  ): Promise<GridCell[]> {
+    const params: unknown[] = [zoom];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const ranges = cellRanges(bbox, zoom + GRID_CELL_SHIFT)
+      .map(
+        (r) =>
+          `(g.cx BETWEEN ${param(r.minX)} AND ${param(r.maxX)} AND g.cy BETWEEN ${param(r.minY)} AND ${param(r.maxY)})`,
+      )
+      .join(' OR ');
+    const conditions = [`g.zoom = $1`, `(${ranges})`];
+    if (filter.statuses) conditions.push(`g.status = ANY(${param(filter.statuses)}::text[])`);
+    if (filter.tiers) conditions.push(`g.tier = ANY(${param(filter.tiers)}::text[])`);
+    const where = conditions.join(' AND ');
+    const [counts, sums] = await Promise.all([
+      this.dataSource.query<Omit<GridCell, 'sums'>[]>(
+        `SELECT g.cx, g.cy,
+                (coalesce(sum(g.n) FILTER (WHERE g.status = 'paid'), 0))::int AS paid,
+                (coalesce(sum(g.n) FILTER (WHERE g.status = 'unpaid'), 0))::int AS unpaid,
+                (coalesce(sum(g.n) FILTER (WHERE g.status = 'overdue'), 0))::int AS overdue,
+                sum(g.sum_lat) / sum(g.n) AS lat, sum(g.sum_lng) / sum(g.n) AS lng
+         FROM map_grid g WHERE ${where}
+         GROUP BY g.cx, g.cy HAVING sum(g.n) > 0`,
+        params,
+      ),
+      this.dataSource.query<
+        { cx: number; cy: number; currency: string; outstanding: string; overdue: string }[]
+      >(
+        `SELECT g.cx, g.cy, g.currency, sum(g.outstanding_minor)::text AS outstanding,
+                sum(g.overdue_minor)::text AS overdue
+         FROM map_grid_sums g WHERE ${where}
+         GROUP BY g.cx, g.cy, g.currency
+         ORDER BY g.currency`,
+        params,
+      ),
+    ]);
+    const cells = new Map(counts.map((c) => [`${c.cx}/${c.cy}`, { ...c, sums: [] as GridCell['sums'] }]));
+    for (const s of sums) {
+      cells.get(`${s.cx}/${s.cy}`)?.sums.push({
+        currency: s.currency,
+        outstanding: BigInt(s.outstanding),
+        overdue: BigInt(s.overdue),
+      });
+    }
+    return [...cells.values()];
+  }
+
+  /** Sets pins' service tier from customer-upserted unless a newer one was applied. */
+  async applyProfile(em: EntityManager, customerId: string, tier: PinTier, at: EventPosition): Promise<void> {
+    await em.query(
+      `INSERT INTO customer_pins AS p (customer_id, tier, profile_version, profile_occurred_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET tier = EXCLUDED.tier, profile_version = EXCLUDED.profile_version,
+             profile_occurred_at = EXCLUDED.profile_occurred_at, updated_at = now()
+         WHERE event_not_older(EXCLUDED.profile_version, EXCLUDED.profile_occurred_at,
+                               p.profile_version, p.profile_occurred_at)`,
+      [customerId, tier, at.version.toString(), at.occurredAt],
+    );
+  }
+
+  /** Sets a pin's credit grade (null: withdrawn) from credit-rating-changed unless a newer one was applied. */
+  async applyRating(
+    em: EntityManager,
+    customerId: string,
+    grade: string | null,
+    at: EventPosition,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO customer_pins AS p (customer_id, credit_grade, rating_version, rating_occurred_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO UPDATE
+         SET credit_grade = EXCLUDED.credit_grade, rating_version = EXCLUDED.rating_version,
+             rating_occurred_at = EXCLUDED.rating_occurred_at, updated_at = now()
+         WHERE event_not_older(EXCLUDED.rating_version, EXCLUDED.rating_occurred_at,
+                               p.rating_version, p.rating_occurred_at)`,
+      [customerId, grade, at.version.toString(), at.occurredAt],
+    );
   }
 
   /** Customers the map cannot show: never geocoded, or their address could not be located. */
@@ -339,7 +486,7 @@ function balanceOf(b: BalanceJson): BalanceMinor {
 }
 
 function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
-  const conditions = ['p.latitude IS NOT NULL'];
+  const conditions = ['p.latitude IS NOT NULL', 'p.longitude IS NOT NULL'];
   const params: unknown[] = [];
   const param = (value: unknown): string => {
     params.push(value);
@@ -347,15 +494,25 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
   };
   if (filter.bbox) {
     const [minLng, minLat, maxLng, maxLat] = filter.bbox;
-    conditions.push(`p.latitude BETWEEN ${param(minLat)} AND ${param(maxLat)}`);
-    // A box whose west edge is east of its east edge wraps around the antimeridian.
-    conditions.push(
-      minLng <= maxLng
-        ? `p.longitude BETWEEN ${param(minLng)} AND ${param(maxLng)}`
-        : `(p.longitude >= ${param(minLng)} OR p.longitude <= ${param(maxLng)})`,
-    );
+    // point <@ box: the GiST index on the pin's point answers it. A box whose west edge is east of
+    // its east edge wraps around the antimeridian: two boxes.
+    const box = (west: number, east: number): string =>
+      `point(p.longitude, p.latitude) <@ box(point(${param(west)}, ${param(minLat)}), point(${param(east)}, ${param(maxLat)}))`;
+    conditions.push(minLng <= maxLng ? box(minLng, maxLng) : `(${box(minLng, 180)} OR ${box(-180, maxLng)})`);
   }
   if (filter.statuses) conditions.push(`p.status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.tiers) conditions.push(`p.tier = ANY(${param(filter.tiers)}::text[])`);
+  if (filter.minOverdueDays !== undefined) {
+    conditions.push(
+      `p.status = 'overdue' AND p.status_occurred_at <= now() - make_interval(days => ${param(filter.minOverdueDays)}::int)`,
+    );
+  }
+  if (filter.salesTerritory !== undefined) {
+    conditions.push(
+      `EXISTS (SELECT 1 FROM customer_placements sp WHERE sp.customer_id = lower(p.customer_id)
+               AND sp.sales_territory = ${param(filter.salesTerritory)})`,
+    );
+  }
   if (filter.countryCode) conditions.push(`p.country_code = ${param(filter.countryCode)}`);
   if (filter.territory) conditions.push(customerTerritoryFilter(filter.territory, 'p.customer_id', param));
   return { where: conditions.join(' AND '), params };

@@ -1,6 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, MaxLength } from 'class-validator';
-import { parseBbox, parseStatuses, parseZoom } from '../map-query';
+import {
+  parseBbox,
+  parseMinOverdue,
+  parseStatuses,
+  parseTerritory,
+  parseTiers,
+  parseZoom,
+} from '../map-query';
 import { ParsesWith } from './query-validators';
 
 export class GetMapCustomersRequestDto {
@@ -34,4 +41,34 @@ export class GetMapCustomersRequestDto {
   @MaxLength(100)
   @ParsesWith(parseStatuses)
   status?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only these service tiers, comma-separated: standard, vip.',
+    example: 'vip',
+    maxLength: 50,
+  })
+  @IsOptional()
+  @MaxLength(50)
+  @ParsesWith(parseTiers)
+  tier?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only customers overdue for at least this many whole days (0: every overdue customer).',
+    example: '30',
+    maxLength: 10,
+  })
+  @IsOptional()
+  @MaxLength(10)
+  @ParsesWith(parseMinOverdue)
+  minOverdue?: string;
+
+  @ApiPropertyOptional({
+    description: "Only customers of this sales territory (the customers service's sales_territory).",
+    example: 'south-china',
+    maxLength: 100,
+  })
+  @IsOptional()
+  @MaxLength(100)
+  @ParsesWith(parseTerritory)
+  territory?: string;
 }

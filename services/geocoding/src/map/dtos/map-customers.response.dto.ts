@@ -1,6 +1,6 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { GEOCODE_PRECISIONS, type GeocodePrecision } from '../../geocoder/geocoding-provider';
-import { PIN_STATUSES, type PinStatus } from '../customer-pin.entity';
+import { PIN_STATUSES, PIN_TIERS, type PinStatus, type PinTier } from '../customer-pin.entity';
 
 // Response shapes, for /api/docs only: the controller returns the use case's GeoJSON.
 
@@ -26,6 +26,14 @@ export class PinPropertiesResponseDto {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: PIN_STATUSES }) status!: PinStatus;
   @ApiProperty({ example: '#c62828' }) color!: string;
+  @ApiProperty({ enum: PIN_TIERS }) tier!: PinTier;
+  @ApiProperty({ type: String, nullable: true, example: 'A', description: "The enterprise's credit grade." })
+  creditGrade!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Whole days since the customer became overdue; 0 when not overdue.',
+  })
+  daysOverdue!: number;
   @ApiProperty({
     type: MoneyResponseDto,
     nullable: true,
@@ -42,7 +50,11 @@ export class PinPropertiesResponseDto {
 /** Nearby customers drawn as one circle at the zoom asked for. */
 export class ClusterPropertiesResponseDto {
   @ApiProperty({ enum: [true] }) cluster!: true;
-  @ApiProperty({ type: 'integer' }) clusterId!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: "Up to zoom 12 the grid cell of the cluster at this zoom; above, supercluster's id.",
+  })
+  clusterId!: number;
   @ApiProperty({ type: 'integer' }) point_count!: number;
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'integer' }], example: '1.2k' })
   point_count_abbreviated!: string | number;

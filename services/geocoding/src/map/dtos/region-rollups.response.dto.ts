@@ -13,12 +13,27 @@ export class RegionRollupResponseDto {
   @ApiProperty({
     example: 'CN-23',
     description:
-      '"CN" for a country, "CN-23" for a province, "CN-?" for customers located only to the country.',
+      '"CN" for a country, "CN-23" for a province, "CN-?" for customers located only to the country, ' +
+      '"CN-30/广州市" for a city, "CN-30/广州市/440106" for a district ("/?" when no district is known).',
   })
   key!: string;
   @ApiProperty({ example: 'CN' }) countryCode!: string;
   @ApiProperty({ type: String, nullable: true, example: '23', description: 'GeoNames admin1 code.' })
   regionCode!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '广州市',
+    description: 'At city and district level.',
+  })
+  city!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '440106',
+    description: 'At district level: GB/T 2260 code; null for customers located no finer than the city.',
+  })
+  districtCode!: string | null;
   @ApiProperty({ example: 'Shanghai' }) name!: string;
   @ApiProperty({ type: 'integer' }) count!: number;
   @ApiProperty({ type: StatusCountsResponseDto }) counts!: StatusCountsResponseDto;

@@ -18,6 +18,9 @@ const located = (customerId: string, lng: number, lat: number, status: LocatedPi
   precision: 'city',
   source: 'geonames',
   status,
+  tier: 'standard',
+  creditGrade: null,
+  daysOverdue: 0,
   balances: [],
 });
 
@@ -40,12 +43,57 @@ describe('GetMapCustomersUseCase', () => {
     expect(result.features.map((f) => f.properties.color)).toEqual(['#020202', '#010101', '#030303']);
   });
 
-  it('clusters every pin for a zoom level and then cuts to the box', async () => {
+  it('clusters from the grid up to zoom 12 when only status and tier filter', async () => {
+    const gridCells = jest.fn().mockResolvedValue([
+      {
+        cx: 3,
+        cy: 5,
+        paid: 1,
+        unpaid: 0,
+        overdue: 2,
+        lat: 31,
+        lng: 121,
+        sums: [{ currency: 'CNY', outstanding: 150050n, overdue: 100n }],
+      },
+    ]);
+    const findLocated = jest.fn();
+    const useCase = new GetMapCustomersUseCase(
+      { gridCells, findLocated } as unknown as PinRepository,
+      config,
+    );
+    const result = await useCase.execute({ bbox: [100, 0, 180, 90], zoom: 4, tiers: ['vip'] });
+    expect(findLocated).not.toHaveBeenCalled();
+    expect(gridCells).toHaveBeenCalledWith(4, [100, 0, 180, 90], { tiers: ['vip'] });
+    expect(result.features[0]).toMatchObject({
+      geometry: { coordinates: [121, 31] },
+      properties: {
+        cluster: true,
+        clusterId: 5 * 64 + 3,
+        point_count: 3,
+        counts: { paid: 1, unpaid: 0, overdue: 2 },
+        color: '#030303',
+        outstanding: [{ amount: '1500.50', currency: 'CNY' }],
+        overdue: [{ amount: '1.00', currency: 'CNY' }],
+      },
+    });
+  });
+
+  it('clusters the pins in and around the box with a territory, days overdue or above zoom 12', async () => {
     const findLocated = jest.fn().mockResolvedValue(pins);
-    const useCase = new GetMapCustomersUseCase({ findLocated } as unknown as PinRepository, config);
-    const result = await useCase.execute({ bbox: [100, 0, 180, 90], zoom: 4 });
-    expect(findLocated).toHaveBeenCalledWith({});
+    const gridCells = jest.fn();
+    const useCase = new GetMapCustomersUseCase(
+      { findLocated, gridCells } as unknown as PinRepository,
+      config,
+    );
+    const result = await useCase.execute({ bbox: [100, 0, 179, 80], zoom: 4, minOverdueDays: 30 });
+    expect(gridCells).not.toHaveBeenCalled();
+    // Two radii of 60 px at zoom 4 are 10.55 degrees: the box crosses the antimeridian once widened.
+    const around = findLocated.mock.calls[0][0].bbox as number[];
+    expect(around[0]).toBeCloseTo(89.45, 2);
+    expect(around[2]).toBeCloseTo(-170.45, 2);
     expect(result.features).toHaveLength(1);
     expect(result.features[0]?.properties).toMatchObject({ cluster: true, point_count: 2, color: '#020202' });
+    await useCase.execute({ bbox: [121, 31, 121.5, 31.5], zoom: 13 });
+    expect(gridCells).not.toHaveBeenCalled();
   });
 });

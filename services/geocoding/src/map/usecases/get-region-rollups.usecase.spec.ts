@@ -4,6 +4,9 @@ import { GetRegionRollupsUseCase } from './get-region-rollups.usecase';
 const counts = (c: Partial<RollupCounts> & Pick<RollupCounts, 'countryCode'>): RollupCounts => ({
   regionCode: null,
   regionName: null,
+  city: null,
+  districtCode: null,
+  districtName: null,
   total: 0,
   paid: 0,
   unpaid: 0,
@@ -39,8 +42,24 @@ describe('GetRegionRollupsUseCase', () => {
         counts({ countryCode: 'CN', regionCode: null, total: 1, paid: 1 }),
       ],
       [
-        { countryCode: 'CN', regionCode: '30', currency: 'CNY', outstanding: 150050n, overdue: 100n },
-        { countryCode: 'CN', regionCode: '30', currency: 'USD', outstanding: 99n, overdue: 0n },
+        {
+          countryCode: 'CN',
+          regionCode: '30',
+          city: null,
+          districtCode: null,
+          currency: 'CNY',
+          outstanding: 150050n,
+          overdue: 100n,
+        },
+        {
+          countryCode: 'CN',
+          regionCode: '30',
+          city: null,
+          districtCode: null,
+          currency: 'USD',
+          outstanding: 99n,
+          overdue: 0n,
+        },
       ],
       2,
     );

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Territory } from '@duemap/auth';
 import { Money, type MoneyJson } from '@duemap/money';
 import type { PinStatus } from '../customer-pin.entity';
-import { PinRepository, type RollupLevel } from '../pin.repository';
+import { PinRepository, type RollupCounts, type RollupLevel } from '../pin.repository';
 
 export interface RegionRollupsQuery {
   level: RollupLevel;
@@ -14,10 +14,18 @@ export interface RegionRollupsQuery {
 }
 
 export interface RegionRollup {
-  /** "CN" for a country, "CN-30" for a province (GeoNames admin1 code), "CN-?" for pins located only to the country. */
+  /**
+   * "CN" for a country, "CN-30" for a province (GeoNames admin1 code), "CN-?" for pins located only
+   * to the country; "CN-30/广州市" for a city, "CN-30/广州市/440106" for a district and
+   * "CN-30/广州市/?" for the city's customers located no finer than the city.
+   */
   key: string;
   countryCode: string;
   regionCode: string | null;
+  /** At city and district level. */
+  city: string | null;
+  /** At district level: the GB/T 2260 code, null for customers located no finer than the city. */
+  districtCode: string | null;
   name: string;
   count: number;
   counts: Record<PinStatus, number>;
@@ -37,7 +45,7 @@ export interface RegionRollups {
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
 
-/** Count, status mix and outstanding / overdue amounts per country or per province/state. */
+/** Count, status mix and outstanding / overdue amounts per country, province/state, city or district. */
 @Injectable()
 export class GetRegionRollupsUseCase {
   constructor(private readonly pins: PinRepository) {}
@@ -53,17 +61,28 @@ export class GetRegionRollupsUseCase {
       this.pins.rollupSums(query.level, filter),
       this.pins.countUnlocated(query.territory),
     ]);
-    const keyOf = (countryCode: string, regionCode: string | null): string =>
-      query.level === 'country' ? countryCode : `${countryCode}-${regionCode ?? '?'}`;
+    const keyOf = (r: {
+      countryCode: string;
+      regionCode: string | null;
+      city: string | null;
+      districtCode: string | null;
+    }): string => {
+      if (query.level === 'country') return r.countryCode;
+      const province = `${r.countryCode}-${r.regionCode ?? '?'}`;
+      if (query.level === 'province') return province;
+      const city = `${province}/${r.city ?? '?'}`;
+      return query.level === 'city' ? city : `${city}/${r.districtCode ?? '?'}`;
+    };
     const regions = new Map<string, RegionRollup>();
     for (const c of counts) {
-      const key = keyOf(c.countryCode, c.regionCode);
-      const country = countryName(c.countryCode);
+      const key = keyOf(c);
       regions.set(key, {
         key,
         countryCode: c.countryCode,
         regionCode: c.regionCode,
-        name: query.level === 'country' ? country : (c.regionName ?? `${country} (region unknown)`),
+        city: c.city,
+        districtCode: c.districtCode,
+        name: nameOf(query.level, c),
         count: c.total,
         counts: { paid: c.paid, unpaid: c.unpaid, overdue: c.overdue },
         center: { lat: c.lat, lng: c.lng },
@@ -72,7 +91,7 @@ export class GetRegionRollupsUseCase {
       });
     }
     for (const s of sums) {
-      const region = regions.get(keyOf(s.countryCode, s.regionCode));
+      const region = regions.get(keyOf(s));
       if (!region) continue;
       region.outstanding.push(Money.fromMinor(s.outstanding, s.currency).toJSON());
       region.overdue.push(Money.fromMinor(s.overdue, s.currency).toJSON());
@@ -88,6 +107,16 @@ export class GetRegionRollupsUseCase {
       unlocated,
     };
   }
+}
+
+function nameOf(level: RollupLevel, c: RollupCounts): string {
+  const country = countryName(c.countryCode);
+  if (level === 'country') return country;
+  const region = c.regionName ?? `${country} (region unknown)`;
+  if (level === 'province') return region;
+  const city = c.city ?? `${region} (city unknown)`;
+  if (level === 'city') return city;
+  return c.districtName ?? `${city} (district unknown)`;
 }
 
 function countryName(code: string): string {

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { CustomerTier, type CreditRatingChanged, type CustomerUpserted } from '@duemap/events';
+import type { EntityManager } from 'typeorm';
+import type { PinTier } from '../customer-pin.entity';
+import { customerPositionOf } from '../event-time';
+import { PinRepository } from '../pin.repository';
+
+/** The pin's tier for a proto tier; UNSPECIFIED and values added after this build count as standard. */
+export function pinTierOf(tier: CustomerTier): PinTier {
+  return tier === CustomerTier.VIP ? 'vip' : 'standard';
+}
+
+/** A credit grade as the map shows it: trimmed, null when withdrawn (empty). */
+export function creditGradeOf(rating: string): string | null {
+  const grade = rating.trim();
+  return grade === '' ? null : grade.slice(0, 20);
+}
+
+/**
+ * What the map shows and filters on besides location, status and balance: the service tier (from
+ * customer-upserted) and the credit grade (from credit-rating-changed). Each keeps the customer
+ * version of its event; an older event than the one applied changes nothing.
+ */
+@Injectable()
+export class ApplyCustomerAttributesUseCase {
+  constructor(private readonly pins: PinRepository) {}
+
+  async tier(event: CustomerUpserted, em: EntityManager): Promise<void> {
+    await this.pins.applyProfile(em, event.customerId, pinTierOf(event.tier), customerPositionOf(event));
+  }
+
+  async rating(event: CreditRatingChanged, em: EntityManager): Promise<void> {
+    await this.pins.applyRating(em, event.customerId, creditGradeOf(event.rating), customerPositionOf(event));
+  }
+}
