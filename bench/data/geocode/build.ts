@@ -228,7 +228,7 @@ function traditional(text: string): string {
 function chineseRows(universities: readonly UniversityRow[], codes: DivisionCodes): LabelledAddress[] {
   const usable = universities.filter((u) => u.province && u.city && u.area);
   const rows: LabelledAddress[] = [];
-  const source = 'whr810012/uni-soket-ai universityList (Baidu POI, BD-09 -> WGS-84)';
+  const source = 'baidu-universities'; // SOURCES.md: universities-cn.jsonl
   const STRUCTURED = 300;
   usable.forEach((u, i) => {
     const truth = bd09ToWgs84(u.bdLat, u.bdLng);
@@ -322,7 +322,7 @@ function internationalRows(cities: readonly WikidataCity[]): {
 } {
   const rows: LabelledAddress[] = [];
   const unknown = new Set<string>();
-  const source = 'Wikidata city coordinates (P625) via soekdd/staedtl.de';
+  const source = 'wikidata-cities'; // SOURCES.md: cities-de/eu.jsonl
   cities.forEach((c, i) => {
     const country = COUNTRY_BY_GERMAN_NAME[c.country];
     if (!country) {
@@ -483,7 +483,7 @@ function garbageRows(): LabelledAddress[] {
     category: 'garbage',
     variant: i % 2 === 0 ? 'with-country' : 'text-only',
     address: i % 2 === 0 ? { countryCode: i % 4 === 0 ? 'CN' : 'DE', singleLine } : { singleLine },
-    source: 'hand-written and seeded random strings',
+    source: 'garbage',
   }));
 }
 
