@@ -147,6 +147,42 @@ function isMiss(o: Outcome): boolean {
   return (o.distanceKm ?? Infinity) > 25;
 }
 
+/**
+ * What a perfect district-centre geocoder would score on the Chinese rows: the distance from each
+ * truth point to the seat of its labelled district, with the seats the geocoder ships. Read
+ * loosely from its data file; undefined when the file is absent or shaped otherwise.
+ */
+function districtCentreCeiling(
+  outcomes: readonly Outcome[],
+): { n: number; within5: number; within25: number } | undefined {
+  let seats: Map<string, { lat: number; lng: number }>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const data = require('../services/geocoding/src/geocoder/offline/data/china-divisions.json') as {
+      provinces: { cities: { districts: [string, string, number | null, number | null][] }[] }[];
+    };
+    seats = new Map();
+    for (const province of data.provinces)
+      for (const city of province.cities)
+        for (const [code, , lat, lng] of city.districts)
+          if (typeof lat === 'number' && typeof lng === 'number') seats.set(code, { lat, lng });
+  } catch {
+    return undefined;
+  }
+  let n = 0;
+  let within5 = 0;
+  let within25 = 0;
+  for (const o of outcomes) {
+    const seat = o.row.districtCode ? seats.get(o.row.districtCode) : undefined;
+    if (!seat || !o.row.truth) continue;
+    const km = haversineKm(o.row.truth, seat);
+    n++;
+    if (km <= 5) within5++;
+    if (km <= 25) within25++;
+  }
+  return n === 0 ? undefined : { n, within5, within25 };
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const enforce = args.includes('--enforce');
@@ -263,6 +299,13 @@ async function main(): Promise<number> {
     out.push(`${pad(label, 78)} ${padLeft(value, 8)}  ${pad(floor, 9)} ${verdict}`);
   }
   const missed = floors.filter(([, , floor, ok]) => floor !== 'reported' && !ok).length;
+  const ceiling = districtCentreCeiling(chinese);
+  if (ceiling)
+    out.push(
+      '',
+      `A perfect district-centre geocoder (the seats in the geocoder's china-divisions.json) on the ${ceiling.n} ` +
+        `Chinese rows: ≤5 km ${pct(share(ceiling.within5, ceiling.n))}, ≤25 km ${pct(share(ceiling.within25, ceiling.n))}.`,
+    );
   out.push('');
   out.push(
     missed === 0
