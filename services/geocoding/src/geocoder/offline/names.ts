@@ -45,12 +45,26 @@ const LATIN_CITY_PREFIX = /^city of\s+/i;
 const LATIN_REGION_SUFFIX = /\s+(province|sheng|state|region|autonomous region|zizhiqu|shi|municipality)$/i;
 const LATIN_REGION_PREFIX = /^(state|province|region) of\s+/i;
 
+/** A city's name without "City of" or "Shi"/"City" around it, folded: what typos are measured on. */
+export function bareCityKey(city: string): string {
+  return fold(city.trim().replace(LATIN_CITY_PREFIX, '').replace(LATIN_CITY_SUFFIX, ''));
+}
+
 /** The keys a city given in Latin script may be listed under, most literal first. */
 export function latinCityKeys(city: string): string[] {
   const trimmed = city.trim();
   const bare = trimmed.replace(LATIN_CITY_PREFIX, '').replace(LATIN_CITY_SUFFIX, '');
   // GeoNames names some cities "X City" ("New York City", "Mexico City", "Kuwait City").
-  return unique([fold(trimmed), fold(bare), `${fold(bare)}city`]);
+  return unique([fold(trimmed), fold(bare), `${fold(bare)}city`, withoutUmlautSpelling(fold(bare))]);
+}
+
+/**
+ * German and Scandinavian writers without the keys spell ä, ö, ü as ae, oe, ue ("Koeln",
+ * "Zuerich", "Duesseldorf"); folding turns the umlaut into the bare vowel, so the "e" goes too.
+ * Only tried after the literal key, since real names have these pairs ("Kaesong", "Lueneburg").
+ */
+export function withoutUmlautSpelling(folded: string): string {
+  return folded.replace(/([aou])e/g, '$1');
 }
 
 export function latinRegionKeys(region: string): string[] {

@@ -11,10 +11,28 @@ import {
   type ChineseAddressParts,
 } from './china';
 import { Gazetteer, type CountryCentre, type Place, type Region } from './gazetteer';
-import { fold, hasHan, latinCityKeys, pinyinKey } from './names';
+import { bareCityKey, fold, hasHan, latinCityKeys, pinyinKey } from './names';
+import { Postcodes, type PostcodeArea } from './postcodes';
+import { TypoIndex } from './typo-index';
 
 /** Source names written into every result (and the customer-geocoded event). */
-export const OfflineSource = { GeoNames: 'geonames', WorldCountries: 'world-countries' } as const;
+export const OfflineSource = {
+  GeoNames: 'geonames',
+  WorldCountries: 'world-countries',
+  Zipcodes: 'zipcodes',
+} as const;
+
+/** How far (km) a postcode's centre may lie from the named city for the two to agree. */
+const POSTCODE_CITY_AGREEMENT_KM = 30;
+
+/** A city found for the address, and how: by one of its names, or by correcting a typo. */
+interface CityMatch {
+  place: Place;
+  /** Edits needed to reach the name (0: as written, up to case, diacritics and spacing). */
+  edits: number;
+  /** Another important place has the same name and no region told them apart. */
+  ambiguous: boolean;
+}
 
 interface CityCandidate {
   text: string;
@@ -30,10 +48,18 @@ interface CityCandidate {
 export class OfflineGeocoder implements GeocodingProvider {
   readonly name = 'offline';
 
-  constructor(readonly gazetteer: Gazetteer) {}
+  private readonly typos: TypoIndex;
+
+  constructor(
+    readonly gazetteer: Gazetteer,
+    private readonly postcodes?: Postcodes,
+  ) {
+    this.typos = new TypoIndex((country) => gazetteer.namesIn(country));
+  }
 
   static async load(): Promise<OfflineGeocoder> {
-    return new OfflineGeocoder(await Gazetteer.load());
+    const [gazetteer, postcodes] = await Promise.all([Gazetteer.load(), Postcodes.load()]);
+    return new OfflineGeocoder(gazetteer, postcodes);
   }
 
   geocode(address: GeocodeAddress): Promise<GeocodeResult | null> {
@@ -51,13 +77,101 @@ export class OfflineGeocoder implements GeocodingProvider {
       nonEmpty(address.region) ?? (country.code === 'CN' ? chinese?.province?.full : undefined);
     const region = regionText ? this.gazetteer.regionNamed(country.code, regionText) : undefined;
 
-    for (const candidate of this.cityCandidates(address, singleLine, chinese, country.code)) {
-      if (candidate.onlyInRegion && !region) continue;
+    const candidates = this.cityCandidates(address, singleLine, chinese, country.code).filter(
+      (candidate) => !candidate.onlyInRegion || region,
+    );
+    let city: CityMatch | undefined;
+    for (const candidate of candidates) {
       const place = this.findPlace(country.code, candidate.text, region);
-      if (place) return this.placeResult(place);
+      if (place) {
+        city = { place, edits: 0, ambiguous: !region && this.sharesName(place, candidate.text) };
+        break;
+      }
     }
+    city ??= this.findTypo(country.code, candidates, region);
+
+    const postcodeText = nonEmpty(address.postalCode) ?? singleLine;
+    const area = postcodeText ? this.postcodes?.find(country.code, postcodeText) : undefined;
+    const postcode = area ? this.postcodeResult(area, region, city, candidates.length > 0) : undefined;
+    if (postcode) return postcode;
+    if (city) return this.placeResult(city.place, cityConfidence(city, region, area !== undefined));
     if (region) return regionResult(region);
     return countryResult(country);
+  }
+
+  /** Whether another place of at least a tenth of its population is listed under the same name. */
+  private sharesName(place: Place, text: string): boolean {
+    const keys = hasHan(text) ? [] : latinCityKeys(text);
+    return keys.some((k) =>
+      this.gazetteer
+        .placesNamed(place.country, k)
+        .some((other) => other !== place && other.population * 10 >= place.population),
+    );
+  }
+
+  /**
+   * A misspelt city ("Londn", "Barcelna", "Frankfrut"): the names within one or two edits, the
+   * fewest edits first, then the most populous (inside the region, when the address names one).
+   * Only the two right-most parts of a one-line address are tried: the others are streets.
+   * Short names (5 letters or fewer) are corrected only to towns of 15,000 or more, where one
+   * edit away lies a village for almost any word.
+   */
+  private findTypo(country: string, candidates: readonly CityCandidate[], region: Region | undefined) {
+    for (const candidate of candidates.slice(0, 2)) {
+      if (hasHan(candidate.text)) continue;
+      const folded = bareCityKey(candidate.text);
+      let best: CityMatch | undefined;
+      for (const near of this.typos.near(country, folded)) {
+        if (best && near.distance > best.edits) break;
+        for (const place of this.gazetteer.placesNamed(country, near.name)) {
+          if (region && place.admin1 !== region.code) continue;
+          if (folded.length <= 5 && place.population < 15_000) continue;
+          if (!best || place.population > best.place.population) {
+            best = { place, edits: near.distance, ambiguous: false };
+          }
+        }
+      }
+      if (best) return best;
+    }
+    return undefined;
+  }
+
+  /**
+   * The postcode's centre when it belongs to the stated region and to the city found (within
+   * 30 km); when no city was named or the named one is unknown, the postcode alone. A postcode
+   * that contradicts the region or the city is not used: the city (or region) answers instead.
+   */
+  private postcodeResult(
+    area: PostcodeArea,
+    region: Region | undefined,
+    city: CityMatch | undefined,
+    cityNamed: boolean,
+  ): GeocodeResult | undefined {
+    const areaRegion =
+      area.country === 'US'
+        ? this.gazetteer.region('US', area.region)
+        : this.gazetteer.regionNamed(area.country, area.region);
+    if (region && areaRegion && region.code !== areaRegion.code) return undefined;
+    let confidence: number;
+    if (city) {
+      if (distanceKm(city.place, area) > POSTCODE_CITY_AGREEMENT_KM) return undefined;
+      confidence = city.edits === 0 ? 0.95 : 0.85;
+    } else {
+      confidence = cityNamed ? 0.75 : 0.85;
+    }
+    const normalized: NormalizedAddress = {
+      countryCode: area.country,
+      city: city?.place.name ?? area.city.replace(/\s*\(.*$/, ''),
+    };
+    if (areaRegion) normalized.region = { code: areaRegion.code, name: areaRegion.name };
+    return {
+      lat: area.lat,
+      lng: area.lng,
+      precision: 'postcode',
+      source: OfflineSource.Zipcodes,
+      confidence,
+      normalized,
+    };
   }
 
   private countryOf(
@@ -109,7 +223,10 @@ export class OfflineGeocoder implements GeocodingProvider {
       const bare = stripChineseCitySuffix(city);
       const alias = CHINESE_CITY_ALIASES[bare];
       if (alias?.country) lookIn = alias.country;
-      keys = [alias ? fold(alias.name) : pinyinKey(bare)];
+      const romanised = alias ? fold(alias.name) : pinyinKey(bare);
+      // Japanese, Korean and Taiwanese cities written in Han characters are listed under
+      // GeoNames' alternate names as written ("東京", "臺北"); their pinyin means nothing there.
+      keys = lookIn === 'CN' ? [romanised, fold(city), fold(bare)] : [fold(city), fold(bare), romanised];
     } else {
       keys = latinCityKeys(city);
     }
@@ -121,12 +238,40 @@ export class OfflineGeocoder implements GeocodingProvider {
     return undefined;
   }
 
-  private placeResult(place: Place): GeocodeResult {
+  private placeResult(place: Place, confidence: number): GeocodeResult {
     const region = this.gazetteer.region(place.country, place.admin1);
     const normalized: NormalizedAddress = { countryCode: place.country, city: place.name };
     if (region) normalized.region = { code: region.code, name: region.name };
-    return { lat: place.lat, lng: place.lng, precision: 'city', source: OfflineSource.GeoNames, normalized };
+    return {
+      lat: place.lat,
+      lng: place.lng,
+      precision: 'city',
+      source: OfflineSource.GeoNames,
+      confidence,
+      normalized,
+    };
   }
+}
+
+/**
+ * 0.9 for a city found by one of its names; less when several important places share the name
+ * and no region chose, when a typo had to be corrected (more so for two edits), or when the
+ * address's postcode points elsewhere.
+ */
+function cityConfidence(city: CityMatch, region: Region | undefined, postcodeDisagrees: boolean): number {
+  let confidence = city.edits === 0 ? 0.9 : city.edits === 1 ? 0.7 : 0.55;
+  if (city.edits > 0 && region) confidence += 0.1;
+  if (city.ambiguous) confidence -= 0.2;
+  if (postcodeDisagrees) confidence -= 0.2;
+  return Math.round(confidence * 100) / 100;
+}
+
+function distanceKm(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 12_742 * Math.asin(Math.sqrt(h));
 }
 
 function regionResult(region: Region): GeocodeResult {
@@ -135,6 +280,7 @@ function regionResult(region: Region): GeocodeResult {
     lng: region.lng,
     precision: 'region',
     source: OfflineSource.GeoNames,
+    confidence: 0.5,
     normalized: { countryCode: region.country, region: { code: region.code, name: region.name } },
   };
 }
@@ -145,6 +291,7 @@ function countryResult(country: CountryCentre): GeocodeResult {
     lng: country.lng,
     precision: 'country',
     source: OfflineSource.WorldCountries,
+    confidence: 0.2,
     normalized: { countryCode: country.code },
   };
 }
