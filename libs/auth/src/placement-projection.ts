@@ -117,6 +117,66 @@ export async function applyPlacementChange(db: SqlRunner, change: PlacementChang
   await db.query(sql, values);
 }
 
+/** Whether `later` (after `earlier` in its consumer's order) takes the place of `earlier`: notOlder. */
+function supersedes(later: PlacementChange, earlier: PlacementChange): boolean {
+  if (later.version > 0n && earlier.version > 0n) return later.version >= earlier.version;
+  return later.occurredAt.getTime() >= earlier.occurredAt.getTime();
+}
+
+// Many customers' changes in one statement: one row per customer (ON CONFLICT may touch a row once),
+// the address and the sales territory each at their own position.
+const APPLY_CHANGES = `INSERT INTO ${CUSTOMER_PLACEMENTS_TABLE} AS p
+  (customer_id, country, province_key, address_version, address_occurred_at,
+   sales_territory, sales_version, sales_occurred_at, updated_at)
+  SELECT c.customer_id, c.country, c.province_key, c.address_version, c.address_occurred_at,
+         COALESCE(c.sales_territory, ''), COALESCE(c.sales_version, 0), c.sales_occurred_at, now()
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[],
+                $6::text[], $7::bigint[], $8::timestamptz[])
+      AS c(customer_id, country, province_key, address_version, address_occurred_at,
+           sales_territory, sales_version, sales_occurred_at)
+   ORDER BY c.customer_id
+  ${APPLY_CHANGE.slice(APPLY_CHANGE.indexOf('ON CONFLICT'))}`;
+
+/**
+ * Applies a batch of changes (in their consumer's order) in one statement: each customer's changes
+ * are folded first — per part, the newest by the same rule the table applies — and customers are
+ * written in id order, so two transactions lock rows alike.
+ */
+export async function applyPlacementChanges(
+  db: SqlRunner,
+  changes: readonly PlacementChange[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const folded = new Map<string, { address: PlacementChange; sales?: PlacementChange }>();
+  for (const change of changes) {
+    const id = change.customerId.toLowerCase();
+    const held = folded.get(id);
+    const sales = change.salesTerritory === undefined ? undefined : change;
+    if (!held) {
+      folded.set(id, sales ? { address: change, sales } : { address: change });
+      continue;
+    }
+    if (supersedes(change, held.address)) held.address = change;
+    if (sales && (!held.sales || supersedes(sales, held.sales))) held.sales = sales;
+  }
+  const columns: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const [id, { address, sales }] of folded) {
+    const country = address.country.trim().toUpperCase();
+    const row = [
+      id,
+      country,
+      provinceKey(country, address.province),
+      address.version.toString(),
+      address.occurredAt.toISOString(),
+      sales ? (sales.salesTerritory ?? '').trim() : null,
+      sales ? sales.version.toString() : null,
+      sales ? sales.occurredAt.toISOString() : null,
+    ];
+    row.forEach((value, i) => columns[i]?.push(value));
+  }
+  await db.query(APPLY_CHANGES, columns);
+}
+
 /** `bind` for positional parameters: appends to `values` and names the placeholder. */
 export function positionalBinder(values: unknown[]): (value: unknown) => string {
   return (value) => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { applyPlacementChange, placementChangeOf } from '@duemap/auth';
+import { applyPlacementChanges, placementChangeOf, type PlacementChange } from '@duemap/auth';
 import type { EventOf, Topic } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
@@ -15,7 +15,16 @@ type PlacementEvent = EventOf<typeof Topic.CustomerUpserted> | EventOf<typeof To
 @Injectable()
 export class ProjectCustomerPlacementUseCase {
   async execute(event: PlacementEvent, em: EntityManager): Promise<void> {
-    if (!event.occurredAt) throw new FatalEventError(`event for ${event.customerId} has no occurred_at`);
-    await applyPlacementChange(em, placementChangeOf(event, timestampDate(event.occurredAt)));
+    await this.executeAll([event], em);
   }
+
+  /** A batch, in its consumer's order, in one statement. */
+  async executeAll(events: readonly PlacementEvent[], em: EntityManager): Promise<void> {
+    await applyPlacementChanges(em, events.map(changeOf));
+  }
+}
+
+function changeOf(event: PlacementEvent): PlacementChange {
+  if (!event.occurredAt) throw new FatalEventError(`event for ${event.customerId} has no occurred_at`);
+  return placementChangeOf(event, timestampDate(event.occurredAt));
 }

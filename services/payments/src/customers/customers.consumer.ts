@@ -23,12 +23,8 @@ export class CustomersConsumer implements EventSubscriber {
       subscribeBatch(eventTopic(Topic.CustomerUpserted), async (items, { em }) => {
         const events = items.map((item) => item.event);
         await this.projectCustomer.execute(events, em);
-        // In customer id order (a stable sort keeps each customer's own order), as the read model
-        // locks its rows, so two transactions never wait on each other crosswise.
-        const byCustomer = [...events].sort((a, b) =>
-          a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
-        );
-        for (const event of byCustomer) await this.projectPlacement.execute(event, em);
+        // One statement for the batch, rows in customer id order as the read model locks its own.
+        await this.projectPlacement.executeAll(events, em);
       }),
     ];
   }
