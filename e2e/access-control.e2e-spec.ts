@@ -579,6 +579,10 @@ describe('access control through the gateway', () => {
       'GET /api/v1/payments/{id}': () => ({ path: `/api/v1/payments/${known.paymentId}` }),
       'GET /api/v1/map/customers': () => ({ path: '/api/v1/map/customers?zoom=4' }),
       'GET /api/v1/map/regions': () => ({ path: '/api/v1/map/regions' }),
+      'POST /api/v1/map/routes': () => ({
+        path: '/api/v1/map/routes',
+        body: { start: { lat: 23.13, lng: 113.26 }, filter: { status: ['unpaid', 'overdue'] }, limit: 20 },
+      }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),
       'GET /api/v1/me': () => ({ path: '/api/v1/me' }),
       'GET /api/v1/audit': () => ({ path: '/api/v1/audit' }),

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { GeocodingConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { MapModule } from './map/map.module';
+import { RoutesModule } from './routes/routes.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +18,7 @@ export class AppModule {
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
         MapModule,
+        RoutesModule,
       ],
     };
   }
