@@ -1,6 +1,34 @@
-/** How precisely a location pins down an address, finest first (proto GeocodePrecision). */
-export const GEOCODE_PRECISIONS = ['rooftop', 'postcode', 'district', 'city', 'region', 'country'] as const;
+/**
+ * How precisely a location pins down an address, finest first (proto GeocodePrecision). 'country'
+ * and 'none' are not places: a customer located no finer than that gets no pin (isPinnable).
+ */
+export const GEOCODE_PRECISIONS = [
+  'rooftop',
+  'street',
+  'postcode',
+  'district',
+  'city',
+  'region',
+  'country',
+  'none',
+] as const;
 export type GeocodePrecision = (typeof GEOCODE_PRECISIONS)[number];
+
+/** Whether a result is precise enough to put a pin on the map: anything finer than the country. */
+export function isPinnable(result: { precision: GeocodePrecision } | null | undefined): boolean {
+  return !!result && result.precision !== 'country' && result.precision !== 'none';
+}
+
+/** One of several places an ambiguous address may mean ("朝阳区": Beijing's or Changchun's). */
+export interface GeocodeCandidate {
+  /** Human-readable, as written locally: "北京市朝阳区". */
+  label: string;
+  /** An administrative code where there is one (GB/T 2260 for China). */
+  code?: string;
+  precision: GeocodePrecision;
+  lat?: number;
+  lng?: number;
+}
 
 /** An address as a geocoder reads it: the structured parts as far as known, and the one-line form. */
 export interface GeocodeAddress {
@@ -22,6 +50,8 @@ export interface NormalizedAddress {
   /** First-level subdivision: a code stable for roll-ups (GeoNames admin1 code) and a display name. */
   region?: { code: string; name: string };
   city?: string;
+  /** District / county where the geocoder resolved one: GB/T 2260 code and name in China. */
+  district?: { code: string; name: string };
 }
 
 export interface GeocodeResult {
@@ -37,6 +67,11 @@ export interface GeocodeResult {
    * a country centre low. Optional so that providers without a notion of it can leave it out.
    */
   confidence?: number;
+  /**
+   * Set when several places matched equally well: the result is then only what they share (their
+   * city, province, or just the country, which gets no pin), and these are what was meant.
+   */
+  candidates?: readonly GeocodeCandidate[];
   normalized: NormalizedAddress;
 }
 

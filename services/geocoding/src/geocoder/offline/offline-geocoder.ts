@@ -10,6 +10,7 @@ import {
   stripChineseCitySuffix,
   type ChineseAddressParts,
 } from './china';
+import { ChineseGeocoder } from './china/china-geocoder';
 import { Gazetteer, type CountryCentre, type Place, type Region } from './gazetteer';
 import { bareCityKey, fold, hasHan, latinCityKeys, pinyinKey } from './names';
 import { Postcodes, type PostcodeArea } from './postcodes';
@@ -66,8 +67,14 @@ export class OfflineGeocoder implements GeocodingProvider {
     return Promise.resolve(this.geocodeNow(address));
   }
 
+  /** Chinese addresses to the district (GB/T 2260 data); undefined leaves them to GeoNames. */
+  private china?: ChineseGeocoder;
+
   /** The same, synchronously: the data is in memory. */
   geocodeNow(address: GeocodeAddress): GeocodeResult | null {
+    this.china ??= new ChineseGeocoder(this.gazetteer, (city, region) => this.findPlace('CN', city, region));
+    const inChina = this.china.geocode(address);
+    if (inChina) return inChina;
     const singleLine = address.singleLine?.trim() ?? '';
     const chinese = hasHan(singleLine) ? parseChineseAddress(singleLine) : undefined;
     const country = this.countryOf(address, singleLine, chinese);

@@ -12,8 +12,10 @@ import { eventTopic, OutboxWriter } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import {
   GEOCODING_PROVIDER,
+  isPinnable,
   type GeocodeAddress,
   type GeocodePrecision as Precision,
+  type GeocodeResult,
   type GeocodingProvider,
 } from '../../geocoder/geocoding-provider';
 import { PinRepository } from '../pin.repository';
@@ -34,11 +36,13 @@ export type LocateOutcome = 'located' | 'failed' | 'unchanged' | 'stale';
 
 const PRECISION: Readonly<Record<Precision, GeocodePrecision>> = {
   rooftop: GeocodePrecision.ROOFTOP,
+  street: GeocodePrecision.STREET,
   postcode: GeocodePrecision.POSTCODE,
   district: GeocodePrecision.DISTRICT,
   city: GeocodePrecision.CITY,
   region: GeocodePrecision.REGION,
   country: GeocodePrecision.COUNTRY,
+  none: GeocodePrecision.NONE,
 };
 
 /**
@@ -77,7 +81,7 @@ export class LocateCustomerUseCase {
     const result = await this.geocoder.geocode(address);
     const now = new Date();
     const geocodeVersion = current.geocodeVersion + 1n;
-    if (result) {
+    if (result && isPinnable(result)) {
       const { normalized } = result;
       await this.pins.saveLocation(em, customerId, {
         version,
@@ -114,7 +118,8 @@ export class LocateCustomerUseCase {
       return 'located';
     }
 
-    const { reason, detail } = whyNotFound(address);
+    // No pin for a country centre or nothing: the customer is "not located", with the reason.
+    const { reason, detail } = whyNotFound(address, result);
     await this.pins.saveLocation(em, customerId, {
       version,
       occurredAt,
@@ -123,7 +128,7 @@ export class LocateCustomerUseCase {
       state: 'failed',
       failure: GeocodeFailureReason[reason].toLowerCase(),
       location: null,
-      countryCode: address.countryCode?.toUpperCase() || null,
+      countryCode: result?.normalized.countryCode || address.countryCode?.toUpperCase() || null,
       regionCode: null,
       regionName: address.region || null,
       city: address.city || null,
@@ -140,6 +145,8 @@ export class LocateCustomerUseCase {
         detail,
         ...(cmd.address ? { address: cmd.address } : {}),
         willRetry: false,
+        candidates: (result?.candidates ?? []).map((c) => ({ label: c.label, code: c.code ?? '' })),
+        confidence: result?.confidence ?? 0,
       },
     });
     return 'failed';
@@ -173,7 +180,22 @@ export function toGeocodeAddress(address: PostalAddress | undefined): GeocodeAdd
   };
 }
 
-function whyNotFound(address: GeocodeAddress): { reason: GeocodeFailureReason; detail: string } {
+function whyNotFound(
+  address: GeocodeAddress,
+  result: GeocodeResult | null,
+): { reason: GeocodeFailureReason; detail: string } {
+  if (result?.candidates && result.candidates.length > 1) {
+    return {
+      reason: GeocodeFailureReason.AMBIGUOUS,
+      detail: `the address may mean any of: ${result.candidates.map((c) => c.label).join(', ')}`,
+    };
+  }
+  if (result?.precision === 'country') {
+    return {
+      reason: GeocodeFailureReason.COUNTRY_ONLY,
+      detail: `only the country (${result.normalized.countryCode}) was recognised; a country centre is no place to visit`,
+    };
+  }
   if (!address.countryCode && !address.region && !address.city && !address.singleLine) {
     return {
       reason: GeocodeFailureReason.INCOMPLETE_ADDRESS,

@@ -16,9 +16,38 @@ import type { Message } from '@bufbuild/protobuf';
 export const file_duemap_geocoding_v1_geocode_failed: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CihkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGVfZmFpbGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIv8BCg1HZW9jb2RlRmFpbGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEi8KC29jY3VycmVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI5CgZyZWFzb24YAyABKA4yKS5kdWVtYXAuZ2VvY29kaW5nLnYxLkdlb2NvZGVGYWlsdXJlUmVhc29uEg4KBmRldGFpbBgEIAEoCRIwCgdhZGRyZXNzGAUgASgLMh8uZHVlbWFwLmNvbW1vbi52MS5Qb3N0YWxBZGRyZXNzEhIKCndpbGxfcmV0cnkYBiABKAgSFwoPZ2VvY29kZV92ZXJzaW9uGAcgASgEKukBChRHZW9jb2RlRmFpbHVyZVJlYXNvbhImCiJHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX1VOU1BFQ0lGSUVEEAASIwofR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9OT19NQVRDSBABEiQKIEdFT0NPREVfRkFJTFVSRV9SRUFTT05fQU1CSUdVT1VTEAISLQopR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9JTkNPTVBMRVRFX0FERFJFU1MQAxIvCitHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX1BST1ZJREVSX1VOQVZBSUxBQkxFEARiBnByb3RvMw',
+    'CihkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGVfZmFpbGVkLnByb3RvEhNkdWVtYXAuZ2VvY29kaW5nLnYxIi8KEEdlb2NvZGVDYW5kaWRhdGUSDQoFbGFiZWwYASABKAkSDAoEY29kZRgCIAEoCSLOAgoNR2VvY29kZUZhaWxlZBITCgtjdXN0b21lcl9pZBgBIAEoCRIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOQoGcmVhc29uGAMgASgOMikuZHVlbWFwLmdlb2NvZGluZy52MS5HZW9jb2RlRmFpbHVyZVJlYXNvbhIOCgZkZXRhaWwYBCABKAkSMAoHYWRkcmVzcxgFIAEoCzIfLmR1ZW1hcC5jb21tb24udjEuUG9zdGFsQWRkcmVzcxISCgp3aWxsX3JldHJ5GAYgASgIEhcKD2dlb2NvZGVfdmVyc2lvbhgHIAEoBBI5CgpjYW5kaWRhdGVzGAggAygLMiUuZHVlbWFwLmdlb2NvZGluZy52MS5HZW9jb2RlQ2FuZGlkYXRlEhIKCmNvbmZpZGVuY2UYCSABKAEqkgIKFEdlb2NvZGVGYWlsdXJlUmVhc29uEiYKIkdFT0NPREVfRkFJTFVSRV9SRUFTT05fVU5TUEVDSUZJRUQQABIjCh9HRU9DT0RFX0ZBSUxVUkVfUkVBU09OX05PX01BVENIEAESJAogR0VPQ09ERV9GQUlMVVJFX1JFQVNPTl9BTUJJR1VPVVMQAhItCilHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX0lOQ09NUExFVEVfQUREUkVTUxADEi8KK0dFT0NPREVfRkFJTFVSRV9SRUFTT05fUFJPVklERVJfVU5BVkFJTEFCTEUQBBInCiNHRU9DT0RFX0ZBSUxVUkVfUkVBU09OX0NPVU5UUllfT05MWRAFYgZwcm90bzM',
     [file_duemap_common_v1_postal_address, file_google_protobuf_timestamp],
   );
+
+/**
+ * A place an ambiguous address may mean.
+ *
+ * @generated from message duemap.geocoding.v1.GeocodeCandidate
+ */
+export type GeocodeCandidate = Message<'duemap.geocoding.v1.GeocodeCandidate'> & {
+  /**
+   * As written locally, e.g. "北京市朝阳区".
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * Administrative code where there is one (GB/T 2260 in China), else empty.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+};
+
+/**
+ * Describes the message duemap.geocoding.v1.GeocodeCandidate.
+ * Use `create(GeocodeCandidateSchema)` to create a new message.
+ */
+export const GeocodeCandidateSchema: GenMessage<GeocodeCandidate> =
+  /*@__PURE__*/
+  messageDesc(file_duemap_geocoding_v1_geocode_failed, 0);
 
 /**
  * A customer's current address could not be located.
@@ -83,6 +112,20 @@ export type GeocodeFailed = Message<'duemap.geocoding.v1.GeocodeFailed'> & {
    * @generated from field: uint64 geocode_version = 7;
    */
   geocodeVersion: bigint;
+
+  /**
+   * AMBIGUOUS: the places the address may mean, so the customer can be asked which.
+   *
+   * @generated from field: repeated duemap.geocoding.v1.GeocodeCandidate candidates = 8;
+   */
+  candidates: GeocodeCandidate[];
+
+  /**
+   * Confidence (0..1) of the best reading the geocoder had, 0 when it had none.
+   *
+   * @generated from field: double confidence = 9;
+   */
+  confidence: number;
 };
 
 /**
@@ -91,7 +134,7 @@ export type GeocodeFailed = Message<'duemap.geocoding.v1.GeocodeFailed'> & {
  */
 export const GeocodeFailedSchema: GenMessage<GeocodeFailed> =
   /*@__PURE__*/
-  messageDesc(file_duemap_geocoding_v1_geocode_failed, 0);
+  messageDesc(file_duemap_geocoding_v1_geocode_failed, 1);
 
 /**
  * Why an address could not be located.
@@ -133,6 +176,14 @@ export enum GeocodeFailureReason {
    * @generated from enum value: GEOCODE_FAILURE_REASON_PROVIDER_UNAVAILABLE = 4;
    */
   PROVIDER_UNAVAILABLE = 4,
+
+  /**
+   * Only the country was recognised (e.g. a country code with an unreadable address): a country
+   * centre is no place to drive to, so there is no pin.
+   *
+   * @generated from enum value: GEOCODE_FAILURE_REASON_COUNTRY_ONLY = 5;
+   */
+  COUNTRY_ONLY = 5,
 }
 
 /**

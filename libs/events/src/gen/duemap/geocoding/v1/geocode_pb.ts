@@ -11,7 +11,7 @@ import { enumDesc, fileDesc } from '@bufbuild/protobuf/codegenv2';
 export const file_duemap_geocoding_v1_geocode: GenFile =
   /*@__PURE__*/
   fileDesc(
-    'CiFkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGUucHJvdG8SE2R1ZW1hcC5nZW9jb2RpbmcudjEq7QEKEEdlb2NvZGVQcmVjaXNpb24SIQodR0VPQ09ERV9QUkVDSVNJT05fVU5TUEVDSUZJRUQQABIdChlHRU9DT0RFX1BSRUNJU0lPTl9ST09GVE9QEAESHgoaR0VPQ09ERV9QUkVDSVNJT05fUE9TVENPREUQAhIeChpHRU9DT0RFX1BSRUNJU0lPTl9ESVNUUklDVBADEhoKFkdFT0NPREVfUFJFQ0lTSU9OX0NJVFkQBBIcChhHRU9DT0RFX1BSRUNJU0lPTl9SRUdJT04QBRIdChlHRU9DT0RFX1BSRUNJU0lPTl9DT1VOVFJZEAZiBnByb3RvMw',
+    'CiFkdWVtYXAvZ2VvY29kaW5nL3YxL2dlb2NvZGUucHJvdG8SE2R1ZW1hcC5nZW9jb2RpbmcudjEqpwIKEEdlb2NvZGVQcmVjaXNpb24SIQodR0VPQ09ERV9QUkVDSVNJT05fVU5TUEVDSUZJRUQQABIdChlHRU9DT0RFX1BSRUNJU0lPTl9ST09GVE9QEAESHgoaR0VPQ09ERV9QUkVDSVNJT05fUE9TVENPREUQAhIeChpHRU9DT0RFX1BSRUNJU0lPTl9ESVNUUklDVBADEhoKFkdFT0NPREVfUFJFQ0lTSU9OX0NJVFkQBBIcChhHRU9DT0RFX1BSRUNJU0lPTl9SRUdJT04QBRIdChlHRU9DT0RFX1BSRUNJU0lPTl9DT1VOVFJZEAYSHAoYR0VPQ09ERV9QUkVDSVNJT05fU1RSRUVUEAcSGgoWR0VPQ09ERV9QUkVDSVNJT05fTk9ORRAIYgZwcm90bzM',
   );
 
 /**
@@ -63,11 +63,25 @@ export enum GeocodePrecision {
   REGION = 5,
 
   /**
-   * Centre of the country.
+   * Centre of the country. Not a pin on the map: a customer located only this far is "not located".
    *
    * @generated from enum value: GEOCODE_PRECISION_COUNTRY = 6;
    */
   COUNTRY = 6,
+
+  /**
+   * The street (its middle, or an interpolated number), finer than the postcode.
+   *
+   * @generated from enum value: GEOCODE_PRECISION_STREET = 7;
+   */
+  STREET = 7,
+
+  /**
+   * Nothing was located.
+   *
+   * @generated from enum value: GEOCODE_PRECISION_NONE = 8;
+   */
+  NONE = 8,
 }
 
 /**

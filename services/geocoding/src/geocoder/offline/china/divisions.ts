@@ -1,0 +1,155 @@
+import data from '../data/china-divisions.json';
+
+/** A GB/T 2260 unit: province (2-digit code kept as its 6-digit form), prefecture city or district. */
+export interface Division {
+  readonly level: 'province' | 'city' | 'district';
+  /** Six-digit GB/T 2260 code ("440305"). */
+  readonly code: string;
+  /** Official name ("南山区"). */
+  readonly name: string;
+  /** WGS-84 seat of a district, centre of a city; undefined where the data has none. */
+  readonly lat?: number;
+  readonly lng?: number;
+  /** Province code (two digits). */
+  readonly province: string;
+  /** The enclosing city's code for a district; its own code for a city. */
+  readonly city?: string;
+}
+
+type DistrictRow = [string, string, number | null, number | null, string[]?];
+
+interface DivisionsFile {
+  provinces: {
+    code: string;
+    name: string;
+    cities: { code: string; name: string; point: [number, number] | null; districts: DistrictRow[] }[];
+  }[];
+  traditional: Record<string, string>;
+}
+
+// Longest first, so "自治县" is cut before "县" and "特别行政区" before "区".
+const SUFFIXES = [
+  '维吾尔自治区',
+  '壮族自治区',
+  '回族自治区',
+  '特别行政区',
+  '自治区',
+  '自治州',
+  '自治县',
+  '自治旗',
+  '地区',
+  '新区',
+  '林区',
+  '省',
+  '市',
+  '区',
+  '县',
+  '盟',
+  '旗',
+];
+
+/**
+ * The name people write without its administrative suffix: "深圳市" -> "深圳", "浦东新区" ->
+ * "浦东", "延边朝鲜族自治州" -> "延边" (an ethnic name before 自治 goes too); undefined when
+ * that would leave fewer than two characters ("赵县" stays whole).
+ */
+export function shortName(name: string): string | undefined {
+  for (const suffix of SUFFIXES) {
+    if (!name.endsWith(suffix)) continue;
+    let stem = name.slice(0, -suffix.length);
+    if (suffix.startsWith('自治') || suffix.endsWith('自治区')) {
+      // "延边朝鲜族" -> "延边", "内蒙古" stays; ethnic names end in 族.
+      const ethnic = /^(.{2,}?)[\p{Script=Han}]{1,6}族$/u.exec(stem);
+      if (ethnic?.[1]) stem = ethnic[1];
+    }
+    return stem.length >= 2 ? stem : undefined;
+  }
+  return undefined;
+}
+
+const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
+
+/** The divisions indexed by every name they are written with (full, short, old). */
+export class ChinaDivisions {
+  private constructor(
+    readonly byCode: ReadonlyMap<string, Division>,
+    /** name -> divisions; `exact` marks full or old names, as opposed to a suffix-less short one. */
+    readonly byName: ReadonlyMap<string, readonly { division: Division; exact: boolean }[]>,
+    readonly traditional: Readonly<Record<string, string>>,
+    readonly longestName: number,
+  ) {}
+
+  private static instance: ChinaDivisions | undefined;
+
+  /** Built once from the shipped JSON (a few ms). */
+  static get(): ChinaDivisions {
+    ChinaDivisions.instance ??= ChinaDivisions.build(data as unknown as DivisionsFile);
+    return ChinaDivisions.instance;
+  }
+
+  static build(file: DivisionsFile): ChinaDivisions {
+    const byCode = new Map<string, Division>();
+    const byName = new Map<string, { division: Division; exact: boolean }[]>();
+    let longest = 0;
+    const add = (name: string, division: Division, exact: boolean): void => {
+      const list = byName.get(name) ?? [];
+      if (!list.some((e) => e.division === division)) list.push({ division, exact });
+      byName.set(name, list);
+      longest = Math.max(longest, name.length);
+    };
+    const addAll = (division: Division, old: readonly string[] = []): void => {
+      byCode.set(division.code, division);
+      for (const name of [division.name, ...old]) {
+        add(name, division, true);
+        const short = shortName(name);
+        if (short) add(short, division, false);
+      }
+    };
+    for (const p of file.provinces) {
+      const province: Division = { level: 'province', code: `${p.code}0000`, name: p.name, province: p.code };
+      // The data writes "北京市" as province and city; one entry per level.
+      addAll(province);
+      const municipality = MUNICIPALITIES.has(p.code);
+      for (const c of p.cities) {
+        // A municipality is its own city; GB/T 2260 gives its urban part the code xx0100.
+        const cityCode = municipality ? `${p.code}0100` : c.code;
+        const city: Division = {
+          level: 'city',
+          code: cityCode,
+          name: c.name,
+          province: p.code,
+          city: cityCode,
+          ...(c.point ? { lat: c.point[0], lng: c.point[1] } : {}),
+        };
+        byCode.set(city.code, city);
+        if (!municipality) addAll(city);
+        else add(city.name, city, true);
+        for (const [code, name, lat, lng, old] of c.districts) {
+          const district: Division = {
+            level: 'district',
+            code,
+            name,
+            province: p.code,
+            city: cityCode,
+            ...(lat !== null && lng !== null ? { lat, lng } : {}),
+          };
+          addAll(district, old);
+        }
+      }
+    }
+    return new ChinaDivisions(byCode, byName, file.traditional, longest);
+  }
+
+  /** The city a district or city belongs to. */
+  cityOf(d: Division): Division | undefined {
+    return d.city ? this.byCode.get(d.city) : undefined;
+  }
+
+  provinceOf(d: Division): Division | undefined {
+    return this.byCode.get(`${d.province}0000`);
+  }
+
+  isMunicipality(d: Division): boolean {
+    return MUNICIPALITIES.has(d.province);
+  }
+}

@@ -1,0 +1,215 @@
+import { ChinaDivisions, type Division } from './divisions';
+import { provinceOfPostcode } from './postcodes';
+
+/** The parts of an address the Chinese resolver reads; any may be missing. */
+export interface ChineseAddressInput {
+  region?: string;
+  city?: string;
+  district?: string;
+  postalCode?: string;
+  /** Street lines or the whole one-line address. */
+  text?: string;
+}
+
+export interface ChinaMatch {
+  province?: Division;
+  city?: Division;
+  district?: Division;
+  /** 0..1: how sure the reading is (full names in order > abbreviations > a lone short name). */
+  confidence: number;
+  /** Several divisions fitted equally well and nothing else told them apart. */
+  candidates?: readonly Division[];
+  /** Whether the postcode agreed with the province found (undefined: no usable postcode). */
+  postcodeAgrees?: boolean;
+}
+
+const COUNTRY_PREFIX = /^(中华人民共和国|中國|中国|中华|china|prc)/i;
+// A short (suffix-less) name followed by one of these is a street, square or building named after
+// the place ("中山路", "南京东路" in Shanghai, "北京大厦", "重庆北路"), not the place.
+const NAMED_AFTER =
+  /^(?:[东西南北中]?[一二三四五六七八九十\d]*[路街道巷弄里桥]|大[厦街道楼桥]|广场|花园|饭店|酒店|公园)/u;
+const SEPARATORS = /[\s,，、。.;；:：·\-—_/\\()（）[\]【】"'“”‘’#]+/gu;
+
+/** Full width to half width, traditional to simplified, no separators: the text the scanner reads. */
+export function normalizeChinese(text: string, divisions: ChinaDivisions = ChinaDivisions.get()): string {
+  let out = '';
+  for (const ch of text.normalize('NFKC')) out += divisions.traditional[ch] ?? ch;
+  return out.replace(SEPARATORS, '');
+}
+
+interface Reading {
+  province?: Division;
+  city?: Division;
+  district?: Division;
+  /** Evidence so far: full names count more than short ones. */
+  score: number;
+  shortOnly: boolean;
+}
+
+const LEVEL_RANK = { province: 0, city: 1, district: 2 } as const;
+
+/**
+ * Reads province, city and district off the start of a Chinese address, in that order, each
+ * optional and each as full, short (深圳, 南山, 浦东) or old (萝岗区) name; the first text that is
+ * not a division ends the reading, so a street named after a place does not count. Ambiguous
+ * names keep every reading that fits what came before, then the postcode and the structured
+ * fields choose; what stays ambiguous is reported as candidates.
+ */
+export function resolveChineseAddress(
+  input: ChineseAddressInput,
+  divisions: ChinaDivisions = ChinaDivisions.get(),
+): ChinaMatch | undefined {
+  const text = normalizeChinese(
+    [input.region, input.city, input.district, input.text].filter((t) => t && t.trim() !== '').join(' '),
+    divisions,
+  )
+    .replace(COUNTRY_PREFIX, '')
+    // A postcode written before the address ("518057广东省...").
+    .replace(/^\d{6}(?!\d)/, '');
+  if (!/\p{Script=Han}/u.test(text)) return undefined;
+
+  const readings = scan(text, divisions);
+  const postcodeProvince = provinceOfPostcode(input.postalCode ?? /(?<!\d)\d{6}(?!\d)/.exec(text)?.[0]);
+  let best = readings.filter((r) => r.district ?? r.city ?? r.province);
+  if (best.length === 0) return undefined;
+  if (postcodeProvince) {
+    const agreeing = best.filter((r) => provinceOf(r) === postcodeProvince);
+    if (agreeing.length > 0) best = agreeing;
+  }
+  // Deepest and best-supported readings first.
+  const depth = (r: Reading): number => (r.district ? 2 : r.city ? 1 : 0);
+  const maxDepth = Math.max(...best.map(depth));
+  best = best.filter((r) => depth(r) === maxDepth);
+  const maxScore = Math.max(...best.map((r) => r.score));
+  best = best.filter((r) => r.score === maxScore);
+  const unique = dedupe(best);
+
+  if (unique.length > 1) {
+    // The level where they differ is unknown; what they share is still known.
+    const finest = unique.map((r) => r.district ?? r.city ?? r.province).filter((d): d is Division => !!d);
+    const shared = sharedParent(unique, divisions);
+    return {
+      ...shared,
+      confidence: 0.3,
+      candidates: finest,
+      ...(postcodeProvince ? { postcodeAgrees: shared.province?.province === postcodeProvince } : {}),
+    };
+  }
+  const reading = unique[0];
+  if (!reading) return undefined;
+  const province =
+    reading.province ??
+    ((reading.city ?? reading.district)
+      ? divisions.provinceOf((reading.city ?? reading.district)!)
+      : undefined);
+  const city = reading.city ?? (reading.district ? divisions.cityOf(reading.district) : undefined);
+  let confidence = reading.district ? 0.95 : reading.city ? 0.9 : 0.8;
+  if (reading.shortOnly) confidence -= 0.1;
+  if (!reading.province && !reading.city && reading.district) confidence -= 0.1;
+  const match: ChinaMatch = { confidence };
+  if (province) match.province = province;
+  if (city) match.city = city;
+  if (reading.district) match.district = reading.district;
+  if (postcodeProvince && province) {
+    match.postcodeAgrees = province.province === postcodeProvince;
+    match.confidence = Math.max(
+      0.1,
+      match.postcodeAgrees ? Math.min(1, confidence + 0.03) : confidence - 0.3,
+    );
+  }
+  match.confidence = Math.round(match.confidence * 100) / 100;
+  return match;
+}
+
+function provinceOf(r: Reading): string | undefined {
+  return (r.province ?? r.city ?? r.district)?.province;
+}
+
+function scan(text: string, divisions: ChinaDivisions): Reading[] {
+  let readings: Reading[] = [{ score: 0, shortOnly: true }];
+  let pos = 0;
+  // Province, city, district, each possibly repeated once.
+  for (let step = 0; step < 6 && pos < text.length; step++) {
+    let advanced: { readings: Reading[]; end: number } | undefined;
+    for (let len = Math.min(divisions.longestName, text.length - pos); len >= 2; len--) {
+      const name = text.slice(pos, pos + len);
+      const entries = divisions.byName.get(name);
+      if (!entries) continue;
+      const after = text.slice(pos + len);
+      const next: Reading[] = [];
+      for (const r of readings) {
+        for (const { division, exact } of entries) {
+          if (!exact && NAMED_AFTER.test(after)) continue;
+          // A part said twice (structured region + a one-line form repeating it, "上海市上海市").
+          if (repeats(r, division)) {
+            next.push(r);
+            continue;
+          }
+          const extended = extend(r, division, exact, divisions);
+          if (extended) next.push(extended);
+        }
+      }
+      if (next.length > 0) {
+        advanced = { readings: next, end: pos + len };
+        break;
+      }
+    }
+    if (!advanced) break;
+    readings = advanced.readings;
+    pos = advanced.end;
+  }
+  return readings;
+}
+
+function repeats(r: Reading, d: Division): boolean {
+  return [r.province, r.city, r.district].some(
+    (own) => own && (own.code === d.code || (own.level === d.level && own.name === d.name)),
+  );
+}
+
+/** The reading with one more division, if it fits below what the reading has. */
+function extend(r: Reading, d: Division, exact: boolean, divisions: ChinaDivisions): Reading | undefined {
+  const deepest = r.district ?? r.city ?? r.province;
+  if (deepest && LEVEL_RANK[d.level] <= LEVEL_RANK[deepest.level]) return undefined;
+  if (r.province && d.province !== r.province.province) return undefined;
+  if (r.city && d.city !== r.city.code) return undefined;
+  const out: Reading = { ...r, score: r.score + (exact ? 2 : 1), shortOnly: r.shortOnly && !exact };
+  if (d.level === 'province') {
+    out.province = d;
+    // "北京市朝阳区": a municipality is its own city.
+    if (divisions.isMunicipality(d)) {
+      const city = divisions.byCode.get(`${d.province}0100`);
+      if (city) out.city = city;
+    }
+  } else if (d.level === 'city') {
+    out.city = d;
+  } else {
+    out.district = d;
+  }
+  return out;
+}
+
+function dedupe(readings: readonly Reading[]): Reading[] {
+  const seen = new Map<string, Reading>();
+  for (const r of readings) {
+    const finest = r.district ?? r.city ?? r.province;
+    if (!finest) continue;
+    const key = finest.code + finest.level;
+    if (!seen.has(key)) seen.set(key, r);
+  }
+  return [...seen.values()];
+}
+
+function sharedParent(
+  readings: readonly Reading[],
+  divisions: ChinaDivisions,
+): { province?: Division; city?: Division } {
+  const finest = readings.map((r) => r.district ?? r.city ?? r.province).filter((d): d is Division => !!d);
+  const provinces = new Set(finest.map((d) => d.province));
+  if (provinces.size !== 1) return {};
+  const province = divisions.byCode.get(`${[...provinces][0]}0000`);
+  const cities = new Set(finest.map((d) => d.city));
+  const cityCode = cities.size === 1 ? [...cities][0] : undefined;
+  const city = cityCode ? divisions.byCode.get(cityCode) : undefined;
+  return { ...(province ? { province } : {}), ...(city && city.level === 'city' ? { city } : {}) };
+}
