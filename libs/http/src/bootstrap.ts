@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { createOpenApiDocument, type OpenApiOptions } from './openapi';
+import { refuseDeepJson } from './json-depth';
 import { createValidationPipe } from './validation';
 
 export interface ServiceBootstrapOptions {
@@ -60,7 +61,7 @@ export async function bootstrapService(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb' });
+  app.useBodyParser('json', { limit: options.bodyLimit ?? '1mb', verify: refuseDeepJson() });
   configureHttp(app, options);
   closeOnSignals(app, (err) => app.get(Logger).error({ err }, `${options.name} failed to close`));
   await app.listen(options.port, options.host);

@@ -6,3 +6,4 @@ export * from './openapi';
 export * from './service-platform.module';
 export * from './run-service';
 export * from './outbound-url';
+export * from './json-depth';

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { configureHttp } from '@duemap/http';
+import { configureHttp, refuseDeepJson } from '@duemap/http';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
@@ -20,7 +20,7 @@ export interface TestApp {
 export async function startTestApp(module: DynamicModule): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false, bodyParser: false });
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson() });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const url = String(await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -6,6 +6,7 @@ import {
   Injectable,
   type NestMiddleware,
 } from '@nestjs/common';
+import { jsonDepth, JsonTooDeepError, MAX_JSON_DEPTH } from '@duemap/http';
 
 /** Management requests are small; anything bigger is not one. */
 export const API_KEY_BODY_LIMIT = 16 * 1024;
@@ -76,6 +77,18 @@ export class JsonBodyMiddleware implements NestMiddleware {
             'UNSUPPORTED_MEDIA_TYPE',
             'send the body as application/json',
           ),
+        );
+        return;
+      }
+      if (jsonDepth(text) > MAX_JSON_DEPTH) {
+        next(
+          new BadRequestException({
+            error: {
+              code: 'BAD_REQUEST',
+              message: new JsonTooDeepError(MAX_JSON_DEPTH).message,
+              details: [],
+            },
+          }),
         );
         return;
       }
