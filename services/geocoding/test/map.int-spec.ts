@@ -102,12 +102,13 @@ describe('geocoding service: customer events -> pins -> map', () => {
     const geocoded = decodeEvent(Topic.CustomerGeocoded, message?.message.value ?? new Uint8Array());
     expect(geocoded).toMatchObject({
       customerId: shanghai,
-      precision: GeocodePrecision.CITY,
-      source: 'geonames',
+      // The district names it: placed at 浦东新区's seat, not Shanghai's centre.
+      precision: GeocodePrecision.DISTRICT,
+      source: 'gb2260-divisions',
       normalizedAddress: { countryCode: 'CN', region: '上海市', city: 'Shanghai' },
     });
-    expect(geocoded.latitude).toBeCloseTo(31.22, 1);
-    expect(geocoded.longitude).toBeCloseTo(121.46, 1);
+    expect(geocoded.latitude).toBeCloseTo(31.25, 1);
+    expect(geocoded.longitude).toBeCloseTo(121.56, 1);
 
     const pin = await waitFor('a red pin in Shanghai', async () => {
       const f = await pinOf(shanghai);
@@ -116,14 +117,14 @@ describe('geocoding service: customer events -> pins -> map', () => {
     expect(pin.properties).toMatchObject({
       name: `Customer ${shanghai.slice(0, 8)}`,
       color: UNPAID,
-      precision: 'city',
-      source: 'geonames',
+      precision: 'district',
+      source: 'gb2260-divisions',
       outstanding: null,
       overdue: null,
     });
     const [lng, lat] = pin.geometry.coordinates;
-    expect(lat).toBeCloseTo(31.22, 1);
-    expect(lng).toBeCloseTo(121.46, 1);
+    expect(lat).toBeCloseTo(31.25, 1);
+    expect(lng).toBeCloseTo(121.56, 1);
   });
 
   it('turns the pin green on a later status-changed and ignores an older one', async () => {
