@@ -110,6 +110,99 @@ describe('LocateCustomerUseCase', () => {
     });
   });
 
+  it('gives no pin for a country centre: not located, COUNTRY_ONLY', async () => {
+    const china: GeocodeResult = {
+      lat: 35,
+      lng: 105,
+      precision: 'country',
+      source: 'world-countries',
+      confidence: 0.2,
+      normalized: { countryCode: 'CN' },
+    };
+    const { useCase, pins, outbox } = setup(NONE, china);
+    const garbage = create(PostalAddressSchema, { countryCode: 'CN', singleLine: 'asdfgh' });
+    await expect(
+      useCase.execute({ customerId, version: 1n, occurredAt, address: garbage }, em),
+    ).resolves.toBe('failed');
+    expect(pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({
+        state: 'failed',
+        failure: 'country_only',
+        location: null,
+        countryCode: 'CN',
+      }),
+    );
+    const [, appended] = outbox.append.mock.calls[0] as [
+      unknown,
+      { topic: { name: string }; event: Record<string, unknown> },
+    ];
+    expect(appended.topic.name).toBe(Topic.GeocodeFailed);
+    expect(appended.event).toMatchObject({
+      reason: GeocodeFailureReason.COUNTRY_ONLY,
+      confidence: 0.2,
+      willRetry: false,
+    });
+  });
+
+  it('gives no pin for an ambiguous name and names the candidates in geocode-failed', async () => {
+    const ambiguous: GeocodeResult = {
+      lat: 35,
+      lng: 105,
+      precision: 'country',
+      source: 'world-countries',
+      confidence: 0.2,
+      candidates: [
+        { label: '北京市朝阳区', code: '110105', precision: 'district' },
+        { label: '吉林省长春市朝阳区', code: '220104', precision: 'district' },
+      ],
+      normalized: { countryCode: 'CN' },
+    };
+    const { useCase, pins, outbox } = setup(NONE, ambiguous);
+    const chaoyang = create(PostalAddressSchema, { countryCode: 'CN', singleLine: '朝阳区' });
+    await useCase.execute({ customerId, version: 1n, occurredAt, address: chaoyang }, em);
+    expect(pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({ state: 'failed', failure: 'ambiguous', location: null }),
+    );
+    const [, appended] = outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
+    expect(appended.event).toMatchObject({
+      reason: GeocodeFailureReason.AMBIGUOUS,
+      candidates: [
+        { label: '北京市朝阳区', code: '110105' },
+        { label: '吉林省长春市朝阳区', code: '220104' },
+      ],
+    });
+    expect(String(appended.event['detail'])).toContain('北京市朝阳区');
+  });
+
+  it('pins a district with its precision', async () => {
+    const nanshan: GeocodeResult = {
+      lat: 22.536,
+      lng: 113.926,
+      precision: 'district',
+      source: 'gb2260-divisions',
+      confidence: 0.95,
+      normalized: {
+        countryCode: 'CN',
+        region: { code: '30', name: '广东省' },
+        city: 'Shenzhen',
+        district: { code: '440305', name: '南山区' },
+      },
+    };
+    const { useCase, outbox } = setup(NONE, nanshan);
+    await expect(useCase.execute({ customerId, version: 1n, occurredAt, address }, em)).resolves.toBe(
+      'located',
+    );
+    const [, appended] = outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
+    expect(appended.event).toMatchObject({
+      precision: GeocodePrecision.DISTRICT,
+      source: 'gb2260-divisions',
+    });
+  });
+
   it('calls a missing address incomplete', async () => {
     const { useCase, outbox } = setup(NONE, null);
     await useCase.execute({ customerId, version: 1n, occurredAt, address: undefined }, em);
