@@ -8,6 +8,7 @@ import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
+import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-grid-high-zoom';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -22,6 +23,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       AggregateVersions1796600000000,
       CustomerPlacements1797000000000,
       MapGrid1797200000000,
+      MapGridHighZoom1797300000000,
     ],
   };
 }

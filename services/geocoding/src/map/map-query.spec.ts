@@ -1,4 +1,6 @@
 import {
+  cellBox,
+  cellOf,
   cellRanges,
   mercatorX,
   mercatorY,
@@ -75,5 +77,21 @@ describe('map query values', () => {
     expect(widenBbox([10, 20, 30, 40], 5)).toEqual([5, 15, 35, 45]);
     expect(widenBbox([170, 80, 178, 88], 5)).toEqual([165, 75, -177, 90]);
     expect(widenBbox([-100, 0, 100, 10], 90)).toEqual([-180, -90, 180, 90]);
+  });
+
+  it('finds the cell of a position and the box of a cell, which holds it', () => {
+    const { cx, cy } = cellOf(121.46, 31.22, 12);
+    expect({ cx, cy }).toEqual({ cx: 3429, cy: 1673 });
+    const [w, s, e, n] = cellBox(cx, cy, 12);
+    expect(w).toBeLessThanOrEqual(121.46);
+    expect(e).toBeGreaterThan(121.46);
+    expect(s).toBeLessThanOrEqual(31.22);
+    expect(n).toBeGreaterThan(31.22);
+    expect(cellBox(0, 0, 0)).toEqual([
+      -180,
+      expect.closeTo(-85.0511, 3) as unknown,
+      180,
+      expect.closeTo(85.0511, 3) as unknown,
+    ]);
   });
 });

@@ -130,3 +130,25 @@ export function widenBbox(bbox: Bbox, degrees: number): Bbox {
   const east = maxLng + degrees > 180 ? maxLng + degrees - 360 : maxLng + degrees;
   return [west, south, east, north];
 }
+
+function latitudeOf(y: number): number {
+  return (180 / Math.PI) * Math.atan(Math.sinh(Math.PI * (1 - 2 * y)));
+}
+
+/** The cell (2^k per side) a position falls in, as map_cell_x / map_cell_y compute it. */
+export function cellOf(lng: number, lat: number, k: number): { cx: number; cy: number } {
+  const side = 2 ** k;
+  const cell = (v: number): number => Math.max(0, Math.min(side - 1, Math.floor(v * side)));
+  return { cx: cell(mercatorX(lng)), cy: cell(mercatorY(lat)) };
+}
+
+/** A cell's box in degrees. */
+export function cellBox(cx: number, cy: number, k: number): Bbox {
+  const side = 2 ** k;
+  return [
+    (cx / side) * 360 - 180,
+    latitudeOf((cy + 1) / side),
+    ((cx + 1) / side) * 360 - 180,
+    latitudeOf(cy / side),
+  ];
+}

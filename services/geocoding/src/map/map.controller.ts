@@ -1,6 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentIdentity, territoryOf, type Identity } from '@duemap/auth';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { boundaries, type Boundaries } from './boundaries/boundaries';
+import { BoundariesResponseDto } from './dtos/boundaries.response.dto';
+import { GetBoundariesRequestDto } from './dtos/get-boundaries.request.dto';
 import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto';
 import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
 import { MapCustomersResponseDto } from './dtos/map-customers.response.dto';
@@ -81,5 +84,19 @@ export class MapController {
       ...(query.country !== undefined ? { countryCode: query.country.toUpperCase() } : {}),
       ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
     });
+  }
+
+  @Get('boundaries')
+  @ApiOperation({
+    summary: 'Region polygons for a choropleth',
+    description:
+      'GeoJSON polygons shipped with the service (never fetched): world countries (Natural Earth 1:110m) or ' +
+      'the provinces of China (level=province&region=CN, GCJ-02 source converted to WGS-84). Each feature ' +
+      'carries the key GET /api/v1/map/regions gives the same region, so roll-ups colour it. Holds no customer data.',
+  })
+  @ApiOkResponse({ type: BoundariesResponseDto })
+  @ApiBadRequestResponse({ description: 'level or region is not one shipped (the field is named).' })
+  boundaries(@Query() query: GetBoundariesRequestDto): Boundaries {
+    return boundaries(query.level ?? (query.region ? 'province' : 'country'));
   }
 }

@@ -3,7 +3,7 @@ import { customerTerritoryFilter, positionalBinder, type Territory } from '@duem
 import type { EventPosition } from '@duemap/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
-import { GRID_CELL_SHIFT } from '../database/migrations/1797200000000-map-grid';
+import { GRID_CELL_SHIFT } from './grid';
 import type { GeocodeState, PinStatus, PinTier } from './customer-pin.entity';
 import { cellRanges, type Bbox } from './map-query';
 
@@ -54,6 +54,8 @@ export interface LocatedPin {
 
 export interface PinFilter {
   bbox?: Bbox;
+  /** Only pins inside one of these boxes. */
+  within?: readonly Bbox[];
   statuses?: readonly PinStatus[];
   tiers?: readonly PinTier[];
   /** Only customers overdue for at least this many days. */
@@ -499,6 +501,13 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
     const box = (west: number, east: number): string =>
       `point(p.longitude, p.latitude) <@ box(point(${param(west)}, ${param(minLat)}), point(${param(east)}, ${param(maxLat)}))`;
     conditions.push(minLng <= maxLng ? box(minLng, maxLng) : `(${box(minLng, 180)} OR ${box(-180, maxLng)})`);
+  }
+  if (filter.within) {
+    const boxes = filter.within.map(
+      ([w, s, e, n]) =>
+        `point(p.longitude, p.latitude) <@ box(point(${param(w)}, ${param(s)}), point(${param(e)}, ${param(n)}))`,
+    );
+    conditions.push(boxes.length > 0 ? `(${boxes.join(' OR ')})` : 'FALSE');
   }
   if (filter.statuses) conditions.push(`p.status = ANY(${param(filter.statuses)}::text[])`);
   if (filter.tiers) conditions.push(`p.tier = ANY(${param(filter.tiers)}::text[])`);

@@ -1,9 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Zoom levels whose clusters come from the pre-aggregated grid (map_grid); above: live pins. */
-export const GRID_MAX_ZOOM = 12;
-/** A grid cell is a Web Mercator tile of zoom + GRID_CELL_SHIFT: 64 px at 256 px tiles. */
-export const GRID_CELL_SHIFT = 2;
+// As first shipped; 1797300000000-map-grid-high-zoom takes the grid to zoom 16.
+const GRID_MAX_ZOOM = 12;
+const GRID_CELL_SHIFT = 2;
 
 /**
  * Adds the pin's attributes the map filters on and shows (tier and credit grade, with the
@@ -70,28 +69,7 @@ export class MapGrid1797200000000 implements MigrationInterface {
         overdue_minor     bigint   NOT NULL,
         PRIMARY KEY (zoom, cx, cy, status, tier, currency)
       )`);
-    const pin = 'customer_id, latitude, longitude, status, tier';
-    // An update that moves nothing (most of them: balance versions, names, geocode bookkeeping) adds nothing.
-    const moved = `SELECT n.customer_id FROM new_rows n JOIN old_rows o USING (customer_id)
-      WHERE (n.latitude, n.longitude, n.status, n.tier) IS DISTINCT FROM (o.latitude, o.longitude, o.status, o.tier)`;
-    await q.query(pinTriggerFunction('insert', `SELECT ${pin}, 1 FROM new_rows`));
-    await q.query(
-      pinTriggerFunction(
-        'update',
-        `SELECT ${pin}, 1 FROM new_rows WHERE customer_id IN (${moved})
-         UNION ALL SELECT ${pin}, -1 FROM old_rows WHERE customer_id IN (${moved})`,
-      ),
-    );
-    await q.query(pinTriggerFunction('delete', `SELECT ${pin}, -1 FROM old_rows`));
-    const balance = 'customer_id, currency, outstanding_minor, overdue_minor';
-    await q.query(balanceTriggerFunction('insert', `SELECT ${balance}, 1 FROM new_rows`));
-    await q.query(
-      balanceTriggerFunction(
-        'update',
-        `SELECT ${balance}, 1 FROM new_rows UNION ALL SELECT ${balance}, -1 FROM old_rows`,
-      ),
-    );
-    await q.query(balanceTriggerFunction('delete', `SELECT ${balance}, -1 FROM old_rows`));
+    await createGridFunctions(q, GRID_MAX_ZOOM);
     for (const op of ['INSERT', 'UPDATE', 'DELETE'] as const) {
       const refs =
         op === 'INSERT'
@@ -108,12 +86,6 @@ export class MapGrid1797200000000 implements MigrationInterface {
         CREATE TRIGGER map_grid_balances_${op.toLowerCase()} AFTER ${op} ON customer_pin_balances
         REFERENCING ${refs} FOR EACH STATEMENT EXECUTE FUNCTION map_grid_balances_${op.toLowerCase()}()`);
     }
-    await q.query(`
-      CREATE OR REPLACE FUNCTION map_grid_rebuild() RETURNS void LANGUAGE plpgsql AS $$
-      BEGIN
-        TRUNCATE map_grid, map_grid_sums;
-        ${applyDelta(`SELECT ${pin}, 1 FROM customer_pins`)};
-      END $$`);
     await q.query(`SELECT map_grid_rebuild()`);
   }
 
@@ -139,17 +111,55 @@ export class MapGrid1797200000000 implements MigrationInterface {
 }
 
 /**
+ * (Re)creates the grid's trigger functions and map_grid_rebuild() for zoom levels 0..maxZoom; the
+ * triggers call them by name, so a later migration changes the levels by calling this again and
+ * rebuilding.
+ */
+export async function createGridFunctions(q: QueryRunner, maxZoom: number): Promise<void> {
+  const pin = 'customer_id, latitude, longitude, status, tier';
+  // An update that moves nothing (most of them: balance versions, names, geocode bookkeeping) adds nothing.
+  const moved = `SELECT n.customer_id FROM new_rows n JOIN old_rows o USING (customer_id)
+      WHERE (n.latitude, n.longitude, n.status, n.tier) IS DISTINCT FROM (o.latitude, o.longitude, o.status, o.tier)`;
+  await q.query(pinTriggerFunction('insert', `SELECT ${pin}, 1 FROM new_rows`, maxZoom));
+  await q.query(
+    pinTriggerFunction(
+      'update',
+      `SELECT ${pin}, 1 FROM new_rows WHERE customer_id IN (${moved})
+         UNION ALL SELECT ${pin}, -1 FROM old_rows WHERE customer_id IN (${moved})`,
+      maxZoom,
+    ),
+  );
+  await q.query(pinTriggerFunction('delete', `SELECT ${pin}, -1 FROM old_rows`, maxZoom));
+  const balance = 'customer_id, currency, outstanding_minor, overdue_minor';
+  await q.query(balanceTriggerFunction('insert', `SELECT ${balance}, 1 FROM new_rows`, maxZoom));
+  await q.query(
+    balanceTriggerFunction(
+      'update',
+      `SELECT ${balance}, 1 FROM new_rows UNION ALL SELECT ${balance}, -1 FROM old_rows`,
+      maxZoom,
+    ),
+  );
+  await q.query(balanceTriggerFunction('delete', `SELECT ${balance}, -1 FROM old_rows`, maxZoom));
+  await q.query(`
+      CREATE OR REPLACE FUNCTION map_grid_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        TRUNCATE map_grid, map_grid_sums;
+        ${applyDelta(`SELECT ${pin}, 1 FROM customer_pins`, maxZoom)};
+      END $$`);
+}
+
+/**
  * One statement adding the pins of `source` (customer_id, lat, lng, status, tier, s = +1 / -1) to
  * every grid zoom, with their current balances. Net-zero rows are dropped before anything is locked.
  */
-function applyDelta(source: string): string {
+export function applyDelta(source: string, maxZoom = GRID_MAX_ZOOM): string {
   return `
     WITH cells AS MATERIALIZED (
       SELECT z.zoom::smallint AS zoom, map_cell_x(d.lng, z.zoom + ${GRID_CELL_SHIFT}) AS cx,
              map_cell_y(d.lat, z.zoom + ${GRID_CELL_SHIFT}) AS cy, d.status, d.tier, d.customer_id,
              d.lat, d.lng, d.s
       FROM (${source}) AS d(customer_id, lat, lng, status, tier, s)
-      CROSS JOIN generate_series(0, ${GRID_MAX_ZOOM}) AS z(zoom)
+      CROSS JOIN generate_series(0, ${maxZoom}) AS z(zoom)
       WHERE d.lat IS NOT NULL AND d.lng IS NOT NULL
     ), counted AS (
       INSERT INTO map_grid AS g (zoom, cx, cy, status, tier, n, sum_lat, sum_lng)
@@ -173,17 +183,25 @@ function applyDelta(source: string): string {
           overdue_minor = g.overdue_minor + EXCLUDED.overdue_minor`;
 }
 
-function pinTriggerFunction(op: 'insert' | 'update' | 'delete', source: string): string {
+export function pinTriggerFunction(
+  op: 'insert' | 'update' | 'delete',
+  source: string,
+  maxZoom = GRID_MAX_ZOOM,
+): string {
   return `
     CREATE OR REPLACE FUNCTION map_grid_pins_${op}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      ${applyDelta(source)};
+      ${applyDelta(source, maxZoom)};
       RETURN NULL;
     END $$`;
 }
 
 /** A balance changes the sums of its pin's cells (when the pin is located), not the counts. */
-function balanceTriggerFunction(op: 'insert' | 'update' | 'delete', source: string): string {
+export function balanceTriggerFunction(
+  op: 'insert' | 'update' | 'delete',
+  source: string,
+  maxZoom = GRID_MAX_ZOOM,
+): string {
   return `
     CREATE OR REPLACE FUNCTION map_grid_balances_${op}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -193,7 +211,7 @@ function balanceTriggerFunction(op: 'insert' | 'update' | 'delete', source: stri
                sum(d.s * d.outstanding)::bigint, sum(d.s * d.overdue)::bigint
         FROM (${source}) AS d(customer_id, currency, outstanding, overdue, s)
         JOIN customer_pins p ON p.customer_id = d.customer_id
-        CROSS JOIN generate_series(0, ${GRID_MAX_ZOOM}) AS z(zoom)
+        CROSS JOIN generate_series(0, ${maxZoom}) AS z(zoom)
         WHERE p.latitude IS NOT NULL AND p.longitude IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5, 6
         HAVING sum(d.s * d.outstanding) <> 0 OR sum(d.s * d.overdue) <> 0

@@ -78,7 +78,27 @@ describe('GetMapCustomersUseCase', () => {
     });
   });
 
-  it('clusters the pins in and around the box with a territory, days overdue or above zoom 12', async () => {
+  it("shows a grid cell of one customer as that customer's pin", async () => {
+    const cell = { paid: 0, unpaid: 1, overdue: 0, sums: [] };
+    // Shanghai's pin is in cell (3429, 1673) at zoom 10 (k = 12); the other cell's pin is not found.
+    const gridCells = jest.fn().mockResolvedValue([
+      { ...cell, cx: 3429, cy: 1673, lat: 31.22, lng: 121.46 },
+      { ...cell, cx: 10, cy: 10, lat: 80, lng: -170 },
+    ]);
+    const findLocated = jest.fn().mockResolvedValue([pins[0]]);
+    const useCase = new GetMapCustomersUseCase(
+      { gridCells, findLocated } as unknown as PinRepository,
+      config,
+    );
+    const result = await useCase.execute({ zoom: 10, statuses: ['unpaid'] });
+    expect(findLocated).toHaveBeenCalledWith({ statuses: ['unpaid'], within: expect.any(Array) as unknown });
+    expect(result.features.map((f) => f.properties)).toEqual([
+      expect.objectContaining({ cluster: true, point_count: 1 }),
+      expect.objectContaining({ customerId: 'a', color: '#020202' }),
+    ]);
+  });
+
+  it('clusters the pins in and around the box with a territory, days overdue or above the grid', async () => {
     const findLocated = jest.fn().mockResolvedValue(pins);
     const gridCells = jest.fn();
     const useCase = new GetMapCustomersUseCase(
@@ -93,7 +113,7 @@ describe('GetMapCustomersUseCase', () => {
     expect(around[2]).toBeCloseTo(-170.45, 2);
     expect(result.features).toHaveLength(1);
     expect(result.features[0]?.properties).toMatchObject({ cluster: true, point_count: 2, color: '#020202' });
-    await useCase.execute({ bbox: [121, 31, 121.5, 31.5], zoom: 13 });
+    await useCase.execute({ bbox: [121, 31, 121.5, 31.5], zoom: 17 });
     expect(gridCells).not.toHaveBeenCalled();
   });
 });

@@ -3,12 +3,12 @@ import type { Territory } from '@duemap/auth';
 import { InjectConfig } from '@duemap/config';
 import type { FeatureCollection, Point } from 'geojson';
 import type { GeocodingConfig } from '../../config';
-import { GRID_CELL_SHIFT, GRID_MAX_ZOOM } from '../../database/migrations/1797200000000-map-grid';
 import { clusterPins, gridClusters, type ClusterFeature } from '../clustering';
+import { GRID_CELL_SHIFT, GRID_MAX_ZOOM, MAX_SINGLE_PINS } from '../grid';
 import type { PinStatus, PinTier } from '../customer-pin.entity';
-import { WORLD, widenBbox, type Bbox } from '../map-query';
+import { cellBox, cellOf, WORLD, widenBbox, type Bbox } from '../map-query';
 import { pinFeature, type PinColors, type PinFeature } from '../pin-features';
-import { PinRepository, type PinFilter } from '../pin.repository';
+import { PinRepository, type GridCell, type PinFilter } from '../pin.repository';
 
 export interface MapCustomersQuery {
   bbox?: Bbox;
@@ -38,8 +38,8 @@ export function degreesAt(zoom: number, pixels: number): number {
 /**
  * The located customers in a box as GeoJSON: one point each, or clustered for a zoom level. Up to
  * GRID_MAX_ZOOM the clusters come from the pre-aggregated grid when the filters are ones it keeps
- * (status, tier); with a caller's territory, a sales territory or days overdue they are clustered
- * from the pins in (and around) the box.
+ * (status, tier); with a caller's territory, a sales territory or days overdue, and above the
+ * grid, they are clustered from the pins in (and around) the box.
  */
 @Injectable()
 export class GetMapCustomersUseCase {
@@ -67,11 +67,7 @@ export class GetMapCustomersUseCase {
       filter.minOverdueDays === undefined &&
       filter.salesTerritory === undefined;
     if (query.zoom <= GRID_MAX_ZOOM && query.zoom <= this.config.MAP_CLUSTER_MAX_ZOOM && gridKeeps) {
-      const cells = await this.pins.gridCells(query.zoom, bbox, filter);
-      return {
-        type: 'FeatureCollection',
-        features: gridClusters(cells, query.zoom + GRID_CELL_SHIFT, colors),
-      };
+      return { type: 'FeatureCollection', features: await this.fromGrid(query.zoom, bbox, filter, colors) };
     }
     // Clusters near the edge of the box have members outside it: read the pins within two cluster
     // radii around it too, so a cluster keeps its members when the box moves a little.
@@ -84,5 +80,31 @@ export class GetMapCustomersUseCase {
       { radius: this.config.MAP_CLUSTER_RADIUS, maxZoom: this.config.MAP_CLUSTER_MAX_ZOOM, colors },
     );
     return { type: 'FeatureCollection', features };
+  }
+
+  /**
+   * Grid clusters of the view; a cell holding one customer shows that customer's pin, read by the
+   * cells' boxes (unless the view has more such cells than MAX_SINGLE_PINS).
+   */
+  private async fromGrid(
+    zoom: number,
+    bbox: Bbox,
+    filter: PinFilter,
+    colors: PinColors,
+  ): Promise<(PinFeature | ClusterFeature)[]> {
+    const k = zoom + GRID_CELL_SHIFT;
+    const cells = await this.pins.gridCells(zoom, bbox, filter);
+    const key = (c: { cx: number; cy: number }): string => `${c.cx}/${c.cy}`;
+    const single = cells.filter((c) => c.paid + c.unpaid + c.overdue === 1);
+    if (single.length === 0 || single.length > MAX_SINGLE_PINS) return gridClusters(cells, k, colors);
+    const wanted = new Set(single.map(key));
+    const pins = (
+      await this.pins.findLocated({ ...filter, within: single.map((c) => cellBox(c.cx, c.cy, k)) })
+    ).filter((p) => wanted.has(key(cellOf(p.lng, p.lat, k))));
+    // A pin read for its cell replaces the cell's cluster of one; one not found (a position on a
+    // cell edge rounds differently here than in SQL) leaves the cluster.
+    const shown = new Set(pins.map((p) => key(cellOf(p.lng, p.lat, k))));
+    const clusters: GridCell[] = cells.filter((c) => !shown.has(key(c)));
+    return [...gridClusters(clusters, k, colors), ...pins.map((p) => pinFeature(p, colors))];
   }
 }

