@@ -111,16 +111,22 @@ describe('mergeOpenApi', () => {
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }),
     });
+    // Admission's refusals are documented on every operation (no ErrorResponseDto here: no schema).
+    const responses = {
+      '401': { description: expect.stringMatching(/^UNAUTHENTICATED/) as unknown },
+      '403': { description: expect.stringMatching(/^FORBIDDEN/) as unknown },
+      '429': { description: expect.stringMatching(/^RATE_LIMITED/) as unknown },
+    };
     expect(merged.paths['/api/v1/customers/{id}']).toEqual({
-      get: { summary: 'one', security: OPERATION_SECURITY, 'x-permission': 'customers:read' },
+      get: { summary: 'one', responses, security: OPERATION_SECURITY, 'x-permission': 'customers:read' },
       parameters: [],
     });
     expect(merged.paths['/api/v1/api-keys']).toEqual({
-      get: { security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
-      post: { security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
+      get: { responses, security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
+      post: { responses, security: OPERATION_SECURITY, 'x-permission': 'api-keys:manage' },
     });
     // Not in the matrix: documented as secured, with no permission (the gateway refuses it).
-    expect(merged.paths['/api/v1/unknown']).toEqual({ get: { security: OPERATION_SECURITY } });
+    expect(merged.paths['/api/v1/unknown']).toEqual({ get: { responses, security: OPERATION_SECURITY } });
   });
 
   it("keeps only the public API of the gateway's own document", () => {

@@ -47,7 +47,17 @@ export function publicApiOnly(document: OpenApiDocument): OpenApiDocument {
  * Every operation of the public API states how to authenticate (`security`) and the permission of the matrix it
  * needs (`x-permission`, absent when the matrix lacks the operation: the gateway refuses it).
  */
-function secureOperations(paths: Record<string, unknown>): Record<string, unknown> {
+function secureOperations(paths: Record<string, unknown>, errorSchema: unknown): Record<string, unknown> {
+  const refusal = (description: string): Record<string, unknown> => ({
+    description,
+    ...(errorSchema ? { content: { 'application/json': { schema: errorSchema } } } : {}),
+  });
+  // What admission answers before any service sees the call, on every operation alike.
+  const refusals: Record<string, unknown> = {
+    '401': refusal('UNAUTHENTICATED: no credentials, or a token or API key that is not valid'),
+    '403': refusal('FORBIDDEN: the caller lacks the permission named by x-permission'),
+    '429': refusal('RATE_LIMITED: too many requests from this address or principal (Retry-After)'),
+  };
   const secured: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(paths)) {
     if (typeof value !== 'object' || value === null || !isPublicApi(path)) {
@@ -59,8 +69,10 @@ function secureOperations(paths: Record<string, unknown>): Record<string, unknow
       const operation = item[method];
       if (typeof operation !== 'object' || operation === null) continue;
       const permission = OPERATION_PERMISSIONS[`${method.toUpperCase()} ${path}`];
+      const own = operation as Record<string, unknown>;
       item[method] = {
-        ...(operation as Record<string, unknown>),
+        ...own,
+        responses: { ...refusals, ...(own.responses as Record<string, unknown> | undefined) },
         security: OPERATION_SECURITY,
         ...(permission ? { 'x-permission': permission } : {}),
       };
@@ -125,7 +137,10 @@ export function mergeOpenApi(
       version: '1',
       description: `Accounts receivable: customers, invoices, payments, the map and reminders. Errors are {"error":{"code","message","details"}}. Every operation needs a bearer token or an API key (securitySchemes) and the permission named by its x-permission.${missing}`,
     },
-    paths: secureOperations(paths),
+    paths: secureOperations(
+      paths,
+      schemas.ErrorResponseDto === undefined ? undefined : { $ref: `${SCHEMA_REF}ErrorResponseDto` },
+    ),
     components: { schemas, securitySchemes: SECURITY_SCHEMES },
     tags: [...tags.values()],
     security: OPERATION_SECURITY,

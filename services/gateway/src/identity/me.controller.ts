@@ -1,17 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { Controller, Get, Req, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { effectivePermissions, territoryOf, type Permission, type Role, type Territory } from '@duemap/auth';
+import { effectivePermissions, territoryOf } from '@duemap/auth';
 import type { Admission } from '../access/gateway-access';
-
-export interface MeResponse {
-  subject: string;
-  kind: string;
-  roles: readonly Role[];
-  permissions: Permission[];
-  /** Null: every customer. */
-  territory: Territory | null;
-}
+import { MeResponseDto } from './dtos/me.response.dto';
 
 /** Who the caller is, as the gateway admitted them (the console reads it after sign-in). */
 @ApiTags('me')
@@ -19,8 +11,8 @@ export interface MeResponse {
 export class MeController {
   @Get()
   @ApiOperation({ summary: 'The signed-in caller: subject, roles, permissions and territory' })
-  @ApiOkResponse({ description: 'The caller' })
-  me(@Req() req: IncomingMessage & { admission?: Admission }): MeResponse {
+  @ApiOkResponse({ type: MeResponseDto, description: 'The caller' })
+  me(@Req() req: IncomingMessage & { admission?: Admission }): MeResponseDto {
     const identity = req.admission?.identity;
     if (!identity) {
       throw new UnauthorizedException({
@@ -30,9 +22,19 @@ export class MeController {
     return {
       subject: identity.subject,
       kind: identity.kind,
-      roles: identity.roles,
+      roles: [...identity.roles],
       permissions: [...effectivePermissions(identity)].sort(),
-      territory: territoryOf(identity) ?? null,
+      territory: copyTerritory(territoryOf(identity)),
     };
   }
+}
+
+function copyTerritory(territory: ReturnType<typeof territoryOf>): MeResponseDto['territory'] {
+  if (!territory) return null;
+  return {
+    countries: [...territory.countries],
+    provinces: [...territory.provinces],
+    salesTerritories: [...territory.salesTerritories],
+    customerIds: [...territory.customerIds],
+  };
 }
