@@ -105,6 +105,9 @@ export function solveRoute(problem: RouteProblem): RouteSolution {
   }
   const algorithm = ['nearest-neighbour', '2-opt', 'or-opt', `iterated local search (${rounds} kicks)`];
   if (full.needed) {
+    // Windows the shortest tour breaks badly are better mended from "soonest deadline first".
+    const deadlines = deadlineFirst(best, problem);
+    if (full.cost(deadlines) < full.cost(best)) best = deadlines;
     best = fullCostSearch(best, full.cost, deadline);
     algorithm.push(
       `full-cost relocation and 2-opt (${[
@@ -362,6 +365,24 @@ function fullCost(problem: RouteProblem, d: Matrix): FullCost {
     return km + emphasis * weighted + LATE_PENALTY_KM_PER_MINUTE * late;
   };
   return { needed, cost };
+}
+
+/**
+ * The stops with a window first, by latest arrival (then earliest), the others after them in
+ * their order in `seq`.
+ */
+function deadlineFirst(seq: Int32Array, problem: RouteProblem): Int32Array {
+  const inner = Array.from(seq.subarray(1, seq.length - 1));
+  const windowOf = (node: number) => problem.stops[node - 1]?.window;
+  const timed = inner
+    .filter((node) => windowOf(node))
+    .sort((x, y) => {
+      const a = windowOf(x) as TimeWindow;
+      const b = windowOf(y) as TimeWindow;
+      return a.latestMinute - b.latestMinute || a.earliestMinute - b.earliestMinute;
+    });
+  const rest = inner.filter((node) => !windowOf(node));
+  return Int32Array.from([seq[0] as number, ...timed, ...rest, seq[seq.length - 1] as number]);
 }
 
 /** Single-stop relocations and 2-opt reversals judged by the full cost, first improvement. */
