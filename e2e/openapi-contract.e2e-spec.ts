@@ -278,6 +278,23 @@ describe('the published OpenAPI document', () => {
     expect(clustered.body.features.some((f) => f.properties.cluster === true)).toBe(true);
     await contract.call('GET /api/v1/map/regions');
     await contract.call('GET /api/v1/map/regions', {}, { query: { level: 'country', country: 'CN' } });
+    const customerIds = pins.body.features.flatMap((f) => f.properties.customerId ?? []).slice(0, 2);
+    const route = await contract.call<{ stops: unknown[] }>(
+      'POST /api/v1/map/routes',
+      {},
+      {
+        body: {
+          start: { lat: 31.2304, lng: 121.4737 },
+          customerIds,
+          returnToStart: true,
+          weighting: 'overdue',
+          timeWindows: [{ customerId: customerIds[0], earliest: '09:00', latest: '17:00' }],
+          schedule: { departure: '08:30' },
+        },
+      },
+    );
+    expect(route.status).toBe(200);
+    expect(route.body.stops).toHaveLength(customerIds.length);
     expect(problems()).toEqual([]);
   });
 
