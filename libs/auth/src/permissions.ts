@@ -84,9 +84,10 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/payments/{id}': 'payments:read',
   'GET /api/v1/map/customers': 'map:read',
   'GET /api/v1/map/regions': 'map:read',
-  'GET /api/v1/map/boundaries': 'map:read',
+  'GET /api/v1/map/unlocated': 'map:read',
   // Plans visits over the same pins and amounts the map shows, and writes nothing: reading the map.
   'POST /api/v1/map/routes': 'map:read',
+  'GET /api/v1/map/boundaries': 'map:read',
   'GET /api/v1/reminders': 'reminders:read',
   // Served by the gateway itself.
   'GET /api/v1/me': 'self:read',

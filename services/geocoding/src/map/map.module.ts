@@ -4,6 +4,8 @@ import { GeocoderModule } from '../geocoder/geocoder.module';
 import { MapConsumer } from './map.consumer';
 import { MapController } from './map.controller';
 import { PinRepository } from './pin.repository';
+import { GetUnlocatedUseCase } from './unlocated/get-unlocated.usecase';
+import { UnlocatedController } from './unlocated/unlocated.controller';
 import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.usecase';
 import { ApplyCustomerAttributesUseCase } from './usecases/apply-customer-attributes.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
@@ -14,7 +16,7 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
 /** The map projection: pins from customer events, served as GeoJSON and regional roll-ups. */
 @Module({
   imports: [GeocoderModule, CustomerPlacementsModule],
-  controllers: [MapController],
+  controllers: [MapController, UnlocatedController],
   providers: [
     PinRepository,
     LocateCustomerUseCase,
@@ -23,6 +25,7 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
     ApplyCustomerAttributesUseCase,
     GetMapCustomersUseCase,
     GetRegionRollupsUseCase,
+    GetUnlocatedUseCase,
     MapConsumer,
   ],
 })
