@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import {
   ArStatus,
+  CustomerTier,
   decodeEvent,
   GeocodeFailureReason,
   GeocodePrecision,
@@ -411,6 +412,217 @@ describe('geocoding service: customer events -> pins -> map', () => {
       );
       expect(geocode.rows[0]?.v).toBe('2');
       await service.sql.query(`DELETE FROM customer_pins WHERE customer_id = $1`, [c]);
+    });
+  });
+
+  describe('tier, credit grade, days overdue, filters, cluster sums and roll-up levels (Kunming)', () => {
+    const kunming = '102,24,104,26';
+    const [vip, west, late] = [randomUUID(), randomUUID(), randomUUID()];
+    const daysAgo = (days: number) => timestampFromDate(new Date(Date.now() - days * 86_400_000));
+    const money = (currency: string, outstanding: string, overdue: string) => ({
+      currency,
+      outstanding: { amount: outstanding, currency },
+      overdue: { amount: overdue, currency },
+      unappliedCredit: { amount: '0', currency },
+    });
+
+    beforeAll(async () => {
+      const customers = [
+        { id: vip, tier: CustomerTier.VIP, territory: 'yunnan-east' },
+        { id: west, tier: CustomerTier.STANDARD, territory: 'yunnan-west' },
+        { id: late, tier: CustomerTier.UNSPECIFIED, territory: 'yunnan-west' },
+      ];
+      for (const c of customers) {
+        await publish(Topic.CustomerUpserted, {
+          customerId: c.id,
+          occurredAt: at(0),
+          created: true,
+          sources: [{ sourceSystem: 'spec', externalId: c.id }],
+          name: `Kunming ${c.id.slice(0, 8)}`,
+          address: { countryCode: 'CN', region: '云南省', city: '昆明市' },
+          timeZone: 'Asia/Shanghai',
+          tier: c.tier,
+          salesTerritory: c.territory,
+        });
+      }
+      await publish(Topic.StatusChanged, {
+        customerId: vip,
+        occurredAt: daysAgo(40),
+        status: ArStatus.OVERDUE,
+      });
+      await publish(Topic.StatusChanged, { customerId: west, occurredAt: at(1), status: ArStatus.UNPAID });
+      await publish(Topic.StatusChanged, {
+        customerId: late,
+        occurredAt: daysAgo(2),
+        status: ArStatus.OVERDUE,
+      });
+      await publish(Topic.BalanceChanged, {
+        customerId: vip,
+        occurredAt: at(2),
+        balances: [money('CNY', '1000.00', '500.00'), money('USD', '10.00', '10.00')],
+      });
+      await publish(Topic.BalanceChanged, {
+        customerId: west,
+        occurredAt: at(2),
+        balances: [money('CNY', '200.00', '0.00')],
+      });
+      await publish(Topic.BalanceChanged, {
+        customerId: late,
+        occurredAt: at(2),
+        balances: [money('CNY', '300.00', '300.00')],
+      });
+      await processed(
+        await publish(Topic.CreditRatingChanged, {
+          customerId: vip,
+          occurredAt: at(3),
+          rating: 'B',
+          previousRating: 'A',
+          reason: 'spec',
+        }),
+      );
+      await waitFor('three pins in Kunming with their statuses and balances', async () => {
+        const { body } = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}`);
+        const ready = body.features.filter(
+          (f) => f.properties.status !== 'paid' && (f.properties.balances as unknown[]).length > 0,
+        );
+        return ready.length === 3 ? true : undefined;
+      });
+    });
+
+    const idsOf = async (query: string): Promise<string[]> => {
+      const { status: code, body } = await get<FeatureCollection>(
+        `/api/v1/map/customers?bbox=${kunming}&${query}`,
+      );
+      expect(code).toBe(200);
+      return body.features.map((f) => f.properties.customerId ?? '').sort();
+    };
+
+    it('puts tier, credit grade and days overdue on the pin', async () => {
+      expect((await pinOf(vip, `?bbox=${kunming}`))?.properties).toMatchObject({
+        tier: 'vip',
+        creditGrade: 'B',
+        status: 'overdue',
+        daysOverdue: 40,
+      });
+      expect((await pinOf(west, `?bbox=${kunming}`))?.properties).toMatchObject({
+        tier: 'standard',
+        creditGrade: null,
+        daysOverdue: 0,
+      });
+      expect((await pinOf(late, `?bbox=${kunming}`))?.properties).toMatchObject({
+        tier: 'standard',
+        daysOverdue: 2,
+      });
+    });
+
+    it('filters by tier, days overdue and sales territory', async () => {
+      expect(await idsOf('tier=vip')).toEqual([vip]);
+      expect(await idsOf('minOverdue=30')).toEqual([vip]);
+      expect(await idsOf('minOverdue=0')).toEqual([vip, late].sort());
+      expect(await idsOf('territory=yunnan-west')).toEqual([west, late].sort());
+      expect(await idsOf('territory=yunnan-west&status=overdue')).toEqual([late]);
+      expect(await idsOf('territory=nowhere')).toEqual([]);
+    });
+
+    it.each([
+      ['from the grid', ''],
+      ['from the pins (a days-overdue filter)', '&minOverdue=0&status=overdue,unpaid,paid'],
+    ])('clusters with counts by status and sums per currency, %s', async (_how, extra) => {
+      const { body } = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}&zoom=6${extra}`);
+      const clusters = body.features.filter((f) => f.properties.cluster === true);
+      expect(clusters).toHaveLength(1);
+      if (extra === '') {
+        expect(clusters[0]?.properties).toMatchObject({
+          point_count: 3,
+          counts: { paid: 0, unpaid: 1, overdue: 2 },
+          status: 'overdue',
+          outstanding: [
+            { amount: '1500.00', currency: 'CNY' },
+            { amount: '10.00', currency: 'USD' },
+          ],
+          overdue: [
+            { amount: '800.00', currency: 'CNY' },
+            { amount: '10.00', currency: 'USD' },
+          ],
+        });
+      } else {
+        expect(clusters[0]?.properties).toMatchObject({
+          point_count: 2,
+          counts: { paid: 0, unpaid: 0, overdue: 2 },
+          outstanding: [
+            { amount: '1300.00', currency: 'CNY' },
+            { amount: '10.00', currency: 'USD' },
+          ],
+        });
+      }
+    });
+
+    it('keeps the grid up to date as a pin changes status, and shows a lone customer as its pin', async () => {
+      await processed(
+        await publish(Topic.StatusChanged, { customerId: west, occurredAt: at(30), status: ArStatus.PAID }),
+      );
+      const { body } = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}&zoom=6`);
+      expect(body.features[0]?.properties).toMatchObject({ counts: { paid: 1, unpaid: 0, overdue: 2 } });
+      const vipOnly = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}&zoom=6&tier=vip`);
+      expect(vipOnly.body.features.map((f) => f.properties)).toEqual([
+        expect.objectContaining({ customerId: vip, tier: 'vip' }),
+      ]);
+    });
+
+    it('rolls up per city and per district', async () => {
+      for (const level of ['city', 'district']) {
+        const { status: code, body } = await get<{
+          level: string;
+          regions: { key: string; regionCode: string; city: string; count: number; outstanding: unknown[] }[];
+        }>(`/api/v1/map/regions?level=${level}&country=CN`);
+        expect(code).toBe(200);
+        expect(body.level).toBe(level);
+        const yunnan = body.regions.filter((r) => r.regionCode === '29');
+        expect(yunnan).toHaveLength(1);
+        expect(yunnan[0]).toMatchObject({
+          count: 3,
+          outstanding: [
+            { amount: '1500.00', currency: 'CNY' },
+            { amount: '10.00', currency: 'USD' },
+          ],
+        });
+        expect(yunnan[0]?.key).toBe(
+          level === 'city' ? `CN-29/${yunnan[0]?.city}` : `CN-29/${yunnan[0]?.city}/?`,
+        );
+      }
+    });
+
+    it('serves country and China province polygons keyed like the roll-ups', async () => {
+      type Polygons = {
+        level: string;
+        features: { id: string; properties: { key: string }; geometry: { type: string } }[];
+      };
+      const world = await get<Polygons>('/api/v1/map/boundaries');
+      expect(world.status).toBe(200);
+      expect(world.body.level).toBe('country');
+      expect(world.body.features.length).toBeGreaterThan(150);
+      expect(world.body.features.map((f) => f.properties.key)).toEqual(
+        expect.arrayContaining(['CN', 'DE', 'US']),
+      );
+      const china = await get<Polygons>('/api/v1/map/boundaries?level=province&region=CN');
+      expect(china.body.features).toHaveLength(34);
+      expect(china.body.features.find((f) => f.id === 'CN-29')?.geometry.type).toBe('MultiPolygon');
+    });
+
+    it.each([
+      ['customers?tier=gold', 'tier'],
+      ['customers?minOverdue=-1', 'minOverdue'],
+      ['customers?minOverdue=abc', 'minOverdue'],
+      [`customers?territory=${'x'.repeat(101)}`, 'territory'],
+      ['customers?bbox=0,0,10,95', 'bbox'],
+      ['customers?zoom=-1', 'zoom'],
+      ['regions?level=street', 'level'],
+      ['boundaries?level=city', 'level'],
+      ['boundaries?level=province&region=US', 'region'],
+    ])('GET /api/v1/map/%s is a 400 naming %s', async (query, field) => {
+      const { status: code, body } = await get<ErrorBody>(`/api/v1/map/${query}`);
+      expect(code).toBe(400);
+      expect(body.error.details.map((d) => d.field)).toContain(field);
     });
   });
 });
