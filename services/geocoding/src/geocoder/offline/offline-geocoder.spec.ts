@@ -123,8 +123,14 @@ describe('OfflineGeocoder', () => {
     ['a Chinese one-line address', '中国广东省深圳市南山区科技园科苑路15号', 'CN', 'Shenzhen', 'district'],
     ['a municipality without a city part', '上海浦东新区世纪大道100号', 'CN', 'Shanghai', 'district'],
     ['a city written without 市', '江苏苏州工业园区星湖街328号', 'CN', 'Suzhou', 'city'],
-    ['a German one-line address', 'Friedrichstraße 43, 10117 Berlin, Deutschland', 'DE', 'Berlin', 'city'],
-    // The ZIP code 10118 agrees with New York City, so its centre is used.
+    // Their postal codes (10117, 10118) agree with the city, so the code's centre is used.
+    [
+      'a German one-line address',
+      'Friedrichstraße 43, 10117 Berlin, Deutschland',
+      'DE',
+      'Berlin',
+      'postcode',
+    ],
     ['a US one-line address', '350 5th Ave, New York, NY 10118, USA', 'US', 'New York City', 'postcode'],
   ])('reads %s when the structured parts are missing', (_, singleLine, countryCode, city, precision) => {
     expect(geocoder.geocodeNow({ singleLine })).toMatchObject({

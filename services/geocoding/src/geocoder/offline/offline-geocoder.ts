@@ -116,6 +116,18 @@ export class OfflineGeocoder implements GeocodingProvider {
     );
   }
 
+  /** The place a postcode names, if GeoNames lists one of that name near the code's centre. */
+  private placeOfPostcode(area: PostcodeArea): Place | undefined {
+    let nearest: Place | undefined;
+    for (const k of latinCityKeys(area.city)) {
+      for (const place of this.gazetteer.placesNamed(area.country, k)) {
+        if (!nearest || distanceKm(place, area) < distanceKm(nearest, area)) nearest = place;
+      }
+      if (nearest) break;
+    }
+    return nearest && distanceKm(nearest, area) <= POSTCODE_CITY_AGREEMENT_KM ? nearest : undefined;
+  }
+
   /**
    * A misspelt city ("Londn", "Barcelna", "Frankfrut"): the names within one or two edits, the
    * fewest edits first, then the most populous (inside the region, when the address names one).
@@ -154,10 +166,15 @@ export class OfflineGeocoder implements GeocodingProvider {
     city: CityMatch | undefined,
     cityNamed: boolean,
   ): GeocodeResult | undefined {
+    // European codes name a place, not a region: the GeoNames place of that name nearest the
+    // code's centre gives both.
+    const areaPlace = area.region === undefined ? this.placeOfPostcode(area) : undefined;
     const areaRegion =
-      area.country === 'US'
-        ? this.gazetteer.region('US', area.region)
-        : this.gazetteer.regionNamed(area.country, area.region);
+      area.region === undefined
+        ? areaPlace && this.gazetteer.region(area.country, areaPlace.admin1)
+        : area.country === 'US'
+          ? this.gazetteer.region('US', area.region)
+          : this.gazetteer.regionNamed(area.country, area.region);
     if (region && areaRegion && region.code !== areaRegion.code) return undefined;
     let confidence: number;
     if (city) {
@@ -168,9 +185,10 @@ export class OfflineGeocoder implements GeocodingProvider {
     }
     const normalized: NormalizedAddress = {
       countryCode: area.country,
-      city: city?.place.name ?? area.city.replace(/\s*\(.*$/, ''),
+      city: city?.place.name ?? areaPlace?.name ?? area.city.replace(/\s*\(.*$/, ''),
     };
-    if (areaRegion) normalized.region = { code: areaRegion.code, name: areaRegion.name };
+    const outRegion = areaRegion ?? (city && this.gazetteer.region(city.place.country, city.place.admin1));
+    if (outRegion) normalized.region = { code: outRegion.code, name: outRegion.name };
     return {
       lat: area.lat,
       lng: area.lng,

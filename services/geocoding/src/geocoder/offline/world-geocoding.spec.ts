@@ -173,6 +173,28 @@ describe('OfflineGeocoder outside China: alternate names, typos, postcodes', () 
       expect(result?.lng).toBeCloseTo(lng, 1);
     });
 
+    it.each([
+      ['DE', 'Berlin', '10117', 'Berlin', 52.52, 13.39],
+      ['DE', 'München', '80331', 'Munich', 48.13, 11.57],
+      ['FR', 'Paris', '75008', 'Paris', 48.86, 2.33],
+      ['GB', 'London', 'SW1A 2AA', 'London', 51.5, -0.13],
+      ['NL', 'Amsterdam', '1012 AB', 'Amsterdam', 52.37, 4.9],
+      ['CH', 'Zürich', 'CH-8001', 'Zürich', 47.37, 8.54],
+      ['IT', 'Milano', '20121', 'Milan', 45.46, 9.19],
+      ['ES', 'Barcelona', '08008', 'Barcelona', 41.39, 2.16],
+    ])('%s %s %s -> the GeoNames postal code centre', (countryCode, city, postalCode, name, lat, lng) => {
+      const result = geocoder.geocodeNow({ countryCode, city, postalCode });
+      expect(result).toMatchObject({ precision: 'postcode', confidence: 0.95, normalized: { city: name } });
+      expect(result?.normalized.region).toBeDefined();
+      expect(result?.lat).toBeCloseTo(lat, 1);
+      expect(result?.lng).toBeCloseTo(lng, 1);
+    });
+
+    it('a European postcode far from the named city is not used', () => {
+      const result = geocoder.geocodeNow({ countryCode: 'DE', city: 'Hamburg', postalCode: '80331' });
+      expect(result).toMatchObject({ precision: 'city', confidence: 0.7, normalized: { city: 'Hamburg' } });
+    });
+
     it('a ZIP code alone gives its area, its place and its state', () => {
       expect(geocoder.geocodeNow({ countryCode: 'US', postalCode: '10118' })).toMatchObject({
         precision: 'postcode',
@@ -194,9 +216,9 @@ describe('OfflineGeocoder outside China: alternate names, typos, postcodes', () 
       expect(
         geocoder.geocodeNow({ countryCode: 'CA', city: 'Toronto', postalCode: '90210' })?.precision,
       ).toBe('city');
-      expect(geocoder.geocodeNow({ countryCode: 'DE', city: 'Berlin', postalCode: '10117' })?.precision).toBe(
-        'city',
-      );
+      expect(
+        geocoder.geocodeNow({ countryCode: 'PL', city: 'Warszawa', postalCode: '00-001' })?.precision,
+      ).toBe('city');
     });
   });
 
@@ -205,9 +227,9 @@ describe('OfflineGeocoder outside China: alternate names, typos, postcodes', () 
     ['10 Downing St, Londn SW1A 2AA, United Kingdom', 'GB', 'London'],
     ['Paseo de Gracia 92, 08008 Barcelna, España', 'ES', 'Barcelona'],
     ['Bahnhofstrasse 1, 8001 Zürich, Schweiz', 'CH', 'Zürich'],
-  ])('reads the city of the one-line address %s', (singleLine, countryCode, city) => {
+  ])('reads the city and postal code of the one-line address %s', (singleLine, countryCode, city) => {
     expect(geocoder.geocodeNow({ singleLine })).toMatchObject({
-      precision: 'city',
+      precision: 'postcode',
       normalized: { countryCode, city },
     });
   });
