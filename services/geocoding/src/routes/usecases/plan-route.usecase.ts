@@ -127,7 +127,8 @@ export class PlanRouteUseCase {
           ? {
               arrival: clockOf(timing.arrivalMinute),
               waitMinutes: Math.round(timing.waitMinutes),
-              lateMinutes: Math.ceil(timing.lateMinutes - 1e-9),
+              // Whole minutes late, never -0 nor a rounding hair above 0.
+              lateMinutes: Math.max(0, Math.ceil(timing.lateMinutes - 1e-9)),
             }
           : {}),
         ...(window ? { window: `${clockOf(window.earliestMinute)}-${clockOf(window.latestMinute)}` } : {}),
