@@ -30,6 +30,15 @@ describe('names', () => {
     expect(latinCityKeys('City of London')).toEqual(['cityoflondon', 'london', 'londoncity']);
   });
 
+  it('tries a city without its bracketed or German qualifier, and each name of "A / B"', () => {
+    expect(latinCityKeys('Menden (Sauerland)')).toContain('menden');
+    expect(latinCityKeys('Weiden in der Oberpfalz')).toContain('weiden');
+    expect(latinCityKeys('Chișinău / Kischinjow')).toEqual(
+      expect.arrayContaining(['chisinau', 'kischinjow']),
+    );
+    expect(latinCityKeys('Frankfurt am Main')[0]).toBe('frankfurtammain');
+  });
+
   it('tries a region with and without its administrative word', () => {
     expect(latinRegionKeys('Guangdong Province')).toEqual(['guangdongprovince', 'guangdong']);
     expect(latinRegionKeys('State of Berlin')).toEqual(['stateofberlin', 'berlin']);

@@ -55,8 +55,18 @@ export function latinCityKeys(city: string): string[] {
   const trimmed = city.trim();
   const bare = trimmed.replace(LATIN_CITY_PREFIX, '').replace(LATIN_CITY_SUFFIX, '');
   // GeoNames names some cities "X City" ("New York City", "Mexico City", "Kuwait City").
-  return unique([fold(trimmed), fold(bare), `${fold(bare)}city`, withoutUmlautSpelling(fold(bare))]);
+  const keys = [fold(trimmed), fold(bare), `${fold(bare)}city`, withoutUmlautSpelling(fold(bare))];
+  // Last, shorter forms: "Menden (Sauerland)" -> Menden, "Chișinău / Kischinjow" -> each name,
+  // "Weiden in der Oberpfalz" -> Weiden (GeoNames keeps the qualifier only where it tells two
+  // towns apart, as in "Frankfurt am Main", which the literal key finds first).
+  const shorter = bare.replace(/\s*\([^)]*\)\s*/g, ' ').trim();
+  for (const part of shorter.split(/\s*\/\s*/)) {
+    keys.push(fold(part), fold(part.replace(GERMAN_QUALIFIER, '')));
+  }
+  return unique(keys);
 }
+
+const GERMAN_QUALIFIER = /\s+(?:in der|an der|ob der|am|im|an|bei|vor der)\s+\S.*$/i;
 
 /**
  * German and Scandinavian writers without the keys spell ä, ö, ü as ae, oe, ue ("Koeln",
