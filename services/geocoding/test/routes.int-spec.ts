@@ -240,6 +240,7 @@ describe('geocoding: POST /api/v1/map/routes', () => {
     ['filter.bbox', { start: GUANGZHOU, filter: { bbox: [113, 24, 114, 22] } }],
     ['filter.minOverdue', { start: GUANGZHOU, filter: { minOverdue: { amount: 'lots', currency: 'CNY' } } }],
     ['returnToStart', { start: GUANGZHOU, end: GUANGZHOU, returnToStart: true, filter: {} }],
+    ['filter.region', { start: GUANGZHOU, filter: { country: 'CN', region: "30'\u0000--" } }],
     [
       'timeWindows[0].latest',
       {

@@ -85,6 +85,8 @@ export class RouteFilterDto {
   @IsOptional()
   @IsString()
   @MaxLength(20)
+  // Codes only (GeoNames admin1: "30", "CA", "ENG"): nothing a text column would refuse (NUL).
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'region must be a region code such as "30"' })
   region?: string;
 
   @ApiPropertyOptional({
