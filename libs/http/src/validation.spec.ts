@@ -39,6 +39,30 @@ async function refusal(body: unknown): Promise<{ code: string; message: string; 
 }
 
 describe('createValidationPipe', () => {
+  it('refuses a NUL character anywhere, naming the field (PostgreSQL text cannot hold one)', async () => {
+    await expect(
+      refusal({ amount: { amount: '1\u0000', currency: 'CNY' }, reference: 'r' }),
+    ).resolves.toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'amount.amount must not contain a NUL character',
+      details: [{ field: 'amount.amount', message: 'amount.amount must not contain a NUL character' }],
+    });
+    const messageOf = async (value: unknown, meta: ArgumentMetadata): Promise<string> => {
+      try {
+        await createValidationPipe().transform(value, meta);
+      } catch (err) {
+        return ((err as BadRequestException).getResponse() as { error: { message: string } }).error.message;
+      }
+      throw new Error('accepted');
+    };
+    const query: ArgumentMetadata = { type: 'query', metatype: PaymentDto };
+    await expect(messageOf({ q: 'ok', tags: ['a', 'b\u0000'] }, query)).resolves.toBe(
+      'tags[1] must not contain a NUL character',
+    );
+    const param: ArgumentMetadata = { type: 'param', data: 'id', metatype: String };
+    await expect(messageOf('x\u0000', param)).resolves.toBe('id must not contain a NUL character');
+  });
+
   it('says only "is required" of an absent required field, whatever rules it has', async () => {
     const error = await refusal({ amount: { amount: '1.00', currency: 'CNY' } });
     expect(error).toEqual({

@@ -1,4 +1,9 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  BadRequestException,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type ValidationError,
+} from '@nestjs/common';
 import type { ErrorDetail } from './domain.exception';
 
 /** Flattens class-validator's tree into one detail per field path (`allocations[1].amount`). */
@@ -27,12 +32,52 @@ export function validationDetails(errors: ValidationError[], parent = ''): Error
   });
 }
 
+/** The path of the first string holding a NUL character, or undefined. */
+export function nulCharacterPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = nulCharacterPath(item, `${path}[${i}]`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = nulCharacterPath(item, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold a NUL character: a value with one would fail its statement (a 500)
+ * wherever it reaches the database, so every body, query and path value is refused with a 400
+ * naming the field before validation.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const found = nulCharacterPath(value);
+    if (found !== undefined) {
+      const field = found || metadata.data || metadata.type;
+      throw new BadRequestException({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: `${field} must not contain a NUL character`,
+          details: [{ field, message: `${field} must not contain a NUL character` }],
+        },
+      });
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /**
  * Request DTOs are validated strictly: unknown properties are refused (a typo must not be silently
- * dropped), nothing is coerced, and the 400 names every bad field.
+ * dropped), nothing is coerced, no string holds a NUL character, and the 400 names every bad field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
