@@ -222,7 +222,11 @@ export class PlanRouteRequestDto {
   @IsIn(WEIGHTINGS)
   weighting?: Weighting;
 
-  @ApiPropertyOptional({ type: [TimeWindowDto], maxItems: MAX_ROUTE_STOPS })
+  @ApiPropertyOptional({
+    type: [TimeWindowDto],
+    maxItems: MAX_ROUTE_STOPS,
+    description: 'Per stop; a window of a customer that is not routed (unlocated, left out) is ignored.',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_ROUTE_STOPS)
