@@ -3,15 +3,18 @@
  * sources in ./sources, deterministically: same sources, same file. See SOURCES.md.
  *
  *   node -r @swc-node/register bench/data/geocode/build.ts            # sources/ -> addresses.jsonl
- *   node -r @swc-node/register bench/data/geocode/build.ts extract <universityList.js> <data.de.js> <data.eu.js>
- *     # upstream files -> sources/*.jsonl (the one-off step that made the vendored extracts)
+ *   node -r @swc-node/register bench/data/geocode/build.ts extract-universities <universities_raw.csv>
+ *   node -r @swc-node/register bench/data/geocode/build.ts extract-cities <data.de.js> <data.eu.js>
+ *     # upstream files -> sources/*.jsonl (the one-off steps that made the vendored extracts)
  *
  * Nothing here reads the geocoder's data (GeoNames, world-countries, district centres): truth
- * coordinates come from Baidu POI records of Chinese universities (BD-09, converted to WGS-84
- * below) and from Wikidata city coordinates; district codes from the NBS code list (modood).
+ * coordinates are Wikidata coordinate locations (P625, WGS-84) of Chinese universities and of
+ * European cities; district names and codes come from Wikidata's "located in" (P131) resolved
+ * against the NBS code list (modood).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { pinyin } from 'pinyin-pro';
 import { ADDRESSES_FILE, CATEGORIES, type LabelledAddress } from './address-set';
 
 const HERE = __dirname;
@@ -42,6 +45,8 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 // ---------------------------------------------------------------------------------------------
 // BD-09 (Baidu) -> GCJ-02 -> WGS-84. The first step is Baidu's published closed form; the second
 // inverts the GCJ-02 offset by fixed-point iteration (error well under 1 m after a few rounds).
+// No vendored source needs it now (Wikidata is WGS-84); it stays for a Baidu- or Amap-sourced
+// labelled set, where truth must never be compared in the shifted datum.
 const X_PI = (Math.PI * 3000) / 180;
 const A = 6378245;
 const EE = 0.006693421622965943;
@@ -106,15 +111,20 @@ const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
 
 // ---------------------------------------------------------------------------------------------
 // Sources.
+/** A Chinese university from Wikidata, its district resolved to NBS names (extract step below). */
 interface UniversityRow {
+  /** Wikidata item. */
+  qid: string;
+  /** Chinese label (zh). */
   name: string;
-  /** BD-09 as Baidu gave it. */
-  bdLat: number;
-  bdLng: number;
+  /** WGS-84, Wikidata's coordinate location (P625). */
+  lat: number;
+  lng: number;
+  /** NBS names; a municipality's city is the municipality itself (北京市). */
   province: string;
   city: string;
   area: string;
-  /** The POI's street address when Baidu had one in Chinese (otherwise absent). */
+  /** A street address in Chinese, when the source has one (Wikidata's does not). */
   address?: string;
 }
 
@@ -225,46 +235,75 @@ function traditional(text: string): string {
   return [...text].map((ch) => TRADITIONAL.get(ch) ?? ch).join('');
 }
 
+/**
+ * Nine address forms per university, the ways a customer record names the same place: two
+ * structured (with and without the province) and seven one-line forms.
+ */
+const CN_FORMS = [
+  'fields',
+  'fields-no-region',
+  'full',
+  'no-province',
+  'abbreviated',
+  'full-width',
+  'traditional',
+  'spaced',
+  'name-first',
+] as const;
+
 function chineseRows(universities: readonly UniversityRow[], codes: DivisionCodes): LabelledAddress[] {
   const usable = universities.filter((u) => u.province && u.city && u.area);
   const rows: LabelledAddress[] = [];
-  const source = 'baidu-universities'; // SOURCES.md: universities-cn.jsonl
-  const STRUCTURED = 300;
+  const source = 'wikidata-universities-cn'; // SOURCES.md: universities-cn-wikidata.jsonl
   usable.forEach((u, i) => {
-    const truth = bd09ToWgs84(u.bdLat, u.bdLng);
+    const truth = { lat: round6(u.lat), lng: round6(u.lng) };
     const districtCode = codes.district(u.province, u.city, u.area);
     const street = streetPart(u);
     const base = { truth, ...(districtCode ? { districtCode } : {}), source };
-    if (i < STRUCTURED) {
-      rows.push({
-        id: `cn-s-${i}`,
-        category: 'cn-structured',
-        variant: 'fields',
-        address: {
-          countryCode: 'CN',
-          region: u.province,
-          city: u.city,
-          district: u.area,
-          streetLines: [street],
-        },
-        ...base,
-      });
-      return;
-    }
     const municipality = MUNICIPALITIES.has(u.province);
     const full = `${u.province}${municipality ? '' : u.city}${u.area}${street}`;
-    const variants: [string, string][] = [
-      ['full', full],
-      ['no-province', `${u.city}${u.area}${street}`],
-      ['abbreviated', `${shortName(u.city)}${shortName(u.area)}${street}`],
-      [
-        'full-width',
-        fullWidth(`${u.province}${municipality ? '' : u.city}${u.area} ${street}`).replace(' ', '\u3000'),
-      ],
-      ['traditional', traditional(full)],
-    ];
-    const [variant, singleLine] = variants[i % variants.length] as [string, string];
-    rows.push({ id: `cn-f-${i}`, category: 'cn-freeform', variant, address: { singleLine }, ...base });
+    for (const form of CN_FORMS) {
+      if (form === 'fields' || form === 'fields-no-region') {
+        rows.push({
+          id: `cn-s-${i}-${form}`,
+          category: 'cn-structured',
+          variant: form,
+          address: {
+            countryCode: 'CN',
+            ...(form === 'fields' ? { region: u.province } : {}),
+            city: u.city,
+            district: u.area,
+            streetLines: [street],
+          },
+          ...base,
+        });
+        continue;
+      }
+      const singleLine =
+        form === 'full'
+          ? full
+          : form === 'no-province'
+            ? `${u.city}${u.area}${street}`
+            : form === 'abbreviated'
+              ? `${shortName(u.city)}${shortName(u.area)}${street}`
+              : form === 'full-width'
+                ? fullWidth(`${u.province}${municipality ? '' : u.city}${u.area} ${street}`).replace(
+                    ' ',
+                    '\u3000',
+                  )
+                : form === 'traditional'
+                  ? traditional(full)
+                  : form === 'spaced'
+                    ? [u.province, municipality ? '' : u.city, u.area, street].filter((p) => p).join(' ')
+                    : `${street}，${u.area}，${municipality ? u.province : `${u.city}，${u.province}`}`;
+      rows.push({
+        id: `cn-f-${i}-${form}`,
+        category: 'cn-freeform',
+        variant: form,
+        address: { singleLine },
+        ...base,
+      });
+    }
   });
   return rows;
 }
@@ -490,7 +529,7 @@ function garbageRows(): LabelledAddress[] {
 // ---------------------------------------------------------------------------------------------
 /** The set; `notes` collects what was left out and why. */
 export function build(notes: string[] = []): LabelledAddress[] {
-  const universities = readJsonl<UniversityRow>(path.join(SOURCES, 'universities-cn.jsonl'));
+  const universities = readJsonl<UniversityRow>(path.join(SOURCES, 'universities-cn-wikidata.jsonl'));
   const codes = new DivisionCodes(SOURCES);
   const cities = [
     ...readJsonl<WikidataCity>(path.join(SOURCES, 'cities-de.jsonl')),
@@ -507,34 +546,200 @@ export function build(notes: string[] = []): LabelledAddress[] {
   ];
 }
 
-/** The one-off extraction from the upstream files (see SOURCES.md for their commits). */
-function extract(universityList: string, dataDe: string, dataEu: string): void {
+// ---------------------------------------------------------------------------------------------
+// The one-off extraction of the Chinese universities: Wikidata rows whose "located in" (P131) is a
+// district, county or banner, or a subdistrict whose parent is one, with the English label
+// resolved to the NBS name by pinyin (Haidian District -> 海淀区). The parent label, when it is a
+// city or province, must match too (Chaoyang District of Beijing, not of Changchun).
+
+/** RFC 4180-ish: quoted fields may hold commas and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n') {
+      row.push(cell.replace(/\r$/, ''));
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+/**
+ * Every pinyin spelling of a Chinese name (each character in each of its readings, so 郫都 is
+ * both "pidu" and "pidou"): English labels spell the reading the place uses.
+ */
+function pinyinKeys(chinese: string): string[] {
+  let keys = [''];
+  for (const ch of chinese) {
+    const readings = pinyin(ch, { toneType: 'none', type: 'array', multiple: true }).map((r) =>
+      r.replace(/[^a-z]/g, ''),
+    );
+    keys = keys.flatMap((k) => [...new Set(readings)].map((r) => k + r)).slice(0, 256);
+  }
+  return keys;
+}
+/** "Lin'an District" -> "linan". */
+const englishKey = (label: string): string => label.toLowerCase().replace(/[^a-z]/g, '');
+/** English exonyms whose spelling is not the pinyin of the Chinese name. */
+const EXONYMS: Readonly<Record<string, string>> = {
+  harbin: 'haerbin',
+  shaanxi: 'shanxi',
+  innermongolia: 'neimenggu',
+  tibet: 'xizang',
+  hohhot: 'huhehaote',
+  urumqi: 'wulumuqi',
+  lhasa: 'lasa',
+};
+
+/** Rows Wikidata places in a same-named subdivision far from their own point (checked by hand). */
+const WRONG_DISTRICT: Readonly<Record<string, string>> = {
+  // 赣南师范大学: P131 is a "Ganzhou" town of 奉新县 (宜春), its point is in 赣州, ~330 km south.
+  Q18119211: '奉新县',
+  // 陇东学院: P131 is a "Qingyang Subdistrict" of 福山区 (烟台), its point is in 庆阳, Gansu.
+  Q18119361: '福山区',
+};
+
+const DISTRICT_LABEL = /^(.+) (District|County|Banner)$/;
+const SUFFIX: Readonly<Record<string, string>> = { District: '区', County: '县', Banner: '旗' };
+
+interface Division {
+  province: string;
+  city: string;
+  area: string;
+  /** Pinyin keys of the area's city and province, to check a parent label against. */
+  parents: string[];
+  /** The city and province without their suffix (北京, 长春, 吉林), to match a university's name. */
+  shortNames: string[];
+}
+
+function divisionsByKey(dir: string): Map<string, Division[]> {
+  const provinces = new Map(
+    readCsv(path.join(dir, 'provinces.csv')).map(([code, name]) => [code, name ?? '']),
+  );
+  const cities = new Map(
+    readCsv(path.join(dir, 'cities.csv')).map(([code, name, province]) => [
+      code,
+      { name: name ?? '', province },
+    ]),
+  );
+  const byKey = new Map<string, Division[]>();
+  for (const [, name, cityCode] of readCsv(path.join(dir, 'areas.csv'))) {
+    const city = cities.get(cityCode ?? '');
+    const province = provinces.get(city?.province ?? '');
+    if (!name || !city || !province) continue;
+    const suffix = name.slice(-1);
+    if (!Object.values(SUFFIX).includes(suffix)) continue;
+    // Municipalities list their districts under "市辖区"; customers write the municipality.
+    const cityName = city.name === '市辖区' ? province : city.name;
+    if (cityName === '省直辖县级行政区划' || cityName === '自治区直辖县级行政区划') continue;
+    const strip = (n: string): string =>
+      n.replace(/(维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|盟|省|市)$/u, '');
+    const division: Division = {
+      province,
+      city: cityName,
+      area: name,
+      parents: [...pinyinKeys(strip(cityName)), ...pinyinKeys(strip(province))],
+      shortNames: [strip(cityName), strip(province)].filter((n) => [...n].length >= 2),
+    };
+    for (const key of pinyinKeys(name.slice(0, -1))) {
+      const list = byKey.get(`${key}${suffix}`) ?? [];
+      list.push(division);
+      byKey.set(`${key}${suffix}`, list);
+    }
+  }
+  return byKey;
+}
+
+function extractUniversities(csvFile: string, notes: string[]): UniversityRow[] {
+  const [header, ...records] = parseCsv(fs.readFileSync(csvFile, 'utf8'));
+  const col = (name: string): number => header?.indexOf(name) ?? -1;
+  const [cUniv, cZh, cCoord, cCity, cParent] = [
+    'univ',
+    'univLabel_zh',
+    'coord',
+    'cityLabel',
+    'provinceLabel',
+  ].map(col) as [number, number, number, number, number];
+  const divisions = divisionsByKey(SOURCES);
+  // Every (point, district) a university resolves to; one with several is left out.
+  const found = new Map<string, Map<string, UniversityRow>>();
+  let unresolved = 0;
+  for (const r of records) {
+    const qid = (r[cUniv] ?? '').split('/').pop() ?? '';
+    const name = r[cZh] ?? '';
+    const point = /^Point\((-?[\d.]+) (-?[\d.]+)\)$/.exec(r[cCoord] ?? '');
+    const label = r[cCity] ?? '';
+    const parent = r[cParent] ?? '';
+    if (!qid || !name || !point) continue;
+    // The district is the P131 itself, or the parent of a subdistrict (街道). Towns and
+    // townships are left out: the rows that name one put the university in the wrong county
+    // (a same-named town elsewhere), which would make a wrong truth label.
+    let district: RegExpExecArray | null = DISTRICT_LABEL.exec(label);
+    let parentKey = englishKey(parent.replace(/ City$/, ''));
+    parentKey = EXONYMS[parentKey] ?? parentKey;
+    if (!district) {
+      if (/(Town|Township)$/.test(label)) continue;
+      district = DISTRICT_LABEL.exec(parent);
+      parentKey = '';
+    }
+    if (!district) continue;
+    const key = `${englishKey(district[1] ?? '')}${SUFFIX[district[2] ?? ''] ?? ''}`;
+    let candidates = (divisions.get(key) ?? []).filter(
+      (d) => parentKey === '' || parentKey === 'peoplesrepublicofchina' || d.parents.includes(parentKey),
+    );
+    // Same-named districts (朝阳区 of 北京 and of 长春): the one whose city the name carries.
+    if (candidates.length > 1)
+      candidates = candidates.filter((d) => d.shortNames.some((n) => name.includes(n)));
+    if (candidates.length !== 1 || WRONG_DISTRICT[qid] === candidates[0]?.area) {
+      unresolved++;
+      continue;
+    }
+    const d = candidates[0] as Division;
+    const row: UniversityRow = {
+      qid,
+      name,
+      lat: Number(point[2]),
+      lng: Number(point[1]),
+      province: d.province,
+      city: d.city,
+      area: d.area,
+    };
+    const seen = found.get(qid) ?? new Map<string, UniversityRow>();
+    seen.set(`${row.lat},${row.lng},${row.area}`, row);
+    found.set(qid, seen);
+  }
+  const rows = [...found.values()]
+    .filter((s) => s.size === 1)
+    .map((s) => [...s.values()][0] as UniversityRow);
+  notes.push(
+    `universities: ${rows.length} kept, ${found.size - rows.length} with several points or districts, ${unresolved} rows whose district did not resolve to one NBS name`,
+  );
+  return rows.sort((a, b) => a.qid.localeCompare(b.qid));
+}
+
+/** The one-off extraction of the Wikidata cities from staedtl.de's files (SOURCES.md). */
+function extractCities(dataDe: string, dataEu: string): void {
   const jsArray = (file: string): unknown[] => {
     const text = fs.readFileSync(file, 'utf8');
     return JSON.parse(text.slice(text.indexOf('['), text.lastIndexOf(']') + 1)) as unknown[];
   };
-  interface UpstreamUniversity {
-    name: string;
-    location?: { lat: number; lng: number };
-    province?: string;
-    city?: string;
-    area?: string;
-    address?: string;
-  }
-  const universities = (jsArray(universityList) as UpstreamUniversity[])
-    .filter((u) => u.location && u.province && u.city && u.area)
-    .map((u): UniversityRow => ({
-      name: u.name,
-      bdLat: u.location?.lat ?? 0,
-      bdLng: u.location?.lng ?? 0,
-      province: u.province ?? '',
-      city: u.city ?? '',
-      area: u.area ?? '',
-      ...(u.address && /^[\u4e00-\u9fff]/u.test(u.address) ? { address: u.address } : {}),
-    }));
-  // 300 structured + 450 free-form rows; a seeded shuffle spreads them over all provinces.
-  const picked = shuffled(universities, 2026).slice(0, 750);
-  writeJsonl(path.join(SOURCES, 'universities-cn.jsonl'), picked);
 
   interface UpstreamCity {
     n: string;
@@ -562,11 +767,19 @@ function writeJsonl(file: string, rows: readonly unknown[]): void {
 
 if (require.main === module) {
   const [command, ...args] = process.argv.slice(2);
-  if (command === 'extract') {
-    const [universityList, dataDe, dataEu] = args;
-    if (!universityList || !dataDe || !dataEu)
-      throw new Error('extract <universityList.js> <data.de.js> <data.eu.js>');
-    extract(universityList, dataDe, dataEu);
+  if (command === 'extract-universities') {
+    const [universitiesCsv] = args;
+    if (!universitiesCsv) throw new Error('extract-universities <universities_raw.csv>');
+    const notes: string[] = [];
+    writeJsonl(
+      path.join(SOURCES, 'universities-cn-wikidata.jsonl'),
+      extractUniversities(universitiesCsv, notes),
+    );
+    for (const note of notes) process.stdout.write(`${note}\n`);
+  } else if (command === 'extract-cities') {
+    const [dataDe, dataEu] = args;
+    if (!dataDe || !dataEu) throw new Error('extract-cities <data.de.js> <data.eu.js>');
+    extractCities(dataDe, dataEu);
   } else {
     const notes: string[] = [];
     const rows = build(notes);
