@@ -99,6 +99,16 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['西湖区 of 南昌 by city', cn('南昌市西湖区'), '360103'],
       ['龙华区 of 深圳, not 海口', cn('深圳市龙华区'), '440309'],
       ['龙华区 of 海口', cn('海南省海口市龙华区'), '460106'],
+      // written smallest first, as on an envelope abroad
+      ['reversed with commas', cn('湖北大学，武昌区，武汉市，湖北省'), '420106'],
+      ['reversed, municipality', cn('北京中医药大学，朝阳区，北京市'), '110105'],
+      ['reversed beats a lone short name in front', cn('武昌首义学院，洪山区，武汉市，湖北省'), '420111'],
+      // names that trip simple suffix rules
+      ['碑林区 is no 林区', cn('西安碑林陕西老年大学'), '610103'],
+      ['a number in a district name (七里河)', cn('兰州七里河兰工坪路287号'), '620103'],
+      ['a number in a district name (二道)', cn('长春二道长春师范大学'), '220105'],
+      ['prefecture with its peoples, no 自治州', cn('海西蒙古族藏族德令哈青海柴达木职业技术学院'), '632802'],
+      ['a merged district listed under two codes: the newer', cn('福建省三明市三元区'), '350404'],
       // a street named after a place does not move the address
       ['street named 中山 in 广州', cn('广东省广州市天河区中山大道西'), '440106'],
     ])('%s', (_, address, code) => {
@@ -139,6 +149,7 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['county-level city under a province', cn('海南省琼海市'), 'city'],
       ['county-level city of 湖北', cn('湖北省仙桃市'), 'city'],
       ['a development zone has no seat: its city', cn('江苏省苏州市苏州工业园区'), 'city'],
+      ['a name that is a city and, elsewhere, a district: the city', cn('西安'), 'city'],
       ['province', cn('广东省'), 'region'],
       ['autonomous region, short', cn('内蒙古'), 'region'],
       ['structured city only', { countryCode: 'CN', region: '四川省', city: '成都市' }, 'city'],

@@ -62,7 +62,8 @@ export function shortName(name: string): string | undefined {
       const ethnic = /^(.{2,}?)[\p{Script=Han}]{1,6}族$/u.exec(stem);
       if (ethnic?.[1]) stem = ethnic[1];
     }
-    return stem.length >= 2 ? stem : undefined;
+    // "碑林区" is not a 林区 (forestry district) named "碑": try the shorter suffix.
+    if (stem.length >= 2) return stem;
   }
   return undefined;
 }
@@ -103,6 +104,9 @@ export class ChinaDivisions {
         add(name, division, true);
         const short = shortName(name);
         if (short) add(short, division, false);
+        // "海西蒙古族藏族自治州" is also written "海西蒙古族藏族" and "海西".
+        const withPeople = /^(.+族)自治[州县旗]$/u.exec(name)?.[1];
+        if (withPeople && withPeople !== short) add(withPeople, division, false);
       }
     };
     for (const p of file.provinces) {

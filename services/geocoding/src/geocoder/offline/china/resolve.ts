@@ -27,7 +27,7 @@ const COUNTRY_PREFIX = /^(中华人民共和国|中國|中国|中华|china|prc)/
 // A short (suffix-less) name followed by one of these is a street, square or building named after
 // the place ("中山路", "南京东路" in Shanghai, "北京大厦", "重庆北路"), not the place.
 const NAMED_AFTER =
-  /^(?:[东西南北中]?[一二三四五六七八九十\d]*[路街道巷弄里桥]|大[厦街道楼桥]|广场|花园|饭店|酒店|公园)/u;
+  /^(?:[东西南北中]?[一二三四五六七八九十\d]*[路街巷弄](?!道)|大[厦街道楼桥]|广场|花园|饭店|酒店|公园)/u;
 const SEPARATORS = /[\s,，、。.;；:：·\-—_/\\()（）[\]【】"'“”‘’#]+/gu;
 
 /** Full width to half width, traditional to simplified, no separators: the text the scanner reads. */
@@ -59,14 +59,40 @@ export function resolveChineseAddress(
   input: ChineseAddressInput,
   divisions: ChinaDivisions = ChinaDivisions.get(),
 ): ChinaMatch | undefined {
-  const text = normalizeChinese(
-    [input.region, input.city, input.district, input.text].filter((t) => t && t.trim() !== '').join(' '),
+  const structured = [input.region, input.city, input.district];
+  const inOrder = resolveText(prepare([...structured, input.text], divisions), input.postalCode, divisions);
+  if (inOrder?.district && !inOrder.candidates && inOrder.confidence >= 0.9) return inOrder;
+  // Written smallest first, as on an envelope abroad ("湖北大学，武昌区，武汉市，湖北省"): read
+  // the comma-separated parts largest first too, and keep the finer reading.
+  const parts = (input.text ?? '').split(/[,，、;；\n]/).filter((t) => t.trim() !== '');
+  if (parts.length < 2) return inOrder;
+  const reversed = resolveText(
+    prepare([...structured, parts.reverse().join(' ')], divisions),
+    input.postalCode,
     divisions,
-  )
-    .replace(COUNTRY_PREFIX, '')
-    // A postcode written before the address ("518057广东省...").
-    .replace(/^\d{6}(?!\d)/, '');
+  );
+  const depth = (m: ChinaMatch | undefined): number =>
+    !m || m.candidates ? -1 : m.district ? 2 : m.city ? 1 : m.province ? 0 : -1;
+  if (depth(reversed) !== depth(inOrder)) return depth(reversed) > depth(inOrder) ? reversed : inOrder;
+  return (reversed?.confidence ?? 0) > (inOrder?.confidence ?? 0) ? reversed : inOrder;
+}
+
+function prepare(parts: readonly (string | undefined)[], divisions: ChinaDivisions): string {
+  return (
+    normalizeChinese(parts.filter((t) => t && t.trim() !== '').join(' '), divisions)
+      .replace(COUNTRY_PREFIX, '')
+      // A postcode written before the address ("518057广东省...").
+      .replace(/^\d{6}(?!\d)/, '')
+  );
+}
+
+function resolveText(
+  text: string,
+  postalCode: string | undefined,
+  divisions: ChinaDivisions,
+): ChinaMatch | undefined {
   if (!/\p{Script=Han}/u.test(text)) return undefined;
+  const input = { postalCode };
 
   const readings = scan(text, divisions);
   const postcodeProvince = provinceOfPostcode(input.postalCode ?? /(?<!\d)\d{6}(?!\d)/.exec(text)?.[0]);
@@ -78,11 +104,22 @@ export function resolveChineseAddress(
   }
   // Deepest and best-supported readings first.
   const depth = (r: Reading): number => (r.district ? 2 : r.city ? 1 : 0);
-  const maxDepth = Math.max(...best.map(depth));
-  best = best.filter((r) => depth(r) === maxDepth);
+  // The reading that explains the most text; of equal ones the shallower, because a name that is
+  // both a city and a district elsewhere ("西安": 西安市 and two 西安区) is the city.
   const maxScore = Math.max(...best.map((r) => r.score));
   best = best.filter((r) => r.score === maxScore);
-  const unique = dedupe(best);
+  const minDepth = Math.min(...best.map(depth));
+  best = best.filter((r) => depth(r) === minDepth);
+  let unique = dedupe(best);
+  // The code list keeps a district under its old and new code after a merge (三明市三元区 350403 and
+  // 350404): the same name in the same city is one place, and the newer (higher) code is current.
+  const finestOf = (r: Reading): Division | undefined => r.district ?? r.city ?? r.province;
+  const first = unique[0] ? finestOf(unique[0]) : undefined;
+  if (first && unique.every((r) => finestOf(r)?.name === first.name && finestOf(r)?.city === first.city)) {
+    unique = [...unique]
+      .sort((a, b) => (finestOf(b)?.code ?? '').localeCompare(finestOf(a)?.code ?? ''))
+      .slice(0, 1);
+  }
 
   if (unique.length > 1) {
     // The level where they differ is unknown; what they share is still known.
