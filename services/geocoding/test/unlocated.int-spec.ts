@@ -94,6 +94,12 @@ describe('geocoding: customers that are not located', () => {
     });
     expect(all.features.map((f) => f.properties.customerId)).toEqual([located]);
     expect(all.features[0]?.properties.precision).toBe('district');
+    // Its district code is on the pin, so district roll-ups group it under 南山区.
+    const districts = await get<{ regions: { districtCode: string | null; count: number }[] }>(
+      FINANCE,
+      '/api/v1/map/regions?level=district',
+    );
+    expect(districts.regions).toEqual([expect.objectContaining({ districtCode: '440305', count: 1 })]);
   });
 
   it('lists them as not located with the reason, paged, within the caller’s territory', async () => {

@@ -192,9 +192,14 @@ describe('LocateCustomerUseCase', () => {
         district: { code: '440305', name: '南山区' },
       },
     };
-    const { useCase, outbox } = setup(NONE, nanshan);
+    const { useCase, outbox, pins } = setup(NONE, nanshan);
     await expect(useCase.execute({ customerId, version: 1n, occurredAt, address }, em)).resolves.toBe(
       'located',
+    );
+    expect(pins.saveLocation).toHaveBeenCalledWith(
+      em,
+      customerId,
+      expect.objectContaining({ districtCode: '440305', districtName: '南山区' }),
     );
     const [, appended] = outbox.append.mock.calls[0] as [unknown, { event: Record<string, unknown> }];
     expect(appended.event).toMatchObject({

@@ -95,6 +95,8 @@ export class LocateCustomerUseCase {
         regionCode: normalized.region?.code ?? null,
         regionName: normalized.region?.name ?? null,
         city: normalized.city ?? null,
+        districtCode: normalized.district?.code ?? null,
+        districtName: normalized.district?.name ?? null,
       });
       await this.outbox.append(em, {
         topic: eventTopic(Topic.CustomerGeocoded),
