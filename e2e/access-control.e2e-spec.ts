@@ -584,6 +584,7 @@ describe('access control through the gateway', () => {
         body: { start: { lat: 23.13, lng: 113.26 }, filter: { status: ['unpaid', 'overdue'] }, limit: 20 },
       }),
       'GET /api/v1/map/boundaries': () => ({ path: '/api/v1/map/boundaries?level=province&region=CN' }),
+      'GET /api/v1/map/unlocated': () => ({ path: '/api/v1/map/unlocated' }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),
       'GET /api/v1/me': () => ({ path: '/api/v1/me' }),
       'GET /api/v1/audit': () => ({ path: '/api/v1/audit' }),

@@ -277,6 +277,10 @@ describe('the published OpenAPI document', () => {
     );
     expect(clustered.body.features.some((f) => f.properties.cluster === true)).toBe(true);
     await contract.call('GET /api/v1/map/regions');
+    await contract.call('GET /api/v1/map/unlocated');
+    const countries = await contract.call('GET /api/v1/map/boundaries', {}, { query: { level: 'country' } });
+    expect(countries.status).toBe(200);
+    await contract.call('GET /api/v1/map/boundaries', {}, { query: { level: 'province', region: 'CN' } });
     await contract.call('GET /api/v1/map/regions', {}, { query: { level: 'country', country: 'CN' } });
     const customerIds = pins.body.features.flatMap((f) => f.properties.customerId ?? []).slice(0, 2);
     const route = await contract.call<{ stops: unknown[] }>(
