@@ -323,7 +323,7 @@ describe('audit trail through the gateway', () => {
     });
     expect(nul.status).toBe(400);
     expect(((await nul.json()) as { error: { details: { field: string }[] } }).error.details).toEqual([
-      { field: 'resource', message: 'resource must not contain NUL characters' },
+      { field: 'resource', message: 'resource must not contain a NUL character' },
     ]);
 
     const reads = await poll(

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { customerTerritoryFilter, positionalBinder, type Territory } from '@duemap/auth';
 import { DataSource } from 'typeorm';
 import { NOT_LOCATED_REASONS, type NotLocatedReason, type UnlocatedCustomerDto } from './unlocated.dto';
@@ -75,7 +75,16 @@ function reasonOf(row: Row): NotLocatedReason {
     : 'NO_MATCH';
 }
 
-/** The customer id a cursor stands for. */
+/**
+ * The customer id a cursor stands for. A cursor we did not hand out can decode to anything (NUL
+ * bytes, which PostgreSQL refuses with an error): only printable ids are taken, else a 400.
+ */
 export function afterOf(cursor: string | undefined): string | undefined {
-  return cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
+  if (cursor === undefined) return undefined;
+  const after = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (/^[\x21-\x7e]{1,200}$/.test(after)) return after;
+  const message = 'cursor must be the nextCursor of a previous page';
+  throw new BadRequestException({
+    error: { code: 'VALIDATION_FAILED', message, details: [{ field: 'cursor', message }] },
+  });
 }
