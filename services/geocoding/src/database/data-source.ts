@@ -9,6 +9,7 @@ import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggre
 import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
 import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-grid-high-zoom';
+import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-precisions';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -24,6 +25,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CustomerPlacements1797000000000,
       MapGrid1797200000000,
       MapGridHighZoom1797300000000,
+      PinPrecisions1797800000000,
     ],
   };
 }
