@@ -6,6 +6,7 @@ import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.enti
 import { CreateCustomers1763900001000 } from './migrations/1763900001000-create-customers';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { CustomerProvinceKey1797000000000 } from './migrations/1797000000000-customer-province-key';
+import { LocationVerdicts1797800000000 } from './migrations/1797800000000-location-verdicts';
 
 /** Everything TypeORM knows of the customers database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -24,6 +25,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreateCustomers1763900001000,
       AggregateVersions1796600000000,
       CustomerProvinceKey1797000000000,
+      LocationVerdicts1797800000000,
     ],
   };
 }
