@@ -7,3 +7,4 @@ export * from './token-verifier';
 export * from './nest/service-auth.guard';
 export * from './placement-projection';
 export * from './service-caller';
+export * from './placement-migration';

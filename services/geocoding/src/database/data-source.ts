@@ -1,3 +1,4 @@
+import { placementMigrations } from '@duemap/auth';
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -6,7 +7,6 @@ import { CustomerPinEntity } from '../map/customer-pin.entity';
 import { CreateCustomerPins1763910000000 } from './migrations/1763910000000-create-customer-pins';
 import { AddStatusAppliedAt1764000000000 } from './migrations/1764000000000-add-status-applied-at';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
-import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
 import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-grid-high-zoom';
 import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-precisions';
@@ -22,7 +22,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreateCustomerPins1763910000000,
       AddStatusAppliedAt1764000000000,
       AggregateVersions1796600000000,
-      CustomerPlacements1797000000000,
+      ...placementMigrations,
       MapGrid1797200000000,
       MapGridHighZoom1797300000000,
       PinPrecisions1797800000000,

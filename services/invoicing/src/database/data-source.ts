@@ -1,3 +1,4 @@
+import { placementMigrations } from '@duemap/auth';
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -5,7 +6,6 @@ import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.enti
 import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '../invoices/invoice.entity';
 import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
-import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 export const invoicingEntities = [
   InvoiceEntity,
@@ -25,7 +25,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...messagingMigrations,
       CreateInvoicing1763900100000,
       AggregateVersions1796600000000,
-      CustomerPlacements1797000000000,
+      ...placementMigrations,
     ],
   };
 }

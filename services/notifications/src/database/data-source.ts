@@ -1,3 +1,4 @@
+import { placementMigrations } from '@duemap/auth';
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -8,7 +9,6 @@ import { CreateReminders1763900000500 } from './migrations/1763900000500-create-
 import { IndexScheduledRemindersOfInvoice1795500000000 } from './migrations/1795500000000-index-scheduled-reminders-of-invoice';
 import { ClaimReminderSends1795700000400 } from './migrations/1795700000400-claim-reminder-sends';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
-import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -22,7 +22,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       IndexScheduledRemindersOfInvoice1795500000000,
       ClaimReminderSends1795700000400,
       AggregateVersions1796600000000,
-      CustomerPlacements1797000000000,
+      ...placementMigrations,
     ],
   };
 }

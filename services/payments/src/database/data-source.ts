@@ -1,3 +1,4 @@
+import { placementMigrations } from '@duemap/auth';
 import { messagingEntities, messagingMigrations } from '@duemap/messaging';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -6,7 +7,6 @@ import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
 import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
 import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
-import { CustomerPlacements1797000000000 } from './migrations/1797000000000-customer-placements';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -24,7 +24,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...messagingMigrations,
       CreatePayments1763990400000,
       AggregateVersions1796600000000,
-      CustomerPlacements1797000000000,
+      ...placementMigrations,
     ],
   };
 }

@@ -28,3 +28,10 @@ export class CustomerPlacements1797000000000 implements MigrationInterface {
     await q.query(`DROP TABLE customer_placements`);
   }
 }
+
+/**
+ * The migrations of customer_placements, for every service that keeps the projection (all but
+ * customers); listed in the service's data source like messagingMigrations. Kept under the name
+ * the services first ran it with, so databases migrated before it moved here see it as applied.
+ */
+export const placementMigrations = [CustomerPlacements1797000000000];
