@@ -607,6 +607,11 @@ describe('geocoding service: customer events -> pins -> map', () => {
       const china = await get<Polygons>('/api/v1/map/boundaries?level=province&region=CN');
       expect(china.body.features).toHaveLength(34);
       expect(china.body.features.find((f) => f.id === 'CN-29')?.geometry.type).toBe('MultiPolygon');
+      const cities = await get<Polygons>('/api/v1/map/boundaries?level=city&region=CN');
+      expect(cities.body.level).toBe('city');
+      expect(cities.body.features.map((f) => f.properties.key)).toEqual(
+        expect.arrayContaining(['CN-30/Shenzhen', 'CN-22/Beijing']),
+      );
     });
 
     it.each([
@@ -617,7 +622,8 @@ describe('geocoding service: customer events -> pins -> map', () => {
       ['customers?bbox=0,0,10,95', 'bbox'],
       ['customers?zoom=-1', 'zoom'],
       ['regions?level=street', 'level'],
-      ['boundaries?level=city', 'level'],
+      ['boundaries?level=district', 'level'],
+      ['boundaries?level=city&region=US', 'region'],
       ['boundaries?level=province&region=US', 'region'],
     ])('GET /api/v1/map/%s is a 400 naming %s', async (query, field) => {
       const { status: code, body } = await get<ErrorBody>(`/api/v1/map/${query}`);

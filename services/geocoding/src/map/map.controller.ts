@@ -91,7 +91,8 @@ export class MapController {
     summary: 'Region polygons for a choropleth',
     description:
       'GeoJSON polygons shipped with the service (never fetched): world countries (Natural Earth 1:110m) or ' +
-      'the provinces of China (level=province&region=CN, GCJ-02 source converted to WGS-84). Each feature ' +
+      'the provinces or prefecture-level cities of China (level=province|city&region=CN, GCJ-02 source converted ' +
+      'to WGS-84). Each feature ' +
       'carries the key GET /api/v1/map/regions gives the same region, so roll-ups colour it. Holds no customer data.',
   })
   @ApiOkResponse({ type: BoundariesResponseDto })

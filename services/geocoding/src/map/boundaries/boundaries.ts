@@ -3,18 +3,21 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countries110m from 'world-atlas/countries-110m.json';
 import worldCountries from 'world-countries';
+import chinaCities from './data/china-cities.json';
 import chinaProvinces from './data/china-provinces.json';
 
-export const BOUNDARY_LEVELS = ['country', 'province'] as const;
+export const BOUNDARY_LEVELS = ['country', 'province', 'city'] as const;
 export type BoundaryLevel = (typeof BOUNDARY_LEVELS)[number];
 
-/** Regions whose provinces are shipped. */
+/** Regions whose provinces and cities are shipped. */
 export const PROVINCE_REGIONS = ['CN'] as const;
 
 export interface BoundaryProperties {
-  /** The roll-up key of GET /api/v1/map/regions at the same level ("CN", "CN-30"), to join on. */
+  /** The roll-up key of GET /api/v1/map/regions at the same level ("CN", "CN-30", "CN-30/Shenzhen"), to join on. */
   key: string;
   name: string;
+  /** GB/T 2260 code of a Chinese province or city. */
+  code?: string;
 }
 
 export type Boundaries = FeatureCollection<Polygon | MultiPolygon, BoundaryProperties> & {
@@ -47,18 +50,19 @@ function countries(): Boundaries {
   };
 }
 
-function provinces(): Boundaries {
-  const data = chinaProvinces as unknown as FeatureCollection<MultiPolygon, BoundaryProperties> & {
+/** China's provinces or prefecture-level cities, as built by tools/build-map-boundaries.ts. */
+function china(level: 'province' | 'city', json: unknown): Boundaries {
+  const data = json as FeatureCollection<MultiPolygon, BoundaryProperties & { code: string }> & {
     source: string;
   };
   return {
     type: 'FeatureCollection',
-    level: 'province',
+    level,
     source: data.source,
     features: data.features.map((f) => ({
       type: 'Feature',
       id: f.properties.key,
-      properties: { key: f.properties.key, name: f.properties.name },
+      properties: { key: f.properties.key, name: f.properties.name, code: f.properties.code },
       geometry: f.geometry,
     })),
   };
@@ -68,12 +72,18 @@ const cache = new Map<string, Boundaries>();
 
 /**
  * Polygons for a choropleth, simplified for the screen (countries at 1:110m, China provinces as
- * echarts ships them, ~0.001 degree): built once per process from shipped data, never fetched.
+ * echarts ships them, ~0.001 degree, its cities to ~1 km): built once per process from shipped
+ * data, never fetched.
  */
 export function boundaries(level: BoundaryLevel): Boundaries {
   let found = cache.get(level);
   if (!found) {
-    found = level === 'country' ? countries() : provinces();
+    found =
+      level === 'country'
+        ? countries()
+        : level === 'province'
+          ? china('province', chinaProvinces)
+          : china('city', chinaCities);
     cache.set(level, found);
   }
   return found;

@@ -6,7 +6,7 @@ export class GetBoundariesRequestDto {
   @ApiPropertyOptional({
     enum: BOUNDARY_LEVELS,
     default: 'country',
-    description: 'World countries, or the provinces of a region (shipped: CN).',
+    description: 'World countries, or the provinces or prefecture-level cities of a region (shipped: CN).',
   })
   @IsOptional()
   @IsIn(BOUNDARY_LEVELS, { message: `level must be one of ${BOUNDARY_LEVELS.join(', ')}` })
@@ -14,12 +14,13 @@ export class GetBoundariesRequestDto {
 
   @ApiPropertyOptional({
     enum: PROVINCE_REGIONS,
-    description: 'With level=province: the country whose provinces to draw (ISO 3166-1 alpha-2).',
+    description:
+      'With level=province or city: the country whose provinces or cities to draw (ISO 3166-1 alpha-2).',
     example: 'CN',
   })
   @IsOptional()
   @IsIn(PROVINCE_REGIONS, {
-    message: `region must be one of ${PROVINCE_REGIONS.join(', ')}: province boundaries are shipped for those only`,
+    message: `region must be one of ${PROVINCE_REGIONS.join(', ')}: province and city boundaries are shipped for those only`,
   })
   region?: (typeof PROVINCE_REGIONS)[number];
 }
