@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { ArStatus, Topic } from '@duemap/events';
-import { eventTopic, OutboxWriter, type OutboxEvent, type TransactionScope } from '@duemap/messaging';
+import {
+  eventTopic,
+  OutboxWriter,
+  ScopeKey,
+  type OutboxEvent,
+  type TransactionScope,
+} from '@duemap/messaging';
 import type { DescMessage } from '@bufbuild/protobuf';
 import { context, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
@@ -49,7 +55,7 @@ const TOTALS_SQL = `
                 FROM credit_entries WHERE customer_id = c.id::text GROUP BY currency) y) k
    WHERE c.id = ANY($1::uuid[])`;
 
-const RECOMPUTE = 'customers:recompute';
+const RECOMPUTE = new ScopeKey<Map<string, Context>>('customers:recompute');
 
 /**
  * Recomputes customers' balances and AR status from the invoice and credit projections and writes

@@ -1,7 +1,13 @@
 import type { DescMessage } from '@bufbuild/protobuf';
 import { Injectable } from '@nestjs/common';
 import type { Context } from '@opentelemetry/api';
-import { inCurrentTrace, OutboxWriter, type EventContext, type OutboxEvent } from '@duemap/messaging';
+import {
+  inCurrentTrace,
+  OutboxWriter,
+  ScopeKey,
+  type EventContext,
+  type OutboxEvent,
+} from '@duemap/messaging';
 import { randomUUID } from 'node:crypto';
 import { AfterCommit } from '../common/after-commit';
 import { Clock } from '../common/clock';
@@ -52,7 +58,7 @@ interface Schedule {
 }
 
 const CHANNEL = 'email';
-const JOB_CHANGES = 'notifications:reminder-job-changes';
+const JOB_CHANGES = new ScopeKey<JobChangeSet>('notifications:reminder-job-changes');
 
 /**
  * Brings invoices' reminders in line with their projection and their customer's time zone,

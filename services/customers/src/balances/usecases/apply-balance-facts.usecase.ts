@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TransactionScope } from '@duemap/messaging';
+import { ScopeKey, type TransactionScope } from '@duemap/messaging';
 import type { Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import type { CreditFact, InvoiceFact } from '../balance-facts';
@@ -14,7 +14,7 @@ export type TracedFact =
 /** Per fact: an invoice fact is applied or stale, a credit fact recorded or a duplicate. */
 export type BalanceFactOutcome = 'applied' | 'stale' | 'recorded' | 'duplicate';
 
-const QUEUED = 'customers:balance-facts';
+const QUEUED = new ScopeKey<TracedFact[]>('customers:balance-facts');
 
 /**
  * Mirrors invoicing's and payments' events into the invoice projection and the credit ledger, and

@@ -3,7 +3,8 @@ import { OfflineGeocoder } from '../../geocoder/offline/offline-geocoder';
 import { boundaries } from './boundaries';
 
 /** Even-odd ray casting: inside a polygon's outer ring and outside its holes. */
-function inRing([x, y]: Position, ring: Position[]): boolean {
+function inRing(point: Position, ring: Position[]): boolean {
+  const [x = 0, y = 0] = point;
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi = 0, yi = 0] = ring[i] ?? [];

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { TransactionScope } from '@duemap/messaging';
+import { ScopeKey, type TransactionScope } from '@duemap/messaging';
 import type { EntityManager } from 'typeorm';
 import { applyInvoiceUpdate, type InvoiceRecord, type InvoiceUpdate } from '../invoice-projection';
 import { InvoiceViewRepository } from '../invoice-view.repository';
 
-const PENDING = 'payments:invoice-view';
+const PENDING = new ScopeKey<InvoiceUpdate[]>('payments:invoice-view');
 
 /**
  * invoicing.invoice-{issued,changed,paid,overdue,voided}.v1 -> the invoice read model. The updates
