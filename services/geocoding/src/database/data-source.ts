@@ -10,6 +10,7 @@ import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggre
 import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
 import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-grid-high-zoom';
 import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-precisions';
+import { GeocodeCache1797900000000 } from './migrations/1797900000000-geocode-cache';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -26,6 +27,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       MapGrid1797200000000,
       MapGridHighZoom1797300000000,
       PinPrecisions1797800000000,
+      GeocodeCache1797900000000,
     ],
   };
 }

@@ -1,0 +1,167 @@
+import {
+  GEOCODE_PRECISIONS,
+  type GeocodeAddress,
+  type GeocodeResult,
+  type GeocodingProvider,
+  type NormalizedAddress,
+} from '../geocoding-provider';
+import type { OfflineGeocoder } from '../offline/offline-geocoder';
+import { addressHash, type GeocodeCacheStore } from './geocode-cache.repository';
+import type { GeocoderLog, OnlineGeocoder } from './online-geocoder';
+import { geocoderAnswers, geocoderCache } from './online-metrics';
+
+export interface FallbackGeocoderOptions {
+  /** How long answers are cached: the provider's terms unless GEOCODER_CACHE_TTL overrides. */
+  readonly cacheTtlMs: number;
+  readonly log?: GeocoderLog;
+}
+
+/** Finest first, as in GEOCODE_PRECISIONS: a lower rank is the more precise result. */
+const rank = (result: GeocodeResult): number => GEOCODE_PRECISIONS.indexOf(result.precision);
+
+/** Expired cache rows deleted per purge, and a purge every this many writes. */
+const PURGE_BATCH = 500;
+const PURGE_EVERY = 100;
+
+/**
+ * The provider used when an online geocoder is configured (ADR 0021): online first, offline when
+ * it cannot do better.
+ * - The offline geocoder always reads the address (microseconds, no network).
+ * - The online one is asked only when the address names something finer than offline can place: a
+ *   street line or a one-line form. City-only addresses never spend the provider's rate.
+ * - Its answer comes from geocode_cache when a live row exists, else from the provider (rate
+ *   limited, timed out) and is cached for the provider's TTL, "found nothing" included.
+ * - Offline answers when the provider fails, times out, is over its rate, found nothing, found a
+ *   place in another country than the address states, or found something coarser than offline.
+ * - An online answer's admin parts are read again offline so region codes (GeoNames admin1) and
+ *   Chinese district codes (GB/T 2260) are the ones the map's roll-ups group by.
+ */
+export class FallbackGeocoder implements GeocodingProvider {
+  readonly name: string;
+  private writes = 0;
+
+  constructor(
+    readonly online: OnlineGeocoder,
+    private readonly offline: OfflineGeocoder,
+    private readonly cache: GeocodeCacheStore,
+    private readonly options: FallbackGeocoderOptions,
+  ) {
+    // Part of LocateCustomer's address fingerprint: switching providers re-geocodes addresses.
+    this.name = `${online.name}+offline`;
+  }
+
+  async geocode(address: GeocodeAddress): Promise<GeocodeResult | null> {
+    const provider = this.online.name;
+    const offline = this.offline.geocodeNow(address);
+    const answered = (by: 'online' | 'cache' | 'offline', reason: string) =>
+      geocoderAnswers.inc({ provider, answered_by: by, reason });
+    if (!worthAsking(address)) {
+      answered('offline', 'not_asked');
+      return offline;
+    }
+
+    let online: GeocodeResult | null;
+    let by: 'online' | 'cache' = 'online';
+    try {
+      const cached = await this.lookup(address);
+      if (cached !== undefined) {
+        online = cached;
+        by = 'cache';
+      } else {
+        online = await this.online.geocode(address);
+        await this.store(address, online);
+      }
+    } catch {
+      // OnlineGeocoder counted and logged it (without the key); the customer still gets a pin.
+      answered('offline', 'error');
+      return offline;
+    }
+
+    if (!online) {
+      answered('offline', 'empty');
+      return offline;
+    }
+    const stated = address.countryCode?.trim().toUpperCase();
+    if (stated && online.normalized.countryCode && online.normalized.countryCode !== stated) {
+      answered('offline', 'other_country');
+      return offline;
+    }
+    if (offline && rank(offline) < rank(online)) {
+      answered('offline', 'coarser');
+      return offline;
+    }
+    answered(by, 'found');
+    return { ...online, normalized: this.harmonize(online, address, offline) };
+  }
+
+  private async lookup(address: GeocodeAddress): Promise<GeocodeResult | null | undefined> {
+    const provider = this.online.name;
+    if (this.options.cacheTtlMs <= 0) {
+      geocoderCache.inc({ provider, result: 'off' });
+      return undefined;
+    }
+    const hit = await this.cache.get(provider, addressHash(address));
+    geocoderCache.inc({ provider, result: hit ? 'hit' : 'miss' });
+    return hit?.result;
+  }
+
+  private async store(address: GeocodeAddress, result: GeocodeResult | null): Promise<void> {
+    const { cacheTtlMs } = this.options;
+    if (cacheTtlMs <= 0) return;
+    try {
+      await this.cache.put(
+        this.online.name,
+        addressHash(address),
+        result,
+        this.online.adapter.terms,
+        cacheTtlMs,
+      );
+      if (++this.writes % PURGE_EVERY === 0) await this.cache.purgeExpired(PURGE_BATCH);
+    } catch (err) {
+      // A cache that cannot be written costs a request next time, not this answer.
+      this.options.log?.warn({
+        msg: 'geocode cache write failed',
+        provider: this.online.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  /**
+   * The online answer's admin names as the offline geocoder reads them (so codes match offline
+   * pins); when the provider gave no names (Baidu), the offline reading of the address itself.
+   * A district code the provider gave (Amap's adcode) is kept.
+   */
+  private harmonize(
+    online: GeocodeResult,
+    address: GeocodeAddress,
+    offline: GeocodeResult | null,
+  ): NormalizedAddress {
+    const given = online.normalized;
+    const hasNames = !!(given.region || given.city || given.district);
+    const reread = hasNames
+      ? this.offline.geocodeNow({
+          countryCode: given.countryCode,
+          region: given.region?.name ?? '',
+          city: given.city ?? '',
+          district: given.district?.name ?? '',
+        })
+      : offline;
+    const countryCode = given.countryCode || reread?.normalized.countryCode || '';
+    const same = reread && reread.normalized.countryCode === countryCode ? reread.normalized : undefined;
+    const region = same?.region ?? given.region;
+    const city = same?.city ?? given.city;
+    const district = given.district ?? same?.district;
+    return {
+      countryCode,
+      ...(region ? { region } : {}),
+      ...(city ? { city } : {}),
+      ...(district ? { district } : {}),
+    };
+  }
+}
+
+/** A street line or a one-line form: something an online geocoder can place finer than offline. */
+export function worthAsking(address: GeocodeAddress): boolean {
+  return !!address.singleLine?.trim() || (address.streetLines ?? []).some((line) => line.trim() !== '');
+}
