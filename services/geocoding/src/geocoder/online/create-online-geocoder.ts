@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { checkOutboundUrl, parseHostList, type OutboundPolicy } from '@duemap/http';
 import type { DataSource } from 'typeorm';
 import type { GeocodingConfig } from '../../config';
@@ -9,7 +8,7 @@ import { FallbackGeocoder } from './fallback-geocoder';
 import { GeocodeCacheRepository, type GeocodeCacheStore } from './geocode-cache.repository';
 import { NOMINATIM_PUBLIC_URL, NominatimAdapter } from './nominatim.adapter';
 import type { AdapterOptions, OnlineAdapter, OnlineProviderName } from './online-adapter';
-import { loggableUrl, OnlineGeocoder, type GeocoderLog } from './online-geocoder';
+import { loggableUrl, nestLog, OnlineGeocoder, type GeocoderLog } from './online-geocoder';
 import { PELIAS_PUBLIC_URL, PeliasAdapter } from './pelias.adapter';
 import { TokenBucket } from './token-bucket';
 
@@ -93,7 +92,7 @@ export async function createOnlineGeocoder(
     log: logger,
   });
   const cacheTtlMs = config.GEOCODER_CACHE_TTL ?? adapter.terms.cacheTtlMs;
-  new Logger('Geocoder').log({
+  logger.info({
     msg: 'online geocoder configured',
     provider: name,
     url: loggableUrl(new URL(baseUrl)),
@@ -103,9 +102,4 @@ export async function createOnlineGeocoder(
     key: config.GEOCODER_KEY === undefined ? 'unset' : 'set',
   });
   return new FallbackGeocoder(online, offline, store, { cacheTtlMs, log: logger });
-}
-
-function nestLog(): GeocoderLog {
-  const logger = new Logger('Geocoder');
-  return { warn: (entry) => logger.warn(entry), debug: (entry) => logger.debug(entry) };
 }

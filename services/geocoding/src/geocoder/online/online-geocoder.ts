@@ -7,6 +7,7 @@ import { RateLimitExceededError, type TokenBucket } from './token-bucket';
 
 /** Where OnlineGeocoder writes its structured log lines; Nest's Logger by default, a recorder in tests. */
 export interface GeocoderLog {
+  info(entry: Record<string, unknown>): void;
   warn(entry: Record<string, unknown>): void;
   debug(entry: Record<string, unknown>): void;
 }
@@ -41,9 +42,13 @@ export function loggableUrl(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-function nestLog(): GeocoderLog {
+export function nestLog(): GeocoderLog {
   const logger = new Logger('Geocoder');
-  return { warn: (entry) => logger.warn(entry), debug: (entry) => logger.debug(entry) };
+  return {
+    info: (entry) => logger.log(entry),
+    warn: (entry) => logger.warn(entry),
+    debug: (entry) => logger.debug(entry),
+  };
 }
 
 /**
