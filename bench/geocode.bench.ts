@@ -214,7 +214,7 @@ async function main(): Promise<number> {
   );
   out.push('');
   const header = [
-    pad('category', 15),
+    pad('category', 24),
     padLeft('rows', 5),
     padLeft('pinned', 8),
     padLeft('≤5 km', 8),
@@ -229,7 +229,7 @@ async function main(): Promise<number> {
     const s = summarise(os);
     const median = Number.isFinite(s.medianKm) ? s.medianKm.toFixed(1) : s.withTruth === 0 ? '—' : '∞';
     return [
-      pad(name, 15),
+      pad(name, 24),
       padLeft(String(s.rows), 5),
       padLeft(pct(share(s.pinned, s.rows)), 8),
       padLeft(pct(share(s.within5, s.withTruth)), 8),
@@ -240,6 +240,14 @@ async function main(): Promise<number> {
     ].join(' ');
   };
   for (const [category, os] of byCategory) out.push(line(category, os));
+  // The Chinese rows by source: towns, districts and universities test different things.
+  for (const source of [...new Set(chinese.map((o) => o.row.source))].sort())
+    out.push(
+      line(
+        `  ${source.replace(/-cn$/, '')}`,
+        chinese.filter((o) => o.row.source === source),
+      ),
+    );
   out.push(line('Chinese (all)', chinese));
   out.push(line('all but garbage', located));
   out.push('');

@@ -29,7 +29,10 @@ export interface LabelledAddress {
   truth?: { lat: number; lng: number };
   /** GB/T 2260 code of the district the address names (Chinese rows whose district is in the code list). */
   districtCode?: string;
-  /** Which source the row comes from: wikidata-universities-cn, wikidata-cities or garbage (SOURCES.md). */
+  /**
+   * Which source the row comes from (SOURCES.md): wikidata-universities-cn, osm-towns-cn,
+   * wikidata-districts-cn, wikidata-cities or garbage.
+   */
   source: string;
 }
 

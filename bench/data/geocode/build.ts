@@ -5,12 +5,15 @@
  *   node -r @swc-node/register bench/data/geocode/build.ts            # sources/ -> addresses.jsonl
  *   node -r @swc-node/register bench/data/geocode/build.ts extract-universities <universities_raw.csv>
  *   node -r @swc-node/register bench/data/geocode/build.ts extract-cities <data.de.js> <data.eu.js>
+ *   node -r @swc-node/register bench/data/geocode/build.ts extract-towns <places.dbf> <places.shp> \
+ *     <streets.csv> <china-cities.json>
  *     # upstream files -> sources/*.jsonl (the one-off steps that made the vendored extracts)
  *
  * Nothing here reads the geocoder's data (GeoNames, world-countries, district centres): truth
- * coordinates are Wikidata coordinate locations (P625, WGS-84) of Chinese universities and of
- * European cities; district names and codes come from Wikidata's "located in" (P131) resolved
- * against the NBS code list (modood).
+ * coordinates are OpenStreetMap town nodes (WGS-84) and Wikidata coordinate locations (P625,
+ * WGS-84) of Chinese universities, districts and European cities; district codes come from the
+ * NBS code lists (modood): a town's 9-digit township code, a university's "located in" (P131)
+ * resolved by name, a district's own code.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -128,6 +131,43 @@ interface UniversityRow {
   address?: string;
 }
 
+/** An OpenStreetMap town node matched to its NBS township (extract step below). */
+interface TownRow {
+  /** OSM node id. */
+  osmId: string;
+  /** The township's name, as OSM and the NBS list both write it (柏溪镇, 甘孜镇, 荆竹瑶族乡). */
+  name: string;
+  /** WGS-84, the node's position (OpenStreetMap's datum). */
+  lat: number;
+  lng: number;
+  /** 9-digit NBS township code: its first six digits are the GB/T 2260 district. */
+  code: string;
+}
+
+/** A district's own Wikidata item: its code (P442) and coordinate location (P625, WGS-84). */
+interface DistrictPointRow {
+  code: string;
+  name: string;
+  qid: string;
+  lat: number;
+  lng: number;
+}
+
+/** One Chinese place of the set, whichever source it comes from, with its district's NBS names. */
+interface ChinesePlace {
+  /** The source's tag in the rows (SOURCES.md). */
+  source: 'wikidata-universities-cn' | 'osm-towns-cn' | 'wikidata-districts-cn';
+  /** What the address names after the district: the university, the town; '' for a district. */
+  street: string;
+  lat: number;
+  lng: number;
+  /** NBS names; a municipality's city is the municipality itself (北京市, 重庆市). */
+  province: string;
+  city: string;
+  area: string;
+  districtCode: string | undefined;
+}
+
 interface WikidataCity {
   name: string;
   /** German label of the country (the source query asked for German labels). */
@@ -154,19 +194,28 @@ function readCsv(file: string): string[][] {
     .map((line) => line.split(',').map((cell) => cell.replace(/^"|"$/g, '')));
 }
 
-/** GB/T 2260 codes by province/city/district name, from the NBS list (modood). */
+/** GB/T 2260 codes by province/city/district name, and names by code, from the NBS list (modood). */
 class DivisionCodes {
   private readonly provinces = new Map<string, string>();
   private readonly cities = new Map<string, string>();
   private readonly districts = new Map<string, string>();
+  private readonly provinceNames = new Map<string, string>();
+  private readonly cityByCode = new Map<string, { name: string; province: string }>();
+  private readonly areaByCode = new Map<string, { name: string; city: string }>();
 
   constructor(dir: string) {
-    for (const [code, name] of readCsv(path.join(dir, 'provinces.csv')))
+    for (const [code, name] of readCsv(path.join(dir, 'provinces.csv'))) {
       this.provinces.set(name ?? '', code ?? '');
-    for (const [code, name, province] of readCsv(path.join(dir, 'cities.csv')))
+      this.provinceNames.set(code ?? '', name ?? '');
+    }
+    for (const [code, name, province] of readCsv(path.join(dir, 'cities.csv'))) {
       this.cities.set(`${province}:${name}`, code ?? '');
-    for (const [code, name, city] of readCsv(path.join(dir, 'areas.csv')))
+      this.cityByCode.set(code ?? '', { name: name ?? '', province: province ?? '' });
+    }
+    for (const [code, name, city] of readCsv(path.join(dir, 'areas.csv'))) {
       this.districts.set(`${city}:${name}`, code ?? '');
+      this.areaByCode.set(code ?? '', { name: name ?? '', city: city ?? '' });
+    }
   }
 
   district(province: string, city: string, area: string): string | undefined {
@@ -178,14 +227,42 @@ class DivisionCodes {
     if (!c) return undefined;
     return this.districts.get(`${c}:${area}`);
   }
+
+  /**
+   * The names an address writes for a district code: a municipality's districts and counties
+   * (listed under 市辖区 and 县) take the municipality as their city; a county-level city
+   * directly under its province (省直辖县级行政区划) has no city to write, so it is left out.
+   */
+  names(code: string): { province: string; city: string; area: string } | undefined {
+    const area = this.areaByCode.get(code);
+    const city = area && this.cityByCode.get(area.city);
+    const province = city && this.provinceNames.get(city.province);
+    if (!area || !city || !province || /直辖县级行政区划$/.test(city.name)) return undefined;
+    return {
+      province,
+      city: city.name === '市辖区' || city.name === '县' ? province : city.name,
+      area: area.name,
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Chinese variants.
 const MUNICIPALITIES = new Set(['北京市', '天津市', '上海市', '重庆市']);
 
-/** "深圳市" -> "深圳", "南山区" -> "南山"; keeps names that would be left with one character. */
+/** The peoples that autonomous prefectures, counties and banners carry in their names. */
+const PEOPLES =
+  '(?:各|满|蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|侗|瑶|白|土家|土|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|' +
+  '柯尔克孜|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|普米|塔吉克|怒|鄂温克|保安|裕固|独龙)族';
+const AUTONOMOUS = new RegExp(`(?:${PEOPLES})*自治(?:州|县|旗)$`, 'u');
+
+/**
+ * "深圳市" -> "深圳", "南山区" -> "南山", "恭城瑶族自治县" -> "恭城" (as people shorten it, not
+ * "恭城瑶族自治"); keeps names that would be left with one character.
+ */
 function shortName(name: string): string {
+  const autonomous = name.replace(AUTONOMOUS, '');
+  if (autonomous !== name && [...autonomous].length >= 2) return autonomous;
   const stripped = name.replace(
     /(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|盟|省|市|区|县|旗)$/u,
     '',
@@ -193,7 +270,7 @@ function shortName(name: string): string {
   return [...stripped].length >= 2 ? stripped : name;
 }
 
-/** What follows the district in the POI's own address, else the POI's name. */
+/** What follows the district in the university's own address, else the university's name. */
 function streetPart(row: UniversityRow): string {
   const address = row.address ?? '';
   const at = address.indexOf(row.area);
@@ -251,17 +328,15 @@ const CN_FORMS = [
   'name-first',
 ] as const;
 
-function chineseRows(universities: readonly UniversityRow[], codes: DivisionCodes): LabelledAddress[] {
-  const usable = universities.filter((u) => u.province && u.city && u.area);
+function chineseRows(places: readonly ChinesePlace[]): LabelledAddress[] {
   const rows: LabelledAddress[] = [];
-  const source = 'wikidata-universities-cn'; // SOURCES.md: universities-cn-wikidata.jsonl
-  usable.forEach((u, i) => {
+  places.forEach((u, i) => {
     const truth = { lat: round6(u.lat), lng: round6(u.lng) };
-    const districtCode = codes.district(u.province, u.city, u.area);
-    const street = streetPart(u);
-    const base = { truth, ...(districtCode ? { districtCode } : {}), source };
+    const street = u.street;
+    const base = { truth, ...(u.districtCode ? { districtCode: u.districtCode } : {}), source: u.source };
     const municipality = MUNICIPALITIES.has(u.province);
-    const full = `${u.province}${municipality ? '' : u.city}${u.area}${street}`;
+    const city = municipality ? '' : u.city;
+    const full = `${u.province}${city}${u.area}${street}`;
     for (const form of CN_FORMS) {
       if (form === 'fields' || form === 'fields-no-region') {
         rows.push({
@@ -273,7 +348,7 @@ function chineseRows(universities: readonly UniversityRow[], codes: DivisionCode
             ...(form === 'fields' ? { region: u.province } : {}),
             city: u.city,
             district: u.area,
-            streetLines: [street],
+            ...(street ? { streetLines: [street] } : {}),
           },
           ...base,
         });
@@ -287,15 +362,12 @@ function chineseRows(universities: readonly UniversityRow[], codes: DivisionCode
             : form === 'abbreviated'
               ? `${shortName(u.city)}${shortName(u.area)}${street}`
               : form === 'full-width'
-                ? fullWidth(`${u.province}${municipality ? '' : u.city}${u.area} ${street}`).replace(
-                    ' ',
-                    '\u3000',
-                  )
+                ? fullWidth(`${u.province}${city}${u.area}`) + (street ? `\u3000${fullWidth(street)}` : '')
                 : form === 'traditional'
                   ? traditional(full)
                   : form === 'spaced'
-                    ? [u.province, municipality ? '' : u.city, u.area, street].filter((p) => p).join(' ')
-                    : `${street}，${u.area}，${municipality ? u.province : `${u.city}，${u.province}`}`;
+                    ? [u.province, city, u.area, street].filter((p) => p).join(' ')
+                    : [street, u.area, city, u.province].filter((p) => p).join('，');
       rows.push({
         id: `cn-f-${i}-${form}`,
         category: 'cn-freeform',
@@ -306,6 +378,93 @@ function chineseRows(universities: readonly UniversityRow[], codes: DivisionCode
     }
   });
   return rows;
+}
+
+/** Universities as places: their name is the street part, their district resolved by name. */
+function universityPlaces(universities: readonly UniversityRow[], codes: DivisionCodes): ChinesePlace[] {
+  return universities
+    .filter((u) => u.province && u.city && u.area)
+    .map((u) => ({
+      source: 'wikidata-universities-cn',
+      street: streetPart(u),
+      lat: u.lat,
+      lng: u.lng,
+      province: u.province,
+      city: u.city,
+      area: u.area,
+      districtCode: codes.district(u.province, u.city, u.area),
+    }));
+}
+
+/** How many OSM towns the set takes (of ~6,400 matched): with the other sources, ~1,050 places. */
+const TOWNS_IN_SET = 800;
+
+/**
+ * A spread sample of the towns: districts in seeded order, one town from each before any district
+ * gives a second, so the sample covers every district the towns reach (598) before it thickens.
+ */
+function sampleTowns(towns: readonly TownRow[], size: number): TownRow[] {
+  const byDistrict = new Map<string, TownRow[]>();
+  for (const town of shuffled(towns, 11)) {
+    const list = byDistrict.get(town.code.slice(0, 6)) ?? [];
+    list.push(town);
+    byDistrict.set(town.code.slice(0, 6), list);
+  }
+  const order = shuffled([...byDistrict.keys()].sort(), 13);
+  const sample: TownRow[] = [];
+  for (let round = 0; sample.length < size; round++) {
+    const before = sample.length;
+    for (const district of order) {
+      const town = byDistrict.get(district)?.[round];
+      if (town && sample.length < size) sample.push(town);
+    }
+    if (sample.length === before) break;
+  }
+  return sample;
+}
+
+/** Towns as places: the township is the street part ("四川省宜宾市叙州区柏溪镇"). */
+function townPlaces(towns: readonly TownRow[], codes: DivisionCodes, notes: string[]): ChinesePlace[] {
+  const places: ChinesePlace[] = [];
+  let unnamed = 0;
+  for (const town of sampleTowns(towns, TOWNS_IN_SET)) {
+    const names = codes.names(town.code.slice(0, 6));
+    if (!names) {
+      unnamed++;
+      continue;
+    }
+    places.push({
+      source: 'osm-towns-cn',
+      street: town.name,
+      lat: town.lat,
+      lng: town.lng,
+      ...names,
+      districtCode: town.code.slice(0, 6),
+    });
+  }
+  if (unnamed > 0) notes.push(`towns: ${unnamed} left out (district not in the NBS list or without a city)`);
+  return places;
+}
+
+/** Districts as places: an address that stops at the district, truth the district's own point. */
+function districtPlaces(points: readonly DistrictPointRow[], codes: DivisionCodes, notes: string[]): ChinesePlace[] {
+  const places: ChinesePlace[] = [];
+  for (const point of points) {
+    const names = codes.names(point.code);
+    if (!names || names.area !== point.name) {
+      notes.push(`districts: ${point.code} ${point.name} left out (not so named in the NBS list)`);
+      continue;
+    }
+    places.push({
+      source: 'wikidata-districts-cn',
+      street: '',
+      lat: point.lat,
+      lng: point.lng,
+      ...names,
+      districtCode: point.code,
+    });
+  }
+  return places;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,8 +688,12 @@ function garbageRows(): LabelledAddress[] {
 // ---------------------------------------------------------------------------------------------
 /** The set; `notes` collects what was left out and why. */
 export function build(notes: string[] = []): LabelledAddress[] {
-  const universities = readJsonl<UniversityRow>(path.join(SOURCES, 'universities-cn-wikidata.jsonl'));
   const codes = new DivisionCodes(SOURCES);
+  const places = [
+    ...universityPlaces(readJsonl<UniversityRow>(path.join(SOURCES, 'universities-cn-wikidata.jsonl')), codes),
+    ...townPlaces(readJsonl<TownRow>(path.join(SOURCES, 'towns-cn-osm.jsonl')), codes, notes),
+    ...districtPlaces(readJsonl<DistrictPointRow>(path.join(SOURCES, 'districts-cn-wikidata.jsonl')), codes, notes),
+  ];
   const cities = [
     ...readJsonl<WikidataCity>(path.join(SOURCES, 'cities-de.jsonl')),
     ...readJsonl<WikidataCity>(path.join(SOURCES, 'cities-eu.jsonl')),
@@ -539,7 +702,7 @@ export function build(notes: string[] = []): LabelledAddress[] {
   if (international.unknownCountries.length > 0)
     notes.push(`left out (country not mapped): ${international.unknownCountries.join(', ')}`);
   return [
-    ...chineseRows(universities, codes),
+    ...chineseRows(places),
     ...international.rows,
     ...typoRows(international.rows),
     ...garbageRows(),
@@ -761,6 +924,151 @@ function extractCities(dataDe: string, dataEu: string): void {
   writeJsonl(path.join(SOURCES, 'cities-eu.jsonl'), (jsArray(dataEu) as UpstreamCity[]).map(toCity));
 }
 
+// ---------------------------------------------------------------------------------------------
+// The one-off extraction of the OpenStreetMap towns: HOT's export of populated places (a dBase
+// table and a shapefile of points), each town node named "…镇", "…乡" or "…街道" matched to the NBS
+// township of that name in the prefecture whose outline holds the point.
+
+/** The text columns of a dBase III table (HOT's exports write UTF-8 and character fields only). */
+function readDbf(file: string): Record<string, string>[] {
+  const buffer = fs.readFileSync(file);
+  const count = buffer.readUInt32LE(4);
+  const headerLength = buffer.readUInt16LE(8);
+  const recordLength = buffer.readUInt16LE(10);
+  const fields: { name: string; length: number }[] = [];
+  for (let at = 32; at < headerLength - 1; at += 32) {
+    const name = buffer.toString('latin1', at, at + 11).replace(/\0.*$/s, '');
+    fields.push({ name, length: buffer.readUInt8(at + 16) });
+  }
+  const records: Record<string, string>[] = [];
+  for (let i = 0; i < count; i++) {
+    let at = headerLength + i * recordLength + 1; // after the deletion flag
+    const record: Record<string, string> = {};
+    for (const field of fields) {
+      record[field.name] = buffer.toString('utf8', at, at + field.length).trim();
+      at += field.length;
+    }
+    records.push(record);
+  }
+  return records;
+}
+
+/** The points of a point shapefile, in record order ([lng, lat]; null for a null shape). */
+function readShpPoints(file: string): ([number, number] | null)[] {
+  const buffer = fs.readFileSync(file);
+  const points: ([number, number] | null)[] = [];
+  for (let at = 100; at + 8 <= buffer.length; ) {
+    const words = buffer.readInt32BE(at + 4); // content length in 16-bit words
+    const shapeType = buffer.readInt32LE(at + 8);
+    points.push(shapeType === 1 ? [buffer.readDoubleLE(at + 12), buffer.readDoubleLE(at + 20)] : null);
+    at += 8 + words * 2;
+  }
+  return points;
+}
+
+type Ring = [number, number][];
+
+function inRing([x, y]: [number, number], ring: Ring): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as [number, number];
+    const [xj, yj] = ring[j] as [number, number];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+interface Prefecture {
+  code: string;
+  box: [number, number, number, number];
+  polygons: Ring[][];
+}
+
+/** Prefecture outlines (GeoJSON features with a GB/T 2260 `code`), with bounding boxes. */
+function readPrefectures(file: string): Prefecture[] {
+  const collection = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    features: { properties: { code?: string }; geometry: { type: string; coordinates: unknown } }[];
+  };
+  return collection.features
+    .filter((f) => f.properties.code)
+    .map((f) => {
+      const polygons = (
+        f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates : [f.geometry.coordinates]
+      ) as Ring[][];
+      const outer = polygons.flatMap((p) => p[0] ?? []);
+      return {
+        code: f.properties.code as string,
+        box: [
+          Math.min(...outer.map((c) => c[0])),
+          Math.min(...outer.map((c) => c[1])),
+          Math.max(...outer.map((c) => c[0])),
+          Math.max(...outer.map((c) => c[1])),
+        ],
+        polygons,
+      };
+    });
+}
+
+function prefecturesHolding(point: [number, number], prefectures: readonly Prefecture[]): string[] {
+  const [x, y] = point;
+  return prefectures
+    .filter(({ box: [x0, y0, x1, y1] }) => x >= x0 && x <= x1 && y >= y0 && y <= y1)
+    .filter((p) =>
+      p.polygons.some(([outer, ...holes]) => outer && inRing(point, outer) && !holes.some((h) => inRing(point, h))),
+    )
+    .map((p) => p.code);
+}
+
+/** Municipalities' outlines carry the code of their urban districts (110100): any county of theirs matches. */
+const MUNICIPALITY_PREFIXES = new Set(['11', '12', '31', '50']);
+
+function extractTowns(dbfFile: string, shpFile: string, streetsCsv: string, prefecturesFile: string): TownRow[] {
+  const records = readDbf(dbfFile);
+  const points = readShpPoints(shpFile);
+  if (records.length !== points.length) throw new Error(`${records.length} records but ${points.length} points`);
+  const townships = new Map<string, { code: string; city: string }[]>();
+  for (const [code, name, , , city] of readCsv(streetsCsv)) {
+    const list = townships.get(name ?? '') ?? [];
+    list.push({ code: code ?? '', city: city ?? '' });
+    townships.set(name ?? '', list);
+  }
+  const prefectures = readPrefectures(prefecturesFile);
+  const counts = new Map<string, number>();
+  const count = (why: string): void => void counts.set(why, (counts.get(why) ?? 0) + 1);
+  const byCode = new Map<string, TownRow[]>();
+  records.forEach((record, i) => {
+    const point = points[i];
+    // A Han name ending in 镇/乡/街道, after any Tibetan or Latin form ("དཀར་ 甘孜镇").
+    const name = /([\u4e00-\u9fff]+(?:镇|乡|街道))$/u.exec(record['name'] ?? '')?.[1];
+    if (!point || record['place'] !== 'town' || !name) return;
+    // Nodes imported from the NGA's GNS: GeoNames carries the same points, and the geocoder
+    // ships GeoNames places, so they are no independent truth.
+    if (/GNS/i.test(record['source'] ?? '')) return count('GNS import');
+    const candidates = townships.get(name) ?? [];
+    if (candidates.length === 0) return count('no NBS township of that name');
+    const holding = prefecturesHolding(point, prefectures);
+    if (holding.length !== 1) return count('not in exactly one prefecture outline');
+    const prefecture = holding[0] as string;
+    const matches = candidates.filter((c) =>
+      MUNICIPALITY_PREFIXES.has(prefecture.slice(0, 2))
+        ? c.code.startsWith(prefecture.slice(0, 2))
+        : `${c.city}00` === prefecture,
+    );
+    if (matches.length !== 1) return count(matches.length === 0 ? 'no such township in that prefecture' : 'several such townships in that prefecture');
+    const code = (matches[0] as { code: string }).code;
+    const list = byCode.get(code) ?? [];
+    list.push({ osmId: record['osm_id'] ?? '', name, lat: round6(point[1]), lng: round6(point[0]), code });
+    byCode.set(code, list);
+  });
+  // Two nodes for one township: which is its seat is unknown, so neither is kept.
+  const towns = [...byCode.values()].filter((list) => {
+    if (list.length > 1) count('township matched by several nodes');
+    return list.length === 1;
+  });
+  for (const [why, n] of counts) process.stdout.write(`towns: ${n} left out: ${why}\n`);
+  return towns.map((list) => list[0] as TownRow).sort((a, b) => a.code.localeCompare(b.code));
+}
+
 function writeJsonl(file: string, rows: readonly unknown[]): void {
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 }
@@ -776,6 +1084,13 @@ if (require.main === module) {
       extractUniversities(universitiesCsv, notes),
     );
     for (const note of notes) process.stdout.write(`${note}\n`);
+  } else if (command === 'extract-towns') {
+    const [dbf, shp, streets, prefectures] = args;
+    if (!dbf || !shp || !streets || !prefectures)
+      throw new Error('extract-towns <places.dbf> <places.shp> <streets.csv> <china-cities.json>');
+    const towns = extractTowns(dbf, shp, streets, prefectures);
+    writeJsonl(path.join(SOURCES, 'towns-cn-osm.jsonl'), towns);
+    process.stdout.write(`towns: ${towns.length} kept\n`);
   } else if (command === 'extract-cities') {
     const [dataDe, dataEu] = args;
     if (!dataDe || !dataEu) throw new Error('extract-cities <data.de.js> <data.eu.js>');
