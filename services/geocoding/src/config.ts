@@ -57,6 +57,9 @@ export const geocodingConfig = defineConfig({
   /** Cluster radius in pixels (of a 512 px tile) and the zoom above which pins are never clustered. */
   MAP_CLUSTER_RADIUS: int({ min: 1, max: 512, default: 60 }),
   MAP_CLUSTER_MAX_ZOOM: int({ min: 0, max: 24, default: 16 }),
+  /** How often the map grid applies pin changes (src/map/grid-maintenance; 0: never), and how many per batch. */
+  MAP_GRID_DRAIN_INTERVAL: duration('200ms', { min: 0 }),
+  MAP_GRID_DRAIN_BATCH: int({ min: 1, max: 50_000, default: 5000 }),
 }).superRefine((config, ctx) => {
   // Checked at boot: a missing key fails the start with the variable named, not the first request.
   if ((config.GEOCODER === 'amap' || config.GEOCODER === 'baidu') && config.GEOCODER_KEY === undefined) {

@@ -21,6 +21,7 @@ import {
 import { AppModule } from '../src/app.module';
 import { geocodingConfig, type GeocodingConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { GridDrainer } from '../src/map/grid-maintenance/grid-drainer';
 
 interface Feature {
   geometry: { type: 'Point'; coordinates: [number, number] };
@@ -48,6 +49,9 @@ describe('geocoding service: customer events -> pins -> map', () => {
 
   /** The service has committed this event (its inbox row exists). */
   const processed = (eventId: string) => service.handled(eventId);
+
+  /** The grid and roll-ups count every pin change committed so far (they lag writes by the drain interval). */
+  const drained = () => service.app.app.get(GridDrainer).drain();
 
   async function get<T>(path: string): Promise<{ status: number; body: T }> {
     const res = await fetch(`${service.url}${path}`, { headers: await identityHeaders() });
@@ -261,6 +265,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
       const seen = body.features.map((f) => f.properties.status).sort();
       return seen.join() === 'overdue,overdue,unpaid' ? true : undefined;
     });
+    await drained();
     const overdueOnly = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${chengdu}&status=overdue`);
     expect(overdueOnly.body.features).toHaveLength(2);
     const { status: code, body } = await get<FeatureCollection>(
@@ -282,6 +287,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
   });
 
   it('rolls up count and amounts per province and per country', async () => {
+    await drained();
     const provinces = await get<{
       regions: { key: string; name: string; count: number }[];
       unlocated: number;
@@ -487,6 +493,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
         );
         return ready.length === 3 ? true : undefined;
       });
+      await drained();
     });
 
     const idsOf = async (query: string): Promise<string[]> => {
@@ -561,6 +568,7 @@ describe('geocoding service: customer events -> pins -> map', () => {
       await processed(
         await publish(Topic.StatusChanged, { customerId: west, occurredAt: at(30), status: ArStatus.PAID }),
       );
+      await drained();
       const { body } = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}&zoom=6`);
       expect(body.features[0]?.properties).toMatchObject({ counts: { paid: 1, unpaid: 0, overdue: 2 } });
       const vipOnly = await get<FeatureCollection>(`/api/v1/map/customers?bbox=${kunming}&zoom=6&tier=vip`);

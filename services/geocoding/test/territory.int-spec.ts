@@ -12,6 +12,7 @@ import {
 import { AppModule } from '../src/app.module';
 import { geocodingConfig, type GeocodingConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { GridDrainer } from '../src/map/grid-maintenance/grid-drainer';
 
 interface Feature {
   properties: { customerId?: string; cluster?: boolean; point_count?: number };
@@ -87,6 +88,8 @@ describe('geocoding: a collector sees and counts only the customers of their ter
       const all = await get<{ features: Feature[] }>(FINANCE, '/api/v1/map/customers');
       return all.features.length === a.length + b.length ? true : undefined;
     });
+    // The grid and roll-ups (finance's views) follow the pins by the drainer's interval.
+    await service.app.app.get(GridDrainer).drain();
   });
 
   afterAll(async () => {

@@ -14,6 +14,7 @@ import {
 import { AppModule } from '../src/app.module';
 import { geocodingConfig, type GeocodingConfig } from '../src/config';
 import { dataSourceOptions } from '../src/database/data-source';
+import { GridDrainer } from '../src/map/grid-maintenance/grid-drainer';
 
 interface Unlocated {
   items: { customerId: string; reason: string; countryCode: string | null }[];
@@ -94,7 +95,9 @@ describe('geocoding: customers that are not located', () => {
     });
     expect(all.features.map((f) => f.properties.customerId)).toEqual([located]);
     expect(all.features[0]?.properties.precision).toBe('district');
-    // Its district code is on the pin, so district roll-ups group it under 南山区.
+    // Its district code is on the pin, so district roll-ups group it under 南山区 (once the grid's
+    // drainer has applied it: the roll-ups lag pin writes by its interval).
+    await service.app.app.get(GridDrainer).drain();
     const districts = await get<{ regions: { districtCode: string | null; count: number }[] }>(
       FINANCE,
       '/api/v1/map/regions?level=district',

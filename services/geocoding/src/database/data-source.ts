@@ -11,6 +11,7 @@ import { MapGrid1797200000000 } from './migrations/1797200000000-map-grid';
 import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-grid-high-zoom';
 import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-precisions';
 import { GeocodeCache1797900000000 } from './migrations/1797900000000-geocode-cache';
+import { MapGridAsync1798000000000 } from './migrations/1798000000000-map-grid-async';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -28,6 +29,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       MapGridHighZoom1797300000000,
       PinPrecisions1797800000000,
       GeocodeCache1797900000000,
+      MapGridAsync1798000000000,
     ],
   };
 }

@@ -156,6 +156,7 @@ describe('gridClusters', () => {
           overdue: 0,
           lat: 30,
           lng: 104,
+          pinNo: null,
           sums: [
             { currency: 'CNY', outstanding: 12345n, overdue: 0n },
             { currency: 'JPY', outstanding: 500n, overdue: 500n },

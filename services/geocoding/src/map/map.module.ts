@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CustomerPlacementsModule } from '../customer-placements/customer-placements.module';
 import { GeocoderModule } from '../geocoder/geocoder.module';
+import { GridDrainer } from './grid-maintenance/grid-drainer';
+import { GridMaintenanceRepository } from './grid-maintenance/grid-maintenance.repository';
 import { MapConsumer } from './map.consumer';
 import { MapController } from './map.controller';
 import { PinRepository } from './pin.repository';
@@ -13,7 +15,10 @@ import { GetMapCustomersUseCase } from './usecases/get-map-customers.usecase';
 import { GetRegionRollupsUseCase } from './usecases/get-region-rollups.usecase';
 import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
 
-/** The map projection: pins from customer events, served as GeoJSON and regional roll-ups. */
+/**
+ * The map projection: pins from customer events, served as GeoJSON and regional roll-ups; the grid
+ * and roll-ups they are clustered and summed from, kept by GridDrainer off the writing transaction.
+ */
 @Module({
   imports: [GeocoderModule, CustomerPlacementsModule],
   controllers: [MapController, UnlocatedController],
@@ -27,6 +32,8 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
     GetRegionRollupsUseCase,
     GetUnlocatedUseCase,
     MapConsumer,
+    GridMaintenanceRepository,
+    GridDrainer,
   ],
 })
 export class MapModule {}

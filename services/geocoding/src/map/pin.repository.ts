@@ -57,8 +57,8 @@ export interface LocatedPin {
 
 export interface PinFilter {
   bbox?: Bbox;
-  /** Only pins inside one of these boxes (findLocated only). */
-  within?: readonly Bbox[];
+  /** Only the pins of these numbers (customer_pins.pin_no; findLocated only). */
+  pinNos?: readonly string[];
   statuses?: readonly PinStatus[];
   tiers?: readonly PinTier[];
   /** Only customers overdue for at least this many days. */
@@ -69,6 +69,9 @@ export interface PinFilter {
   /** Only customers inside it (customer_placements), pins and aggregates alike; undefined = all. */
   territory?: Territory;
 }
+
+/** The filters the pre-aggregated roll-ups (map_rollup) can apply. */
+export type AggregateFilter = Pick<PinFilter, 'countryCode' | 'statuses'>;
 
 export type RollupLevel = 'country' | 'province' | 'city' | 'district';
 
@@ -81,6 +84,8 @@ export interface GridCell {
   overdue: number;
   lat: number;
   lng: number;
+  /** A cell of one pin: that pin's number (the cell's sum of them); null for more. */
+  pinNo: string | null;
   sums: { currency: string; outstanding: bigint; overdue: bigint }[];
 }
 
@@ -340,18 +345,6 @@ export class PinRepository {
    */
   async findLocated(filter: PinFilter): Promise<LocatedPin[]> {
     const { where, params } = whereClause(filter);
-    // Boxes drive the read, one GiST probe each: as an OR of conditions the planner, estimating
-    // each box at 1,000 pins, scans the whole table once a view has a few hundred of them.
-    let from = 'customer_pins p';
-    if (filter.within) {
-      const column = (i: number): string => {
-        params.push(filter.within?.map((box) => box[i]) ?? []);
-        return `$${params.length}::float8[]`;
-      };
-      from = `(SELECT DISTINCT ON (p.customer_id) p.*
-               FROM unnest(${column(0)}, ${column(1)}, ${column(2)}, ${column(3)}) AS w(w, s, e, n)
-               JOIN customer_pins p ON point(p.longitude, p.latitude) <@ box(point(w.w, w.s), point(w.e, w.n))) p`;
-    }
     const rows = await this.dataSource.query<(Omit<LocatedPin, 'balances'> & { balances: BalanceJson[] })[]>(
       `SELECT p.customer_id AS "customerId", p.name, p.latitude AS lat, p.longitude AS lng,
               p.geocode_precision AS precision, p.geocode_source AS source, p.status, p.tier,
@@ -361,7 +354,7 @@ export class PinRepository {
                           'outstanding', b.outstanding_minor::text,
                           'overdue', b.overdue_minor::text) ORDER BY b.currency)
                         FROM customer_pin_balances b WHERE b.customer_id = p.customer_id), '[]') AS balances
-       FROM ${from}
+       FROM customer_pins p
        WHERE ${where}
        ORDER BY p.customer_id`,
       params,
@@ -404,6 +397,46 @@ export class PinRepository {
   }
 
   /**
+   * rollupCounts from the pre-aggregated map_rollup (kept by GridDrainer, one row per district
+   * key, status and tier): a few thousand rows grouped instead of every pin. Only the country and
+   * status can filter here; the caller scans the pins for anything else.
+   */
+  async aggregatedRollupCounts(level: RollupLevel, filter: AggregateFilter): Promise<RollupCounts[]> {
+    const { where, params } = aggregateWhere(filter);
+    const g = rollupGroup(level);
+    return this.dataSource.query<RollupCounts[]>(
+      `SELECT p.country_code AS "countryCode", ${g.region} AS "regionCode", ${g.regionName} AS "regionName",
+              ${g.city} AS city, ${g.district} AS "districtCode", ${g.districtName} AS "districtName",
+              sum(p.n)::int AS total,
+              (coalesce(sum(p.n) FILTER (WHERE p.status = 'paid'), 0))::int AS paid,
+              (coalesce(sum(p.n) FILTER (WHERE p.status = 'unpaid'), 0))::int AS unpaid,
+              (coalesce(sum(p.n) FILTER (WHERE p.status = 'overdue'), 0))::int AS overdue,
+              sum(p.sum_lat) / sum(p.n) AS lat, sum(p.sum_lng) / sum(p.n) AS lng
+       FROM map_rollup p
+       WHERE ${where}
+       GROUP BY 1, 2, 4, 5`,
+      params,
+    );
+  }
+
+  /** rollupSums from the pre-aggregated map_rollup_sums (see aggregatedRollupCounts). */
+  async aggregatedRollupSums(level: RollupLevel, filter: AggregateFilter): Promise<RollupSums[]> {
+    const { where, params } = aggregateWhere(filter);
+    const g = rollupGroup(level);
+    const rows = await this.dataSource.query<SumRow[]>(
+      `SELECT p.country_code AS "countryCode", ${g.region} AS "regionCode", ${g.city} AS city,
+              ${g.district} AS "districtCode", p.currency,
+              sum(p.outstanding_minor)::text AS outstanding, sum(p.overdue_minor)::text AS overdue
+       FROM map_rollup_sums p
+       WHERE ${where}
+       GROUP BY 1, 2, 3, 4, 5
+       ORDER BY 5`,
+      params,
+    );
+    return rows.map((r) => ({ ...r, outstanding: BigInt(r.outstanding), overdue: BigInt(r.overdue) }));
+  }
+
+  /**
    * Grid clusters of one zoom from the pre-aggregated map_grid (see the MapGrid migration): cost
    * depends on the cells in view, not on the number of pins. Only status and tier can be filtered
    * here; the caller reads pins for anything else.
@@ -434,7 +467,8 @@ export class PinRepository {
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'paid'), 0))::int AS paid,
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'unpaid'), 0))::int AS unpaid,
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'overdue'), 0))::int AS overdue,
-                sum(g.sum_lat) / sum(g.n) AS lat, sum(g.sum_lng) / sum(g.n) AS lng
+                sum(g.sum_lat) / sum(g.n) AS lat, sum(g.sum_lng) / sum(g.n) AS lng,
+                CASE WHEN sum(g.n) = 1 THEN sum(g.sum_pin_no)::text END AS "pinNo"
          FROM map_grid g WHERE ${where}
          GROUP BY g.cx, g.cy HAVING sum(g.n) > 0`,
         params,
@@ -523,6 +557,8 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
       `point(p.longitude, p.latitude) <@ box(point(${param(west)}, ${param(minLat)}), point(${param(east)}, ${param(maxLat)}))`;
     conditions.push(minLng <= maxLng ? box(minLng, maxLng) : `(${box(minLng, 180)} OR ${box(-180, maxLng)})`);
   }
+  // The pins' unique index answers it: one lookup per number, whatever the box estimates.
+  if (filter.pinNos) conditions.push(`p.pin_no = ANY(${param(filter.pinNos)}::bigint[])`);
   if (filter.statuses) conditions.push(`p.status = ANY(${param(filter.statuses)}::text[])`);
   if (filter.tiers) conditions.push(`p.tier = ANY(${param(filter.tiers)}::text[])`);
   if (filter.minOverdueDays !== undefined) {
@@ -538,5 +574,20 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
   }
   if (filter.countryCode) conditions.push(`p.country_code = ${param(filter.countryCode)}`);
   if (filter.territory) conditions.push(customerTerritoryFilter(filter.territory, 'p.customer_id', param));
+  return { where: conditions.join(' AND '), params };
+}
+
+/** Rows still counting something (the drainer deletes those that reach zero, within its batch). */
+function aggregateWhere(filter: AggregateFilter): { where: string; params: unknown[] } {
+  const conditions = ['p.n > 0'];
+  const params: unknown[] = [];
+  if (filter.statuses) {
+    params.push(filter.statuses);
+    conditions.push(`p.status = ANY($${params.length}::text[])`);
+  }
+  if (filter.countryCode) {
+    params.push(filter.countryCode);
+    conditions.push(`p.country_code = $${params.length}`);
+  }
   return { where: conditions.join(' AND '), params };
 }

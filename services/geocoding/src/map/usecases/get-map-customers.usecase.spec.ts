@@ -53,6 +53,7 @@ describe('GetMapCustomersUseCase', () => {
         overdue: 2,
         lat: 31,
         lng: 121,
+        pinNo: null,
         sums: [{ currency: 'CNY', outstanding: 150050n, overdue: 100n }],
       },
     ]);
@@ -82,8 +83,8 @@ describe('GetMapCustomersUseCase', () => {
     const cell = { paid: 0, unpaid: 1, overdue: 0, sums: [] };
     // Shanghai's pin is in cell (3429, 1673) at zoom 10 (k = 12); the other cell's pin is not found.
     const gridCells = jest.fn().mockResolvedValue([
-      { ...cell, cx: 3429, cy: 1673, lat: 31.22, lng: 121.46 },
-      { ...cell, cx: 10, cy: 10, lat: 80, lng: -170 },
+      { ...cell, cx: 3429, cy: 1673, lat: 31.22, lng: 121.46, pinNo: '7' },
+      { ...cell, cx: 10, cy: 10, lat: 80, lng: -170, pinNo: '9' },
     ]);
     const findLocated = jest.fn().mockResolvedValue([pins[0]]);
     const useCase = new GetMapCustomersUseCase(
@@ -91,7 +92,7 @@ describe('GetMapCustomersUseCase', () => {
       config,
     );
     const result = await useCase.execute({ zoom: 10, statuses: ['unpaid'] });
-    expect(findLocated).toHaveBeenCalledWith({ statuses: ['unpaid'], within: expect.any(Array) as unknown });
+    expect(findLocated).toHaveBeenCalledWith({ statuses: ['unpaid'], pinNos: ['7', '9'] });
     expect(result.features.map((f) => f.properties)).toEqual([
       expect.objectContaining({ cluster: true, point_count: 1 }),
       expect.objectContaining({ customerId: 'a', color: '#020202' }),

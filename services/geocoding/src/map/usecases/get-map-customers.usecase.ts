@@ -6,7 +6,7 @@ import type { GeocodingConfig } from '../../config';
 import { clusterPins, gridClusters, type ClusterFeature } from '../clustering';
 import { GRID_CELL_SHIFT, GRID_MAX_ZOOM, MAX_SINGLE_PINS } from '../grid';
 import type { PinStatus, PinTier } from '../customer-pin.entity';
-import { cellBox, cellOf, WORLD, widenBbox, type Bbox } from '../map-query';
+import { cellOf, WORLD, widenBbox, type Bbox } from '../map-query';
 import { pinFeature, type PinColors, type PinFeature } from '../pin-features';
 import { PinRepository, type GridCell, type PinFilter } from '../pin.repository';
 
@@ -84,7 +84,8 @@ export class GetMapCustomersUseCase {
 
   /**
    * Grid clusters of the view; a cell holding one customer shows that customer's pin, read by the
-   * cells' boxes (unless the view has more such cells than MAX_SINGLE_PINS).
+   * pin numbers the cells carry (one index lookup each, unless the view has more such cells than
+   * MAX_SINGLE_PINS).
    */
   private async fromGrid(
     zoom: number,
@@ -95,14 +96,14 @@ export class GetMapCustomersUseCase {
     const k = zoom + GRID_CELL_SHIFT;
     const cells = await this.pins.gridCells(zoom, bbox, filter);
     const key = (c: { cx: number; cy: number }): string => `${c.cx}/${c.cy}`;
-    const single = cells.filter((c) => c.paid + c.unpaid + c.overdue === 1);
+    const single = cells.filter((c) => c.pinNo !== null && c.paid + c.unpaid + c.overdue === 1);
     if (single.length === 0 || single.length > MAX_SINGLE_PINS) return gridClusters(cells, k, colors);
     const wanted = new Set(single.map(key));
+    // The grid lags pin writes by the drain interval: a pin that moved out of its cell (or no
+    // longer passes the filter) since is not shown there, and its cell stays a cluster of one.
     const pins = (
-      await this.pins.findLocated({ ...filter, within: single.map((c) => cellBox(c.cx, c.cy, k)) })
+      await this.pins.findLocated({ ...filter, pinNos: single.map((c) => c.pinNo ?? '') })
     ).filter((p) => wanted.has(key(cellOf(p.lng, p.lat, k))));
-    // A pin read for its cell replaces the cell's cluster of one; one not found (a position on a
-    // cell edge rounds differently here than in SQL) leaves the cluster.
     const shown = new Set(pins.map((p) => key(cellOf(p.lng, p.lat, k))));
     const clusters: GridCell[] = cells.filter((c) => !shown.has(key(c)));
     return [...gridClusters(clusters, k, colors), ...pins.map((p) => pinFeature(p, colors))];

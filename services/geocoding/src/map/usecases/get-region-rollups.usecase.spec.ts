@@ -1,3 +1,4 @@
+import type { Territory } from '@duemap/auth';
 import type { PinRepository, RollupCounts, RollupSums } from '../pin.repository';
 import { GetRegionRollupsUseCase } from './get-region-rollups.usecase';
 
@@ -17,7 +18,10 @@ const counts = (c: Partial<RollupCounts> & Pick<RollupCounts, 'countryCode'>): R
 });
 
 function useCaseWith(rows: RollupCounts[], sums: RollupSums[], unlocated = 0) {
+  // The same rows from the pre-aggregated roll-ups and from the pins: which one answers is checked below.
   const repo = {
+    aggregatedRollupCounts: jest.fn().mockResolvedValue(rows),
+    aggregatedRollupSums: jest.fn().mockResolvedValue(sums),
     rollupCounts: jest.fn().mockResolvedValue(rows),
     rollupSums: jest.fn().mockResolvedValue(sums),
     countUnlocated: jest.fn().mockResolvedValue(unlocated),
@@ -64,7 +68,15 @@ describe('GetRegionRollupsUseCase', () => {
       2,
     );
     const result = await useCase.execute({ level: 'province', countryCode: 'CN', statuses: ['overdue'] });
-    expect(repo.rollupCounts).toHaveBeenCalledWith('province', { countryCode: 'CN', statuses: ['overdue'] });
+    expect(repo.aggregatedRollupCounts).toHaveBeenCalledWith('province', {
+      countryCode: 'CN',
+      statuses: ['overdue'],
+    });
+    expect(repo.aggregatedRollupSums).toHaveBeenCalledWith('province', {
+      countryCode: 'CN',
+      statuses: ['overdue'],
+    });
+    expect(repo.rollupCounts).not.toHaveBeenCalled();
     expect(result.unlocated).toBe(2);
     expect(result.regions.map((r) => r.key)).toEqual(['CN-30', 'CN-23', 'CN-?']);
     expect(result.regions[0]).toMatchObject({
@@ -90,5 +102,15 @@ describe('GetRegionRollupsUseCase', () => {
     expect(result.regions).toEqual([
       expect.objectContaining({ key: 'DE', name: 'Germany', regionCode: null, count: 2 }),
     ]);
+  });
+
+  it("scans the pins for a caller's territory, which the pre-aggregated roll-ups do not know", async () => {
+    const { useCase, repo } = useCaseWith([counts({ countryCode: 'DE', total: 2 })], []);
+    const territory: Territory = { countries: [], provinces: [], salesTerritories: [], customerIds: ['a'] };
+    await useCase.execute({ level: 'city', territory });
+    expect(repo.rollupCounts).toHaveBeenCalledWith('city', { territory });
+    expect(repo.rollupSums).toHaveBeenCalledWith('city', { territory });
+    expect(repo.aggregatedRollupCounts).not.toHaveBeenCalled();
+    expect(repo.aggregatedRollupSums).not.toHaveBeenCalled();
   });
 });

@@ -56,9 +56,16 @@ export class GetRegionRollupsUseCase {
       ...(query.statuses ? { statuses: query.statuses } : {}),
       ...(query.territory ? { territory: query.territory } : {}),
     };
+    // Without a territory the pre-aggregated roll-ups answer (they lag pin changes by the grid's
+    // drain interval); a territory's customers are only known pin by pin.
+    const aggregated = query.territory === undefined;
     const [counts, sums, unlocated] = await Promise.all([
-      this.pins.rollupCounts(query.level, filter),
-      this.pins.rollupSums(query.level, filter),
+      aggregated
+        ? this.pins.aggregatedRollupCounts(query.level, filter)
+        : this.pins.rollupCounts(query.level, filter),
+      aggregated
+        ? this.pins.aggregatedRollupSums(query.level, filter)
+        : this.pins.rollupSums(query.level, filter),
       this.pins.countUnlocated(query.territory),
     ]);
     const keyOf = (r: {
