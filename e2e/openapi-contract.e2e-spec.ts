@@ -7,7 +7,7 @@ import { startStack, type Stack } from './stack';
 
 interface Customer {
   id: string;
-  location: unknown;
+  location: { state: string };
 }
 interface Invoice {
   id: string;
@@ -118,7 +118,7 @@ describe('the published OpenAPI document', () => {
       await eventually(
         'the customer located',
         () => contract.call<Customer>('GET /api/v1/customers/{id}', { id: located.id }),
-        (res) => res.body.location !== null,
+        (res) => res.body.location.state === 'located',
       )
     ).body;
     await contract.call('GET /api/v1/customers/{id}', { id: bare.id });
@@ -278,6 +278,8 @@ describe('the published OpenAPI document', () => {
     expect(clustered.body.features.some((f) => f.properties.cluster === true)).toBe(true);
     await contract.call('GET /api/v1/map/regions');
     await contract.call('GET /api/v1/map/unlocated');
+    const live = await contract.call<string>('GET /api/v1/map/live', {}, { query: { maxSeconds: '1' } });
+    expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const countries = await contract.call('GET /api/v1/map/boundaries', {}, { query: { level: 'country' } });
     expect(countries.status).toBe(200);
     await contract.call('GET /api/v1/map/boundaries', {}, { query: { level: 'province', region: 'CN' } });

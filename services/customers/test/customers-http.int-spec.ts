@@ -50,7 +50,7 @@ describe('customers over HTTP', () => {
       },
       balances: [],
       creditRating: null,
-      location: null,
+      location: expect.objectContaining({ state: 'pending', lat: null, lng: null, reason: null }),
     });
     expect(customer.id).toMatch(/^[0-9a-f-]{36}$/);
 

@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { provinceKey } from '@duemap/auth';
 import { Money, type MoneyJson } from '@duemap/money';
 import { PiiCipher } from '../pii/pii-cipher';
-import type { ArStatusName, CustomerEntity, CustomerSourceEntity, StoredBalance } from './customer.entity';
+import type {
+  ArStatusName,
+  CustomerEntity,
+  CustomerSourceEntity,
+  LocationStateName,
+  StoredBalance,
+  StoredCandidate,
+} from './customer.entity';
 import type { AddressState, ContactState, MasterState } from './customer-master';
 
 interface SealedAddressPart {
@@ -22,7 +29,69 @@ export interface CurrencyBalanceJson {
   unappliedCredit: MoneyJson;
 }
 
-export type LocationPrecisionName = 'rooftop' | 'postcode' | 'district' | 'city' | 'region' | 'country';
+export const LOCATION_PRECISIONS = [
+  'rooftop',
+  'street',
+  'postcode',
+  'district',
+  'city',
+  'region',
+  'country',
+] as const;
+export type LocationPrecisionName = (typeof LOCATION_PRECISIONS)[number];
+
+/** geocode-failed's reasons: the proto enum's names without the prefix, lower-case. */
+export const GEOCODE_FAILURE_REASONS = [
+  'unspecified',
+  'no_match',
+  'ambiguous',
+  'incomplete_address',
+  'provider_unavailable',
+  'country_only',
+] as const;
+export type GeocodeFailureReasonName = (typeof GEOCODE_FAILURE_REASONS)[number];
+
+export const LOCATION_STATES: readonly LocationStateName[] = ['pending', 'located', 'not_located'];
+
+/**
+ * Where the customer is, as geocoding last said: located with a point, not located with the
+ * reason (so an AR clerk knows what to fix), or pending before any verdict about its current
+ * address. lat/lng/precision kept their names from when `location` was the point or null.
+ */
+export interface LocationView {
+  state: LocationStateName;
+  lat: number | null;
+  lng: number | null;
+  precision: LocationPrecisionName | null;
+  source: string | null;
+  confidence: number | null;
+  reason: GeocodeFailureReasonName | null;
+  detail: string | null;
+  willRetry: boolean | null;
+  candidates: StoredCandidate[];
+  /** When geocoding reached its verdict; null while pending. */
+  geocodedAt: string | null;
+}
+
+/** The columns of a location without a verdict: a new customer's, or one whose address changed. */
+export function noLocationVerdict(): Pick<
+  CustomerEntity,
+  | 'locationState'
+  | 'locationFailureReason'
+  | 'locationFailureDetail'
+  | 'locationWillRetry'
+  | 'locationCandidates'
+  | 'locationConfidence'
+> {
+  return {
+    locationState: 'pending',
+    locationFailureReason: null,
+    locationFailureDetail: null,
+    locationWillRetry: null,
+    locationCandidates: [],
+    locationConfidence: null,
+  };
+}
 
 /** The customer JSON of the HTTP API. */
 export interface CustomerView {
@@ -42,7 +111,7 @@ export interface CustomerView {
   balance: Omit<CurrencyBalanceJson, 'currency'>;
   balances: CurrencyBalanceJson[];
   creditRating: string | null;
-  location: { lat: number; lng: number; precision: LocationPrecisionName | null } | null;
+  location: LocationView;
   createdAt: string;
   updatedAt: string;
 }
@@ -56,6 +125,24 @@ export function balanceJson(b: StoredBalance): CurrencyBalanceJson {
     outstanding: Money.fromMinor(BigInt(b.outstanding), b.currency).toJSON(),
     overdue: Money.fromMinor(BigInt(b.overdue), b.currency).toJSON(),
     unappliedCredit: Money.fromMinor(BigInt(b.unapplied), b.currency).toJSON(),
+  };
+}
+
+export function locationView(row: CustomerEntity): LocationView {
+  const pending = row.locationState === 'pending';
+  return {
+    state: row.locationState,
+    lat: row.latitude,
+    lng: row.longitude,
+    precision: row.locationPrecision as LocationPrecisionName | null,
+    source: row.locationSource,
+    confidence: row.locationConfidence,
+    reason: row.locationFailureReason as GeocodeFailureReasonName | null,
+    detail: row.locationFailureDetail,
+    willRetry: row.locationWillRetry,
+    candidates: row.locationCandidates,
+    // location_occurred_at outlives an address change (it orders the verdicts), the verdict does not.
+    geocodedAt: pending ? null : (row.locationOccurredAt?.toISOString() ?? null),
   };
 }
 
@@ -165,14 +252,7 @@ export class CustomerRecords {
       },
       balances,
       creditRating: row.creditRating,
-      location:
-        row.latitude === null || row.longitude === null
-          ? null
-          : {
-              lat: row.latitude,
-              lng: row.longitude,
-              precision: row.locationPrecision as LocationPrecisionName | null,
-            },
+      location: locationView(row),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };

@@ -2,6 +2,17 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type CustomerTierName = 'standard' | 'vip';
 export type ArStatusName = 'paid' | 'unpaid' | 'overdue';
+/** pending: no verdict of geocoding yet; located: customer-geocoded; not_located: geocode-failed. */
+export type LocationStateName = 'pending' | 'located' | 'not_located';
+
+/** One place an ambiguous address may mean, as stored in `customers.location_candidates`. */
+export interface StoredCandidate {
+  label: string;
+  /** GB/T 2260 code in China, else null. */
+  code: string | null;
+  /** What the code names (region, city, district); null without a code that says. */
+  precision: 'region' | 'city' | 'district' | null;
+}
 
 /** One currency's balance as stored in `customers.balances` (minor units as decimal strings). */
 export interface StoredBalance {
@@ -98,6 +109,27 @@ export class CustomerEntity {
 
   @Column({ name: 'location_occurred_at', type: 'timestamptz', nullable: true })
   locationOccurredAt!: Date | null;
+
+  @Column({ name: 'location_state', type: 'text', default: 'pending' })
+  locationState!: LocationStateName;
+
+  /** geocode-failed's reason, the proto enum's name lower-case ("no_match"); null unless not_located. */
+  @Column({ name: 'location_failure_reason', type: 'text', nullable: true })
+  locationFailureReason!: string | null;
+
+  @Column({ name: 'location_failure_detail', type: 'text', nullable: true })
+  locationFailureDetail!: string | null;
+
+  /** True when geocoding retries by itself; false when only a corrected address helps. */
+  @Column({ name: 'location_will_retry', type: 'boolean', nullable: true })
+  locationWillRetry!: boolean | null;
+
+  @Column({ name: 'location_candidates', type: 'jsonb', default: () => "'[]'" })
+  locationCandidates!: StoredCandidate[];
+
+  /** 0..1, of the geocoder's best reading; null when the verdict carried none. */
+  @Column({ name: 'location_confidence', type: 'double precision', nullable: true })
+  locationConfidence!: number | null;
 
   /** geocode_version of the verdict the location comes from; 0 when it had none (or none came). */
   @Column({ name: 'location_version', type: 'bigint', default: 0 })

@@ -75,7 +75,9 @@ export class CustomersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Customers by status, region or search text, ordered by name (keyset pages)' })
+  @ApiOperation({
+    summary: 'Customers by status, location state, region or search text, ordered by name (keyset pages)',
+  })
   @ApiOkResponse({ type: CustomerPageResponseDto })
   async list(
     @Query() query: ListCustomersRequestDto,
@@ -83,6 +85,7 @@ export class CustomersController {
   ): Promise<CustomerPage> {
     const page = await this.listCustomers.execute({
       statuses: query.status,
+      locationStates: query.location,
       q: query.q,
       region: query.region,
       limit: query.limit ?? DEFAULT_PAGE_SIZE,

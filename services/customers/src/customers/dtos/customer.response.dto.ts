@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { GEOCODE_FAILURE_REASONS, LOCATION_PRECISIONS, LOCATION_STATES } from '../customer-record';
 
 // OpenAPI description of the customer JSON (the value itself is built by CustomerRecords.toView).
 
@@ -47,14 +48,77 @@ export class CurrencyBalanceResponseDto extends BalanceResponseDto {
   @ApiProperty({ example: 'CNY' }) currency!: string;
 }
 
-export class LocationResponseDto {
-  @ApiProperty({ example: 22.5431 }) lat!: number;
-  @ApiProperty({ example: 113.9466 }) lng!: number;
-  @ApiProperty({
-    enum: ['rooftop', 'postcode', 'district', 'city', 'region', 'country'],
-    nullable: true,
-  })
+export class LocationCandidateResponseDto {
+  @ApiProperty({ example: '北京市朝阳区' }) label!: string;
+  @ApiProperty({ type: String, nullable: true, example: '110105', description: 'GB/T 2260 in China.' })
+  code!: string | null;
+  @ApiProperty({ enum: ['region', 'city', 'district'], nullable: true, description: 'What the code names.' })
   precision!: string | null;
+}
+
+export class LocationResponseDto {
+  @ApiProperty({
+    enum: LOCATION_STATES,
+    description:
+      'pending: geocoding has not yet judged the current address; located: on the map at lat/lng; ' +
+      'not_located: no pin, reason says why (fix the address, or pick one of the candidates).',
+  })
+  state!: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 22.5431,
+    description: 'WGS 84; null unless located.',
+  })
+  lat!: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 113.9466 }) lng!: number | null;
+  @ApiProperty({ enum: LOCATION_PRECISIONS, nullable: true }) precision!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'china-districts',
+    description: 'Data or service that located it.',
+  })
+  source!: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    description: "Confidence of geocoding's best reading of a not-located address; null when it had none.",
+  })
+  confidence!: number | null;
+  @ApiProperty({
+    enum: GEOCODE_FAILURE_REASONS,
+    nullable: true,
+    description: 'Why not located; null otherwise.',
+  })
+  reason!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'no country code, and no country could be recognised in the address',
+  })
+  detail!: string | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'Not located: true when geocoding retries by itself, false when only a corrected address helps.',
+  })
+  willRetry!: boolean | null;
+  @ApiProperty({
+    type: [LocationCandidateResponseDto],
+    description: 'ambiguous: the places the address may mean.',
+  })
+  candidates!: LocationCandidateResponseDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'When geocoding judged the address.',
+  })
+  geocodedAt!: string | null;
 }
 
 export class CustomerResponseDto {
@@ -76,7 +140,7 @@ export class CustomerResponseDto {
   @ApiProperty({ type: [CurrencyBalanceResponseDto], description: 'Every currency with activity.' })
   balances!: CurrencyBalanceResponseDto[];
   @ApiProperty({ type: String, nullable: true }) creditRating!: string | null;
-  @ApiProperty({ type: LocationResponseDto, nullable: true }) location!: LocationResponseDto | null;
+  @ApiProperty({ type: LocationResponseDto }) location!: LocationResponseDto;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }

@@ -11,7 +11,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import type { ArStatusName } from '../customer.entity';
+import type { ArStatusName, LocationStateName } from '../customer.entity';
+import { LOCATION_STATES } from '../customer-record';
 
 export const AR_STATUSES: readonly ArStatusName[] = ['paid', 'unpaid', 'overdue'];
 
@@ -31,6 +32,24 @@ export class ListCustomersRequestDto {
   @ArrayMaxSize(10, { message: 'status may list at most 10 statuses' })
   @IsIn(AR_STATUSES, { each: true, message: 'status must be paid, unpaid or overdue (comma-separated)' })
   status?: ArStatusName[];
+
+  @ApiPropertyOptional({
+    description:
+      'Location state: located, not_located or pending; several separated by commas. ' +
+      '"not_located" lists the addresses geocoding could not place, to correct them.',
+    example: 'not_located',
+  })
+  @Transform(({ value }: { value: unknown }) => {
+    const v = blankToUndefined(value);
+    return typeof v === 'string' ? v.split(',').map((s) => s.trim().toLowerCase()) : v;
+  })
+  @IsOptional()
+  @ArrayMaxSize(3, { message: 'location may list at most 3 states' })
+  @IsIn(LOCATION_STATES, {
+    each: true,
+    message: 'location must be located, not_located or pending (comma-separated)',
+  })
+  location?: LocationStateName[];
 
   @ApiPropertyOptional({ description: 'Part of the name, tax id or a source external id.', example: '南山' })
   @Transform(({ value }: { value: unknown }) => {

@@ -2,13 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { namedBinder, territoryPredicate, type Territory } from '@duemap/auth';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { CustomerEntity, CustomerSourceEntity, type ArStatusName } from '../customer.entity';
+import {
+  CustomerEntity,
+  CustomerSourceEntity,
+  type ArStatusName,
+  type LocationStateName,
+} from '../customer.entity';
 import { CustomerRecords, type CustomerView } from '../customer-record';
 import { CustomersErrorCode, CustomersException } from '../customers.exception';
 import { isUuid } from './get-customer.usecase';
 
 export interface ListCustomersQuery {
   statuses?: ArStatusName[];
+  /** Location states (not_located: the addresses to fix). */
+  locationStates?: LocationStateName[];
   /** Matches name, tax id or a source's external id (substring, case-insensitive). */
   q?: string;
   /** A country code ("CN") or a province ("广东省"). */
@@ -80,6 +87,9 @@ export class ListCustomersUseCase {
     );
     if (query.statuses !== undefined && query.statuses.length > 0) {
       qb.andWhere('c.ar_status IN (:...statuses)', { statuses: query.statuses });
+    }
+    if (query.locationStates !== undefined && query.locationStates.length > 0) {
+      qb.andWhere('c.location_state IN (:...locationStates)', { locationStates: query.locationStates });
     }
     if (query.region !== undefined) {
       qb.andWhere('(c.country = :country OR lower(c.province) = lower(:region))', {

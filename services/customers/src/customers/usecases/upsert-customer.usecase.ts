@@ -13,7 +13,7 @@ import {
   sameMaster,
   type UpsertCustomerInput,
 } from '../customer-master';
-import { CustomerRecords, type CustomerView } from '../customer-record';
+import { CustomerRecords, noLocationVerdict, type CustomerView } from '../customer-record';
 import { CustomersErrorCode, CustomersException } from '../customers.exception';
 
 export interface SourceRef {
@@ -122,6 +122,7 @@ export class UpsertCustomerUseCase {
           locationPrecision: null,
           locationSource: null,
           locationOccurredAt: null,
+          ...noLocationVerdict(),
           locationVersion: '0',
           version: '0',
           createdAt: now,
@@ -144,11 +145,13 @@ export class UpsertCustomerUseCase {
       const version = BigInt(row.version) + 1n;
       row.version = version.toString();
       if (addressChanged) {
-        // The old pin is at the old address; geocoding places the new one.
+        // The old pin is at the old address, and the old verdict was about it: pending until
+        // geocoding places the new one. location_version stays, so an older verdict cannot return.
         row.latitude = null;
         row.longitude = null;
         row.locationPrecision = null;
         row.locationSource = null;
+        Object.assign(row, noLocationVerdict());
       }
       await customers.save(row);
       if (sourceAdded) {

@@ -4,11 +4,22 @@ import {
   compareEventPositions,
   CustomerGeocodedSchema,
   GeocodeFailedSchema,
+  GeocodeFailureReason,
   GeocodePrecision,
 } from '@duemap/events';
 import { FatalEventError } from '@duemap/messaging';
 import fc from 'fast-check';
-import { failedReport, geocodedReport, lastReports, type LocationReport } from './record-location.usecase';
+import {
+  candidatePrecision,
+  failedReport,
+  failureReasonName,
+  geocodedReport,
+  lastReports,
+  MAX_CANDIDATES,
+  precisionName,
+  type Location,
+  type LocationReport,
+} from './record-location.usecase';
 
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const B = 'BBBBBBBB-BBBB-4BBB-8BBB-BBBBBBBBBBBB';
@@ -32,6 +43,22 @@ function oneByOne(start: Stored, reports: readonly LocationReport[]): Stored {
   return row;
 }
 
+/** A report's location with only a latitude that matters (null: not located). */
+function pointAt(latitude: number | null): Location {
+  return {
+    latitude,
+    longitude: latitude === null ? null : 1,
+    locationPrecision: latitude === null ? null : 'city',
+    locationSource: null,
+    locationState: latitude === null ? 'not_located' : 'located',
+    locationFailureReason: latitude === null ? 'no_match' : null,
+    locationFailureDetail: null,
+    locationWillRetry: null,
+    locationCandidates: [],
+    locationConfidence: null,
+  };
+}
+
 // Versions 1-3 with clocks that disagree with them, or (as before versions) none at all.
 const versioned = fc.boolean();
 const report = (withVersions: boolean): fc.Arbitrary<LocationReport> =>
@@ -39,12 +66,7 @@ const report = (withVersions: boolean): fc.Arbitrary<LocationReport> =>
     customerId: fc.constantFrom(A, B, B.toLowerCase(), 'not-ours'),
     version: withVersions ? fc.bigInt({ min: 1n, max: 3n }) : fc.constant(0n),
     occurredAt: fc.integer({ min: 0, max: 3 }).map((m) => new Date(base + m * 60_000)),
-    location: fc.record({
-      latitude: fc.option(fc.integer({ min: -90, max: 90 }), { nil: null }),
-      longitude: fc.constant(null),
-      locationPrecision: fc.constant(null),
-      locationSource: fc.constant(null),
-    }),
+    location: fc.option(fc.integer({ min: -90, max: 90 }), { nil: null }).map(pointAt),
   });
 
 describe('lastReports', () => {
@@ -87,7 +109,7 @@ describe('lastReports with versions', () => {
       customerId: A,
       version,
       occurredAt: at(minute),
-      location: { latitude, longitude: 1, locationPrecision: 'city', locationSource: null },
+      location: pointAt(latitude),
     });
     const [winner] = lastReports([located(1n, 5, 10), located(3n, 1, 30), located(2n, 9, 20)]);
     expect(winner?.location.latitude).toBe(30);
@@ -110,13 +132,127 @@ describe('location reports', () => {
       customerId: A,
       version: 4n,
       occurredAt: new Date(base),
-      location: { latitude: 22.5, longitude: 113.9, locationPrecision: 'district', locationSource: null },
+      location: {
+        latitude: 22.5,
+        longitude: 113.9,
+        locationPrecision: 'district',
+        locationSource: null,
+        locationState: 'located',
+        locationFailureReason: null,
+        locationFailureDetail: null,
+        locationWillRetry: null,
+        locationCandidates: [],
+        locationConfidence: null,
+      },
     });
     expect(failedReport(create(GeocodeFailedSchema, { customerId: A, occurredAt })).location).toEqual({
       latitude: null,
       longitude: null,
       locationPrecision: null,
       locationSource: null,
+      locationState: 'not_located',
+      locationFailureReason: 'unspecified',
+      locationFailureDetail: null,
+      locationWillRetry: false,
+      locationCandidates: [],
+      locationConfidence: null,
+    });
+  });
+
+  it('keeps why an address could not be located: reason, detail, retry, candidates, confidence', () => {
+    const failed = create(GeocodeFailedSchema, {
+      customerId: A,
+      occurredAt,
+      reason: GeocodeFailureReason.AMBIGUOUS,
+      detail: ' the address may mean any of: 北京市朝阳区, 长春市朝阳区 ',
+      willRetry: false,
+      candidates: [
+        { label: '北京市朝阳区', code: '110105' },
+        { label: '长春市朝阳区', code: '220104' },
+        { label: '吉林省', code: '220000' },
+        { label: '长春市', code: '220100' },
+        { label: 'Springfield', code: '' },
+        { label: ' ', code: '' },
+      ],
+      confidence: 0.45,
+    });
+    expect(failedReport(failed).location).toEqual({
+      latitude: null,
+      longitude: null,
+      locationPrecision: null,
+      locationSource: null,
+      locationState: 'not_located',
+      locationFailureReason: 'ambiguous',
+      locationFailureDetail: 'the address may mean any of: 北京市朝阳区, 长春市朝阳区',
+      locationWillRetry: false,
+      locationCandidates: [
+        { label: '北京市朝阳区', code: '110105', precision: 'district' },
+        { label: '长春市朝阳区', code: '220104', precision: 'district' },
+        { label: '吉林省', code: '220000', precision: 'region' },
+        { label: '长春市', code: '220100', precision: 'city' },
+        { label: 'Springfield', code: null, precision: null },
+      ],
+      locationConfidence: 0.45,
+    });
+  });
+
+  it('stores what PostgreSQL can hold and no more: no NUL, bounded candidates, confidence 0..1 or null', () => {
+    const failed = create(GeocodeFailedSchema, {
+      customerId: A,
+      occurredAt,
+      reason: GeocodeFailureReason.PROVIDER_UNAVAILABLE,
+      detail: 'timed\u0000 out' + 'x'.repeat(5000),
+      willRetry: true,
+      candidates: Array.from({ length: 500 }, (_, i) => ({ label: `place\u0000${i}`, code: `9${i}` })),
+      confidence: 7,
+    });
+    const { location } = failedReport(failed);
+    expect(location.locationFailureReason).toBe('provider_unavailable');
+    expect(location.locationWillRetry).toBe(true);
+    expect(location.locationFailureDetail?.startsWith('timed out')).toBe(true);
+    expect(location.locationFailureDetail?.length).toBeLessThanOrEqual(1000);
+    expect(location.locationCandidates).toHaveLength(MAX_CANDIDATES);
+    expect(location.locationCandidates[0]).toEqual({ label: 'place0', code: '90', precision: null });
+    expect(location.locationConfidence).toBeNull();
+    for (const bad of [0, -0.1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(
+        failedReport(create(GeocodeFailedSchema, { ...failed, confidence: bad })).location.locationConfidence,
+      ).toBeNull();
+    }
+    expect(
+      failedReport(create(GeocodeFailedSchema, { ...failed, confidence: 1 })).location.locationConfidence,
+    ).toBe(1);
+  });
+
+  it('a country centre or NONE in customer-geocoded is not located, as the contract and the map say', () => {
+    const at = (precision: GeocodePrecision) =>
+      geocodedReport(
+        create(CustomerGeocodedSchema, {
+          customerId: A,
+          occurredAt,
+          latitude: 35,
+          longitude: 103,
+          precision,
+        }),
+      ).location;
+    expect(at(GeocodePrecision.COUNTRY)).toMatchObject({
+      latitude: null,
+      longitude: null,
+      locationState: 'not_located',
+      locationPrecision: 'country',
+      locationFailureReason: 'country_only',
+    });
+    expect(at(GeocodePrecision.NONE)).toMatchObject({
+      latitude: null,
+      locationState: 'not_located',
+      locationPrecision: null,
+      locationFailureReason: 'no_match',
+    });
+    expect(at(GeocodePrecision.STREET)).toMatchObject({
+      latitude: 35,
+      longitude: 103,
+      locationState: 'located',
+      locationPrecision: 'street',
     });
   });
 
@@ -127,5 +263,44 @@ describe('location reports', () => {
       ),
     ).toThrow(FatalEventError);
     expect(() => failedReport(create(GeocodeFailedSchema, { customerId: A }))).toThrow(FatalEventError);
+  });
+});
+
+describe('enum names', () => {
+  it('names every precision, STREET included; NONE and UNSPECIFIED are none', () => {
+    expect(
+      [
+        GeocodePrecision.ROOFTOP,
+        GeocodePrecision.STREET,
+        GeocodePrecision.POSTCODE,
+        GeocodePrecision.DISTRICT,
+        GeocodePrecision.CITY,
+        GeocodePrecision.REGION,
+        GeocodePrecision.COUNTRY,
+        GeocodePrecision.NONE,
+        GeocodePrecision.UNSPECIFIED,
+        99 as GeocodePrecision,
+      ].map(precisionName),
+    ).toEqual(['rooftop', 'street', 'postcode', 'district', 'city', 'region', 'country', null, null, null]);
+  });
+
+  it('names every failure reason like the proto, lower-case; an unknown one is unspecified', () => {
+    for (const [name, value] of Object.entries(GeocodeFailureReason)) {
+      if (typeof value !== 'number') continue;
+      expect(failureReasonName(value)).toBe(name.toLowerCase());
+    }
+    expect(failureReasonName(99 as GeocodeFailureReason)).toBe('unspecified');
+  });
+
+  it('reads the level of a GB/T 2260 code, and nothing from other codes', () => {
+    expect(['440000', '440300', '440305', '', '44030', 'CN-GD', '040305'].map(candidatePrecision)).toEqual([
+      'region',
+      'city',
+      'district',
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });
