@@ -148,11 +148,16 @@ function unstructured(tx: Node | undefined): string {
   const parts: string[] = [];
   for (const rmtInf of children(tx, 'RmtInf')) {
     for (const ustrd of children(rmtInf, 'Ustrd')) {
-      const text = ustrd.text.trim();
+      // A line break with indentation inside the element is the writer's layout, not text.
+      const text = ustrd.text.trim().replace(/\s*\n\s*/g, ' ');
       if (text) parts.push(text);
     }
   }
-  return parts.join(' ');
+  // Nordic banks cut text into 35-character Ustrd lines, mid-word: a full line continues as is.
+  return parts.reduce(
+    (joined, part, i) => (i === 0 ? part : joined + ((parts[i - 1] ?? '').length === 35 ? '' : ' ') + part),
+    '',
+  );
 }
 
 function directionOf(node: Node): 'credit' | 'debit' {
@@ -207,6 +212,9 @@ export function linesOfEntry(
   if (!indicator) missing(entry, 'CdtDbtInd', 'every Ntry needs CRDT or DBIT');
   const entryDirection = directionOf(indicator);
   const reversal = textAt(entry, 'RvslInd') === 'true';
+  // v02 writes Sts as a code, v08 as Sts/Cd.
+  const status = (textAt(entry, 'Sts/Cd') ?? textAt(entry, 'Sts') ?? 'BOOK').toUpperCase();
+  const bookingStatus = status === 'PDNG' ? 'pending' : status === 'INFO' ? 'info' : 'booked';
   const bookingDate = dateOf(child(entry, 'BookgDt'));
   const valueDate = dateOf(child(entry, 'ValDt'));
   const entryRef = realReference(textAt(entry, 'NtryRef'));
@@ -239,6 +247,7 @@ export function linesOfEntry(
       bookingDate,
       valueDate,
       direction,
+      bookingStatus,
       reversal,
       amount,
       counterparty: counterpartyOf(tx, direction),

@@ -284,6 +284,7 @@ export async function* parseCsv(
         bookingDate,
         valueDate,
         direction,
+        bookingStatus: 'booked',
         reversal: false,
         amount,
         counterparty,

@@ -41,7 +41,8 @@ export function accountOf(raw: string): StatementAccount {
 
 /** The SEPA keys German banks write in ?20-?29 / ?60-?63 (DFÜ-Abkommen, Anlage 3). */
 const SEPA_KEYS = ['EREF', 'KREF', 'MREF', 'CRED', 'DEBT', 'COAM', 'OAMT', 'SVWZ', 'ABWA', 'ABWE', 'PURP'];
-const SEPA_KEY = new RegExp(`(${SEPA_KEYS.join('|')})\\+`, 'g');
+/** The SEPA keys, and Dresdner Bank's older "MTLG:" (Mitteilung, the payer's message). */
+const SEPA_KEY = new RegExp(`((?:${SEPA_KEYS.join('|')})(?=\\+)|MTLG(?=:))[+:]`, 'g');
 
 interface Details {
   counterparty: Counterparty;
@@ -60,7 +61,9 @@ function germanDetails(text: string): Details {
   const fields = new Map<string, string>();
   const order: string[] = [];
   // Only the subfield numbers the layout defines split the text: "?96" inside a purpose is text.
-  const subfields = /\?(00|10|2[0-9]|3[0-4]|6[0-3])((?:[^?]|\?(?!00|10|2[0-9]|3[0-4]|6[0-3]))*)/g;
+  // ?70-?79 are Dresdner Bank's (the beneficiary's name); they are read past, not used.
+  const subfields =
+    /\?(00|10|2[0-9]|3[0-4]|6[0-3]|7[0-9])((?:[^?]|\?(?!00|10|2[0-9]|3[0-4]|6[0-3]|7[0-9]))*)/g;
   for (const match of text.slice(3).matchAll(subfields)) {
     const [, key = '', value = ''] = match;
     fields.set(key, (fields.get(key) ?? '') + value);
@@ -91,6 +94,7 @@ function germanDetails(text: string): Details {
         break;
       }
       case 'SVWZ':
+      case 'MTLG':
         free.push(value);
         break;
       default:
@@ -341,6 +345,7 @@ export async function* parseMt940(
       bookingDate,
       valueDate,
       direction: mark.endsWith('C') ? 'credit' : 'debit',
+      bookingStatus: 'booked',
       reversal: mark.startsWith('R'),
       amount,
       counterparty,

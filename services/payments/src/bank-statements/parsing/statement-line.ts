@@ -71,6 +71,11 @@ export interface StatementLine {
   bookingDate: string | null;
   valueDate: string | null;
   direction: 'credit' | 'debit';
+  /**
+   * camt Sts: only booked entries are money on the account; PDNG and INFO ones (a notified error,
+   * a pending credit) are recorded but are not payment candidates. MT940 and CSV lines are booked.
+   */
+  bookingStatus: 'booked' | 'pending' | 'info';
   /** A reversal (camt RvslInd, MT940 RC/RD): not a new payment even when it is a credit. */
   reversal: boolean;
   /** Positive, in the transaction's currency. */
