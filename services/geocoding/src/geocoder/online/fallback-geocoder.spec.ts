@@ -132,6 +132,16 @@ describe('FallbackGeocoder', () => {
     });
   });
 
+  it('does not ask a provider about an address it does not cover (Amap: outside China)', async () => {
+    const amap = new AmapAdapter({ baseUrl: 'https://restapi.amap.com', key: 'k' });
+    const { online, calls } = fakeOnline(amap, () => rooftop());
+    const result = await new FallbackGeocoder(online, offline, new MemoryCache(), { cacheTtlMs: 0 }).geocode(
+      berlin,
+    );
+    expect(calls).toHaveLength(0);
+    expect(result?.source).toBe('geonames');
+  });
+
   it("fills Baidu's missing admin names from the offline reading of the address", async () => {
     const baidu = new BaiduAdapter({ baseUrl: 'https://api.map.baidu.com', key: 'k' });
     const { online } = fakeOnline(baidu, () => rooftop({ normalized: { countryCode: 'CN' } }));

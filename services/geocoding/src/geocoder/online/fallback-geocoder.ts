@@ -55,7 +55,8 @@ export class FallbackGeocoder implements GeocodingProvider {
     const offline = this.offline.geocodeNow(address);
     const answered = (by: 'online' | 'cache' | 'offline', reason: string) =>
       geocoderAnswers.inc({ provider, answered_by: by, reason });
-    if (!worthAsking(address)) {
+    // Also not asked: what the provider does not cover (Amap and Baidu: addresses outside China).
+    if (!worthAsking(address) || this.online.adapter.request(address) === undefined) {
       answered('offline', 'not_asked');
       return offline;
     }
