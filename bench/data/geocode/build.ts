@@ -250,15 +250,18 @@ class DivisionCodes {
 // Chinese variants.
 const MUNICIPALITIES = new Set(['北京市', '天津市', '上海市', '重庆市']);
 
-/** The peoples that autonomous prefectures, counties and banners carry in their names. */
+/**
+ * The peoples that autonomous prefectures, counties and banners carry in their names; 族 is
+ * optional because prefectures leave it out (伊犁哈萨克自治州, 博尔塔拉蒙古自治州).
+ */
 const PEOPLES =
   '(?:各|满|蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|侗|瑶|白|土家|土|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|' +
-  '柯尔克孜|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|普米|塔吉克|怒|鄂温克|保安|裕固|独龙)族';
+  '柯尔克孜|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|普米|塔吉克|怒|鄂温克|保安|裕固|独龙)族?';
 const AUTONOMOUS = new RegExp(`(?:${PEOPLES})*自治(?:州|县|旗)$`, 'u');
 
 /**
- * "深圳市" -> "深圳", "南山区" -> "南山", "恭城瑶族自治县" -> "恭城" (as people shorten it, not
- * "恭城瑶族自治"); keeps names that would be left with one character.
+ * "深圳市" -> "深圳", "南山区" -> "南山", "恭城瑶族自治县" -> "恭城", "伊犁哈萨克自治州" -> "伊犁"
+ * (as people shorten them); keeps names that would be left with one character.
  */
 function shortName(name: string): string {
   const autonomous = name.replace(AUTONOMOUS, '');
@@ -268,6 +271,16 @@ function shortName(name: string): string {
     '',
   );
   return [...stripped].length >= 2 ? stripped : name;
+}
+
+/**
+ * A district as people abbreviate it after its city, unless the short form would misread:
+ * 市中区, 市南区 ("青岛市南" reads as 青岛市 + 南) and 路南区, 路北区 ("唐山路南" reads as a road)
+ * keep their suffix, and so does a district named like its city (和田地区和田县: "和田和田").
+ */
+function shortDistrict(area: string, city: string): string {
+  const short = shortName(area);
+  return /^[市路]/u.test(short) || short === shortName(city) ? area : short;
 }
 
 /** What follows the district in the university's own address, else the university's name. */
@@ -301,7 +314,7 @@ const TRADITIONAL: ReadonlyMap<string, string> = new Map(
     '户戶扬揚护護报報拥擁换換数數斋齋时時显顯杨楊极極构構枣棗栋棟树樹检檢毕畢气氣汇匯沧滄浅淺渔漁',
     '灵靈炉爐热熱爱愛环環现現产產畅暢盐鹽监監盘盤硕碩礼禮离離种種积積称稱竞競笔筆纳納纺紡练練组組织織',
     '绍紹综綜维維罗羅联聯肃肅胜勝脑腦苍蒼萧蕭观觀规規计計让讓训訓设設访訪证證评評识識试試诚誠该該语語',
-    '说說调調贤賢资資赣贛车車轨軌轻輕辉輝较較过過迁遷选選邮郵邓鄧郑鄭酝醞释釋钟鐘铜銅锡錫锋鋒问問间間',
+    '说說调調贤賢资資赣贛车車轨軌轻輕辉輝较較过過迁遷选選邮郵邓鄧郑鄭酝醞释釋钟鍾铜銅锡錫锋鋒问問间間',
     '闻聞阁閣阴陰隐隱难難须須顺順领領风風飞飛饶饒馆館驻駐验驗鸿鴻龟龜',
   ].flatMap((pairs) =>
     [...pairs.matchAll(/(.)(.)/gu)].map((m): [string, string] => [m[1] ?? '', m[2] ?? '']),
@@ -360,7 +373,7 @@ function chineseRows(places: readonly ChinesePlace[]): LabelledAddress[] {
           : form === 'no-province'
             ? `${u.city}${u.area}${street}`
             : form === 'abbreviated'
-              ? `${shortName(u.city)}${shortName(u.area)}${street}`
+              ? `${shortName(u.city)}${shortDistrict(u.area, u.city)}${street}`
               : form === 'full-width'
                 ? fullWidth(`${u.province}${city}${u.area}`) + (street ? `\u3000${fullWidth(street)}` : '')
                 : form === 'traditional'
@@ -1065,8 +1078,54 @@ function extractTowns(dbfFile: string, shpFile: string, streetsCsv: string, pref
     if (list.length > 1) count('township matched by several nodes');
     return list.length === 1;
   });
+  const consistent = consistentTowns(towns.map((list) => list[0] as TownRow), count);
   for (const [why, n] of counts) process.stdout.write(`towns: ${n} left out: ${why}\n`);
-  return towns.map((list) => list[0] as TownRow).sort((a, b) => a.code.localeCompare(b.code));
+  return consistent.sort((a, b) => a.code.localeCompare(b.code));
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+function kmBetween(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lng - a.lng) * rad) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * A town must sit among the other towns matched to its district: a node that took the name of a
+ * township merged away since (Sichuan merged a third of its townships in 2019-2020) can match a
+ * same-named township of another county in the prefecture. Checked against OpenStreetMap alone:
+ * districts with fewer than three matched towns are left out (nothing to compare with), and so
+ * is a town farther from its district's median point than 50 km and four times the district's
+ * median distance.
+ */
+function consistentTowns(towns: readonly TownRow[], count: (why: string) => void): TownRow[] {
+  const byDistrict = new Map<string, TownRow[]>();
+  for (const town of towns) {
+    const list = byDistrict.get(town.code.slice(0, 6)) ?? [];
+    list.push(town);
+    byDistrict.set(town.code.slice(0, 6), list);
+  }
+  const kept: TownRow[] = [];
+  for (const list of byDistrict.values()) {
+    if (list.length < 3) {
+      for (let i = 0; i < list.length; i++) count('district with fewer than three matched towns');
+      continue;
+    }
+    const centre = { lat: median(list.map((t) => t.lat)), lng: median(list.map((t) => t.lng)) };
+    const distances = list.map((t) => kmBetween(centre, t));
+    const limit = Math.max(50, 4 * median(distances));
+    list.forEach((town, i) => {
+      if ((distances[i] ?? Infinity) > limit) count('far from the other towns of its district');
+      else kept.push(town);
+    });
+  }
+  return kept;
 }
 
 function writeJsonl(file: string, rows: readonly unknown[]): void {
