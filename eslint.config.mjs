@@ -52,6 +52,19 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': moduleBoundariesForTests,
     },
   },
+  {
+    // The console runs in the browser: its own tsconfig (DOM, JSX), the same type-checked rules.
+    files: ['services/console/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.js'],

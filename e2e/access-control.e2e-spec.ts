@@ -585,6 +585,8 @@ describe('access control through the gateway', () => {
       }),
       'GET /api/v1/map/boundaries': () => ({ path: '/api/v1/map/boundaries?level=province&region=CN' }),
       'GET /api/v1/map/unlocated': () => ({ path: '/api/v1/map/unlocated' }),
+      // A stream: ended by the server after a second, so the call has a whole answer to read.
+      'GET /api/v1/map/live': () => ({ path: '/api/v1/map/live?maxSeconds=1' }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),
       'GET /api/v1/me': () => ({ path: '/api/v1/me' }),
       'GET /api/v1/audit': () => ({ path: '/api/v1/audit' }),
@@ -727,7 +729,8 @@ describe('access control through the gateway', () => {
 
     it(`never answers 5xx and changes nothing when it refuses (${PROPERTY_CASES} cases, seed ${SEED})`, async () => {
       console.log(`access-control property run: seed ${SEED} (CI=true fixes it at 20261207)`);
-      const ops = operations().filter((op) => !op.startsWith('DELETE'));
+      // Not the live map stream: a well-formed call is answered with a stream that lasts up to an hour.
+      const ops = operations().filter((op) => !op.startsWith('DELETE') && op !== 'GET /api/v1/map/live');
       const values = new SchemaValues(document, known);
       const writes = ops.filter((op) => !op.startsWith('GET'));
       const reads = ops.filter((op) => op.startsWith('GET'));

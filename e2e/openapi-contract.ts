@@ -142,12 +142,22 @@ export class ResponseContract {
       this.problems.push(`${key}: status not documented; body ${JSON.stringify(res.body)}`);
       return;
     }
+    const events = response.content?.['text/event-stream']?.schema;
+    if (events !== undefined) {
+      // A server-sent event stream: each `data:` line is one JSON value of the documented schema.
+      this.checkEach(key, events, typeof res.body === 'string' ? dataLinesOf(res.body) : [res.body]);
+      return;
+    }
     const schema = response.content?.['application/json']?.schema;
     if (schema === undefined) {
       if (res.body !== undefined) this.problems.push(`${key}: body sent but no schema documented`);
       this.seen.add(key);
       return;
     }
+    this.checkEach(key, schema, [res.body]);
+  }
+
+  private checkEach(key: string, schema: Json, bodies: readonly unknown[]): void {
     let validate = this.validators.get(key);
     if (validate === undefined) {
       try {
@@ -159,9 +169,26 @@ export class ResponseContract {
       }
       this.validators.set(key, validate);
     }
-    if (!validate(res.body)) {
-      this.problems.push(`${key}: ${explain(validate.errors)}; body ${JSON.stringify(res.body)}`);
+    for (const body of bodies) {
+      if (!validate(body)) {
+        this.problems.push(`${key}: ${explain(validate.errors)}; body ${JSON.stringify(body)}`);
+      }
     }
     this.seen.add(key);
   }
+}
+
+/** The `data:` lines of a server-sent event stream, each parsed as JSON (text that is not stays text). */
+function dataLinesOf(stream: string): unknown[] {
+  return stream
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => {
+      const text = line.slice('data:'.length).trim();
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    });
 }

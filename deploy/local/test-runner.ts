@@ -156,6 +156,8 @@ export function defaultSteps(): Step[] {
       },
     },
     commandStep('tsc', ['-p', 'tsconfig.json', '--noEmit']),
+    // The console is browser code (DOM, JSX): its own tsconfig, checked as strictly.
+    commandStep('tsc console', ['-p', 'services/console/tsconfig.json', '--noEmit']),
     commandStep('prettier', ['--check', '.']),
     commandStep('buf', ['lint']),
     { name: 'buf breaking', needsStores: false, run: (env) => bufBreaking(env) },

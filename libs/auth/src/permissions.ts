@@ -88,6 +88,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   // Plans visits over the same pins and amounts the map shows, and writes nothing: reading the map.
   'POST /api/v1/map/routes': 'map:read',
   'GET /api/v1/map/boundaries': 'map:read',
+  // Server-sent pin changes: the same pins the map shows, pushed instead of asked for.
+  'GET /api/v1/map/live': 'map:read',
   'GET /api/v1/reminders': 'reminders:read',
   // Served by the gateway itself.
   'GET /api/v1/me': 'self:read',

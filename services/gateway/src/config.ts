@@ -69,6 +69,19 @@ export const gatewayConfig = defineConfig({
    * over https (directly or behind a TLS proxy); never on plain http, where it would do nothing.
    */
   HSTS_MAX_AGE: int({ min: 0, max: 63_072_000, default: 0 }),
+  /** The built console (services/console/dist) the gateway serves at /; '' for the one of this checkout. */
+  CONSOLE_DIR: str({ default: '' }),
+  /**
+   * An XYZ raster tile URL (`https://tiles.example.com/{z}/{x}/{y}.png`) for the console's base map,
+   * for deployments with a tile server; unset, the map draws the shipped boundaries only (offline).
+   */
+  CONSOLE_TILE_URL: str({
+    default: '',
+    pattern: /^(https?:\/\/[^\s"'<>]+)?$/,
+    hint: 'must be an http(s) URL such as https://tiles.example.com/{z}/{x}/{y}.png',
+  }),
+  /** Credit shown on the map for those tiles (their licence usually requires one). */
+  CONSOLE_TILE_ATTRIBUTION: str({ default: '' }),
 });
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfig>;

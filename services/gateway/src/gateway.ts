@@ -12,6 +12,8 @@ import { createGatewayAccess } from './access/create-gateway-access';
 import { DocsController } from './docs/docs.controller';
 import { withAuditTrail } from './audit/audited-access';
 import { AuditRecorder } from './audit/audit-recorder';
+import { consoleOptions } from './console/console-options';
+import { consoleStatic } from './console/console-static';
 import { ApiForwarder, isApiPath } from './routing/api.forwarder';
 import { pageSecurityHeaders } from './routing/page-security';
 
@@ -31,6 +33,7 @@ export async function createGateway(config: GatewayConfig, logger: PinoLogger): 
   serveApiAheadOfExpress(app, config, logger);
   // Before SwaggerModule.setup, which adds its routes to Express at once.
   app.use(pageSecurityHeaders(config.HSTS_MAX_AGE));
+  app.use(consoleStatic(consoleOptions(config)));
   const base = new DocumentBuilder().setTitle('Duemap API').setVersion('1').build();
   app.get(DocsController).includeGatewayDocument(() => SwaggerModule.createDocument(app, base));
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, base), {

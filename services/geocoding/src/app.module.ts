@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { GeocodingConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { MapModule } from './map/map.module';
+import { MapLiveModule } from './map-live/map-live.module';
 import { RoutesModule } from './routes/routes.module';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
         MapModule,
+        MapLiveModule,
         RoutesModule,
       ],
     };

@@ -1,0 +1,244 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureDemoUsers } from '@duemap/local-stack/identity';
+import { ApiClient, eventually, isoDate, type Money } from './api-client';
+import { startStack, type Stack } from './stack';
+
+const ROOT = path.resolve(__dirname, '..');
+/** Git-ignored (.run/): screenshots of the run, for a human to look at after a failure. */
+const ARTEFACTS = path.join(ROOT, '.run', 'artifacts', 'console');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface Customer {
+  id: string;
+  status: string;
+}
+interface Invoice {
+  id: string;
+  total: Money;
+}
+interface MapFeatures {
+  features: { properties: { customerId?: string; status?: string } }[];
+}
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: number;
+}
+
+const cny = (amount: string): Money => ({ amount, currency: 'CNY' });
+
+/**
+ * The console in Debian's Chromium (playwright-core), against the whole platform: the demo finance
+ * user signs in through the gateway's page, sees paid, unpaid and overdue pins, filters to overdue,
+ * opens a customer, watches a pin turn green when a payment is posted through the API (no reload),
+ * switches to English; no console errors, and axe finds nothing serious.
+ */
+describe('the web console', () => {
+  let stack: Stack;
+  let api: ApiClient;
+  let browser: Browser;
+  let page: Page;
+  let password: string;
+  const errors: string[] = [];
+  const erp = `console-${randomUUID().slice(0, 8)}`;
+  const ids: Record<'paid' | 'unpaid' | 'overdue' | 'target', string> = {
+    paid: '',
+    unpaid: '',
+    overdue: '',
+    target: '',
+  };
+  let targetInvoice: Invoice;
+
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`) });
+  };
+  const pin = (id: string, status?: string): string =>
+    `button.pin[data-customer-id="${id}"]${status ? `[data-status="${status}"]` : ''}`;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: deploy/local/bootstrap.sh installs Debian's chromium package`);
+    }
+    fs.mkdirSync(ARTEFACTS, { recursive: true });
+    // The gateway serves what this build writes to services/console/dist.
+    execFileSync('npm', ['run', '-s', 'build', '-w', 'services/console', '--', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    stack = await startStack({ env: { OVERDUE_SCAN_INTERVAL: '500ms' } });
+    const users = await ensureDemoUsers(
+      stack.databases.gateway.url,
+      path.join(os.tmpdir(), `${erp}-users.json`),
+    );
+    password = users.find((u) => u.username === 'finance')?.password ?? '';
+    expect(password).not.toBe('');
+    api = new ApiClient(stack.gatewayUrl, { token: await stack.token({ roles: ['admin'] }) });
+
+    // Far enough apart to stay single pins at zoom 4: Beijing, Shanghai, Guangzhou, Chengdu.
+    const place = {
+      paid: { province: '北京市', city: '北京市', district: '朝阳区' },
+      unpaid: { province: '上海市', city: '上海市', district: '浦东新区' },
+      overdue: { province: '广东省', city: '广州市', district: '天河区' },
+      target: { province: '四川省', city: '成都市', district: '武侯区' },
+    } as const;
+    for (const key of Object.keys(place) as (keyof typeof place)[]) {
+      const res = await api.put<Customer>(`/api/v1/customers/${erp}/${key}`, {
+        name: `控制台测试 ${key}`,
+        address: { country: 'CN', ...place[key], line1: '1 号' },
+        currency: 'CNY',
+      });
+      expect(res.status).toBe(201);
+      ids[key] = res.body.id;
+    }
+    const invoice = async (key: keyof typeof ids, dueInDays: number, amount: string): Promise<Invoice> => {
+      const res = await api.put<Invoice>(`/api/v1/invoices/${erp}/INV-${key}`, {
+        customerId: ids[key],
+        number: `INV-${key}`,
+        issueDate: isoDate(-40),
+        dueDate: isoDate(dueInDays),
+        total: cny(amount),
+      });
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    await invoice('unpaid', 20, '800.00');
+    await invoice('overdue', -12, '1200.00');
+    targetInvoice = await invoice('target', -5, '2345.60');
+    await eventually(
+      'pins of all three colours',
+      () => api.get<MapFeatures>('/api/v1/map/customers'),
+      (res) => {
+        const status = new Map(res.body.features.map((f) => [f.properties.customerId, f.properties.status]));
+        return (
+          status.get(ids.paid) === 'paid' &&
+          status.get(ids.unpaid) === 'unpaid' &&
+          status.get(ids.overdue) === 'overdue' &&
+          status.get(ids.target) === 'overdue'
+        );
+      },
+      60_000,
+    );
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 860 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => errors.push(`page: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('sends a visitor to sign in and back, then shows who is signed in', async () => {
+    await page.goto(`${stack.gatewayUrl}/?lng=110&lat=31&zoom=4`);
+    await page.waitForURL(/\/auth\/login\?next=/);
+    await page.fill('#username', 'finance');
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL((url) => url.pathname === '/' && url.searchParams.get('zoom') === '4');
+    await page.locator('[data-testid=who]').filter({ hasText: 'finance' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    // Before signing in, GET /api/v1/me answered 401: that is how the console learnt to send us to sign in.
+    expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
+    expect(errors.filter((e) => e.startsWith('401 ')).map((e) => new URL(e.slice(4)).pathname)).toEqual([
+      '/api/v1/me',
+    ]);
+    errors.length = 0;
+  });
+
+  it('shows pins of all three colours, live, and the customers in view', async () => {
+    await page.locator(pin(ids.paid, 'paid')).waitFor();
+    await page.locator(pin(ids.unpaid, 'unpaid')).waitFor();
+    await page.locator(pin(ids.overdue, 'overdue')).waitFor();
+    await page.locator(pin(ids.target, 'overdue')).waitFor();
+    await page.locator('[data-testid=live-state][data-state=open]').waitFor();
+    await page.locator(`[data-testid=in-view] [data-customer-id="${ids.target}"]`).waitFor();
+    await shot('1-map');
+  });
+
+  it('filters to overdue customers', async () => {
+    await page.getByRole('checkbox', { name: '已付清' }).uncheck();
+    await page.getByRole('checkbox', { name: '未付款' }).uncheck();
+    await page.locator(pin(ids.paid)).waitFor({ state: 'detached' });
+    await page.locator(pin(ids.unpaid)).waitFor({ state: 'detached' });
+    expect(await page.locator(pin(ids.overdue, 'overdue')).count()).toBe(1);
+    await shot('2-overdue');
+    await page.getByRole('checkbox', { name: '已付清' }).check();
+    await page.getByRole('checkbox', { name: '未付款' }).check();
+    await page.locator(pin(ids.paid, 'paid')).waitFor();
+  });
+
+  it("opens a customer's panel: status, balance and open invoices", async () => {
+    await page.locator(pin(ids.target)).click();
+    const panel = page.locator('[data-testid=customer-panel]');
+    await panel.locator('[data-testid=panel-status][data-status=overdue]').waitFor();
+    await panel.locator('[data-testid=open-invoices]').getByText('INV-target').waitFor();
+    expect(await panel.textContent()).toContain('¥2,345.60');
+    await shot('3-panel');
+  });
+
+  it('turns the pin green within moments of a payment, without a reload', async () => {
+    await page.evaluate('window.__sameDocument = true');
+    const paid = await api.request(
+      'POST',
+      '/api/v1/payments',
+      {
+        customerId: ids.target,
+        amount: targetInvoice.total,
+        receivedAt: new Date().toISOString(),
+        method: 'bank_transfer',
+        reference: 'INV-target',
+        allocations: [{ invoiceId: targetInvoice.id, amount: targetInvoice.total }],
+      },
+      { 'Idempotency-Key': `${erp}-pay` },
+    );
+    expect(paid.status).toBe(201);
+    const posted = Date.now();
+    await page.locator(pin(ids.target, 'paid')).waitFor({ timeout: 30_000 });
+    const elapsed = Date.now() - posted;
+    console.log(`console: pin green ${elapsed} ms after the payment was accepted`);
+    expect(await page.evaluate('window.__sameDocument === true')).toBe(true);
+    // The open panel follows the change too.
+    await page.locator('[data-testid=panel-status][data-status=paid]').waitFor();
+    await shot('4-paid');
+  });
+
+  it('switches to English: labels, numbers and currencies per locale', async () => {
+    await page.locator('[data-testid=language]').selectOption('en');
+    await page.getByRole('checkbox', { name: 'Overdue' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await page.locator(pin(ids.unpaid)).click();
+    await page.locator('[data-testid=customer-panel]').getByText('CN¥800.00').first().waitFor();
+    await shot('5-english');
+  });
+
+  it('has no serious or critical accessibility violations (axe-core) and no console errors', async () => {
+    // Evaluated over the DevTools protocol: a <script> tag would be (rightly) refused by the page's CSP.
+    await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const violations = await page.evaluate<AxeViolation[]>(
+      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length })))`,
+    );
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('signs out to the sign-in page, and the console sends a signed-out visitor there', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/auth\/login/);
+    await page.goto(`${stack.gatewayUrl}/`);
+    await page.waitForURL(/\/auth\/login\?next=%2F/);
+  });
+});

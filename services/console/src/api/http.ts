@@ -1,0 +1,72 @@
+/**
+ * The console's one way to the API: same-origin calls carrying the HttpOnly session cookie the
+ * gateway's sign-in page set (the page never sees the token), with `X-Requested-With` so the
+ * gateway accepts changes sent with a cookie. A 401 means the session is gone: the caller is sent
+ * to sign in (once, see auth/session.ts); any other error becomes an ApiError with the API's message.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Set by the session: what to do when a call answers 401. */
+let onUnauthenticated: () => void = () => undefined;
+
+export function whenUnauthenticated(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string };
+}
+
+export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return apiRequest<T>('GET', path, undefined, signal);
+}
+
+export async function apiRequest<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: {
+      accept: 'application/json',
+      'x-requested-with': 'XMLHttpRequest',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal ? { signal } : {}),
+  });
+  if (res.status === 401) {
+    onUnauthenticated();
+    throw new ApiError(401, 'UNAUTHENTICATED', 'signed out');
+  }
+  if (!res.ok) {
+    let parsed: ErrorBody = {};
+    try {
+      parsed = (await res.json()) as ErrorBody;
+    } catch {
+      // not JSON (a proxy's page): the status says enough
+    }
+    throw new ApiError(
+      res.status,
+      parsed.error?.code ?? `HTTP_${res.status}`,
+      parsed.error?.message ?? `${res.status} ${res.statusText}`,
+    );
+  }
+  return (await res.json()) as T;
+}
+
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}

@@ -1,0 +1,122 @@
+/** The shapes of the API the console reads (see /api/docs for the whole contract). */
+export type PinStatus = 'paid' | 'unpaid' | 'overdue';
+export const PIN_STATUSES: readonly PinStatus[] = ['paid', 'unpaid', 'overdue'];
+export type Tier = 'standard' | 'vip';
+
+export interface Money {
+  amount: string;
+  currency: string;
+}
+
+export interface Me {
+  subject: string;
+  kind: string;
+  roles: string[];
+  permissions: string[];
+  territory: {
+    countries: string[];
+    provinces: string[];
+    salesTerritories: string[];
+    customerIds: string[];
+  } | null;
+}
+
+export interface PinProperties {
+  customerId: string;
+  name: string;
+  status: PinStatus;
+  color: string;
+  tier: Tier;
+  creditGrade: string | null;
+  daysOverdue: number;
+  outstanding: Money | null;
+  overdue: Money | null;
+  balances: { outstanding: Money; overdue: Money }[];
+  precision: string;
+  source: string;
+  cluster?: undefined;
+}
+
+export interface ClusterProperties {
+  cluster: true;
+  clusterId: number;
+  point_count: number;
+  point_count_abbreviated: string | number;
+  counts: Record<PinStatus, number>;
+  status: PinStatus;
+  color: string;
+  outstanding: Money[];
+  overdue: Money[];
+}
+
+export interface MapFeature<P = PinProperties | ClusterProperties> {
+  type: 'Feature';
+  geometry: { type: 'Point'; coordinates: [number, number] };
+  properties: P;
+}
+
+export interface MapCustomers {
+  type: 'FeatureCollection';
+  features: MapFeature[];
+}
+
+export interface UnlocatedCustomer {
+  customerId: string;
+  name: string;
+  reason: string;
+  countryCode: string | null;
+  region: string | null;
+  city: string | null;
+}
+
+export interface UnlocatedPage {
+  items: UnlocatedCustomer[];
+  nextCursor: string | null;
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  tier: Tier;
+  status: PinStatus;
+  currency: string;
+  creditRating: string | null;
+  creditLimit: Money | null;
+  balances: { currency: string; outstanding: Money; overdue: Money; unappliedCredit: Money }[];
+  address: { country: string; province: string | null; city: string | null; district: string | null } | null;
+}
+
+export interface Invoice {
+  id: string;
+  number: string;
+  issueDate: string;
+  dueDate: string;
+  total: Money;
+  openAmount: Money;
+  status: 'open' | 'partially_paid' | 'paid' | 'overdue' | 'void';
+}
+
+export interface InvoicePage {
+  items: Invoice[];
+}
+
+/** Sent by GET /api/v1/map/live for each pin whose status changed. */
+export interface PinChange {
+  customerId: string;
+  status: PinStatus;
+  color: string;
+  lat: number | null;
+  lng: number | null;
+  version: string;
+}
+
+/** /console-config.json, from the gateway's environment. */
+export interface ConsoleConfig {
+  tileUrl: string | null;
+  tileAttribution: string | null;
+}
+
+export interface Boundaries {
+  type: 'FeatureCollection';
+  features: unknown[];
+}
