@@ -22,7 +22,7 @@ export interface StatusSeen {
 }
 
 /**
- * Feeds MapLiveHub from customers.status-changed.v1 (ADR 0021). A consumer group of its own per
+ * Feeds MapLiveHub from customers.status-changed.v1 (ADR 0022). A consumer group of its own per
  * process — every instance must see every change, since any instance may hold the stream of the
  * collector a change is for — that starts at the end of the topic and commits nothing: a stream
  * shows what changes while it is open, and a client that reconnects asks for its view again.
