@@ -635,7 +635,15 @@ export class CashApplicationEngine {
       );
     }
     const amountStrength = isRound(payment) ? CONFIDENCE.roundAmountAgrees : CONFIDENCE.amountAgrees;
-    const independent = knownCustomer?.customerId === owner ? knownCustomer : null;
+    // The payer, found without the references, is the owner: by account or name, or at least a
+    // name candidate (a typo in the name) that is the owner.
+    const nameOfOwner = payer.names.find((c) => c.profile.customerId === owner);
+    const independent =
+      knownCustomer?.customerId === owner
+        ? knownCustomer
+        : knownCustomer === null && nameOfOwner !== undefined
+          ? { rule: 'payer_name' as const, confidence: nameOfOwner.score }
+          : null;
     const confidenceOf = (hit: ReferenceHit): number =>
       noisyOr(
         hit.confidence,

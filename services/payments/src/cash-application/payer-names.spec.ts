@@ -39,6 +39,13 @@ describe('payer names', () => {
     expect(best).toEqual({ score: 1, name: 'Shanghai Hualian Trading Co., Ltd.' });
   });
 
+  it('tells two companies of one trading name apart by the legal form written', () => {
+    expect(bestNameSimilarity('KEYSTONE SYSTEMS GMBH', ['Keystone Systems GmbH']).score).toBe(1);
+    expect(bestNameSimilarity('KEYSTONE SYSTEMS GMBH', ['Keystone Systems LLC']).score).toBeCloseTo(0.95);
+    // No legal form written: both fit equally, a person decides.
+    expect(bestNameSimilarity('KEYSTONE SYSTEMS', ['Keystone Systems LLC']).score).toBe(1);
+  });
+
   it('indexes Chinese names by character pairs and Latin names by words and prefixes', () => {
     expect(customerNameIndexKeys('上海华联有限公司')).toEqual(['B:上海', 'B:海华', 'B:华联']);
     expect(customerNameIndexKeys('Acme Trading Co., Ltd.')).toEqual(['W:acme', 'W:trading', 'P:trad']);

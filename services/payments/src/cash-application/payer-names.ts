@@ -54,21 +54,52 @@ export interface NormalisedName {
   key: string;
   /** Latin words (for index keys); Chinese runs are one token each. */
   tokens: string[];
+  /** `ltd`, `gmbh`, `有限公司`…: the outermost legal form written, if any. */
+  legalForm: string | null;
 }
 
-function stripSuffixes(text: string): string {
+/** The legal form a suffix says, so "… GmbH" and "… LLC" of one trading name can be told apart. */
+const LEGAL_FORMS: Readonly<Record<string, string>> = {
+  股份有限公司: '股份有限公司',
+  有限责任公司: '有限责任公司',
+  有限公司: '有限公司',
+  'co ltd': 'ltd',
+  'company limited': 'ltd',
+  'co limited': 'ltd',
+  limited: 'ltd',
+  ltd: 'ltd',
+  gmbh: 'gmbh',
+  bv: 'bv',
+  'b v': 'bv',
+  inc: 'inc',
+  incorporated: 'inc',
+  llc: 'llc',
+  corp: 'corp',
+  corporation: 'corp',
+  plc: 'plc',
+  ag: 'ag',
+  sa: 'sa',
+};
+
+function stripSuffixes(text: string): { text: string; legalForm: string | null } {
   let out = text.trim();
+  let legalForm: string | null = null;
+  const stripped = (suffix: string): void => {
+    legalForm ??= LEGAL_FORMS[suffix] ?? null;
+  };
   for (let changed = true; changed;) {
     changed = false;
     for (const suffix of CHINESE_SUFFIXES) {
       if (out.length > suffix.length + 1 && out.endsWith(suffix)) {
         out = out.slice(0, -suffix.length).trim();
+        stripped(suffix);
         changed = true;
       }
     }
     for (const suffix of LATIN_SUFFIXES) {
       if (out.length > suffix.length + 2 && out.endsWith(` ${suffix}`)) {
         out = out.slice(0, -suffix.length - 1).trim();
+        stripped(suffix);
         changed = true;
       }
     }
@@ -79,7 +110,7 @@ function stripSuffixes(text: string): string {
       changed = true;
     }
   }
-  return out;
+  return { text: out, legalForm };
 }
 
 /**
@@ -108,9 +139,9 @@ function normalise(name: string): NormalisedName {
   text = text
     .replace(/([\u3400-\u9fff])([a-z0-9])/g, '$1 $2')
     .replace(/([a-z0-9])([\u3400-\u9fff])/g, '$1 $2');
-  text = stripSuffixes(text.replace(/\s+/g, ' '));
-  const tokens = text.split(' ').filter((t) => t !== '');
-  return { key: tokens.join(''), tokens };
+  const { text: core, legalForm } = stripSuffixes(text.replace(/\s+/g, ' '));
+  const tokens = core.split(' ').filter((t) => t !== '');
+  return { key: tokens.join(''), tokens, legalForm };
 }
 
 /**
@@ -152,14 +183,26 @@ export function nameSimilarity(a: string, b: string): number {
 
 /** The best similarity between a payer's name and any of a customer's names. */
 export function bestNameSimilarity(payer: string, names: readonly string[]): { score: number; name: string } {
-  const key = normaliseCompanyName(payer).key;
+  const written = normaliseCompanyName(payer);
   let best = { score: 0, name: '' };
   for (const name of names) {
-    const score = nameSimilarity(key, normaliseCompanyName(name).key);
+    const registered = normaliseCompanyName(name);
+    let score = nameSimilarity(written.key, registered.key);
+    // Both name a legal form and they differ: "Acme Trading GmbH" is not "Acme Trading LLC".
+    if (
+      written.legalForm !== null &&
+      registered.legalForm !== null &&
+      written.legalForm !== registered.legalForm
+    ) {
+      score = Math.max(0, score - LEGAL_FORM_MISMATCH);
+    }
     if (score > best.score) best = { score, name };
   }
   return best;
 }
+
+/** What a different legal form costs: enough to separate two companies of one trading name. */
+export const LEGAL_FORM_MISMATCH = 0.05;
 
 /** Accounts compare without spaces, dashes and case (IBANs are printed in groups of four). */
 export function normaliseAccount(account: string): string {
