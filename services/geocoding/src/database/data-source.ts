@@ -12,6 +12,7 @@ import { MapGridHighZoom1797300000000 } from './migrations/1797300000000-map-gri
 import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-precisions';
 import { GeocodeCache1797900000000 } from './migrations/1797900000000-geocode-cache';
 import { MapGridAsync1798000000000 } from './migrations/1798000000000-map-grid-async';
+import { MapGridUpkeep1798100000000 } from './migrations/1798100000000-map-grid-upkeep';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -30,6 +31,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       PinPrecisions1797800000000,
       GeocodeCache1797900000000,
       MapGridAsync1798000000000,
+      MapGridUpkeep1798100000000,
     ],
   };
 }

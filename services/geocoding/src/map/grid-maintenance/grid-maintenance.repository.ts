@@ -68,18 +68,20 @@ const CLAIM_SQL = `
  * The claimed customers' pins and balances cannot change under this transaction: a writer's mark
  * conflicts with the mark deleted here and waits for this transaction to end, before it commits.
  */
-const APPLY_SQL = `
-  WITH cur AS MATERIALIZED (
-    SELECT ${PIN} FROM customer_pins
-    WHERE customer_id = ANY($1::text[]) AND latitude IS NOT NULL AND longitude IS NOT NULL
+export const APPLY_SQL = `
+  WITH ids AS MATERIALIZED (
+    SELECT DISTINCT unnest($1::text[]) AS customer_id
+  ), cur AS MATERIALIZED (
+    SELECT ${PIN} FROM customer_pins JOIN ids USING (customer_id)
+    WHERE latitude IS NOT NULL AND longitude IS NOT NULL
   ), old AS MATERIALIZED (
-    SELECT ${PIN} FROM map_grid_applied WHERE customer_id = ANY($1::text[])
+    SELECT ${PIN} FROM map_grid_applied JOIN ids USING (customer_id)
   ), cur_sums AS MATERIALIZED (
     SELECT b.customer_id, b.currency::text AS currency, b.outstanding_minor, b.overdue_minor
     FROM customer_pin_balances b JOIN cur USING (customer_id)
   ), old_sums AS MATERIALIZED (
     SELECT customer_id, currency, outstanding_minor, overdue_minor
-    FROM map_grid_applied_sums WHERE customer_id = ANY($1::text[])
+    FROM map_grid_applied_sums JOIN ids USING (customer_id)
   ), pins AS MATERIALIZED (
     SELECT *, 1 AS s FROM cur UNION ALL SELECT *, -1 FROM old
   ), sums AS MATERIALIZED (
@@ -87,7 +89,7 @@ const APPLY_SQL = `
   ), cells AS MATERIALIZED (
     SELECT z.zoom::smallint AS zoom, map_cell_x(p.longitude, z.zoom + ${GRID_CELL_SHIFT}) AS cx,
            map_cell_y(p.latitude, z.zoom + ${GRID_CELL_SHIFT}) AS cy, p.status, p.tier,
-           p.customer_id, p.latitude, p.longitude, p.pin_no, p.s
+           p.latitude, p.longitude, p.pin_no, p.s
     FROM pins p CROSS JOIN generate_series(0, ${GRID_MAX_ZOOM}) AS z(zoom)
   ), grid AS (
     INSERT INTO map_grid AS g (${list(GRID_KEY)}, n, sum_lat, sum_lng, sum_pin_no)
@@ -100,9 +102,10 @@ const APPLY_SQL = `
     RETURNING ${list(GRID_KEY)}, n
   ), grid_sums AS (
     INSERT INTO map_grid_sums AS g (${list(GRID_KEY)}, currency, outstanding_minor, overdue_minor)
-      SELECT ${list(GRID_KEY, 'c.')}, x.currency,
+      SELECT z.zoom::smallint, map_cell_x(p.longitude, z.zoom + ${GRID_CELL_SHIFT}),
+             map_cell_y(p.latitude, z.zoom + ${GRID_CELL_SHIFT}), p.status, p.tier, x.currency,
              sum(x.s * x.outstanding_minor)::bigint, sum(x.s * x.overdue_minor)::bigint
-      FROM cells c JOIN sums x USING (customer_id, s)
+      FROM sums x JOIN pins p USING (customer_id, s) CROSS JOIN generate_series(0, ${GRID_MAX_ZOOM}) AS z(zoom)
       GROUP BY ${positions(GRID_KEY.length + 1)}
       HAVING sum(x.s * x.outstanding_minor) <> 0 OR sum(x.s * x.overdue_minor) <> 0
     ON CONFLICT (${list(GRID_KEY)}, currency) DO UPDATE
@@ -136,16 +139,16 @@ const APPLY_SQL = `
           region_code = EXCLUDED.region_code, region_name = EXCLUDED.region_name, city = EXCLUDED.city,
           district_code = EXCLUDED.district_code, district_name = EXCLUDED.district_name
   ), unapplied AS (
-    DELETE FROM map_grid_applied a
-    WHERE a.customer_id = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.customer_id = a.customer_id)
+    DELETE FROM map_grid_applied a USING ids
+    WHERE a.customer_id = ids.customer_id AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.customer_id = a.customer_id)
   ), applied_sums AS (
     INSERT INTO map_grid_applied_sums AS a (customer_id, currency, outstanding_minor, overdue_minor)
       SELECT customer_id, currency, outstanding_minor, overdue_minor FROM cur_sums
     ON CONFLICT (customer_id, currency) DO UPDATE
       SET outstanding_minor = EXCLUDED.outstanding_minor, overdue_minor = EXCLUDED.overdue_minor
   ), unapplied_sums AS (
-    DELETE FROM map_grid_applied_sums a
-    WHERE a.customer_id = ANY($1::text[])
+    DELETE FROM map_grid_applied_sums a USING ids
+    WHERE a.customer_id = ids.customer_id
       AND NOT EXISTS (SELECT 1 FROM cur_sums c WHERE c.customer_id = a.customer_id AND c.currency = a.currency)
   )
   SELECT
@@ -157,11 +160,16 @@ const APPLY_SQL = `
 
 const GRID_TYPES = 'zoom smallint, cx int, cy int, status text, tier text';
 const ROLLUP_TYPES = ROLLUP_KEY.map((c) => `${c} text`).join(', ');
+// Keys that cannot be NULL compare with = (the primary key's index finds each row); the roll-ups'
+// region keys may be NULL, and their table is small.
+const NOT_NULL = new Set(['zoom', 'cx', 'cy', 'status', 'tier', 'currency']);
 const same = (columns: readonly string[]): string =>
-  columns.map((c) => `t.${c} IS NOT DISTINCT FROM z.${c}`).join(' AND ');
+  columns
+    .map((c) => (NOT_NULL.has(c) ? `t.${c} = z.${c}` : `t.${c} IS NOT DISTINCT FROM z.${c}`))
+    .join(' AND ');
 
 // Rows whose counts the batch brought to zero, still zero (only the drainer writes these tables).
-const CLEANUP_SQL = `
+export const CLEANUP_SQL = `
   WITH grid AS (
     DELETE FROM map_grid t USING jsonb_to_recordset($1::jsonb) AS z(${GRID_TYPES})
     WHERE ${same(GRID_KEY)} AND t.n = 0
