@@ -157,6 +157,14 @@ const RENAMED: Readonly<Record<string, readonly string[]>> = {
   '540602': ['那曲县'],
 };
 
+/**
+ * Districts whose seat GeoNames files under the seat town's own name rather than the district's:
+ * 开州区 (开县 until 2016) is governed from 汉丰街道, GeoNames "Hanfeng". echarts has no 开县.
+ */
+const SEAT_TOWNS: Readonly<Record<string, string>> = {
+  '500154': 'hanfeng',
+};
+
 function bare(name: string): string {
   return name.length > 2 ? name.replace(DISTRICT_SUFFIX, '') : name;
 }
@@ -318,8 +326,8 @@ function build(): void {
     list.push({ lng: c.loc.coordinates[0], lat: c.loc.coordinates[1], pop: c.population });
     geonames.set(key, list);
   }
-  const lookUp = (admin1: string, name: string): Point | null => {
-    const key = `${admin1}:${pinyin(bare(name), { toneType: 'none', type: 'array' }).join('')}`;
+  const lookUp = (admin1: string, name: string, seatTown?: string): Point | null => {
+    const key = `${admin1}:${seatTown ?? pinyin(bare(name), { toneType: 'none', type: 'array' }).join('')}`;
     const best = (geonames.get(key) ?? []).sort((a, b) => b.pop - a.pop)[0];
     return best ? [best.lng, best.lat] : null;
   };
@@ -334,7 +342,7 @@ function build(): void {
         city.point = lookUp(admin1, city.name.replace(/市$/, ''));
       for (const d of city.districts) {
         if (d.point || isZone(d.code, d.name)) continue;
-        d.point = lookUp(admin1, d.name);
+        d.point = lookUp(admin1, d.name, SEAT_TOWNS[d.code]);
         if (d.point) fromGeoNames++;
       }
     }
@@ -373,6 +381,21 @@ function build(): void {
   for (const ch of [...chars].sort()) {
     for (const t of [toTw(ch), toHk(ch)]) {
       if (t !== ch && [...t].length === 1 && !chars.has(t)) traditional[t] = ch;
+    }
+  }
+  // The other way round too: a simplified character that stands for several traditional ones
+  // has only one of them above (沈 stays 沈 in Taiwan, but 沈阳 is 瀋陽; 钟 gives 鍾, not 鐘).
+  // Every CJK character whose traditional -> simplified conversion is one of the names'.
+  const fromT = ['t', 'tw', 'hk'].map((from) => opencc.Converter({ from, to: 'cn' }));
+  for (let code = 0x3400; code <= 0x9fff; code++) {
+    const t = String.fromCodePoint(code);
+    if (chars.has(t) || traditional[t]) continue;
+    for (const convert of fromT) {
+      const ch = convert(t);
+      if (ch !== t && chars.has(ch)) {
+        traditional[t] = ch;
+        break;
+      }
     }
   }
 

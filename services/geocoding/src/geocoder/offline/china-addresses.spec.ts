@@ -111,6 +111,35 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['a merged district listed under two codes: the newer', cn('福建省三明市三元区'), '350404'],
       // a street named after a place does not move the address
       ['street named 中山 in 广州', cn('广东省广州市天河区中山大道西'), '440106'],
+      // autonomous prefectures and counties by their short names: all the peoples go
+      ['黔东南, not "黔东"', cn('黔东南三穗瓦寨镇'), '522624'],
+      ['西双版纳, not "西双"', cn('西双版纳景洪勐罕镇'), '532801'],
+      ['黔西南, not 黔西 of 毕节', cn('黔西南兴仁下山镇'), '522302'],
+      ['four peoples (双江拉祜族佤族布朗族傣族)', cn('临沧双江勐库镇'), '530925'],
+      ['three peoples (镇沅彝族哈尼族拉祜族)', cn('普洱镇沅恩乐镇'), '530825'],
+      ['peoples without 族 (伊犁哈萨克)', cn('伊犁奎屯'), '654003'],
+      ['peoples without 族 (巴音郭楞蒙古)', cn('巴音郭楞库尔勒'), '652801'],
+      ['peoples without 族 (克孜勒苏柯尔克孜)', cn('克孜勒苏阿图什'), '653001'],
+      ['"州" for 自治州 (黔南州)', cn('贵州省黔南州都匀市'), '522701'],
+      ['"州" for 自治州 (德宏州)', cn('德宏州瑞丽市弄岛镇'), '533102'],
+      // a district starting with 市 after a city without 市
+      ['青岛 + 市南区', cn('青岛市南区香港中路'), '370202'],
+      ['枣庄 + 市中区', cn('枣庄市中区'), '370402'],
+      ['内江 + 市中区, then a town', cn('内江市中区永安镇'), '511002'],
+      ['唐山 + 路南区 is no road', cn('唐山路南区'), '130202'],
+      // a county turned city, listed under both codes, by its short name: the city
+      ['黔西县/黔西市 by short name', cn('毕节黔西永燊彝族苗族乡'), '520581'],
+      ['会理县/会理市 by short name (the newer code is lower)', cn('凉山会理槽元乡'), '513402'],
+      ['禄丰县/禄丰市 by short name', cn('楚雄禄丰恐龙山镇'), '532302'],
+      // a street word that starts a town's name
+      ['晋宁 + 二街镇', cn('昆明晋宁二街镇'), '530115'],
+      ['崇州 + 街子镇', cn('成都崇州街子镇'), '510184'],
+      ['上林 + 巷贤镇', cn('南宁上林巷贤镇'), '450125'],
+      ['安宁 + 八街街道', cn('昆明安宁八街街道'), '530181'],
+      // traditional forms a simplified character has several of
+      ['瀋 (沈阳)', cn('遼寧省瀋陽市和平區'), '210102'],
+      ['鐘 (钟楼)', cn('江蘇省常州市鐘樓區'), '320404'],
+      ['鍾 (钟山)', cn('貴州省六盤水市鍾山區'), '520201'],
     ])('%s', (_, address, code) => {
       const result = geocoder.geocodeNow(address);
       expect(result?.normalized.district?.code).toBe(code);
@@ -142,6 +171,14 @@ describe('OfflineGeocoder: Chinese addresses', () => {
     expect(r?.source).toBe('gb2260-divisions');
   });
 
+  it('places 开州区 (no seat in echarts) at 汉丰, its seat, from GeoNames', () => {
+    const r = geocoder.geocodeNow(cn('重庆市开州区白桥镇'));
+    expect(r?.precision).toBe('district');
+    expect(r?.normalized.district?.code).toBe('500154');
+    expect(Math.abs((r?.lat ?? 0) - 31.16)).toBeLessThan(0.05);
+    expect(Math.abs((r?.lng ?? 0) - 108.4)).toBeLessThan(0.05);
+  });
+
   describe('to the city or province when no district is named', () => {
     it.each<[string, GeocodeAddress, 'city' | 'region']>([
       ['city', cn('广东省深圳市'), 'city'],
@@ -153,6 +190,7 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['province', cn('广东省'), 'region'],
       ['autonomous region, short', cn('内蒙古'), 'region'],
       ['structured city only', { countryCode: 'CN', region: '四川省', city: '成都市' }, 'city'],
+      ['济南市 then 中心: no 市中区', cn('济南市中心广场'), 'city'],
     ])('%s', (_, address, precision) => {
       const result = geocoder.geocodeNow(address);
       expect(result?.precision).toBe(precision);
@@ -171,6 +209,12 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       expect(isPinnable(result)).toBe(false);
       expect(result?.candidates?.map((c) => c.code)).toEqual(expect.arrayContaining(codes));
       expect(result?.confidence).toBeLessThanOrEqual(0.3);
+    });
+
+    it('伊宁市 and 伊宁县 are two places: "伊犁伊宁" names both', () => {
+      const result = geocoder.geocodeNow(cn('伊犁伊宁'));
+      expect(result?.normalized.district).toBeUndefined();
+      expect(result?.candidates?.map((c) => c.code).sort()).toEqual(['654002', '654021']);
     });
 
     it('candidates in one city still pin that city', () => {
@@ -194,6 +238,7 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['nothing at all', {}],
       ['whitespace', cn('   ')],
       ['a street with no place', cn('中山路123号')],
+      ['a street named after a city, no place', cn('唐山路123号')],
       ['random Han text', cn('今天天气很好')],
     ])('%s', (_, address) => {
       expect(isPinnable(geocoder.geocodeNow(address))).toBe(false);

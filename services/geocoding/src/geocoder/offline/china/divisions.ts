@@ -49,18 +49,57 @@ const SUFFIXES = [
 ];
 
 /**
+ * The 55 minority peoples (and 各, "all") as they appear in autonomous names, longest first so "土家" is cut
+ * before "土" could be. Written with 族 (苗族) or, in Xinjiang and Inner Mongolia, often without
+ * (伊犁哈萨克自治州, 巴音郭楞蒙古自治州).
+ */
+const PEOPLES = [
+  ...['乌孜别克', '柯尔克孜', '维吾尔', '哈萨克', '达斡尔', '塔吉克', '俄罗斯', '鄂温克', '塔塔尔'],
+  ...['鄂伦春', '蒙古', '布依', '朝鲜', '土家', '哈尼', '傈僳', '高山', '拉祜', '东乡', '纳西'],
+  ...['景颇', '仫佬', '布朗', '撒拉', '毛南', '仡佬', '锡伯', '阿昌', '普米', '德昂', '保安'],
+  ...['裕固', '独龙', '赫哲', '门巴', '珞巴', '基诺', '回', '藏', '苗', '彝', '壮', '满', '侗'],
+  ...['瑶', '白', '黎', '佤', '畲', '水', '土', '羌', '怒', '京', '傣'],
+  // "龙胜各族自治县": all its peoples.
+  '各',
+];
+
+/**
+ * "黔东南苗族侗族" -> "黔东南", "伊犁哈萨克" -> "伊犁", "双江拉祜族佤族布朗族傣族" -> "双江": the
+ * peoples at the end of an autonomous unit's name go, one by one, as long as two characters of
+ * place name stay ("内蒙古" keeps its 蒙古). A people without 族 is only cut when it has two
+ * characters or more, so a one-character place word is never taken for one.
+ */
+function withoutPeoples(stem: string): string {
+  let out = stem;
+  for (let cut = true; cut;) {
+    cut = false;
+    for (const people of PEOPLES) {
+      for (const written of people.length >= 2 ? [`${people}族`, people] : [`${people}族`]) {
+        if (out.endsWith(written) && out.length - written.length >= 2) {
+          out = out.slice(0, -written.length);
+          cut = true;
+          break;
+        }
+      }
+      if (cut) break;
+    }
+  }
+  return out;
+}
+
+/**
  * The name people write without its administrative suffix: "深圳市" -> "深圳", "浦东新区" ->
- * "浦东", "延边朝鲜族自治州" -> "延边" (an ethnic name before 自治 goes too); undefined when
- * that would leave fewer than two characters ("赵县" stays whole).
+ * "浦东", "延边朝鲜族自治州" -> "延边", "西双版纳傣族自治州" -> "西双版纳" (the peoples before 自治
+ * go too); undefined when that would leave fewer than two characters ("赵县" stays whole).
  */
 export function shortName(name: string): string | undefined {
   for (const suffix of SUFFIXES) {
     if (!name.endsWith(suffix)) continue;
     let stem = name.slice(0, -suffix.length);
     if (suffix.startsWith('自治') || suffix.endsWith('自治区')) {
-      // "延边朝鲜族" -> "延边", "内蒙古" stays; ethnic names end in 族.
-      const ethnic = /^(.{2,}?)[\p{Script=Han}]{1,6}族$/u.exec(stem);
-      if (ethnic?.[1]) stem = ethnic[1];
+      stem = withoutPeoples(stem);
+      // "鄂温克族自治旗" is the people alone: "鄂温克".
+      if (stem.endsWith('族') && PEOPLES.includes(stem.slice(0, -1))) stem = stem.slice(0, -1);
     }
     // "碑林区" is not a 林区 (forestry district) named "碑": try the shorter suffix.
     if (stem.length >= 2) return stem;
@@ -107,6 +146,8 @@ export class ChinaDivisions {
         // "海西蒙古族藏族自治州" is also written "海西蒙古族藏族" and "海西".
         const withPeople = /^(.+族)自治[州县旗]$/u.exec(name)?.[1];
         if (withPeople && withPeople !== short) add(withPeople, division, false);
+        // An autonomous prefecture is commonly "黔南州", "德宏州", "凉山州".
+        if (short && name.endsWith('自治州')) add(`${short}州`, division, false);
       }
     };
     for (const p of file.provinces) {

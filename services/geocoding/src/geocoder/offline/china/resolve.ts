@@ -1,4 +1,4 @@
-import { ChinaDivisions, type Division } from './divisions';
+import { ChinaDivisions, shortName, type Division } from './divisions';
 import { provinceOfPostcode } from './postcodes';
 
 /** The parts of an address the Chinese resolver reads; any may be missing. */
@@ -28,6 +28,10 @@ const COUNTRY_PREFIX = /^(中华人民共和国|中國|中国|中华|china|prc)/
 // the place ("中山路", "南京东路" in Shanghai, "北京大厦", "重庆北路"), not the place.
 const NAMED_AFTER =
   /^(?:[东西南北中]?[一二三四五六七八九十\d]*[路街巷弄](?!道)|大[厦街道楼桥]|广场|花园|饭店|酒店|公园)/u;
+// ...unless the street word starts a town's name: "晋宁二街镇", "崇州街子镇", "安宁八街街道" are
+// towns of 晋宁, 崇州 and 安宁. A lone street character before the suffix ("中山路街道") stays a
+// street.
+const TOWN_AFTER = /^(?![路街巷弄道](?:镇|乡|街道))\p{Script=Han}{1,3}?(?:镇|乡|街道)/u;
 const SEPARATORS = /[\s,，、。.;；:：·\-—_/\\()（）[\]【】"'“”‘’#]+/gu;
 
 /** Full width to half width, traditional to simplified, no separators: the text the scanner reads. */
@@ -111,14 +115,30 @@ function resolveText(
   const minDepth = Math.min(...best.map(depth));
   best = best.filter((r) => depth(r) === minDepth);
   let unique = dedupe(best);
-  // The code list keeps a district under its old and new code after a merge (三明市三元区 350403 and
-  // 350404): the same name in the same city is one place, and the newer (higher) code is current.
+  // The code list keeps a district under its old and new code after a merge or a change of kind
+  // (三明市三元区 350403 and 350404; 会理县 513425 and 会理市 513402): the same name in the same
+  // city with the same seat is one place, compared without the suffix so that the short name
+  // ("凉山会理") settles it as the full one does (伊宁市 and 伊宁县 have two seats: two places).
+  // The current one is the more urban kind (a 县 becomes a 市 or a 区, a 市 a 区, never back),
+  // then the newer (higher) code.
   const finestOf = (r: Reading): Division | undefined => r.district ?? r.city ?? r.province;
+  const stemOf = (r: Reading): string | undefined => {
+    const d = finestOf(r);
+    return d ? (shortName(d.name) ?? d.name) : undefined;
+  };
   const first = unique[0] ? finestOf(unique[0]) : undefined;
-  if (first && unique.every((r) => finestOf(r)?.name === first.name && finestOf(r)?.city === first.city)) {
-    unique = [...unique]
-      .sort((a, b) => (finestOf(b)?.code ?? '').localeCompare(finestOf(a)?.code ?? ''))
-      .slice(0, 1);
+  const firstStem = unique[0] ? stemOf(unique[0]) : undefined;
+  const sameSeat = (d: Division | undefined): boolean =>
+    d?.lat !== undefined && d.lat === first?.lat && d.lng === first.lng;
+  if (
+    first &&
+    unique.every((r) => stemOf(r) === firstStem && finestOf(r)?.city === first.city && sameSeat(finestOf(r)))
+  ) {
+    const currency = (r: Reading): string => {
+      const d = finestOf(r);
+      return `${d?.name.endsWith('区') ? 2 : d?.name.endsWith('市') ? 1 : 0}${d?.code ?? ''}`;
+    };
+    unique = [...unique].sort((a, b) => currency(b).localeCompare(currency(a))).slice(0, 1);
   }
 
   if (unique.length > 1) {
@@ -169,33 +189,65 @@ function scan(text: string, divisions: ChinaDivisions): Reading[] {
   for (let step = 0; step < 6 && pos < text.length; step++) {
     let advanced: { readings: Reading[]; end: number } | undefined;
     for (let len = Math.min(divisions.longestName, text.length - pos); len >= 2; len--) {
-      const name = text.slice(pos, pos + len);
-      const entries = divisions.byName.get(name);
-      if (!entries) continue;
-      const after = text.slice(pos + len);
-      const next: Reading[] = [];
-      for (const r of readings) {
-        for (const { division, exact } of entries) {
-          if (!exact && NAMED_AFTER.test(after)) continue;
-          // A part said twice (structured region + a one-line form repeating it, "上海市上海市").
-          if (repeats(r, division)) {
-            next.push(r);
-            continue;
-          }
-          const extended = extend(r, division, exact, divisions);
-          if (extended) next.push(extended);
-        }
+      const next = readAt(readings, text, pos, len, divisions);
+      if (next.length === 0) continue;
+      advanced = { readings: next, end: pos + len };
+      // "青岛市南区", "枣庄市中区": a city written without its 市, then a district whose name starts
+      // with 市. Read so when a real district of that city starts at the 市.
+      if (text[pos + len - 1] === '市' && len > 2) {
+        const shorter = readAt(readings, text, pos, len - 1, divisions).filter((r) =>
+          fullNameFits(r, text, pos + len - 1, divisions),
+        );
+        if (shorter.length > 0) advanced = { readings: shorter, end: pos + len - 1 };
       }
-      if (next.length > 0) {
-        advanced = { readings: next, end: pos + len };
-        break;
-      }
+      break;
     }
     if (!advanced) break;
     readings = advanced.readings;
     pos = advanced.end;
   }
   return readings;
+}
+
+/** The readings extended by the division(s) named by text[pos, pos + len), if any fits. */
+function readAt(
+  readings: readonly Reading[],
+  text: string,
+  pos: number,
+  len: number,
+  divisions: ChinaDivisions,
+): Reading[] {
+  const entries = divisions.byName.get(text.slice(pos, pos + len));
+  if (!entries) return [];
+  const after = text.slice(pos + len);
+  const next: Reading[] = [];
+  for (const r of readings) {
+    for (const { division, exact } of entries) {
+      const extended = extend(r, division, exact, divisions);
+      // A short name then 路, 街...: a street named after the place, unless a town's name or
+      // the full name of a division of the place follows ("唐山路南区": 唐山's 路南区).
+      if (
+        !exact &&
+        NAMED_AFTER.test(after) &&
+        !TOWN_AFTER.test(after) &&
+        !(extended && fullNameFits(extended, text, pos + len, divisions))
+      )
+        continue;
+      // A part said twice (structured region + a one-line form repeating it, "上海市上海市").
+      if (repeats(r, division)) next.push(r);
+      else if (extended) next.push(extended);
+    }
+  }
+  return next;
+}
+
+/** Whether the full (or old) name of a division that fits below the reading starts at `from`. */
+function fullNameFits(r: Reading, text: string, from: number, divisions: ChinaDivisions): boolean {
+  for (let len = Math.min(divisions.longestName, text.length - from); len >= 2; len--) {
+    const entries = divisions.byName.get(text.slice(from, from + len));
+    if (entries?.some((e) => e.exact && extend(r, e.division, true, divisions))) return true;
+  }
+  return false;
 }
 
 function repeats(r: Reading, d: Division): boolean {
