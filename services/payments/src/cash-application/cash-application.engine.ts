@@ -60,8 +60,12 @@ export const CONFIDENCE = Object.freeze({
   referencesShortPaid: 0.8,
   /** Exactly one of the customer's open invoices equals the amount. */
   exactAmount: 0.95,
-  /** Exactly one combination of the customer's open invoices equals the amount. */
+  /** Exactly one combination of the customer's open invoices equals the amount (few candidates)... */
   combination: 0.92,
+  /** ...out of more than 500 possible sets of that size, a coincidence is likelier... */
+  combinationManySets: 0.9,
+  /** ...and out of more than 3,000 (4 of 18 invoices), one is expected now and then: a person checks. */
+  combinationVeryManySets: 0.85,
   /** A combination found before the search budget ran out, uniqueness not proven. */
   combinationTruncated: 0.85,
   /** Two ways to make the amount: a person chooses. */
@@ -826,7 +830,18 @@ export class CashApplicationEngine {
 
   private allocatePlan(draft: Draft, invoices: readonly OpenInvoice[], plan: AmountPlan): void {
     const chosen = plan.indexes.map((i) => invoices[i] as OpenInvoice);
-    let confidence: number = plan.rule === 'exact_amount' ? CONFIDENCE.exactAmount : CONFIDENCE.combination;
+    let confidence: number = CONFIDENCE.exactAmount;
+    if (plan.rule === 'amount_combination') {
+      // The more sets of that size the customer's invoices allow, the likelier one of them makes
+      // a given amount by chance (amounts to the cent: ~10⁶-10⁷ values in a plausible range).
+      const sets = binomial(invoices.length, chosen.length);
+      confidence =
+        sets > 3000
+          ? CONFIDENCE.combinationVeryManySets
+          : sets > 500
+            ? CONFIDENCE.combinationManySets
+            : CONFIDENCE.combination;
+    }
     const evidence = [
       plan.rule === 'exact_amount'
         ? `amount ${draft.remaining.toString()} equals the open amount of ${chosen[0]?.number ?? ''}`
@@ -950,6 +965,12 @@ interface AmountPlan {
   indexes: number[];
   tie: boolean;
   truncated: boolean;
+}
+
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return Math.round(result);
 }
 
 function describe(hit: ReferenceHit): string {
