@@ -68,7 +68,7 @@ const CLAIM_SQL = `
  * The claimed customers' pins and balances cannot change under this transaction: a writer's mark
  * conflicts with the mark deleted here and waits for this transaction to end, before it commits.
  */
-export const APPLY_SQL = `
+const APPLY_SQL = `
   WITH ids AS MATERIALIZED (
     SELECT DISTINCT unnest($1::text[]) AS customer_id
   ), cur AS MATERIALIZED (
@@ -169,7 +169,7 @@ const same = (columns: readonly string[]): string =>
     .join(' AND ');
 
 // Rows whose counts the batch brought to zero, still zero (only the drainer writes these tables).
-export const CLEANUP_SQL = `
+const CLEANUP_SQL = `
   WITH grid AS (
     DELETE FROM map_grid t USING jsonb_to_recordset($1::jsonb) AS z(${GRID_TYPES})
     WHERE ${same(GRID_KEY)} AND t.n = 0
