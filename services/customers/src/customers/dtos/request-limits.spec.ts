@@ -62,13 +62,15 @@ describe('customers request size limits', () => {
     });
   });
 
-  it('bounds the list query: search text, region, cursor, limit and the status list', async () => {
+  it('bounds the list query: search text, region, cursor, limit, the status and location lists', async () => {
     const cases: [string, Record<string, string>][] = [
       ['q', { q: 'q'.repeat(201) }],
       ['region', { region: 'r'.repeat(101) }],
       ['cursor', { cursor: 'c'.repeat(2001) }],
       ['limit', { limit: '201' }],
       ['status', { status: Array.from({ length: 11 }, () => 'overdue').join(',') }],
+      ['location', { location: 'located,pending,not_located,located' }],
+      ['location', { location: 'lost' }],
     ];
     for (const [field, query] of cases) {
       expect(await refusal(ListCustomersRequestDto, query, 'query')).toEqual({
