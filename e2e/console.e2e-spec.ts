@@ -33,6 +33,44 @@ interface AxeViolation {
 
 const cny = (amount: string): Money => ({ amount, currency: 'CNY' });
 
+/** GET /api/v1/map/live read as it arrives, as a collector's browser would. */
+function liveStream(
+  url: string,
+  token: string,
+): { text: () => string; until: (needle: string) => Promise<void>; close: () => void } {
+  const abort = new AbortController();
+  let text = '';
+  const waiting: { needle: string; resolve: () => void }[] = [];
+  const settle = (): void => {
+    for (const w of waiting.filter((x) => text.includes(x.needle))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
+  void (async () => {
+    const res = await fetch(`${url}/api/v1/map/live`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal: abort.signal,
+    });
+    if (!res.body) return;
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+      settle();
+    }
+  })().catch(() => undefined);
+  return {
+    text: () => text,
+    until: (needle) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${needle} in the stream: ${text}`)), 30_000);
+        waiting.push({ needle, resolve: () => (clearTimeout(timer), resolve()) });
+        settle();
+      }),
+    close: () => abort.abort(),
+  };
+}
+
 /**
  * The console in Debian's Chromium (playwright-core), against the whole platform: the demo finance
  * user signs in through the gateway's page, sees paid, unpaid and overdue pins, filters to overdue,
@@ -54,6 +92,7 @@ describe('the web console', () => {
     target: '',
   };
   let targetInvoice: Invoice;
+  let overdueInvoice: Invoice;
 
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`) });
@@ -108,7 +147,7 @@ describe('the web console', () => {
       return res.body;
     };
     await invoice('unpaid', 20, '800.00');
-    await invoice('overdue', -12, '1200.00');
+    overdueInvoice = await invoice('overdue', -12, '1200.00');
     targetInvoice = await invoice('target', -5, '2345.60');
     await eventually(
       'pins of all three colours',
@@ -164,6 +203,10 @@ describe('the web console', () => {
     await page.locator(pin(ids.unpaid, 'unpaid')).waitFor();
     await page.locator(pin(ids.overdue, 'overdue')).waitFor();
     await page.locator(pin(ids.target, 'overdue')).waitFor();
+    // Placed by maplibre (its marker element holds the button), west of Shanghai's pin.
+    const box = async (id: string) =>
+      (await page.locator(`.maplibregl-marker ${pin(id)}`).boundingBox())?.x ?? NaN;
+    expect(await box(ids.target)).toBeLessThan(await box(ids.unpaid));
     await page.locator('[data-testid=live-state][data-state=open]').waitFor();
     await page.locator(`[data-testid=in-view] [data-customer-id="${ids.target}"]`).waitFor();
     await shot('1-map');
@@ -190,22 +233,36 @@ describe('the web console', () => {
     await shot('3-panel');
   });
 
-  it('turns the pin green within moments of a payment, without a reload', async () => {
-    await page.evaluate('window.__sameDocument = true');
+  const pay = async (customer: keyof typeof ids, invoice: Invoice): Promise<void> => {
     const paid = await api.request(
       'POST',
       '/api/v1/payments',
       {
-        customerId: ids.target,
-        amount: targetInvoice.total,
+        customerId: ids[customer],
+        amount: invoice.total,
         receivedAt: new Date().toISOString(),
         method: 'bank_transfer',
-        reference: 'INV-target',
-        allocations: [{ invoiceId: targetInvoice.id, amount: targetInvoice.total }],
+        reference: `INV-${customer}`,
+        allocations: [{ invoiceId: invoice.id, amount: invoice.total }],
       },
-      { 'Idempotency-Key': `${erp}-pay` },
+      { 'Idempotency-Key': `${erp}-pay-${customer}` },
     );
     expect(paid.status).toBe(201);
+  };
+
+  it('turns the pin green within moments of a payment, without a reload', async () => {
+    await page.evaluate('window.__sameDocument = true');
+    // Two collectors watch too: 四川 (the customer's province) and 广东 (not).
+    const collector = (province: string): Promise<string> =>
+      stack.token({
+        roles: ['collector'],
+        subject: `collector-${province}`,
+        territory: { countries: [], provinces: [`CN/${province}`], salesTerritories: [], customerIds: [] },
+      });
+    const sichuan = liveStream(stack.gatewayUrl, await collector('四川省'));
+    const guangdong = liveStream(stack.gatewayUrl, await collector('广东省'));
+    await Promise.all([sichuan.until(': connected'), guangdong.until(': connected')]);
+    await pay('target', targetInvoice);
     const posted = Date.now();
     await page.locator(pin(ids.target, 'paid')).waitFor({ timeout: 30_000 });
     const elapsed = Date.now() - posted;
@@ -214,6 +271,13 @@ describe('the web console', () => {
     // The open panel follows the change too.
     await page.locator('[data-testid=panel-status][data-status=paid]').waitFor();
     await shot('4-paid');
+    // The collector of 四川 was told; the one of 广东 is told of 广东's customer, and of nothing else.
+    await sichuan.until(`"customerId":"${ids.target}","status":"paid"`);
+    await pay('overdue', overdueInvoice);
+    await guangdong.until(`"customerId":"${ids.overdue}","status":"paid"`);
+    expect(guangdong.text()).not.toContain(ids.target);
+    sichuan.close();
+    guangdong.close();
   });
 
   it('switches to English: labels, numbers and currencies per locale', async () => {

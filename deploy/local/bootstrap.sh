@@ -25,3 +25,16 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   echo "Installing dependencies (npm install, from package-lock.json)…" >&2
   npm install --no-audit --no-fund
 fi
+
+# The console's browser tests drive Debian's Chromium through playwright-core, which downloads no
+# browser; fonts-noto-cjk lets its screenshots show Chinese. Installed once, where apt-get can.
+if [[ ! -x /usr/bin/chromium ]] && command -v apt-get >/dev/null 2>&1; then
+  if [[ "$(id -u)" == 0 ]]; then
+    echo "Installing Chromium for the console's browser tests (apt-get install chromium fonts-noto-cjk)…" >&2
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }; then
+      echo "Chromium could not be installed: the console's browser tests (e2e/console.e2e-spec.ts) will fail until \`apt-get install chromium\` works." >&2
+    fi
+  else
+    echo "The console's browser tests need Chromium: \`sudo apt-get install chromium fonts-noto-cjk\`." >&2
+  fi
+fi

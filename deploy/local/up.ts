@@ -1,3 +1,4 @@
+import { buildConsole, describeConsoleBuild, type ConsoleBuild } from './console';
 import { loadDemoData } from './demo-data';
 import { SetupError } from './errors';
 import {
@@ -102,6 +103,18 @@ export async function up(): Promise<number> {
   record();
 
   const startAll = async (): Promise<void> => {
+    // The console's static files build (a few seconds) while the stores start; the gateway serves them.
+    const consoleBuilt = timed(
+      'web console (vite build)',
+      () => buildConsole(signal),
+      describeConsoleBuild,
+    ).catch(
+      // Never rejects: an interrupted start-up may not get as far as awaiting it.
+      (error: unknown): ConsoleBuild => {
+        if (!isInterruption(error)) say(`! the web console was not built: ${String(error)}`);
+        return { ok: false, logFile: logFileFor('console-build') };
+      },
+    );
     infra = await timed('Kafka, PostgreSQL and Redis', () => ensureInfra({ signal }));
     record();
     const ready = infra;
@@ -164,7 +177,10 @@ export async function up(): Promise<number> {
       );
       for (const failure of demo.failures) say(`  ! ${failure}`);
     }
-    process.stdout.write(renderStackBlock(ready, services, outcomes, Date.now() - startedAt, credentials));
+    const built = await consoleBuilt;
+    process.stdout.write(
+      renderStackBlock(ready, services, outcomes, Date.now() - startedAt, credentials, built),
+    );
   };
 
   // Assigned before any signal can be handled: nothing above awaits.
@@ -195,10 +211,21 @@ function renderStackBlock(
   outcomes: ReadonlyMap<string, HealthOutcome>,
   elapsedMs: number,
   credentials: readonly DemoCredential[] = [],
+  consoleBuild: ConsoleBuild = { ok: true },
 ): string {
   const rows: string[][] = [];
   const gateway = services.find((service) => service.name === 'gateway');
   if (gateway) {
+    // First: what a newcomer opens. The demo finance user sees every customer.
+    const finance = credentials.find((c) => c.username === 'finance');
+    const signIn = finance?.password
+      ? `sign in as finance / ${finance.password}`
+      : 'sign in with a demo user below';
+    rows.push([
+      'Console',
+      `${gateway.url}/`,
+      consoleBuild.ok ? signIn : `NOT BUILT: see ${displayPath(consoleBuild.logFile)}`,
+    ]);
     rows.push(['API', `${gateway.url}/api/v1`, '(gateway)']);
     rows.push(['API docs', `${gateway.url}/api/docs`]);
     rows.push(['Sign in', `${gateway.url}/auth/login`, '(npm run token -- --role finance for scripts)']);

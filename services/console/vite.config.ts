@@ -17,6 +17,8 @@ export default defineConfig({
     // maplibre-gl alone is ~1 MB minified; one chunk for it keeps the app's own chunk small and cached apart.
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
+      // Its "plugin timings" note is noise on a busy two-core machine.
+      checks: { pluginTimings: false },
       output: {
         codeSplitting: { groups: [{ name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ }] },
       },

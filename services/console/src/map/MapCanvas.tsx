@@ -93,9 +93,14 @@ export function MapCanvas({ base, initial, features, selected, onView, onSelect 
       wanted.add(key);
       let placed = markers.current.get(key);
       if (!placed) {
+        // maplibre positions the marker's own element (its classes, absolute); the button lives inside.
+        const holder = document.createElement('div');
         const element = document.createElement('button');
         element.type = 'button';
-        const marker = new maplibregl.Marker({ element }).setLngLat(feature.geometry.coordinates).addTo(m);
+        holder.append(element);
+        const marker = new maplibregl.Marker({ element: holder })
+          .setLngLat(feature.geometry.coordinates)
+          .addTo(m);
         placed = { marker, element };
         markers.current.set(key, placed);
       } else {
