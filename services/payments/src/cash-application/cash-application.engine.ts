@@ -465,18 +465,23 @@ export class CashApplicationEngine {
 
     // Every (mention, invoice) pair that matches, surest kind first.
     // Only pairs that share an index key can match (as the look-up found them); not all pairs.
-    const mentionsByKey = new Map<string, NumberMention[]>();
-    for (const mention of mentions) {
-      for (const key of mentionQueryKeys(mention))
-        mentionsByKey.set(key, [...(mentionsByKey.get(key) ?? []), mention]);
-    }
+    const mentionsByKey = new Map<string, number[]>();
+    mentions.forEach((mention, index) => {
+      for (const key of mentionQueryKeys(mention)) {
+        const list = mentionsByKey.get(key);
+        if (list === undefined) mentionsByKey.set(key, [index]);
+        else list.push(index);
+      }
+    });
     let hits: ReferenceHit[] = [];
     for (const invoice of found) {
-      const candidates = new Set(
-        invoiceNumberIndexKeys(invoice.number).flatMap((k) => mentionsByKey.get(k) ?? []),
-      );
-      for (const mention of mentions) {
-        if (!candidates.has(mention)) continue;
+      const candidates = new Set<number>();
+      for (const key of invoiceNumberIndexKeys(invoice.number)) {
+        for (const index of mentionsByKey.get(key) ?? []) candidates.add(index);
+      }
+      // In the order the mentions were written, so the result does not depend on the index.
+      for (const index of [...candidates].sort((a, b) => a - b)) {
+        const mention = mentions[index] as NumberMention;
         const match = matchMention(mention, invoice.number);
         if (match === null) continue;
         const rf = validRf.has(mention) && match.kind !== 'one_typo';
@@ -494,6 +499,7 @@ export class CashApplicationEngine {
     );
     // Invoices one typo away from a number read exactly, whose open amount is the payment: if the
     // exact reading does not fit, the payer may have mistyped a number that exists too.
+    const readExactly = new Set(hits.filter((h) => h.match.kind !== 'one_typo').map((h) => h.mention));
     const nearMisses = hits.filter(
       (h) =>
         h.match.kind === 'one_typo' &&
@@ -501,7 +507,7 @@ export class CashApplicationEngine {
         isPayable(h.invoice, payment) &&
         h.invoice.open.equals(payment) &&
         (knownCustomer === null || h.invoice.customerId === knownCustomer.customerId) &&
-        hits.some((x) => x.mention === h.mention && x.match.kind !== 'one_typo'),
+        readExactly.has(h.mention),
     );
     const nearMissInvoices = [...new Set(nearMisses.map((h) => h.invoice.invoiceId))];
     if (exactlyNamed.size === 1 && nearMissInvoices.length === 1) {
@@ -523,7 +529,11 @@ export class CashApplicationEngine {
     }
     // Per mention keep only its best kind; a typo reading of a mention that also reads exactly is noise.
     const byMention = new Map<NumberMention, ReferenceHit[]>();
-    for (const hit of hits) byMention.set(hit.mention, [...(byMention.get(hit.mention) ?? []), hit]);
+    for (const hit of hits) {
+      const list = byMention.get(hit.mention);
+      if (list === undefined) byMention.set(hit.mention, [hit]);
+      else list.push(hit);
+    }
     const chosen = new Map<string, ReferenceHit>();
     for (const [mention, list] of byMention) {
       const bestRank = Math.max(...list.map((h) => MATCH_RANK[h.match.kind]));

@@ -21,6 +21,17 @@ describe('ISO 11649 creditor references', () => {
     expect(parseCreditorReference('INV-2026-0042')).toBeNull();
   });
 
+  it('agrees with the references in the shared camt samples (Finnish FFFS guideline)', () => {
+    // Valid ones, as the banks' samples print them…
+    for (const rf of ['RF7812345', 'RF0812344', 'RF332348236', 'RF38000000000000000000552']) {
+      expect(parseCreditorReference(rf)).toMatchObject({ valid: true });
+    }
+    // …and the two placeholders whose check digits do not hold (checked by hand, mod 97 ≠ 1).
+    for (const rf of ['RF98123456789012', 'RF1850426746401070']) {
+      expect(parseCreditorReference(rf)).toMatchObject({ valid: false });
+    }
+  });
+
   it('makes references that it accepts', () => {
     for (const body of ['INV2026004217', '1', 'AR2026110042', '26442000000001234567']) {
       const rf = creditorReferenceFor(body);

@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import {
   canonicalNumber,
   extractNumberMentions,
   invoiceNumberIndexKeys,
+  isOneEditApart,
   matchMention,
   mentionQueryKeys,
   osaDistance,
@@ -75,6 +77,33 @@ describe('invoice numbers in remittance text', () => {
   it('canonicalises look-alikes on both sides the same way', () => {
     expect(canonicalNumber('lNV-2O26-0O42I7')).toBe(canonicalNumber('INV-2026-004217'));
     expect(canonicalNumber('B5S0')).toBe('8550');
+  });
+
+  it('tells one edit apart in linear time as the full distance does', () => {
+    // Pairs near each other: b is a with one or two random edits.
+    const edit = (text: string, at: number, kind: number, ch: string): string =>
+      kind === 0
+        ? text.slice(0, at) + ch + text.slice(at)
+        : kind === 1
+          ? text.slice(0, at) + text.slice(at + 1)
+          : kind === 2
+            ? text.slice(0, at) + ch + text.slice(at + 1)
+            : text.slice(0, at) + text.slice(at + 1, at + 2) + text.slice(at, at + 1) + text.slice(at + 2);
+    const editArb = fc.tuple(fc.nat(9), fc.nat(3), fc.constantFrom('0', '1', '7'));
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[0-9]{0,9}$/),
+        fc.array(editArb, { minLength: 0, maxLength: 2 }),
+        (a, edits) => {
+          const b = edits.reduce((t, [at, kind, ch]) => edit(t, at % (t.length + 1), kind, ch), a);
+          expect(isOneEditApart(a, b)).toBe(osaDistance(a, b) === 1);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(isOneEditApart('2026004217', '2026004271')).toBe(true);
+    expect(isOneEditApart('2026004217', '202604217')).toBe(true);
+    expect(isOneEditApart('2026004217', '2026004217')).toBe(false);
   });
 
   it('counts a swap of two characters as one typo', () => {

@@ -189,6 +189,24 @@ export function osaDistance(a: string, b: string, cap = 2): number {
 }
 
 /**
+ * Exactly one insertion, deletion, substitution or swap of neighbours apart; O(n), no table (this
+ * runs for every candidate pair of every payment).
+ */
+export function isOneEditApart(a: string, b: string): boolean {
+  if (a === b) return false;
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (long.length - short.length > 1) return false;
+  let i = 0;
+  while (i < short.length && short[i] === long[i]) i++;
+  if (short.length === long.length) {
+    // Substitution at i, or a swap of i and i + 1.
+    if (short.slice(i + 1) === long.slice(i + 1)) return true;
+    return short[i] === long[i + 1] && short[i + 1] === long[i] && short.slice(i + 2) === long.slice(i + 2);
+  }
+  return short.slice(i) === long.slice(i + 1);
+}
+
+/**
  * How a mention matches an invoice number, or null. Tried from the surest kind down; a written
  * prefix that differs from the invoice's (`SO2026…` for `INV2026…`) is not a match by the core
  * alone, because the prefix then says it is another document.
@@ -219,7 +237,7 @@ export function matchMention(mention: NumberMention, number: string): NumberMatc
     !prefixConflicts &&
     core.length >= MIN_FUZZY_CORE_LENGTH &&
     mention.core.length >= MIN_FUZZY_CORE_LENGTH - 1 &&
-    osaDistance(mention.core, core, 1) === 1
+    isOneEditApart(mention.core, core)
   ) {
     return { kind: 'one_typo', corrections: [] };
   }
