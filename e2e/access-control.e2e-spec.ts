@@ -581,6 +581,21 @@ describe('access control through the gateway', () => {
         headers: { 'Idempotency-Key': `matrix-${role}-${randomUUID()}` },
       }),
       'GET /api/v1/payments/{id}': () => ({ path: `/api/v1/payments/${known.paymentId}` }),
+      // The body is the statement file itself; each role's is a new one, so each import stores it.
+      'POST /api/v1/bank-statements': (role) => ({
+        path: '/api/v1/bank-statements',
+        body: `booking_date,amount,currency,payer_name,bank_transaction_id\n${isoDate(0)},1.00,CNY,Matrix ${role},matrix-${role}-${randomUUID()}\n`,
+        headers: { 'content-type': 'text/csv' },
+      }),
+      'GET /api/v1/bank-statements/{id}': async () => {
+        const created = await as.finance.request<{ id: string }>(
+          'POST',
+          '/api/v1/bank-statements',
+          `booking_date,amount,currency,bank_transaction_id\n${isoDate(0)},2.00,CNY,matrix-read-${randomUUID()}\n`,
+          { 'content-type': 'text/csv' },
+        );
+        return { path: `/api/v1/bank-statements/${created.body.id}` };
+      },
       'GET /api/v1/map/customers': () => ({ path: '/api/v1/map/customers?zoom=4' }),
       'GET /api/v1/map/regions': () => ({ path: '/api/v1/map/regions' }),
       'POST /api/v1/map/routes': () => ({

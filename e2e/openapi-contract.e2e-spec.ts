@@ -348,6 +348,46 @@ describe('the published OpenAPI document', () => {
     expect(problems()).toEqual([]);
   });
 
+  it('describes the bank statement import as it is answered', async () => {
+    // A one-entry camt.053 of its own: the contract does not depend on files outside the repository.
+    const camt = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>',
+      `<GrpHdr><MsgId>C-${erp}</MsgId><CreDtTm>2025-01-02T10:00:00</CreDtTm></GrpHdr>`,
+      `<Stmt><Id>S-${erp}</Id><Acct><Id><IBAN>CH9300762011623852957</IBAN></Id><Ccy>CHF</Ccy></Acct>`,
+      '<Ntry><Amt Ccy="CHF">1200.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>',
+      `<BookgDt><Dt>${isoDate(0)}</Dt></BookgDt><AcctSvcrRef>B-${erp}</AcctSvcrRef><NtryDtls><TxDtls>`,
+      `<Refs><EndToEndId>E-${erp}</EndToEndId></Refs><RltdPties><Dbtr><Pty><Nm>ACME</Nm></Pty></Dbtr></RltdPties>`,
+      '<RmtInf><Ustrd>INV-A</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>',
+    ].join('\n');
+    const headers = { 'content-type': 'application/xml' };
+    const created = await contract.call<{ id: string; candidates: number }>(
+      'POST /api/v1/bank-statements',
+      {},
+      { body: camt, headers },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.candidates).toBe(1);
+    const again = await contract.call<{ id: string; duplicates: number }>(
+      'POST /api/v1/bank-statements',
+      {},
+      { body: camt, headers },
+    );
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: created.body.id, duplicates: 1 });
+    const read = await contract.call('GET /api/v1/bank-statements/{id}', { id: created.body.id });
+    expect(read.status).toBe(200);
+    const truncated = await contract.call(
+      'POST /api/v1/bank-statements',
+      {},
+      { body: camt.slice(0, 400), headers },
+    );
+    expect(truncated.status).toBe(422);
+    const missing = await contract.call('GET /api/v1/bank-statements/{id}', { id: randomUUID() });
+    expect(missing.status).toBe(404);
+    expect(problems()).toEqual([]);
+  });
+
   it('describes the errors as they are answered', async () => {
     const missing = randomUUID();
     const notFound = await contract.call('GET /api/v1/customers/{id}', { id: missing });

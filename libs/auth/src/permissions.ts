@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   'invoices:void',
   'payments:read',
   'payments:write',
+  /** Whole bank statements of the company's accounts: not a collector's, whose cash is territorial. */
+  'bank-statements:import',
   'map:read',
   'reminders:read',
   /** Unmasked tax ids, contacts, street lines; without it those fields come back masked. */
@@ -38,6 +40,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'invoices:void',
     'payments:read',
     'payments:write',
+    'bank-statements:import',
     'map:read',
     'reminders:read',
     'personal-data:read',
@@ -63,6 +66,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'invoices:write',
     'payments:read',
     'payments:write',
+    'bank-statements:import',
     'self:read',
   ],
 };
@@ -82,6 +86,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /api/v1/invoices/{id}/void': 'invoices:void',
   'POST /api/v1/payments': 'payments:write',
   'GET /api/v1/payments/{id}': 'payments:read',
+  'POST /api/v1/bank-statements': 'bank-statements:import',
+  'GET /api/v1/bank-statements/{id}': 'payments:read',
   'GET /api/v1/map/customers': 'map:read',
   'GET /api/v1/map/regions': 'map:read',
   'GET /api/v1/map/unlocated': 'map:read',

@@ -18,6 +18,12 @@ export const gatewayConfig = defineConfig({
   AUTH_TOKEN_TTL: duration('1h', { min: 60_000, max: 7 * 86_400_000 }),
   /** Largest request body the gateway forwards (bytes); services enforce theirs too. */
   MAX_BODY_BYTES: int({ min: 1024, max: 50 * 1024 * 1024, default: 1024 * 1024 }),
+  /**
+   * Largest bank statement upload (POST /api/v1/bank-statements) the gateway forwards: the file is
+   * the body and is streamed through, never held, so it may be far larger than MAX_BODY_BYTES.
+   * Payments enforces its own BANK_STATEMENT_MAX_BYTES too.
+   */
+  MAX_STATEMENT_BYTES: int({ min: 1024, max: 2 * 1024 * 1024 * 1024, default: 200 * 1024 * 1024 }),
   /** Milliseconds to wait for a service before answering 504. */
   UPSTREAM_TIMEOUT_MS: int({ min: 100, max: 120_000, default: 15_000 }),
   /**

@@ -164,6 +164,7 @@ describe('gateway', () => {
         PAYMENTS_URL: payments.url,
         NOTIFICATIONS_URL: 'http://127.0.0.1:9', // nothing listens on the discard port
         MAX_BODY_BYTES: '2048',
+        MAX_STATEMENT_BYTES: '65536',
         UPSTREAM_TIMEOUT_MS: '1000',
       },
       { service: 'gateway' },
@@ -342,6 +343,47 @@ describe('gateway', () => {
       expect(res.status).toBe(413);
       expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     }
+  });
+
+  it('streams a bank statement upload over MAX_BODY_BYTES to payments, up to MAX_STATEMENT_BYTES', async () => {
+    script = (req, upstreamRes) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => upstreamRes.end(JSON.stringify({ bytes, url: req.url })));
+    };
+    const upload = (body: string, path = '/api/v1/bank-statements'): Promise<Response> =>
+      call(path, { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+    const res = await upload('x'.repeat(40_000), '/api/v1/bank-statements?format=mt940');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ bytes: 40_000, url: '/api/v1/bank-statements?format=mt940' });
+    const tooLarge = await upload('x'.repeat(70_000));
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than 65536 bytes' },
+    });
+    // Only the upload: reading a statement, or any other call, keeps MAX_BODY_BYTES.
+    const other = await call('/api/v1/payments', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(5000) }),
+    });
+    expect(other.status).toBe(413);
+  });
+
+  it('refuses a 1 GB statement by its Content-Length at once, without reading it', async () => {
+    const req = http.request({
+      ...gateway,
+      method: 'POST',
+      path: '/api/v1/bank-statements',
+      headers: { ...auth, 'content-type': 'application/xml', 'content-length': String(1024 ** 3) },
+      agent: false,
+    });
+    req.on('error', () => undefined);
+    req.flushHeaders();
+    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    expect(res.statusCode).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    req.destroy();
   });
 
   it('refuses a body by its Content-Length without waiting for it', async () => {

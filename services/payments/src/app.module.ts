@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
+import { BankStatementsModule } from './bank-statements/bank-statements.module';
 import type { PaymentsConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
 import { PaymentsModule } from './payments/payments.module';
@@ -17,6 +18,7 @@ export class AppModule {
           dataSource: dataSourceOptions(config.DATABASE_URL),
         }),
         PaymentsModule,
+        BankStatementsModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { defineConfig, duration, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
+import { defineConfig, duration, int, platformShape, port, str, url, type ConfigOf } from '@duemap/config';
 
 export const paymentsConfig = defineConfig({
   ...platformShape,
@@ -17,6 +17,12 @@ export const paymentsConfig = defineConfig({
    * client waits, so it must stay short.
    */
   DEPENDENCY_TIMEOUT: duration('2s', { min: 50, max: 30_000 }),
+  /**
+   * Largest bank statement file POST /api/v1/bank-statements takes (bytes): over it 413, by
+   * Content-Length before the body is read or as soon as a chunked body passes it. The file is
+   * streamed, so the limit bounds time and table growth, not memory.
+   */
+  BANK_STATEMENT_MAX_BYTES: int({ min: 1024, max: 2 * 1024 * 1024 * 1024, default: 200 * 1024 * 1024 }),
 });
 
 export type PaymentsConfig = ConfigOf<typeof paymentsConfig>;

@@ -56,6 +56,9 @@ interface Upstream {
 // A body declared over the limit but under this many times it is drained after its 413.
 const DRAIN_FACTOR = 8;
 
+/** Bank statement uploads: the file is the body, streamed through under a limit of its own. */
+const STATEMENT_UPLOAD = /^\/api\/v1\/bank-statements\/?(?:\?|$)/;
+
 function sendError(
   res: ServerResponse,
   status: number,
@@ -85,12 +88,13 @@ function errorCode(err: Error): string {
  * alone: no Express router, no per-request logger, no proxy library, which cost ~8x a bare
  * node:http round trip per request. Admits the call first (GatewayAccess: rate limits,
  * authentication, the permission matrix) and signs the identity for the service; answers an unknown resource 404, a
- * body over MAX_BODY_BYTES 413 (by Content-Length before reading, or while streaming a chunked
+ * body over MAX_BODY_BYTES (MAX_STATEMENT_BYTES for a bank statement upload) 413 (by Content-Length before reading, or while streaming a chunked
  * one), an unreachable service 502 and a silent one 504, all in the shared error shape; streams
  * bodies both ways with the service's status and headers.
  */
 export class ApiForwarder {
   readonly maxBodyBytes: number;
+  readonly maxStatementBytes: number;
   readonly timeoutMs: number;
   readonly log: Logger;
   readonly cors: Cors;
@@ -106,6 +110,7 @@ export class ApiForwarder {
     private readonly local: (req: IncomingMessage, res: ServerResponse) => void,
   ) {
     this.maxBodyBytes = config.MAX_BODY_BYTES;
+    this.maxStatementBytes = config.MAX_STATEMENT_BYTES;
     this.timeoutMs = config.UPSTREAM_TIMEOUT_MS;
     this.log = logger.child({ component: 'api-forwarder' });
     this.cors = new Cors(parseOrigins(config.CORS_ORIGINS));
@@ -171,15 +176,22 @@ export class ApiForwarder {
       return;
     }
     req.headers[IDENTITY_HEADER] = admission.signedIdentity;
+    const limit = this.limitOf(req.method, url);
     const length = req.headers['content-length'];
-    if (length !== undefined && Number(length) > this.maxBodyBytes) {
-      // A body up to a few times the limit is read and dropped after the answer, keeping the
+    if (length !== undefined && Number(length) > limit) {
+      // A body up to a few times the (JSON) limit is read and dropped after the answer, keeping the
       // connection: closing on unread bytes resets the socket, and a client still writing its body
-      // gets EPIPE instead of the 413. Beyond that, the connection is closed rather than read.
-      this.tooLarge(res, owner, Number(length) > DRAIN_FACTOR * this.maxBodyBytes);
+      // gets EPIPE instead of the 413. Beyond that, the connection is closed rather than read: a
+      // 1 GB statement is answered at once and never read.
+      this.tooLarge(res, owner, Number(length) > DRAIN_FACTOR * this.maxBodyBytes, limit);
       return;
     }
-    new Exchange(this, req, res, owner, this.upstreams[owner], url).start();
+    new Exchange(this, req, res, owner, this.upstreams[owner], url, limit).start();
+  }
+
+  /** The body limit of a call: MAX_STATEMENT_BYTES for a bank statement upload, else MAX_BODY_BYTES. */
+  limitOf(method: string | undefined, url: string): number {
+    return method === 'POST' && STATEMENT_UPLOAD.test(url) ? this.maxStatementBytes : this.maxBodyBytes;
   }
 
   /** Answers with an error in the shared shape and counts it. */
@@ -197,8 +209,8 @@ export class ApiForwarder {
     sendError(res, status, code, message, close, { ...all, ...headers });
   }
 
-  tooLarge(res: ServerResponse, service: string, close = true): void {
-    const message = `request body is larger than ${this.maxBodyBytes} bytes`;
+  tooLarge(res: ServerResponse, service: string, close = true, limit = this.maxBodyBytes): void {
+    const message = `request body is larger than ${limit} bytes`;
     this.answer(res, service, 413, 'PAYLOAD_TOO_LARGE', message, close);
   }
 
@@ -242,10 +254,15 @@ class Exchange {
     private readonly owner: ServiceName,
     private readonly target: Upstream,
     private readonly url: string,
+    /** Most body bytes forwarded (MAX_BODY_BYTES, or MAX_STATEMENT_BYTES for a statement upload). */
+    private readonly limit: number,
   ) {}
 
   start(): void {
-    if (IDEMPOTENT.has(this.req.method ?? '') || this.req.headers['idempotency-key'] !== undefined) {
+    const retryable =
+      IDEMPOTENT.has(this.req.method ?? '') || this.req.headers['idempotency-key'] !== undefined;
+    // A retry resends the body from memory: only bodies bounded by the JSON limit are kept for it.
+    if (retryable && this.limit <= this.forwarder.maxBodyBytes) {
       this.sent = [];
       this.trace = context.active();
     }
@@ -280,7 +297,7 @@ class Exchange {
   private readonly onData = (chunk: Buffer): void => {
     if (this.abandoned) return;
     this.received += chunk.length;
-    if (this.received > this.forwarder.maxBodyBytes) {
+    if (this.received > this.limit) {
       this.abandon();
       if (this.answered) this.res.destroy();
       else this.answerTooLarge();
@@ -383,7 +400,7 @@ class Exchange {
 
   private answerTooLarge(): void {
     this.answered = true;
-    this.forwarder.tooLarge(this.res, this.owner);
+    this.forwarder.tooLarge(this.res, this.owner, true, this.limit);
   }
 
   /**

@@ -7,6 +7,7 @@ import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
 import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
 import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { BankStatements1798200000000 } from './migrations/1798200000000-bank-statements';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -25,6 +26,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreatePayments1763990400000,
       AggregateVersions1796600000000,
       ...placementMigrations,
+      BankStatements1798200000000,
     ],
   };
 }
