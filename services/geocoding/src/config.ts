@@ -44,6 +44,11 @@ export const geocodingConfig = defineConfig({
   }),
   /** Requests per second to the online provider, per process (public Nominatim: at most 1). */
   GEOCODER_RATE_PER_SECOND: int({ min: 1, max: 1000, default: 1 }),
+  /**
+   * Where the rate is kept: `process` (each replica sends up to the rate) or `redis` (REDIS_URL; all
+   * replicas together send up to the rate, each falling back to its own while Redis is away).
+   */
+  GEOCODER_RATE_SCOPE: enumOf(['process', 'redis'], 'process'),
   /** Longest a request waits for its turn under the rate; past it the offline geocoder answers. */
   GEOCODER_MAX_WAIT: duration('10s', { min: 0, max: 600_000 }),
   /** Longest one request to the provider may take before the offline geocoder answers instead. */

@@ -80,6 +80,8 @@ const base = (over: Partial<OnlineGeocoderConfig>): OnlineGeocoderConfig => ({
   GEOCODER_KEY: undefined,
   GEOCODER_USER_AGENT: 'duemap-int-spec/1.0 (ops@duemap.example)',
   GEOCODER_RATE_PER_SECOND: 50,
+  GEOCODER_RATE_SCOPE: 'process',
+  REDIS_URL: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   GEOCODER_MAX_WAIT: 10_000,
   GEOCODER_TIMEOUT: 2_000,
   GEOCODER_CACHE_TTL: undefined,
@@ -191,11 +193,65 @@ describe('geocoding: online geocoders against local fake providers', () => {
     expect(fake.requests).toHaveLength(3);
     expect(fake.requests.every((r) => r.path === '/nominatim/search')).toBe(true);
     const gaps = fake.requests.slice(1).map((r, i) => r.at - (fake.requests[i]?.at ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(450);
+    // Slots 500 ms apart; a busy event loop may delay one request on its way to the server.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(350);
+    expect((fake.requests[2]?.at ?? 0) - (fake.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(2 * 500 - 50);
     expect(results.map((r) => r?.normalized.city)).toEqual(['Berlin', 'Berlin', 'Berlin', 'Berlin']);
     expect(
       await metricValue('duemap_geocoder_errors_total', { provider: 'nominatim', reason: 'rate_limited' }),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('GEOCODER_RATE_SCOPE=redis: two replicas together keep the rate (5/s: 200 ms apart)', async () => {
+    fake.reply = () => ({ body: [] });
+    // A URL path of its own gives this run its own bucket key (provider + host + port).
+    const replicas = await Promise.all(
+      [1, 2].map(() =>
+        make('nominatim', {
+          GEOCODER_RATE_SCOPE: 'redis',
+          GEOCODER_RATE_PER_SECOND: 5,
+          GEOCODER_CACHE_TTL: 0,
+        }),
+      ),
+    );
+    try {
+      const addresses = [1, 2, 3].map((n) => ({ countryCode: 'DE', singleLine: `Ringstraße ${n}, Köln` }));
+      await Promise.all(replicas.flatMap((replica) => addresses.map((a) => replica.geocode(a))));
+      expect(fake.requests).toHaveLength(6);
+      const at = fake.requests.map((r) => r.at).sort((a, b) => a - b);
+      const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+      // The slots are 200 ms apart on Redis' clock; each request then still crosses a busy event
+      // loop to reach the server, so single gaps jitter while the whole run cannot be shorter.
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(120);
+      expect((at[5] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(5 * 200 - 50);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.onApplicationShutdown()));
+    }
+  });
+
+  it('GEOCODER_RATE_SCOPE=redis without Redis: limits per process and says so once', async () => {
+    fake.reply = () => ({ body: [] });
+    const log = recordingLog();
+    const geocoder = await make(
+      'nominatim',
+      {
+        GEOCODER_RATE_SCOPE: 'redis',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        GEOCODER_RATE_PER_SECOND: 5,
+        GEOCODER_CACHE_TTL: 0,
+      },
+      log,
+    );
+    try {
+      await Promise.all(
+        [1, 2].map((n) => geocoder.geocode({ countryCode: 'DE', singleLine: `Domplatz ${n}, Köln` })),
+      );
+      expect(fake.requests).toHaveLength(2);
+      expect((fake.requests[1]?.at ?? 0) - (fake.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(180);
+      expect(log.lines.filter((l) => l.includes('Redis unavailable'))).toHaveLength(1);
+    } finally {
+      await geocoder.onApplicationShutdown().catch(() => undefined);
+    }
   });
 
   it('falls back to the offline geocoder on a timeout and on a 500, counting both', async () => {

@@ -1,4 +1,5 @@
 import { checkOutboundUrl, parseHostList, type OutboundPolicy } from '@duemap/http';
+import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { GeocodingConfig } from '../../config';
 import type { OfflineGeocoder } from '../offline/offline-geocoder';
@@ -10,7 +11,8 @@ import { NOMINATIM_PUBLIC_URL, NominatimAdapter } from './nominatim.adapter';
 import type { AdapterOptions, OnlineAdapter, OnlineProviderName } from './online-adapter';
 import { loggableUrl, nestLog, OnlineGeocoder, type GeocoderLog } from './online-geocoder';
 import { PELIAS_PUBLIC_URL, PeliasAdapter } from './pelias.adapter';
-import { TokenBucket } from './token-bucket';
+import { RedisTokenBucket } from './redis-token-bucket';
+import { TokenBucket, type RateLimiter } from './token-bucket';
 
 /** Sent when GEOCODER_USER_AGENT is unset (allowed for every provider but the public Nominatim). */
 export const DEFAULT_USER_AGENT = 'duemap-geocoding/0.1';
@@ -42,6 +44,8 @@ export type OnlineGeocoderConfig = Pick<
   | 'GEOCODER_KEY'
   | 'GEOCODER_USER_AGENT'
   | 'GEOCODER_RATE_PER_SECOND'
+  | 'GEOCODER_RATE_SCOPE'
+  | 'REDIS_URL'
   | 'GEOCODER_MAX_WAIT'
   | 'GEOCODER_TIMEOUT'
   | 'GEOCODER_CACHE_TTL'
@@ -79,13 +83,42 @@ export async function createOnlineGeocoder(
   const store = cache ?? (dataSource ? new GeocodeCacheRepository(dataSource) : undefined);
   if (!store) throw new Error('createOnlineGeocoder needs a dataSource or a cache');
   const logger = log ?? nestLog();
+  const rate = {
+    provider: name,
+    ratePerSecond: config.GEOCODER_RATE_PER_SECOND,
+    maxWaitMs: config.GEOCODER_MAX_WAIT,
+  };
+  let bucket: RateLimiter = new TokenBucket(rate);
+  let redis: Redis | undefined;
+  if (config.GEOCODER_RATE_SCOPE === 'redis') {
+    // Fail fast instead of queueing commands while disconnected: the local bucket takes over.
+    redis = new Redis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 1_000,
+      lazyConnect: true,
+    });
+    redis.on('error', () => undefined); // reported through onFallback, once per outage
+    // Connected before the first geocode, so that one is counted in Redis too; a Redis that is
+    // down at boot does not stop the service (ioredis keeps reconnecting, the local bucket limits).
+    await redis.connect().catch(() => undefined);
+    bucket = new RedisTokenBucket(redis, {
+      ...rate,
+      // One bucket per provider endpoint, whichever replica asks.
+      key: `duemap:geocoder:rate:${name}:${new URL(baseUrl).host}`,
+      onFallback: (error) =>
+        error
+          ? logger.warn({
+              msg: 'geocoder rate limit kept per process: Redis unavailable',
+              provider: name,
+              error: error.message,
+            })
+          : logger.info({ msg: 'geocoder rate limit shared in Redis again', provider: name }),
+    });
+  }
   const online = new OnlineGeocoder(adapter, {
     timeoutMs: config.GEOCODER_TIMEOUT,
-    bucket: new TokenBucket({
-      provider: name,
-      ratePerSecond: config.GEOCODER_RATE_PER_SECOND,
-      maxWaitMs: config.GEOCODER_MAX_WAIT,
-    }),
+    bucket,
     userAgent: config.GEOCODER_USER_AGENT ?? DEFAULT_USER_AGENT,
     outbound,
     ...(config.GEOCODER_KEY === undefined ? {} : { key: config.GEOCODER_KEY }),
@@ -97,9 +130,20 @@ export async function createOnlineGeocoder(
     provider: name,
     url: loggableUrl(new URL(baseUrl)),
     ratePerSecond: config.GEOCODER_RATE_PER_SECOND,
+    rateScope: config.GEOCODER_RATE_SCOPE,
     timeoutMs: config.GEOCODER_TIMEOUT,
     cacheTtlMs,
     key: config.GEOCODER_KEY === undefined ? 'unset' : 'set',
   });
-  return new FallbackGeocoder(online, offline, store, { cacheTtlMs, log: logger });
+  return new FallbackGeocoder(online, offline, store, {
+    cacheTtlMs,
+    log: logger,
+    ...(redis ? { close: () => closeRedis(redis) } : {}),
+  });
+}
+
+/** QUIT when connected; otherwise stop reconnecting. */
+async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
 }

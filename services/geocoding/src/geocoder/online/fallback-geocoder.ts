@@ -1,3 +1,4 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import {
   GEOCODE_PRECISIONS,
   type GeocodeAddress,
@@ -14,6 +15,8 @@ export interface FallbackGeocoderOptions {
   /** How long answers are cached: the provider's terms unless GEOCODER_CACHE_TTL overrides. */
   readonly cacheTtlMs: number;
   readonly log?: GeocoderLog;
+  /** Releases what the provider holds (the Redis connection of a shared rate limit). */
+  readonly close?: () => Promise<void>;
 }
 
 /** Finest first, as in GEOCODE_PRECISIONS: a lower rank is the more precise result. */
@@ -36,7 +39,7 @@ const PURGE_EVERY = 100;
  * - An online answer's admin parts are read again offline so region codes (GeoNames admin1) and
  *   Chinese district codes (GB/T 2260) are the ones the map's roll-ups group by.
  */
-export class FallbackGeocoder implements GeocodingProvider {
+export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdown {
   readonly name: string;
   private writes = 0;
 
@@ -93,6 +96,11 @@ export class FallbackGeocoder implements GeocodingProvider {
     }
     answered(by, 'found');
     return { ...online, normalized: this.harmonize(online, address, offline) };
+  }
+
+  /** Nest calls it on shutdown (the provider comes from GeocoderModule's factory). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.options.close?.();
   }
 
   private async lookup(address: GeocodeAddress): Promise<GeocodeResult | null | undefined> {

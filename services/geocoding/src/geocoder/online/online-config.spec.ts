@@ -16,6 +16,7 @@ describe('geocoding config: online geocoders', () => {
     const config = loadConfig(geocodingConfig, {}, { service: 'geocoding' });
     expect(config.GEOCODER).toBe('offline');
     expect(config.GEOCODER_RATE_PER_SECOND).toBe(1);
+    expect(config.GEOCODER_RATE_SCOPE).toBe('process');
     expect(config.GEOCODER_TIMEOUT).toBe(5_000);
     expect(config.GEOCODER_CACHE_TTL).toBeUndefined();
   });

@@ -3,7 +3,7 @@ import { checkOutboundUrl, OutboundUrlError, type OutboundPolicy } from '@duemap
 import type { GeocodeAddress, GeocodeResult, GeocodingProvider } from '../geocoding-provider';
 import { ProviderError, type OnlineAdapter } from './online-adapter';
 import { geocoderErrors, geocoderRateWaitSeconds, geocoderRequests, geocoderSeconds } from './online-metrics';
-import { RateLimitExceededError, type TokenBucket } from './token-bucket';
+import { RateLimitExceededError, type RateLimiter } from './token-bucket';
 
 /** Where OnlineGeocoder writes its structured log lines; Nest's Logger by default, a recorder in tests. */
 export interface GeocoderLog {
@@ -15,8 +15,8 @@ export interface GeocoderLog {
 export interface OnlineGeocoderOptions {
   /** Longest one request may take, answer included (GEOCODER_TIMEOUT). */
   readonly timeoutMs: number;
-  /** The provider's rate limit, shared by every request of this process. */
-  readonly bucket: TokenBucket;
+  /** The provider's rate limit, shared by every request of this process (or of all, in Redis). */
+  readonly bucket: RateLimiter;
   /** Sent with every request: Nominatim's usage policy requires one that names the application. */
   readonly userAgent: string;
   /** Which addresses the URL may reach (OUTBOUND_ALLOW_PRIVATE / OUTBOUND_ALLOW_HOSTS). */

@@ -26,14 +26,20 @@ export interface TokenBucketOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** What OnlineGeocoder waits on before each request: TokenBucket, or RedisTokenBucket across replicas. */
+export interface RateLimiter {
+  /** Resolves when this request may go; rejects with RateLimitExceededError past the allowed wait. */
+  take(): Promise<void>;
+}
+
 /**
  * A token bucket per provider, in process, in the GCRA form: instead of a list of waiters it keeps
  * the time the next token is free, and each request reserves the next slot and sleeps until it.
  * Requests thus leave in arrival order, spaced 1/rate apart once the burst is spent, and a request
  * whose slot lies beyond `maxWaitMs` takes no slot and fails (RateLimitExceededError) instead of
- * queueing without bound. Per process: N replicas together send up to N x rate (ADR 0021).
+ * queueing without bound. Per process: N replicas together send up to N x rate; RedisTokenBucket shares one (ADR 0021).
  */
-export class TokenBucket {
+export class TokenBucket implements RateLimiter {
   private readonly intervalMs: number;
   private readonly burst: number;
   private readonly now: () => number;
