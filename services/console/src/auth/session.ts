@@ -23,11 +23,16 @@ export function signInUrl(next = window.location.pathname + window.location.sear
  * shows a message with a link instead, so an expired or refused session leads to the sign-in page
  * once, never round and round.
  */
-export function redirectToSignIn(): boolean {
-  const last = Number(window.sessionStorage.getItem(REDIRECTED_AT) ?? '0');
-  if (Date.now() - last < LOOP_WINDOW_MS) return false;
-  window.sessionStorage.setItem(REDIRECTED_AT, String(Date.now()));
-  window.location.assign(signInUrl());
+export function redirectToSignIn(
+  storage: Pick<Storage, 'getItem' | 'setItem'> = window.sessionStorage,
+  go: (url: string) => void = (url) => window.location.assign(url),
+  next: string = window.location.pathname + window.location.search,
+  now: number = Date.now(),
+): boolean {
+  const last = Number(storage.getItem(REDIRECTED_AT) ?? '0');
+  if (now - last < LOOP_WINDOW_MS) return false;
+  storage.setItem(REDIRECTED_AT, String(now));
+  go(signInUrl(next));
   return true;
 }
 
