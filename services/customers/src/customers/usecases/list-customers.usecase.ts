@@ -8,7 +8,7 @@ import {
   type ArStatusName,
   type LocationStateName,
 } from '../customer.entity';
-import { CustomerRecords, type CustomerView } from '../customer-record';
+import { CustomerRecords, LOCATION_STATES, type CustomerView } from '../customer-record';
 import { CustomersErrorCode, CustomersException } from '../customers.exception';
 import { isUuid } from './get-customer.usecase';
 
@@ -89,7 +89,14 @@ export class ListCustomersUseCase {
       qb.andWhere('c.ar_status IN (:...statuses)', { statuses: query.statuses });
     }
     if (query.locationStates !== undefined && query.locationStates.length > 0) {
-      qb.andWhere('c.location_state IN (:...locationStates)', { locationStates: query.locationStates });
+      // Literals from our own list, not parameters: the worklist index is partial (state not
+      // located), and PostgreSQL proves a query may use it only from constants; a generic plan of a
+      // prepared statement with a parameter reads the name index and filters every located row.
+      const wanted = new Set(query.locationStates);
+      const states = LOCATION_STATES.filter((s) => wanted.has(s));
+      qb.andWhere(
+        states.length === 0 ? 'false' : `c.location_state IN (${states.map((s) => `'${s}'`).join(', ')})`,
+      );
     }
     if (query.region !== undefined) {
       qb.andWhere('(c.country = :country OR lower(c.province) = lower(:region))', {
