@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BOUNDARY_LEVELS, type BoundaryLevel } from '../boundaries/boundaries';
 
 // Response shapes, for /api/docs only: the controller returns the shipped GeoJSON.
@@ -7,6 +7,8 @@ export class BoundaryPropertiesResponseDto {
   @ApiProperty({ example: 'CN-30', description: 'The roll-up key of GET /api/v1/map/regions to join on.' })
   key!: string;
   @ApiProperty({ example: '广东' }) name!: string;
+  @ApiPropertyOptional({ example: '440000', description: 'GB/T 2260 code of a Chinese province or city.' })
+  code?: string;
 }
 
 export class BoundaryGeometryResponseDto {
