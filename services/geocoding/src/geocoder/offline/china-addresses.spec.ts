@@ -172,11 +172,51 @@ describe('OfflineGeocoder: Chinese addresses', () => {
   });
 
   it('places 开州区 (no seat in echarts) at 汉丰, its seat, from GeoNames', () => {
-    const r = geocoder.geocodeNow(cn('重庆市开州区白桥镇'));
+    const r = geocoder.geocodeNow(cn('重庆市开州区'));
     expect(r?.precision).toBe('district');
     expect(r?.normalized.district?.code).toBe('500154');
     expect(Math.abs((r?.lat ?? 0) - 31.16)).toBeLessThan(0.05);
     expect(Math.abs((r?.lng ?? 0) - 108.4)).toBeLessThan(0.05);
+  });
+
+  describe('a township named after the district: its seat (GeoNames), the district code kept', () => {
+    const 六街镇 = { lat: 24.5366, lng: 102.6863, code: '530115' };
+    it.each<[string, GeocodeAddress, { lat: number; lng: number; code: string }]>([
+      ['full', cn('云南省昆明市晋宁区六街镇大街村'), 六街镇],
+      ['abbreviated', cn('昆明晋宁六街镇'), 六街镇],
+      ['traditional', cn('雲南省昆明市晉寧區六街鎮'), 六街镇],
+      ['name first', cn('六街镇，晋宁区，昆明市，云南省'), 六街镇],
+      [
+        'structured',
+        { countryCode: 'CN', region: '云南省', city: '昆明市', district: '晋宁区', streetLines: ['六街镇'] },
+        六街镇,
+      ],
+      [
+        'an ethnic township without its peoples (双河彝族乡)',
+        cn('昆明市晋宁区双河乡'),
+        { lat: 24.5665, lng: 102.4364, code: '530115' },
+      ],
+      [
+        'a 镇 become 街道 (柏溪)',
+        cn('四川省宜宾市叙州区柏溪街道'),
+        { lat: 28.6997, lng: 104.5492, code: '511504' },
+      ],
+    ])('%s', (_, address, at) => {
+      const r = geocoder.geocodeNow(address);
+      expect(r).toMatchObject({ precision: 'district', source: 'geonames-towns' });
+      expect(r?.normalized.district?.code).toBe(at.code);
+      expect(Math.abs((r?.lat ?? 0) - at.lat)).toBeLessThan(0.001);
+      expect(Math.abs((r?.lng ?? 0) - at.lng)).toBeLessThan(0.001);
+    });
+
+    it.each<[string, GeocodeAddress, string]>([
+      ['a township the data has no seat for', cn('云南省昆明市晋宁区不存在镇'), '530115'],
+      ['a township of another district', cn('云南省昆明市五华区六街镇'), '530102'],
+    ])('%s: the district seat', (_, address, code) => {
+      const r = geocoder.geocodeNow(address);
+      expect(r).toMatchObject({ precision: 'district', source: 'gb2260-divisions' });
+      expect(r?.normalized.district?.code).toBe(code);
+    });
   });
 
   describe('to the city or province when no district is named', () => {

@@ -10,6 +10,8 @@ import { resolveChineseAddress, type ChinaMatch } from './resolve';
 
 /** Source of results placed from the GB/T 2260 divisions data. */
 export const CHINA_DIVISIONS_SOURCE = 'gb2260-divisions';
+/** Source of results placed at a township's seat (GeoNames, CC BY 4.0). */
+export const CHINA_TOWNS_SOURCE = 'geonames-towns';
 
 /** The GeoNames place of a Chinese city name, as OfflineGeocoder finds it (for its English name). */
 export type CityPlaceLookup = (cityName: string, region: Region | undefined) => Place | undefined;
@@ -71,6 +73,21 @@ export class ChineseGeocoder {
     const extra = { confidence: match.confidence, ...(candidates ? { candidates } : {}) };
 
     const district = match.district;
+    if (district && match.town) {
+      // The township's seat: a point inside the township, typically a few km from the address,
+      // where the county seat can be 20-100 km off. Still precision 'district': the code is the
+      // district's and a township (~100 km²) is nowhere near a street, so an online provider's
+      // street match keeps ranking above it.
+      normalized.district = { code: district.code, name: district.name };
+      return {
+        lat: match.town.lat,
+        lng: match.town.lng,
+        precision: 'district',
+        source: CHINA_TOWNS_SOURCE,
+        ...extra,
+        normalized,
+      };
+    }
     if (district?.lat !== undefined && district.lng !== undefined) {
       normalized.district = { code: district.code, name: district.name };
       return {

@@ -1,4 +1,5 @@
 import data from '../data/china-divisions.json';
+import townData from '../data/china-towns.json';
 
 /** A GB/T 2260 unit: province (2-digit code kept as its 6-digit form), prefecture city or district. */
 export interface Division {
@@ -14,6 +15,18 @@ export interface Division {
   readonly province: string;
   /** The enclosing city's code for a district; its own code for a city. */
   readonly city?: string;
+}
+
+/** A township (乡镇/街道) seat: GeoNames' point for a name of the NBS township list. */
+export interface Town {
+  /** Official name ("柏溪镇"). */
+  readonly name: string;
+  readonly lat: number;
+  readonly lng: number;
+}
+
+interface TownsFile {
+  districts: Record<string, [string, number, number][]>;
 }
 
 type DistrictRow = [string, string, number | null, number | null, string[]?];
@@ -117,17 +130,30 @@ export class ChinaDivisions {
     readonly byName: ReadonlyMap<string, readonly { division: Division; exact: boolean }[]>,
     readonly traditional: Readonly<Record<string, string>>,
     readonly longestName: number,
+    /** District code -> its townships as written (official name, and without the peoples), longest first. */
+    private readonly towns: ReadonlyMap<string, readonly { written: string; town: Town }[]>,
   ) {}
 
   private static instance: ChinaDivisions | undefined;
 
   /** Built once from the shipped JSON (a few ms). */
   static get(): ChinaDivisions {
-    ChinaDivisions.instance ??= ChinaDivisions.build(data as unknown as DivisionsFile);
+    ChinaDivisions.instance ??= ChinaDivisions.build(
+      data as unknown as DivisionsFile,
+      townData as unknown as TownsFile,
+    );
     return ChinaDivisions.instance;
   }
 
-  static build(file: DivisionsFile): ChinaDivisions {
+  /**
+   * The township of the district the text starts with ("蔓耗镇…" in 个旧市), if the data has its
+   * seat. "流长苗族乡" is also found as "流长乡".
+   */
+  townAt(district: Division, text: string): Town | undefined {
+    return this.towns.get(district.code)?.find((t) => text.startsWith(t.written))?.town;
+  }
+
+  static build(file: DivisionsFile, townsFile: TownsFile = { districts: {} }): ChinaDivisions {
     const byCode = new Map<string, Division>();
     const byName = new Map<string, { division: Division; exact: boolean }[]>();
     let longest = 0;
@@ -182,7 +208,22 @@ export class ChinaDivisions {
         }
       }
     }
-    return new ChinaDivisions(byCode, byName, file.traditional, longest);
+    const towns = new Map<string, { written: string; town: Town }[]>();
+    for (const [code, rows] of Object.entries(townsFile.districts)) {
+      const list: { written: string; town: Town }[] = [];
+      for (const [name, lat, lng] of rows) {
+        const town: Town = { name, lat, lng };
+        const plain = /^(.{2,}?)((?:\p{Script=Han}{1,4}族)+)(乡|镇)$/u.exec(name);
+        for (const written of new Set([name, plain?.[1] && plain[3] ? plain[1] + plain[3] : name])) {
+          list.push({ written, town });
+        }
+      }
+      towns.set(
+        code,
+        list.sort((a, b) => b.written.length - a.written.length),
+      );
+    }
+    return new ChinaDivisions(byCode, byName, file.traditional, longest, towns);
   }
 
   /** The city a district or city belongs to. */

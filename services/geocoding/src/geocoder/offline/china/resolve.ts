@@ -1,4 +1,4 @@
-import { ChinaDivisions, shortName, type Division } from './divisions';
+import { ChinaDivisions, shortName, type Division, type Town } from './divisions';
 import { provinceOfPostcode } from './postcodes';
 
 /** The parts of an address the Chinese resolver reads; any may be missing. */
@@ -15,6 +15,8 @@ export interface ChinaMatch {
   province?: Division;
   city?: Division;
   district?: Division;
+  /** The township named right after the district, where the data has its seat. */
+  town?: Town;
   /** 0..1: how sure the reading is (full names in order > abbreviations > a lone short name). */
   confidence: number;
   /** Several divisions fitted equally well and nothing else told them apart. */
@@ -98,7 +100,7 @@ function resolveText(
   if (!/\p{Script=Han}/u.test(text)) return undefined;
   const input = { postalCode };
 
-  const readings = scan(text, divisions);
+  const { readings, end } = scan(text, divisions);
   const postcodeProvince = provinceOfPostcode(input.postalCode ?? /(?<!\d)\d{6}(?!\d)/.exec(text)?.[0]);
   let best = readings.filter((r) => r.district ?? r.city ?? r.province);
   if (best.length === 0) return undefined;
@@ -166,7 +168,11 @@ function resolveText(
   const match: ChinaMatch = { confidence };
   if (province) match.province = province;
   if (city) match.city = city;
-  if (reading.district) match.district = reading.district;
+  if (reading.district) {
+    match.district = reading.district;
+    const town = divisions.townAt(reading.district, text.slice(end));
+    if (town) match.town = town;
+  }
   if (postcodeProvince && province) {
     match.postcodeAgrees = province.province === postcodeProvince;
     match.confidence = Math.max(
@@ -182,7 +188,8 @@ function provinceOf(r: Reading): string | undefined {
   return (r.province ?? r.city ?? r.district)?.province;
 }
 
-function scan(text: string, divisions: ChinaDivisions): Reading[] {
+/** The readings of the divisions at the start of the text, and where they end. */
+function scan(text: string, divisions: ChinaDivisions): { readings: Reading[]; end: number } {
   let readings: Reading[] = [{ score: 0, shortOnly: true }];
   let pos = 0;
   // Province, city, district, each possibly repeated once.
@@ -206,7 +213,7 @@ function scan(text: string, divisions: ChinaDivisions): Reading[] {
     readings = advanced.readings;
     pos = advanced.end;
   }
-  return readings;
+  return { readings, end: pos };
 }
 
 /** The readings extended by the division(s) named by text[pos, pos + len), if any fits. */
