@@ -224,6 +224,18 @@ describe('CashApplicationEngine', () => {
       expect(r.decision).toBe('needs_review');
     });
 
+    it('does not match the amount of an invoice issued after the money was sent', async () => {
+      const view = new InMemoryOpenItems(customers, [
+        invoice('y1', 'AR7', 'acme', '300.00', '2026-12-30', { issueDate: '2026-12-05' }),
+        invoice('y2', 'AR8', 'acme', '500.00', '2026-10-30', { issueDate: '2026-10-01' }),
+      ]);
+      const r = await new CashApplicationEngine(view).apply(
+        pay('300.00', { receivedOn: '2026-12-03', payerAccount: 'DE89370400440532013000' }),
+      );
+      expect(r.allocations.map((a) => [a.invoiceId, a.rule])).toEqual([['y2', 'oldest_due_first']]);
+      expect(r.decision).toBe('needs_review');
+    });
+
     it('without any customer, takes the only open invoice of that amount in the book but asks a person', async () => {
       const r = await engine.apply(pay('4321.09', { payerName: '张伟' }));
       expect(split(r)).toEqual({ t1: '4321.09' });

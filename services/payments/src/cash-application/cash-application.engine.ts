@@ -154,7 +154,11 @@ class Draft {
   customer: CustomerMatch | null = null;
   remaining: Money;
 
-  constructor(readonly payment: Money) {
+  constructor(
+    readonly payment: Money,
+    /** YYYY-MM-DD value date. */
+    readonly receivedOn: string,
+  ) {
     this.remaining = payment;
   }
 
@@ -217,7 +221,7 @@ export class CashApplicationEngine {
         `a payment must be greater than zero, got ${payment.toString()}`,
       );
     }
-    const draft = new Draft(payment);
+    const draft = new Draft(payment, candidate.receivedOn);
     if (candidate.allocations && candidate.allocations.length > 0) {
       await this.applyExplicit(candidate, draft);
       return this.finish(draft);
@@ -726,7 +730,7 @@ export class CashApplicationEngine {
   // (3) -------------------------------------------------------------------------------------------
 
   /** The customer's invoices that can still take money, oldest due first, after what is already suggested. */
-  private async openFor(draft: Draft, customerId: string): Promise<OpenInvoice[]> {
+  private async openFor(draft: Draft, customerId: string, forAmount = false): Promise<OpenInvoice[]> {
     const list = await this.view.openInvoicesOfCustomer(
       customerId,
       draft.payment.currency,
@@ -740,7 +744,9 @@ export class CashApplicationEngine {
           i.status !== 'paid' &&
           i.status !== 'void' &&
           i.kind !== 'credit_note' &&
-          draft.openOf(i).isPositive(),
+          draft.openOf(i).isPositive() &&
+          // An invoice issued after the money was sent is not what the payer added up.
+          !(forAmount && i.issueDate !== null && i.issueDate > draft.receivedOn),
       )
       .sort(compareOldestDueFirst);
   }
@@ -753,7 +759,7 @@ export class CashApplicationEngine {
       if (candidates.length > 0) {
         const fits: { c: NameCandidate; invoices: OpenInvoice[]; plan: AmountPlan }[] = [];
         for (const c of candidates) {
-          const invoices = await this.openFor(draft, c.profile.customerId);
+          const invoices = await this.openFor(draft, c.profile.customerId, true);
           const plan = this.planAmount(invoices, target, draft);
           if (plan !== null) fits.push({ c, invoices, plan });
         }
@@ -798,7 +804,7 @@ export class CashApplicationEngine {
       await this.applyGlobalAmount(draft, payer);
       return;
     }
-    const invoices = await this.openFor(draft, draft.customer.customerId);
+    const invoices = await this.openFor(draft, draft.customer.customerId, true);
     const plan = this.planAmount(invoices, target, draft);
     if (plan !== null) this.allocatePlan(draft, invoices, plan);
   }
@@ -865,8 +871,9 @@ export class CashApplicationEngine {
       confidence = CONFIDENCE.combinationTruncated;
       evidence.push('search stopped at its budget: no other combination was ruled out');
     }
-    for (const invoice of chosen)
-      draft.allocate(invoice, draft.openOf(invoice), plan.rule, confidence, evidence);
+    for (const invoice of chosen) {
+      draft.allocate(invoice, draft.openOf(invoice), plan.rule, confidence, [...evidence]);
+    }
   }
 
   /** No customer at all: the only open invoice of the whole book with exactly this amount, if there is one. */
@@ -878,7 +885,8 @@ export class CashApplicationEngine {
         i.status !== 'paid' &&
         i.status !== 'void' &&
         i.kind !== 'credit_note' &&
-        i.open.equals(target),
+        i.open.equals(target) &&
+        !(i.issueDate !== null && i.issueDate > draft.receivedOn),
     );
     if (matches.length !== 1) {
       if (matches.length > 1) {

@@ -11,9 +11,12 @@ import type { Money } from '@duemap/money';
 export interface PaymentCandidate {
   /** Positive; its currency is the payment's currency. */
   amount: Money;
-  /** YYYY-MM-DD, the value date. */
+  /** YYYY-MM-DD, the value date; invoices issued after it are not matched by amount. */
   receivedOn: string;
-  /** Set when the caller already knows the customer (REST payments name one). */
+  /**
+   * Set when the caller already knows the customer (REST payments name one). Taken as given: the
+   * caller resolves it first (CustomerDirectory answers 404 for an unknown one).
+   */
   customerId?: string | null;
   payerName?: string | null;
   /** IBAN, CNAPS account or card number as the bank printed it (spaces and dashes are ignored). */
@@ -72,7 +75,11 @@ export interface OpenItemsView {
   openInvoicesWithAmount(amount: Money, limit: number): Promise<OpenInvoice[]>;
   /** Customers one of whose known accounts has this normalised form. */
   customersByAccount(normalisedAccount: string): Promise<CustomerProfile[]>;
-  /** Customers sharing the most name index keys with these, best first, at most `limit`. */
+  /**
+   * Customers sharing the most name index keys with these, best first, at most `limit`. Rare keys
+   * should weigh more (the in-memory view weighs 1 / log2(1 + customers with the key)); in SQL,
+   * `GROUP BY customer_id ORDER BY count(*) DESC` over a key table is a fair first version.
+   */
   customersByNameKeys(keys: readonly string[], limit: number): Promise<CustomerProfile[]>;
   customersByIds(ids: readonly string[]): Promise<CustomerProfile[]>;
   /** Invoices by id (explicit allocations). */
