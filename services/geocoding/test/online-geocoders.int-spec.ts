@@ -372,6 +372,23 @@ describe('geocoding: online geocoders against local fake providers', () => {
     ).toHaveLength(1);
   });
 
+  it('deletes expired cache rows and never answers from them', async () => {
+    fake.reply = () => ({ body: NOMINATIM_ADLON });
+    const geocoder = await make('nominatim', { GEOCODER_CACHE_TTL: 60_000 });
+    const address = { countryCode: 'DE', singleLine: 'Unter den Linden 77, 10117 Berlin' };
+    await geocoder.geocode(address);
+    await dataSource.query(
+      `UPDATE geocode_cache SET cached_at = now() - interval '2 minutes', expires_at = now() - interval '1 minute'`,
+    );
+    await geocoder.geocode(address); // the expired row is not used: asked again, row renewed
+    expect(fake.requests).toHaveLength(2);
+    await dataSource.query(
+      `UPDATE geocode_cache SET cached_at = now() - interval '2 minutes', expires_at = now() - interval '1 minute'`,
+    );
+    expect(await geocoder.purge()).toBeGreaterThanOrEqual(1);
+    expect(await dataSource.query(`SELECT 1 FROM geocode_cache`)).toEqual([]);
+  });
+
   it('refuses at boot a provider URL on an internal address unless OUTBOUND_ALLOW_PRIVATE allows it', async () => {
     await expect(make('nominatim', { OUTBOUND_ALLOW_PRIVATE: false })).rejects.toBeInstanceOf(
       OutboundUrlError,

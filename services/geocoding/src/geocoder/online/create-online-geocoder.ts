@@ -14,6 +14,9 @@ import { PELIAS_PUBLIC_URL, PeliasAdapter } from './pelias.adapter';
 import { RedisTokenBucket } from './redis-token-bucket';
 import { TokenBucket, type RateLimiter } from './token-bucket';
 
+/** Expired geocode_cache rows are deleted this often (and every 100 writes). */
+const CACHE_PURGE_INTERVAL_MS = 10 * 60_000;
+
 /** Sent when GEOCODER_USER_AGENT is unset (allowed for every provider but the public Nominatim). */
 export const DEFAULT_USER_AGENT = 'duemap-geocoding/0.1';
 
@@ -138,6 +141,7 @@ export async function createOnlineGeocoder(
   return new FallbackGeocoder(online, offline, store, {
     cacheTtlMs,
     log: logger,
+    purgeIntervalMs: CACHE_PURGE_INTERVAL_MS,
     ...(redis ? { close: () => closeRedis(redis) } : {}),
   });
 }

@@ -15,6 +15,11 @@ export interface FallbackGeocoderOptions {
   /** How long answers are cached: the provider's terms unless GEOCODER_CACHE_TTL overrides. */
   readonly cacheTtlMs: number;
   readonly log?: GeocoderLog;
+  /**
+   * How often expired cache rows are deleted besides every 100 writes (so rows past their
+   * licence's TTL go even when nothing is written); 0: only on writes.
+   */
+  readonly purgeIntervalMs?: number;
   /** Releases what the provider holds (the Redis connection of a shared rate limit). */
   readonly close?: () => Promise<void>;
 }
@@ -42,6 +47,7 @@ const PURGE_EVERY = 100;
 export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdown {
   readonly name: string;
   private writes = 0;
+  private readonly purgeTimer?: NodeJS.Timeout;
 
   constructor(
     readonly online: OnlineGeocoder,
@@ -51,6 +57,11 @@ export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdow
   ) {
     // Part of LocateCustomer's address fingerprint: switching providers re-geocodes addresses.
     this.name = `${online.name}+offline`;
+    const every = options.purgeIntervalMs ?? 0;
+    if (every > 0 && options.cacheTtlMs > 0) {
+      this.purgeTimer = setInterval(() => void this.purge(), every);
+      this.purgeTimer.unref();
+    }
   }
 
   async geocode(address: GeocodeAddress): Promise<GeocodeResult | null> {
@@ -100,6 +111,7 @@ export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdow
 
   /** Nest calls it on shutdown (the provider comes from GeocoderModule's factory). */
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.purgeTimer);
     await this.options.close?.();
   }
 
@@ -125,7 +137,7 @@ export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdow
         this.online.adapter.terms,
         cacheTtlMs,
       );
-      if (++this.writes % PURGE_EVERY === 0) await this.cache.purgeExpired(PURGE_BATCH);
+      if (++this.writes % PURGE_EVERY === 0) await this.purge();
     } catch (err) {
       // A cache that cannot be written costs a request next time, not this answer.
       this.options.log?.warn({
@@ -133,6 +145,20 @@ export class FallbackGeocoder implements GeocodingProvider, OnApplicationShutdow
         provider: this.online.name,
         error: err instanceof Error ? err.message : String(err),
       });
+    }
+  }
+
+  /** Deletes a batch of expired rows; a failure waits for the next purge. */
+  async purge(): Promise<number> {
+    try {
+      return await this.cache.purgeExpired(PURGE_BATCH);
+    } catch (err) {
+      this.options.log?.warn({
+        msg: 'geocode cache purge failed',
+        provider: this.online.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return 0;
     }
   }
 
