@@ -20,7 +20,7 @@ import {
   generateLabelledSet,
   sameAllocations,
   type LabelledCase,
-} from '../services/payments/src/cash-application/labelled-set';
+} from '../services/payments/src/cash-application/testing/labelled-set';
 
 const SEED = Number(process.env.BENCH_MATCH_SEED ?? 20261207);
 const CASES = Number(process.env.BENCH_MATCH_CASES ?? 1500);

@@ -1,8 +1,8 @@
 import { Money } from '@duemap/money';
 import * as OpenCC from 'opencc-js';
 import { pinyin } from 'pinyin-pro';
-import type { CustomerProfile, OpenInvoice, PaymentCandidate } from './cash-application.types';
-import { creditorReferenceFor } from './creditor-reference';
+import type { CustomerProfile, OpenInvoice, PaymentCandidate } from '../cash-application.types';
+import { creditorReferenceFor } from '../creditor-reference';
 
 /**
  * A labelled set for cash application: a book of customers and open invoices as Chinese and
