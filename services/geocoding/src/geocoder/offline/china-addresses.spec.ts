@@ -279,6 +279,7 @@ describe('OfflineGeocoder: Chinese addresses', () => {
       ['whitespace', cn('   ')],
       ['a street with no place', cn('中山路123号')],
       ['a street named after a city, no place', cn('唐山路123号')],
+      ['a road’s subdistrict named after a city, no place', cn('南京东路街道')],
       ['random Han text', cn('今天天气很好')],
     ])('%s', (_, address) => {
       expect(isPinnable(geocoder.geocodeNow(address))).toBe(false);

@@ -31,9 +31,9 @@ const COUNTRY_PREFIX = /^(中华人民共和国|中國|中国|中华|china|prc)/
 const NAMED_AFTER =
   /^(?:[东西南北中]?[一二三四五六七八九十\d]*[路街巷弄](?!道)|大[厦街道楼桥]|广场|花园|饭店|酒店|公园)/u;
 // ...unless the street word starts a town's name: "晋宁二街镇", "崇州街子镇", "安宁八街街道" are
-// towns of 晋宁, 崇州 and 安宁. A lone street character before the suffix ("中山路街道") stays a
-// street.
-const TOWN_AFTER = /^(?![路街巷弄道](?:镇|乡|街道))\p{Script=Han}{1,3}?(?:镇|乡|街道)/u;
+// towns of 晋宁, 崇州 and 安宁. A road's subdistrict ("中山路街道", "南京东路街道") stays a street.
+const TOWN_AFTER =
+  /^(?!\p{Script=Han}{0,2}路)(?![街巷弄道](?:镇|乡|街道))\p{Script=Han}{1,3}?(?:镇|乡|街道)/u;
 const SEPARATORS = /[\s,，、。.;；:：·\-—_/\\()（）[\]【】"'“”‘’#]+/gu;
 
 /** Full width to half width, traditional to simplified, no separators: the text the scanner reads. */
