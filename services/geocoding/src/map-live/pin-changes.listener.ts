@@ -67,9 +67,16 @@ export class PinChangesListener implements OnApplicationBootstrap, OnModuleDestr
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
     this.consumer = consumer;
+    // The app may be closing while this starts (a test's short-lived app): stop at each step.
+    const closing = async (): Promise<boolean> => {
+      if (this.stopped) await consumer.disconnect().catch(() => undefined);
+      return this.stopped;
+    };
     if (this.stopped) return;
     await consumer.connect();
+    if (await closing()) return;
     await consumer.subscribe({ topic: Topic.StatusChanged, fromBeginning: false });
+    if (await closing()) return;
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
@@ -87,6 +94,7 @@ export class PinChangesListener implements OnApplicationBootstrap, OnModuleDestr
         await this.forward(seen);
       },
     });
+    if (await closing()) return;
     this.logger.log(`map live feed consuming ${Topic.StatusChanged} as ${groupId}`);
   }
 
