@@ -65,49 +65,59 @@ export const geocodingConfig = defineConfig({
   /** How often the map grid applies pin changes (src/map/grid-maintenance; 0: never), and how many per batch. */
   MAP_GRID_DRAIN_INTERVAL: duration('200ms', { min: 0 }),
   MAP_GRID_DRAIN_BATCH: int({ min: 1, max: 50_000, default: 5000 }),
-}).superRefine((config, ctx) => {
-  // Checked at boot: a missing key fails the start with the variable named, not the first request.
-  if ((config.GEOCODER === 'amap' || config.GEOCODER === 'baidu') && config.GEOCODER_KEY === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['GEOCODER_KEY'],
-      message: `is required when GEOCODER=${config.GEOCODER} (the ${config.GEOCODER === 'amap' ? 'Amap Web service key' : 'Baidu ak'})`,
-    });
-  }
-  if (
-    config.GEOCODER === 'pelias' &&
-    config.GEOCODER_URL === undefined &&
-    config.GEOCODER_KEY === undefined
-  ) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['GEOCODER_URL'],
-      message:
-        'is required when GEOCODER=pelias without GEOCODER_KEY (a self-hosted Pelias; geocode.earth needs the key)',
-    });
-  }
-  if (config.GEOCODER === 'nominatim' && isPublicNominatim(config.GEOCODER_URL)) {
-    if (config.GEOCODER_USER_AGENT === undefined) {
+}).superRefine(
+  (config, ctx) => {
+    // Checked at boot: a missing key fails the start with the variable named, not the first request.
+    if ((config.GEOCODER === 'amap' || config.GEOCODER === 'baidu') && config.GEOCODER_KEY === undefined) {
       ctx.addIssue({
         code: 'custom',
-        path: ['GEOCODER_USER_AGENT'],
+        path: ['GEOCODER_KEY'],
+        message: `is required when GEOCODER=${config.GEOCODER} (the ${config.GEOCODER === 'amap' ? 'Amap Web service key' : 'Baidu ak'})`,
+      });
+    }
+    if (
+      config.GEOCODER === 'pelias' &&
+      config.GEOCODER_URL === undefined &&
+      config.GEOCODER_KEY === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['GEOCODER_URL'],
         message:
-          'is required for the public Nominatim (its usage policy: a User-Agent naming the application and a contact)',
+          'is required when GEOCODER=pelias without GEOCODER_KEY (a self-hosted Pelias; geocode.earth needs the key)',
       });
     }
-    if (config.GEOCODER_RATE_PER_SECOND > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['GEOCODER_RATE_PER_SECOND'],
-        message: 'must be 1 for the public Nominatim (its usage policy: at most 1 request per second)',
-      });
+    if (config.GEOCODER === 'nominatim' && isPublicNominatim(config.GEOCODER_URL)) {
+      if (config.GEOCODER_USER_AGENT === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['GEOCODER_USER_AGENT'],
+          message:
+            'is required for the public Nominatim (its usage policy: a User-Agent naming the application and a contact)',
+        });
+      }
+      if (config.GEOCODER_RATE_PER_SECOND > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['GEOCODER_RATE_PER_SECOND'],
+          message: 'must be 1 for the public Nominatim (its usage policy: at most 1 request per second)',
+        });
+      }
     }
-  }
-});
+  },
+  // Also when other variables are wrong, so one failed boot lists every problem.
+  { when: () => true },
+);
 
 /** nominatim.openstreetmap.org, the default of GEOCODER=nominatim: its usage policy applies. */
-function isPublicNominatim(url: string | undefined): boolean {
-  return url === undefined || new URL(url).hostname.toLowerCase() === 'nominatim.openstreetmap.org';
+function isPublicNominatim(url: unknown): boolean {
+  if (url === undefined) return true;
+  // A value that failed its own check is already reported.
+  return (
+    typeof url === 'string' &&
+    URL.canParse(url) &&
+    new URL(url).hostname.toLowerCase() === 'nominatim.openstreetmap.org'
+  );
 }
 
 export type GeocodingConfig = ConfigOf<typeof geocodingConfig>;

@@ -52,4 +52,12 @@ describe('geocoding config: online geocoders', () => {
     expect(issues.join('\n')).not.toContain('k-123');
     expect(issues).toEqual([expect.stringMatching(/^GEOCODER_TIMEOUT: must be a duration/)]);
   });
+
+  it('lists the missing key together with other bad variables in one failed boot', () => {
+    expect(problems({ GEOCODER: 'baidu', GEOCODER_TIMEOUT: '5', GEOCODER_URL: 'not a url' })).toEqual([
+      expect.stringMatching(/^GEOCODER_URL: must be a http:\/\/ or https:\/\/ URL/),
+      'GEOCODER_KEY: is required when GEOCODER=baidu (the Baidu ak)',
+      expect.stringMatching(/^GEOCODER_TIMEOUT: must be a duration/),
+    ]);
+  });
 });
