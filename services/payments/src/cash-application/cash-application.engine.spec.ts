@@ -10,6 +10,7 @@ import type {
 } from './cash-application.types';
 import { creditorReferenceFor } from './creditor-reference';
 import { InMemoryOpenItems } from './in-memory-open-items';
+import { generateLabelledSet } from './testing/labelled-set';
 
 const cny = (amount: string): Money => Money.of(amount, 'CNY');
 
@@ -421,6 +422,33 @@ describe('CashApplicationEngine invariants (property-based)', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('never auto-applies a stranger’s payment on a stray short number or bank serial', async () => {
+    // The generated book: SAP-style invoice numbers 9001xxxx are dense, so a random eight-digit
+    // number names a real invoice one time in ten.
+    const set = generateLabelledSet({ seed: 5, customers: 150, cases: 1 });
+    const subject = new CashApplicationEngine(new InMemoryOpenItems(set.customers, set.invoices));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 90010000, max: 90011200 }),
+        fc.stringMatching(/^[0-9]{14}$/),
+        fc.integer({ min: 100, max: 50_000_000 }),
+        fc.constantFrom('张伟', 'UNKNOWN TRADING CO LTD', null),
+        async (number, serial, minor, payerName) => {
+          const r = await subject.apply({
+            amount: Money.fromMinor(BigInt(minor), 'CNY'),
+            receivedOn: '2026-12-03',
+            payerName,
+            remittanceText: `流水号${serial} 货款 ${number}`,
+          });
+          const named = set.invoices.find((i) => i.number === String(number));
+          // Only the amount agreeing with the named invoice may make it sure enough.
+          if (r.decision === 'auto_apply') expect(named?.open.minor).toBe(BigInt(minor));
+        },
+      ),
+      { numRuns: 300, seed: 20261207 },
     );
   });
 

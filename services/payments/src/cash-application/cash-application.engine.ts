@@ -50,6 +50,11 @@ export const CONFIDENCE = Object.freeze({
     one_typo: 0.7,
   } satisfies Record<NumberMatchKind, number>,
   validCreditorReference: 0.99,
+  /**
+   * A number of eight digits or fewer, no prefix: order, customer and voucher numbers look the
+   * same, so it needs the amount or the payer to agree before it applies by itself.
+   */
+  shortNumericReference: 0.88,
   /** Payment equals what the referenced invoices have open: the amount confirms the reading. */
   amountAgrees: 0.8,
   /** The same for a round amount (a multiple of 1,000 major units), which many invoices share. */
@@ -494,7 +499,11 @@ export class CashApplicationEngine {
           mention,
           match,
           validRf: rf,
-          confidence: rf ? CONFIDENCE.validCreditorReference : CONFIDENCE.reference[match.kind],
+          confidence: rf
+            ? CONFIDENCE.validCreditorReference
+            : /^[0-9]{1,8}$/.test(mention.compact)
+              ? Math.min(CONFIDENCE.reference[match.kind], CONFIDENCE.shortNumericReference)
+              : CONFIDENCE.reference[match.kind],
         });
       }
     }
