@@ -1,4 +1,6 @@
-import { creditRow, readLines, type CreditRow } from './testing/fixtures';
+import { readFileSync } from 'node:fs';
+import { openStatement } from './parse-statement';
+import { chunked, creditRow, fixture, readLines, type CreditRow } from './testing/fixtures';
 
 /**
  * Every credit of every camt sample, line by line: amount, currency, booking date, payer, payer
@@ -850,5 +852,16 @@ describe('camt.053 / camt.054 samples', () => {
     const lines = await readLines('other/camt.054.001.08-ch-postfinance-qrr-batch.xml');
     expect(lines.map((l) => l.amount.toString())).toEqual(['778.29 CHF', '913.93 CHF']);
     expect(lines.map((l) => l.format)).toEqual(['camt054', 'camt054']);
+  });
+
+  it('reads a document whose elements carry a namespace prefix (ns2:Document) the same', async () => {
+    const plain = readFileSync(fixture('camt053/camt.053.001.08-ch-ubs-sps2-sample.xml'), 'utf8');
+    const prefixed = plain.replace(/<(\/?)([A-Za-z])/g, '<$1ns2:$2').replace(' xmlns="', ' xmlns:ns2="');
+    expect(prefixed).toContain('<ns2:Document xmlns:ns2="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"');
+    const parsed = await openStatement(chunked(prefixed, 100));
+    const lines = [];
+    for await (const line of parsed.lines) lines.push(creditRow(line));
+    expect(lines).toEqual((await readLines('camt053/camt.053.001.08-ch-ubs-sps2-sample.xml')).map(creditRow));
+    expect(lines).toHaveLength(3);
   });
 });

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Money } from '@duemap/money';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import {
   realReference,
   type ByteSource,
@@ -284,7 +284,9 @@ export async function* parseCamt(
   source: ByteSource,
   options: ParseOptions = {},
 ): AsyncGenerator<StatementLine> {
-  const parser = new SaxesParser({ xmlns: true, position: true });
+  // Namespaces are not resolved per element (a tenth of the parse): only the root's is checked, and
+  // elements are read by local name, whatever prefix the bank chose.
+  const parser = new SaxesParser({ xmlns: false, position: true });
   const decoder = new StringDecoder('utf8');
   const pending: StatementLine[] = [];
   /** Names and sibling counts of the open elements, for element paths. */
@@ -313,9 +315,10 @@ export async function* parseCamt(
     );
   });
 
-  parser.on('opentag', (tag: SaxesTagNS) => {
+  parser.on('opentag', (tag: SaxesTagPlain) => {
     const parent = open[open.length - 1];
-    const name = tag.local;
+    const colon = tag.name.indexOf(':');
+    const name = colon < 0 ? tag.name : tag.name.slice(colon + 1);
     const count = (parent?.counts.get(name) ?? 0) + 1;
     parent?.counts.set(name, count);
     const repeatable = name === 'Stmt' || name === 'Ntfctn' || name === 'Ntry' || name === 'TxDtls';
@@ -325,11 +328,12 @@ export async function* parseCamt(
     const { line, column } = position();
 
     if (depth === 1) {
-      const match = CAMT_NAMESPACE.exec(tag.uri);
+      const uri = tag.attributes[colon < 0 ? 'xmlns' : `xmlns:${tag.name.slice(0, colon)}`] ?? '';
+      const match = CAMT_NAMESPACE.exec(uri);
       if (name !== 'Document' || !match) {
         throw new StatementParseError(
           StatementErrorCode.UnknownFormat,
-          `the root element is {${tag.uri}}${name}, not a camt.053 or camt.054 Document`,
+          `the root element is {${uri}}${name}, not a camt.053 or camt.054 Document`,
           line,
           column,
           path,
@@ -340,7 +344,10 @@ export async function* parseCamt(
       return;
     }
     const attributes: Record<string, string> = {};
-    for (const [key, attr] of Object.entries(tag.attributes)) attributes[attr.local || key] = attr.value;
+    for (const [key, value] of Object.entries(tag.attributes)) {
+      const at = key.indexOf(':');
+      attributes[at < 0 ? key : key.slice(at + 1)] = value;
+    }
     const node: Node = { name, attributes, text: '', children: [], line, column, path };
 
     if (depth === 4 && name === 'Ntry' && headerNode) {

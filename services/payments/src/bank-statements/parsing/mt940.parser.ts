@@ -424,56 +424,61 @@ export async function* parseMt940(
   };
 
   const tagPattern = /^:([0-9]{2}[A-Z]?):(.*)$/;
-  for await (const raw of textLines(source, options, () => emitted)) {
-    lastLine = raw.number;
-    // SOH/ETX and other control bytes around SWIFT blocks are not content.
-    // eslint-disable-next-line no-control-regex
-    const text = raw.text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-    const tag = tagPattern.exec(text);
-    if (tag) {
+  for await (const batch of textLines(source, options, () => emitted)) {
+    const ready: StatementLine[] = [];
+    for (const raw of batch) {
+      lastLine = raw.number;
+      // SOH/ETX and other control bytes around SWIFT blocks are not content.
+      // eslint-disable-next-line no-control-regex
+      const text = raw.text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+      const tag = tagPattern.exec(text);
+      if (tag) {
+        if (field) {
+          const done = complete(field);
+          if (done) {
+            ready.push(done);
+          }
+        }
+        sawAnyTag = true;
+        field = { tag: tag[1] ?? '', line: raw.number, lines: [tag[2] ?? ''] };
+        continue;
+      }
+      const trimmed = text.trim();
+      const ends = trimmed === '-' || trimmed.startsWith('-}');
+      if (trimmed === '' || ends || trimmed.startsWith('{')) {
+        // A message ends ("-", "-}"), a SWIFT header begins, or a blank line: the tag is complete.
+        if (field) {
+          const done = complete(field);
+          if (done) {
+            ready.push(done);
+          }
+          field = undefined;
+        }
+        if (ends) {
+          if (statement && !closed) {
+            throw new StatementParseError(
+              StatementErrorCode.MalformedTag,
+              'the message ends ("-") before its closing balance :62F:',
+              raw.number,
+            );
+          }
+          const done = flushLine();
+          if (done) {
+            ready.push(done);
+          }
+        }
+        continue;
+      }
       if (field) {
-        const done = complete(field);
-        if (done) {
-          emitted += 1;
-          yield done;
-        }
+        field.lines.push(text);
+        continue;
       }
-      sawAnyTag = true;
-      field = { tag: tag[1] ?? '', line: raw.number, lines: [tag[2] ?? ''] };
-      continue;
+      // Outside a tag: bank header lines (ABNANL2A, 940, :940:) before a message.
     }
-    const trimmed = text.trim();
-    const ends = trimmed === '-' || trimmed.startsWith('-}');
-    if (trimmed === '' || ends || trimmed.startsWith('{')) {
-      // A message ends ("-", "-}"), a SWIFT header begins, or a blank line: the tag is complete.
-      if (field) {
-        const done = complete(field);
-        if (done) {
-          emitted += 1;
-          yield done;
-        }
-        field = undefined;
-      }
-      if (ends) {
-        if (statement && !closed)
-          malformed(
-            field ?? { tag: '62F', line: raw.number, lines: [] },
-            'the message ends without a closing balance',
-            raw.number,
-          );
-        const done = flushLine();
-        if (done) {
-          emitted += 1;
-          yield done;
-        }
-      }
-      continue;
+    for (const line of ready) {
+      emitted += 1;
+      yield line;
     }
-    if (field) {
-      field.lines.push(text);
-      continue;
-    }
-    // Outside a tag: bank header lines (ABNANL2A, 940, :940:) before a message.
   }
   if (field) {
     const done = complete(field);

@@ -42,13 +42,14 @@ export function decoderFor(encoding: string): { write(bytes: Buffer): string; en
 
 /**
  * Splits a byte stream into lines (LF, CRLF or a lone CR, as old Mac files have), decoding as it
- * goes, and reports progress per chunk. Only the current chunk and one partial line are held.
+ * goes, and reports progress per chunk. Only the current chunk and one partial line are held. The
+ * lines come a chunk at a time: one await per line would cost more than reading it.
  */
 export async function* textLines(
   source: ByteSource,
   options: ParseOptions & { encoding?: string },
   linesSoFar: () => number,
-): AsyncGenerator<TextLine> {
+): AsyncGenerator<TextLine[]> {
   const decoder = decoderFor(options.encoding ?? 'utf8');
   let carry = '';
   let number = 0;
@@ -94,8 +95,10 @@ export async function* textLines(
   for await (const chunk of source) {
     const bytes = chunkBytes(chunk);
     bytesRead += bytes.length;
-    yield* split(decoder.write(bytes), false);
+    const lines = [...split(decoder.write(bytes), false)];
+    if (lines.length > 0) yield lines;
     options.onProgress?.({ bytesRead, totalBytes: options.totalBytes, lines: linesSoFar() });
   }
-  yield* split(decoder.end(), true);
+  const rest = [...split(decoder.end(), true)];
+  if (rest.length > 0) yield rest;
 }
