@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { identityHeaders, startServiceUnderTest, type ServiceUnderTest } from '@duemap/testing';
 import type { ErrorBody } from '@duemap/http';
 import { AppModule } from '../src/app.module';
@@ -251,5 +254,62 @@ describe('bank statement import (POST/GET /api/v1/bank-statements)', () => {
       debits: 13,
       candidates: 4,
     });
+  });
+
+  it('npm run statements:import streams a file with progress and prints the summary; a refusal exits 1', async () => {
+    // Stands in for the gateway: a bearer token in, the signed identity out, the body piped through.
+    const gateway = http.createServer((req, res) => {
+      void identityHeaders({ roles: ['finance'], subject: 'cli-user' }).then((identity) => {
+        if (req.headers.authorization !== 'Bearer cli-token') {
+          res.writeHead(401).end('{"error":{"code":"UNAUTHENTICATED","message":"no token","details":[]}}');
+          return;
+        }
+        const target = new URL(req.url ?? '/', service.url);
+        const headers = { ...req.headers, ...identity };
+        delete headers.authorization;
+        const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        req.pipe(upstream);
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+    const cli = join(__dirname, '../src/bank-statements/bank-statements.cli.ts');
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args, '--url', url], {
+        env: { ...process.env, DUEMAP_TOKEN: 'cli-token' },
+      }).then(
+        (out) => ({ code: 0, ...out }),
+        (err: { code: number; stdout: string; stderr: string }) => ({
+          code: err.code,
+          stdout: err.stdout,
+          stderr: err.stderr,
+        }),
+      );
+    try {
+      const file = join(FIXTURES, 'camt053/camt.053.001.04-ch-postfinance-sample.xml');
+      const imported = await run(file);
+      expect(imported.code).toBe(0);
+      expect(imported.stderr).toMatch(/100% \(0\.05 of 0\.05 MB sent\)/);
+      expect(imported.stdout).toMatch(/^imported\n/);
+      expect(imported.stdout).toMatch(
+        /lines 32: credits 24, debits 8; new candidates 24, duplicates 0, not candidates 8/,
+      );
+      const again = await run(file, '--format', 'camt053');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/nothing new/);
+      expect(again.stdout).toMatch(/duplicates 24/);
+      const wrong = await run(join(FIXTURES, 'other/cn-boc-debit-card-export.csv'), '--format', 'mt940');
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/refused \(422\)/);
+      const usage = await run(file, '--layout', 'hsbc');
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/--layout must be/);
+    } finally {
+      gateway.closeAllConnections();
+      await new Promise((resolve) => gateway.close(resolve));
+    }
   });
 });

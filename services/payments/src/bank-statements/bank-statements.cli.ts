@@ -46,7 +46,7 @@ function contentTypeOf(file: string, format: string | undefined): string {
 }
 
 function megabytes(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(1);
+  return (bytes / (1024 * 1024)).toFixed(2);
 }
 
 async function main(): Promise<number> {
