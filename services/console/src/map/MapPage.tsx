@@ -23,7 +23,7 @@ import { mapCustomersQuery, NO_FILTERS, shows, type MapFilters, type MapView } f
 /** Pans and zooms come in bursts: ask once they settle, and drop the answer to an older view. */
 const VIEW_DEBOUNCE_MS = 200;
 /** Live changes that need the view again (groups, filters) are gathered this long into one request. */
-const LIVE_REFRESH_MS = 300;
+const LIVE_REFRESH_MS = 500;
 
 /** Where the map opens: ?lng=&lat=&zoom= of the address (shareable), else China. */
 function initialView(): { center: [number, number]; zoom: number } {
@@ -124,10 +124,16 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
   }, []);
   useEffect(() => loadUnlocated(null), [loadUnlocated]);
 
+  // Throttled, not debounced: under a steady stream of changes (100 payments a second) a debounce
+  // would put the refresh off for ever.
   const refreshSoon = useCallback(() => {
-    window.clearTimeout(liveRefresh.current);
-    liveRefresh.current = window.setTimeout(() => setRefreshTick((n) => n + 1), LIVE_REFRESH_MS);
+    if (liveRefresh.current !== undefined) return;
+    liveRefresh.current = window.setTimeout(() => {
+      liveRefresh.current = undefined;
+      setRefreshTick((n) => n + 1);
+    }, LIVE_REFRESH_MS);
   }, []);
+  useEffect(() => () => window.clearTimeout(liveRefresh.current), []);
 
   /** A pin of the view is recoloured at once; anything that changes groups or filters asks for the view again. */
   const onLiveChange = useCallback(
