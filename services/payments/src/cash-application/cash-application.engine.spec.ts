@@ -53,6 +53,7 @@ const invoices: OpenInvoice[] = [
   invoice('i4', 'INV-2026-004220', 'hualian', '0.00', '2026-09-01', { status: 'paid' }),
   invoice('i5', 'INV-2026-004221', 'hualian', '99.00', '2026-09-15', { currency: 'USD' }),
   invoice('i6', 'INV-2026-004212', 'hualian', '0.00', '2026-08-01', { status: 'paid' }),
+  invoice('i7', 'INV-2026-005555', 'hualian', '123.45', '2027-01-15'),
   invoice('t1', 'YS-2611-00042', 'hualian-trade', '4321.09', '2026-10-20'),
   invoice('a1', 'AR2026110042', 'acme', '777.77', '2026-09-01'),
   invoice('a2', 'AR2026110043', 'acme', '100.00', '2026-10-01'),
@@ -152,6 +153,14 @@ describe('CashApplicationEngine', () => {
       expect(split(r)).toEqual({ i3: '400.00' });
       expect(r.allocations[0]?.evidence).toContain('partial payment: 400.00 CNY of 3300.00 CNY open');
       expect(r.decision).toBe('auto_apply');
+    });
+
+    it('asks a person when a part payment of the invoice named is exactly another invoice’s amount', async () => {
+      // INV-2026-004219 has 3300.00 open; 123.45 is exactly INV-2026-005555 (not one typo away).
+      const r = await engine.apply(pay('123.45', { remittanceText: 'INV-2026-004219' }));
+      expect(split(r)).toEqual({ i3: '123.45' });
+      expect(r.reviewReasons).toContain('ambiguous_reference');
+      expect(r.decision).toBe('needs_review');
     });
 
     it('decodes a valid RF creditor reference', async () => {

@@ -693,6 +693,19 @@ export class CashApplicationEngine {
         evidence: [`owner of ${mine.map((h) => h.invoice.number).join(', ')}`],
       };
     }
+    if (payment.compare(totalOpen) < 0) {
+      // Paid short of what is named, yet exactly what another open invoice of the owner has: the
+      // payer may have written the wrong number. Part payment or wrong reference, a person decides.
+      const others = (await this.openFor(draft, owner, true)).filter(
+        (i) => !mine.some((h) => h.invoice.invoiceId === i.invoiceId) && draft.openOf(i).equals(payment),
+      );
+      if (others.length > 0) {
+        draft.reasons.add('ambiguous_reference');
+        draft.evidence.push(
+          `the payment is short of what ${mine.map((h) => h.invoice.number).join(', ')} has open but exactly what ${others.map((i) => i.number).join(', ')} has open`,
+        );
+      }
+    }
     if (payment.compare(totalOpen) >= 0 || mine.length === 1) {
       for (const hit of mine) {
         const amount = Money.min(draft.remaining, draft.openOf(hit.invoice));
