@@ -292,6 +292,17 @@ describe('CashApplicationEngine', () => {
       expect(r.decision).toBe('auto_apply');
     });
 
+    it('reads past the invoices the amount search is bounded to', async () => {
+      const many = Array.from({ length: 40 }, (_, i) =>
+        invoice(`m${i}`, `M-${i}`, 'acme', '10.00', `2026-09-${String(1 + (i % 28)).padStart(2, '0')}`),
+      );
+      const r = await new CashApplicationEngine(new InMemoryOpenItems(customers, many)).apply(
+        pay('395.00', { customerId: 'acme' }),
+      );
+      expect(r.allocations).toHaveLength(40);
+      expect(r.unapplied.toDecimalString()).toBe('0.00');
+    });
+
     it('leaves what exceeds every open invoice as unapplied credit', async () => {
       const r = await engine.apply(pay('5000.00', { customerId: 'hualian-trade' }));
       expect(split(r)).toEqual({ t1: '4321.09' });

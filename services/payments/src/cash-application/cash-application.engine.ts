@@ -756,7 +756,7 @@ export class CashApplicationEngine {
     const list = await this.view.openInvoicesOfCustomer(
       customerId,
       draft.payment.currency,
-      this.config.maxCombinationInvoices,
+      forAmount ? this.config.maxCombinationInvoices : this.config.maxOldestDueFirstInvoices,
     );
     return list
       .filter(

@@ -149,6 +149,8 @@ export interface CashApplicationConfig {
   maxCombinationSteps: number;
   /** Name candidates scored per payment. */
   maxNameCandidates: number;
+  /** Oldest-due-first: invoices read at most (what a payment pays beyond them stays unapplied). */
+  maxOldestDueFirstInvoices: number;
 }
 
 export const DEFAULT_CASH_APPLICATION_CONFIG: Readonly<CashApplicationConfig> = Object.freeze({
@@ -157,4 +159,5 @@ export const DEFAULT_CASH_APPLICATION_CONFIG: Readonly<CashApplicationConfig> = 
   maxCombinationSize: 4,
   maxCombinationSteps: 50_000,
   maxNameCandidates: 25,
+  maxOldestDueFirstInvoices: 1000,
 });
