@@ -301,6 +301,12 @@ describe('CashApplicationEngine', () => {
       );
       expect(r.allocations).toHaveLength(40);
       expect(r.unapplied.toDecimalString()).toBe('0.00');
+      // The exact amount of one invoice is looked for among all of them, the 41st included.
+      const later = invoice('m40', 'M-40', 'acme', '77.77', '2026-12-30');
+      const exact = await new CashApplicationEngine(new InMemoryOpenItems(customers, [...many, later])).apply(
+        pay('77.77', { customerId: 'acme' }),
+      );
+      expect(exact.allocations.map((a) => [a.invoiceId, a.rule])).toEqual([['m40', 'exact_amount']]);
     });
 
     it('leaves what exceeds every open invoice as unapplied credit', async () => {

@@ -756,7 +756,7 @@ export class CashApplicationEngine {
     const list = await this.view.openInvoicesOfCustomer(
       customerId,
       draft.payment.currency,
-      forAmount ? this.config.maxCombinationInvoices : this.config.maxOldestDueFirstInvoices,
+      this.config.maxOldestDueFirstInvoices,
     );
     return list
       .filter(
@@ -839,7 +839,8 @@ export class CashApplicationEngine {
     if (equal.length > 0) {
       plan = { rule: 'exact_amount', indexes: [equal[0] as number], tie: equal.length > 1, truncated: false };
     } else {
-      const search = findCombination(values, target.minor, {
+      // Subset-sum over the oldest few only: the search space grows as n^size.
+      const search = findCombination(values.slice(0, this.config.maxCombinationInvoices), target.minor, {
         maxSize: this.config.maxCombinationSize,
         maxSteps: this.config.maxCombinationSteps,
       });
@@ -872,7 +873,7 @@ export class CashApplicationEngine {
     if (plan.rule === 'amount_combination') {
       // The more sets of that size the customer's invoices allow, the likelier one of them makes
       // a given amount by chance (amounts to the cent: ~10⁶-10⁷ values in a plausible range).
-      const sets = binomial(invoices.length, chosen.length);
+      const sets = binomial(Math.min(invoices.length, this.config.maxCombinationInvoices), chosen.length);
       confidence =
         sets > 3000
           ? CONFIDENCE.combinationVeryManySets
