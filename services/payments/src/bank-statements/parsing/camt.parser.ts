@@ -272,7 +272,7 @@ export function linesOfEntry(
   });
 }
 
-type Mode = { kind: 'outside' } | { kind: 'capture'; root: Node; stack: Node[]; elements: number };
+type Mode = { kind: 'outside' } | { kind: 'capture'; stack: Node[]; elements: number };
 
 /**
  * Streams a camt.053 (BkToCstmrStmt/Stmt) or camt.054 (BkToCstmrDbtCdtNtfctn/Ntfctn) file with
@@ -355,7 +355,7 @@ export async function* parseCamt(
       // capture switches to the entry, so that no statement holds its entries in memory.
       header ??= headerOf(headerNode);
       entryIndex += 1;
-      mode = { kind: 'capture', root: node, stack: [node], elements: 1 };
+      mode = { kind: 'capture', stack: [node], elements: 1 };
       return;
     }
     if (mode.kind === 'capture') {
@@ -376,7 +376,7 @@ export async function* parseCamt(
     if (depth === 3 && name === statementName) {
       headerNode = node;
       header = undefined;
-      mode = { kind: 'capture', root: node, stack: [node], elements: 1 };
+      mode = { kind: 'capture', stack: [node], elements: 1 };
     }
   });
 
@@ -422,22 +422,17 @@ export async function* parseCamt(
     }
   });
 
-  const feed = (text: string): void => {
-    parser.write(text);
-  };
-
   for await (const chunk of source) {
     const bytes = chunkBytes(chunk);
     bytesRead += bytes.length;
-    feed(decoder.write(bytes));
-    while (pending.length > 0) {
-      const line = pending.shift() as StatementLine;
+    parser.write(decoder.write(bytes));
+    for (const line of pending.splice(0)) {
       lines += 1;
       yield line;
     }
     options.onProgress?.({ bytesRead, totalBytes: options.totalBytes, lines });
   }
-  feed(decoder.end());
+  parser.write(decoder.end());
   if (!rootClosed) {
     const openPath = open.map((o) => o.path).pop();
     throw new StatementParseError(
