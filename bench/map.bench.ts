@@ -383,7 +383,7 @@ async function main(): Promise<void> {
       const [counts] = await Promise.all([repo.rollupCounts('city', {}), repo.rollupSums('city', {})]);
       return counts.length;
     });
-    await maintenance(ds);
+    if (CHANGES > 0) await maintenance(ds);
     console.log('');
     for (const v of views) {
       const ok = v.p95 <= FLOOR_P95_MS;
