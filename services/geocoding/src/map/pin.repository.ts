@@ -461,31 +461,38 @@ export class PinRepository {
     if (filter.statuses) conditions.push(`g.status = ANY(${param(filter.statuses)}::text[])`);
     if (filter.tiers) conditions.push(`g.tier = ANY(${param(filter.tiers)}::text[])`);
     const where = conditions.join(' AND ');
-    // One statement: on a busy server each round trip waits for a core, and a view's cost is mostly that.
-    const rows = await this.dataSource.query<(Omit<GridCell, 'sums'> & { sums: BalanceJson[] })[]>(
-      `WITH counts AS (
-         SELECT g.cx, g.cy,
+    const [counts, sums] = await Promise.all([
+      this.dataSource.query<Omit<GridCell, 'sums'>[]>(
+        `SELECT g.cx, g.cy,
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'paid'), 0))::int AS paid,
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'unpaid'), 0))::int AS unpaid,
                 (coalesce(sum(g.n) FILTER (WHERE g.status = 'overdue'), 0))::int AS overdue,
                 sum(g.sum_lat) / sum(g.n) AS lat, sum(g.sum_lng) / sum(g.n) AS lng,
                 CASE WHEN sum(g.n) = 1 THEN sum(g.sum_pin_no)::text END AS "pinNo"
          FROM map_grid g WHERE ${where}
-         GROUP BY g.cx, g.cy HAVING sum(g.n) > 0
-       ), sums AS (
-         SELECT s.cx, s.cy,
-                json_agg(json_build_object('currency', s.currency, 'outstanding', s.outstanding::text,
-                                           'overdue', s.overdue::text) ORDER BY s.currency) AS sums
-         FROM (SELECT g.cx, g.cy, g.currency, sum(g.outstanding_minor) AS outstanding,
-                      sum(g.overdue_minor) AS overdue
-               FROM map_grid_sums g WHERE ${where}
-               GROUP BY 1, 2, 3) s
-         GROUP BY s.cx, s.cy
-       )
-       SELECT c.*, coalesce(s.sums, '[]') AS sums FROM counts c LEFT JOIN sums s USING (cx, cy)`,
-      params,
-    );
-    return rows.map((r) => ({ ...r, sums: r.sums.map(balanceOf) }));
+         GROUP BY g.cx, g.cy HAVING sum(g.n) > 0`,
+        params,
+      ),
+      this.dataSource.query<
+        { cx: number; cy: number; currency: string; outstanding: string; overdue: string }[]
+      >(
+        `SELECT g.cx, g.cy, g.currency, sum(g.outstanding_minor)::text AS outstanding,
+                sum(g.overdue_minor)::text AS overdue
+         FROM map_grid_sums g WHERE ${where}
+         GROUP BY g.cx, g.cy, g.currency
+         ORDER BY g.currency`,
+        params,
+      ),
+    ]);
+    const cells = new Map(counts.map((c) => [`${c.cx}/${c.cy}`, { ...c, sums: [] as GridCell['sums'] }]));
+    for (const s of sums) {
+      cells.get(`${s.cx}/${s.cy}`)?.sums.push({
+        currency: s.currency,
+        outstanding: BigInt(s.outstanding),
+        overdue: BigInt(s.overdue),
+      });
+    }
+    return [...cells.values()];
   }
 
   /** Sets pins' service tier from customer-upserted unless a newer one was applied. */
