@@ -299,6 +299,18 @@ describe('the web console', () => {
     expect(errors).toEqual([]);
   });
 
+  it('returns to sign-in once when the session ends while the page is open, and comes back', async () => {
+    await page.context().clearCookies();
+    // The next call answers 401: off to sign in, with the way back.
+    await page.getByRole('checkbox', { name: 'Paid', exact: true }).uncheck();
+    await page.waitForURL(/\/auth\/login\?next=%2F/);
+    await page.fill('#username', 'finance');
+    await page.fill('#password', password);
+    await page.click('button[type=submit]');
+    await page.locator('[data-testid=who]').filter({ hasText: 'finance' }).waitFor();
+    await page.locator(pin(ids.unpaid)).waitFor();
+  });
+
   it('signs out to the sign-in page, and the console sends a signed-out visitor there', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/auth\/login/);
