@@ -17,6 +17,8 @@ import { MapLiveHub } from './map-live.hub';
 
 /** A comment line this often keeps the stream alive through the gateway (UPSTREAM_TIMEOUT_MS, 15 s) and proxies. */
 const HEARTBEAT_MS = 10_000;
+/** Unsent bytes a stream may hold for a slow client before it is ended. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** Streams one instance holds at most; beyond, 503 and the client's EventSource retries. */
 export const MAX_STREAMS = 5000;
 
@@ -78,7 +80,10 @@ export class MapLiveController {
     const remove = this.hub.add({
       territory: territoryOf(identity),
       write: (frame) => {
-        if (open) res.write(frame);
+        if (!open) return;
+        res.write(frame);
+        // A client that stopped reading is cut off rather than buffered for: it reconnects and asks again.
+        if (res.writableLength > MAX_BUFFERED_BYTES) finish();
       },
       end: finish,
     });
