@@ -43,7 +43,7 @@ describe('PinChangesListener.forward', () => {
 
   it("sends the pin as the projection holds it once geocoding's consumer has applied the status", async () => {
     // The first read is before the map consumer applied version 5; the second after.
-    const { listener, frames, lookups } = setUp([[row('overdue', 4)], [row('paid', 5)]]);
+    const { listener, frames, lookups } = setUp([[row('overdue', 4n)], [row('paid', 5n)]]);
     await listener.forward([{ customerId: 'c-1', version: 5n, status: 'paid' }]);
     expect(lookups()).toBe(2);
     expect(frames).toEqual([
@@ -53,7 +53,7 @@ describe('PinChangesListener.forward', () => {
 
   it("sends the event's status where the pin is when the projection has not caught up in time", async () => {
     jest.useFakeTimers();
-    const { listener, frames } = setUp([[row('overdue', 4)]]);
+    const { listener, frames } = setUp([[row('overdue', 4n)]]);
     const done = listener.forward([{ customerId: 'c-1', version: 5n, status: 'paid' }]);
     await jest.advanceTimersByTimeAsync(2500);
     await done;
@@ -62,7 +62,7 @@ describe('PinChangesListener.forward', () => {
   });
 
   it('keeps the newest status of a customer changed twice in one batch', async () => {
-    const { listener, frames } = setUp([[row('unpaid', 7)]]);
+    const { listener, frames } = setUp([[row('unpaid', 7n)]]);
     await listener.forward([
       { customerId: 'c-1', version: 7n, status: 'unpaid' },
       { customerId: 'c-1', version: 6n, status: 'overdue' },
