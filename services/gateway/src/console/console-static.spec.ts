@@ -40,13 +40,20 @@ describe("the gateway's console files", () => {
   it('serves index.html at / and for client routes, never cached, under the console CSP', async () => {
     await serve({ dir });
     for (const url of ['/', '/worklist', '/customers/42?tab=invoices']) {
-      const res = await fetch(`${base}${url}`);
+      const res = await fetch(`${base}${url}`, { headers: { accept: 'text/html,application/xhtml+xml' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(res.headers.get('cache-control')).toBe('no-cache');
       expect(res.headers.get('content-security-policy')).toBe(consoleCsp(undefined));
       expect(await res.text()).toContain('<div id="root">');
     }
+  });
+
+  it('passes a client route on when the caller does not ask for HTML (an API client gets the 404 of Nest)', async () => {
+    await serve({ dir });
+    expect((await fetch(`${base}/nothing`, { headers: { accept: 'application/json' } })).status).toBe(418);
+    expect((await fetch(`${base}/nothing`)).status).toBe(418);
+    expect((await fetch(`${base}/`)).status).toBe(200);
   });
 
   it('serves hashed assets for a year and answers 404 for a missing or unsafe name', async () => {

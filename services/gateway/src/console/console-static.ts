@@ -72,7 +72,13 @@ export function consoleStatic(options: ConsoleOptions): Middleware {
       );
       return;
     }
-    // A client route (/, /worklist, /customers/...): the app decides what it shows.
+    // A client route (/worklist, /customers/...) is a browser's navigation, which asks for HTML;
+    // anything else at a path nobody serves (an API client's typo) gets the JSON 404 of Nest.
+    if (pathname !== '/' && !acceptsHtml(req)) {
+      next();
+      return;
+    }
+    // The app decides what a client route shows.
     fs.readFile(index, (err, html) => {
       if (err) {
         send(
@@ -90,6 +96,10 @@ export function consoleStatic(options: ConsoleOptions): Middleware {
       send(res, req, 200, 'text/html; charset=utf-8', 'no-cache', html);
     });
   };
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+  return /\btext\/html\b/i.test(req.headers.accept ?? '');
 }
 
 function send(
