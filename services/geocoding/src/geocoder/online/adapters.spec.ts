@@ -1,6 +1,6 @@
 import { AmapAdapter } from './amap.adapter';
 import { BaiduAdapter } from './baidu.adapter';
-import { bdToWgs, gcjToWgs } from './coordinates';
+import { bdToWgs, gcjToWgs } from '../coordinates';
 import {
   AMAP_FUTONG,
   AMAP_INVALID_KEY,

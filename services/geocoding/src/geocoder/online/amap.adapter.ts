@@ -4,7 +4,7 @@ import type {
   GeocodeResult,
   NormalizedAddress,
 } from '../geocoding-provider';
-import { gcjToWgs } from './coordinates';
+import { gcjToWgs } from '../coordinates';
 import {
   CONFIDENCE_BY_PRECISION,
   isRecord,

@@ -1,5 +1,5 @@
 import type { GeocodeAddress, GeocodePrecision, GeocodeResult } from '../geocoding-provider';
-import { bdToWgs } from './coordinates';
+import { bdToWgs } from '../coordinates';
 import {
   isRecord,
   num,
