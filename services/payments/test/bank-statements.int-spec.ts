@@ -267,9 +267,16 @@ describe('bank statement import (POST/GET /api/v1/bank-statements)', () => {
         const target = new URL(req.url ?? '/', service.url);
         const headers = { ...req.headers, ...identity };
         delete headers.authorization;
-        const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+        // A connection of its own: the shared agent may hold one the service closed after an
+        // earlier test's refused upload.
+        const upstream = http.request(target, { method: req.method, headers, agent: false }, (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
+        });
+        // A reset reaches the CLI as a 502, never as a stand-in that hangs.
+        upstream.on('error', () => {
+          if (!res.headersSent) res.writeHead(502);
+          res.end();
         });
         req.pipe(upstream);
       });

@@ -88,13 +88,22 @@ export class BankStatementsController {
     }
     const declared =
       contentLength !== undefined && /^[0-9]{1,15}$/.test(contentLength) ? Number(contentLength) : undefined;
-    const result = await this.importStatement.execute(req, {
-      format: query.format,
-      layout: query.layout,
-      declaredBytes: declared,
-      maxBytes: this.config.BANK_STATEMENT_MAX_BYTES,
-      importedBy: identity.subject,
-    });
+    const maxBytes = this.config.BANK_STATEMENT_MAX_BYTES;
+    let result: ImportResult;
+    try {
+      // The parser stops reading at the first error; the body must outlive it (see discardRest).
+      result = await this.importStatement.execute(req.iterator({ destroyOnReturn: false }), {
+        format: query.format,
+        layout: query.layout,
+        declaredBytes: declared,
+        maxBytes,
+        importedBy: identity.subject,
+      });
+    } catch (err) {
+      const tooLarge = err instanceof BankStatementException && err.code === BankStatementErrorCode.TooLarge;
+      if (!tooLarge) await discardRest(req, maxBytes);
+      throw err;
+    }
     if (!result.stored) res.status(200);
     return toImportResponse(result);
   }
@@ -113,6 +122,35 @@ export class BankStatementsController {
       query.limit ?? 200,
     );
   }
+}
+
+/**
+ * Reads and drops what is left of a refused upload (up to the size limit), so that the client,
+ * still sending, gets the 4xx that names the line instead of a connection reset: a server that
+ * answers before the body's end closes the connection under the sender. Past the limit it stops
+ * and the connection closes as for any oversized body.
+ */
+async function discardRest(req: Request, maxBytes: number): Promise<void> {
+  if (req.readableEnded || req.destroyed) return;
+  let bytes = 0;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      req.off('data', count);
+      resolve();
+    };
+    const count = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) {
+        req.destroy();
+        done();
+      }
+    };
+    req.on('data', count);
+    req.once('end', done);
+    req.once('error', done);
+    req.once('close', done);
+    req.resume();
+  });
 }
 
 function toImportResponse(result: ImportResult): BankStatementImportResponseDto {
