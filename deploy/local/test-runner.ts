@@ -157,7 +157,7 @@ export function defaultSteps(): Step[] {
     },
     commandStep('tsc', ['-p', 'tsconfig.json', '--noEmit']),
     // The console is browser code (DOM, JSX): its own tsconfig, checked as strictly.
-    commandStep('tsc console', ['-p', 'services/console/tsconfig.json', '--noEmit']),
+    commandStep('tsc', ['-p', 'services/console/tsconfig.json', '--noEmit']),
     commandStep('prettier', ['--check', '.']),
     commandStep('buf', ['lint']),
     { name: 'buf breaking', needsStores: false, run: (env) => bufBreaking(env) },
