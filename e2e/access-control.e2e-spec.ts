@@ -604,6 +604,7 @@ describe('access control through the gateway', () => {
       }),
       'GET /api/v1/map/boundaries': () => ({ path: '/api/v1/map/boundaries?level=province&region=CN' }),
       'GET /api/v1/map/unlocated': () => ({ path: '/api/v1/map/unlocated' }),
+      'GET /api/v1/map/list': () => ({ path: '/api/v1/map/list?status=overdue&sort=priority' }),
       // A stream: ended by the server after a second, so the call has a whole answer to read.
       'GET /api/v1/map/live': () => ({ path: '/api/v1/map/live?maxSeconds=1' }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),

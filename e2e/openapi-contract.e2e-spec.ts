@@ -278,6 +278,12 @@ describe('the published OpenAPI document', () => {
     expect(clustered.body.features.some((f) => f.properties.cluster === true)).toBe(true);
     await contract.call('GET /api/v1/map/regions');
     await contract.call('GET /api/v1/map/unlocated');
+    const listed = await contract.call<{ items: unknown[] }>(
+      'GET /api/v1/map/list',
+      {},
+      { query: { bbox: '73.5,18.1,135.1,53.6', sort: 'priority', limit: '5' } },
+    );
+    expect(listed.body.items.length).toBeGreaterThan(0);
     const live = await contract.call<string>('GET /api/v1/map/live', {}, { query: { maxSeconds: '1' } });
     expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const countries = await contract.call('GET /api/v1/map/boundaries', {}, { query: { level: 'country' } });

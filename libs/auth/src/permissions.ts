@@ -91,6 +91,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/map/customers': 'map:read',
   'GET /api/v1/map/regions': 'map:read',
   'GET /api/v1/map/unlocated': 'map:read',
+  // The same pins as GET /map/customers, listed instead of clustered (side list, worklist).
+  'GET /api/v1/map/list': 'map:read',
   // Plans visits over the same pins and amounts the map shows, and writes nothing: reading the map.
   'POST /api/v1/map/routes': 'map:read',
   'GET /api/v1/map/boundaries': 'map:read',

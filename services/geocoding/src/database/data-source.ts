@@ -13,6 +13,7 @@ import { PinPrecisions1797800000000 } from './migrations/1797800000000-pin-preci
 import { GeocodeCache1797900000000 } from './migrations/1797900000000-geocode-cache';
 import { MapGridAsync1798000000000 } from './migrations/1798000000000-map-grid-async';
 import { MapGridUpkeep1798100000000 } from './migrations/1798100000000-map-grid-upkeep';
+import { PinSourceSystems1798200000000 } from './migrations/1798200000000-pin-source-systems';
 
 /** Everything TypeORM knows of the geocoding database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -32,6 +33,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       GeocodeCache1797900000000,
       MapGridAsync1798000000000,
       MapGridUpkeep1798100000000,
+      PinSourceSystems1798200000000,
     ],
   };
 }

@@ -110,6 +110,10 @@ export class CustomerPinEntity {
   @Column({ name: 'profile_occurred_at', type: 'timestamptz', nullable: true })
   profileOccurredAt!: Date | null;
 
+  /** The ERP systems the customer has records in (customer-upserted sources), lower case. */
+  @Column({ name: 'source_systems', type: 'text', array: true, default: () => "'{}'" })
+  sourceSystems!: string[];
+
   /** The enterprise's own credit grade (credit-rating-changed), e.g. "A"; null when none. */
   @Column({ name: 'credit_grade', type: 'text', nullable: true })
   creditGrade!: string | null;

@@ -152,3 +152,60 @@ export function cellBox(cx: number, cy: number, k: number): Bbox {
     latitudeOf(cy / side),
   ];
 }
+
+/** Free-text list values (credit grades, ERP names): printable, no control characters, bounded. */
+function parseNames(raw: string, what: string, maxLength: number, maxItems: number): Parsed<string[]> {
+  const parts = raw.split(',').map((p) => p.trim());
+  const problem = `must be a comma-separated list of up to ${maxItems} ${what} of 1 to ${maxLength} characters`;
+  if (
+    parts.length > maxItems ||
+    parts.some((p) => p.length === 0 || p.length > maxLength || /[\p{Cc}]/u.test(p))
+  ) {
+    return { ok: false, problem };
+  }
+  return { ok: true, value: [...new Set(parts)] };
+}
+
+/** "A,B": the enterprise's credit grades (credit-rating-changed), as the pins hold them. */
+export function parseGrades(raw: string): Parsed<string[]> {
+  return parseNames(raw, 'credit grades', 20, 20);
+}
+
+/** "sap,kingdee": source ERP systems (customer-upserted sources). */
+export function parseSources(raw: string): Parsed<string[]> {
+  return parseNames(raw, 'source systems', 100, 20);
+}
+
+/** A region by its roll-up key: "CN" (country), "CN-30" (province), "CN-30/Guangzhou" (city). */
+export interface RegionKey {
+  countryCode: string;
+  regionCode?: string;
+  city?: string;
+}
+
+export function parseRegion(raw: string): Parsed<RegionKey> {
+  const problem =
+    'must be a region key of GET /api/v1/map/regions: "CN", "CN-30" (province) or "CN-30/Guangzhou" (city)';
+  const match = /^([A-Za-z]{2})(?:-([A-Za-z0-9]{1,20})(?:\/([^/]{1,100}))?)?$/u.exec(raw.trim());
+  if (!match || /[\p{Cc}]/u.test(raw)) return { ok: false, problem };
+  const [, country, region, city] = match;
+  return {
+    ok: true,
+    value: {
+      countryCode: (country ?? '').toUpperCase(),
+      ...(region !== undefined ? { regionCode: region } : {}),
+      ...(city !== undefined ? { city } : {}),
+    },
+  };
+}
+
+export const LIST_SORTS = ['id', 'priority'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
+/** ISO 4217 code, upper case. */
+export function parseCurrency(raw: string): Parsed<string> {
+  const code = raw.trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(code)
+    ? { ok: true, value: code }
+    : { ok: false, problem: 'must be an ISO 4217 code such as CNY' };
+}

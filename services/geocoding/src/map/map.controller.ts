@@ -8,16 +8,27 @@ import { GetMapCustomersRequestDto } from './dtos/get-map-customers.request.dto'
 import { GetRegionRollupsRequestDto } from './dtos/get-region-rollups.request.dto';
 import { MapCustomersResponseDto } from './dtos/map-customers.response.dto';
 import { RegionRollupsResponseDto } from './dtos/region-rollups.response.dto';
+import { GetMapListRequestDto } from './dtos/get-map-list.request.dto';
+import { MapListResponseDto } from './dtos/map-list.response.dto';
 import {
   parseBbox,
+  parseCurrency,
+  parseGrades,
   parseMinOverdue,
+  parseRegion,
+  parseSources,
   parseStatuses,
   parseTerritory,
   parseTiers,
   parseZoom,
   valueOf,
 } from './map-query';
-import { GetMapCustomersUseCase, type MapCustomers } from './usecases/get-map-customers.usecase';
+import { GetMapListUseCase, type MapList } from './usecases/get-map-list.usecase';
+import {
+  GetMapCustomersUseCase,
+  type MapCustomers,
+  type MapCustomersQuery,
+} from './usecases/get-map-customers.usecase';
 import { GetRegionRollupsUseCase, type RegionRollups } from './usecases/get-region-rollups.usecase';
 
 @ApiTags('map')
@@ -26,6 +37,7 @@ export class MapController {
   constructor(
     private readonly mapCustomers: GetMapCustomersUseCase,
     private readonly regionRollups: GetRegionRollupsUseCase,
+    private readonly mapList: GetMapListUseCase,
   ) {}
 
   @Get('customers')
@@ -36,7 +48,8 @@ export class MapController {
       '{customerId, name, status, color, tier, creditGrade, daysOverdue, outstanding, overdue, balances, ' +
       'precision, source}. With zoom: nearby customers are clustered; cluster features have {cluster: true, ' +
       'clusterId, point_count, counts: {paid, unpaid, overdue}, status, color, outstanding[], overdue[]} ' +
-      '(sums per currency). Filters: status, tier, minOverdue (days), territory (sales territory).',
+      '(sums per currency). Filters: status, tier, minOverdue (days), territory (sales territory), grade ' +
+      '(credit grade), region (roll-up key) and source (ERP system).',
   })
   @ApiOkResponse({
     type: MapCustomersResponseDto,
@@ -44,23 +57,38 @@ export class MapController {
   })
   @ApiBadRequestResponse({
     description:
-      'bbox (malformed, out of range, south above north), zoom (not 0-24), status, tier, minOverdue or territory is malformed; the field is named.',
+      'bbox (malformed, out of range, south above north), zoom (not 0-24), status, tier, minOverdue, territory, grade, region or source is malformed; the field is named.',
   })
   customers(
     @Query() query: GetMapCustomersRequestDto,
     @CurrentIdentity() identity: Identity,
   ): Promise<MapCustomers> {
-    const territory = territoryOf(identity);
     return this.mapCustomers.execute({
-      ...(territory ? { territory } : {}),
-      ...(query.bbox !== undefined ? { bbox: valueOf(parseBbox(query.bbox)) } : {}),
+      ...filterOf(query, identity),
       ...(query.zoom !== undefined ? { zoom: valueOf(parseZoom(query.zoom)) } : {}),
-      ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
-      ...(query.tier !== undefined ? { tiers: valueOf(parseTiers(query.tier)) } : {}),
-      ...(query.minOverdue !== undefined
-        ? { minOverdueDays: valueOf(parseMinOverdue(query.minOverdue)) }
-        : {}),
-      ...(query.territory !== undefined ? { salesTerritory: valueOf(parseTerritory(query.territory)) } : {}),
+    });
+  }
+
+  @Get('list')
+  @ApiOperation({
+    summary: 'Customers on the map as a paged list (side list, collector worklist)',
+    description:
+      'The located customers the filters of GET /api/v1/map/customers keep (bbox, status, tier, minOverdue, ' +
+      'territory, grade, region, source), never clustered: each with its position, region, status, days ' +
+      'overdue and balances per currency. sort=id pages a view in customer id order; sort=priority ranks ' +
+      'by days overdue × overdue amount in `currency`, highest first. Paged with nextCursor.',
+  })
+  @ApiOkResponse({ type: MapListResponseDto })
+  @ApiBadRequestResponse({
+    description: 'A filter, sort, currency, limit (1-500) or cursor is malformed; the field is named.',
+  })
+  list(@Query() query: GetMapListRequestDto, @CurrentIdentity() identity: Identity): Promise<MapList> {
+    return this.mapList.execute({
+      filter: filterOf(query, identity),
+      sort: query.sort ?? 'id',
+      currency: query.currency !== undefined ? valueOf(parseCurrency(query.currency)) : 'CNY',
+      limit: query.limit ?? 50,
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     });
   }
 
@@ -100,4 +128,20 @@ export class MapController {
   boundaries(@Query() query: GetBoundariesRequestDto): Boundaries {
     return boundaries(query.level ?? (query.region ? 'province' : 'country'));
   }
+}
+
+/** The filters GET /map/customers and GET /map/list share, as the pins' filter. */
+function filterOf(query: GetMapCustomersRequestDto, identity: Identity): Omit<MapCustomersQuery, 'zoom'> {
+  const territory = territoryOf(identity);
+  return {
+    ...(territory ? { territory } : {}),
+    ...(query.bbox !== undefined ? { bbox: valueOf(parseBbox(query.bbox)) } : {}),
+    ...(query.status !== undefined ? { statuses: valueOf(parseStatuses(query.status)) } : {}),
+    ...(query.tier !== undefined ? { tiers: valueOf(parseTiers(query.tier)) } : {}),
+    ...(query.minOverdue !== undefined ? { minOverdueDays: valueOf(parseMinOverdue(query.minOverdue)) } : {}),
+    ...(query.territory !== undefined ? { salesTerritory: valueOf(parseTerritory(query.territory)) } : {}),
+    ...(query.grade !== undefined ? { grades: valueOf(parseGrades(query.grade)) } : {}),
+    ...(query.region !== undefined ? { region: valueOf(parseRegion(query.region)) } : {}),
+    ...(query.source !== undefined ? { sources: valueOf(parseSources(query.source)) } : {}),
+  };
 }

@@ -12,6 +12,7 @@ import { ApplyBalanceChangeUseCase } from './usecases/apply-balance-change.useca
 import { ApplyCustomerAttributesUseCase } from './usecases/apply-customer-attributes.usecase';
 import { ApplyStatusChangeUseCase } from './usecases/apply-status-change.usecase';
 import { GetMapCustomersUseCase } from './usecases/get-map-customers.usecase';
+import { GetMapListUseCase } from './usecases/get-map-list.usecase';
 import { GetRegionRollupsUseCase } from './usecases/get-region-rollups.usecase';
 import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
 
@@ -29,6 +30,7 @@ import { LocateCustomerUseCase } from './usecases/locate-customer.usecase';
     ApplyBalanceChangeUseCase,
     ApplyCustomerAttributesUseCase,
     GetMapCustomersUseCase,
+    GetMapListUseCase,
     GetRegionRollupsUseCase,
     GetUnlocatedUseCase,
     MapConsumer,

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { GeocodePrecision } from '../geocoder/geocoding-provider';
 import { GRID_CELL_SHIFT } from './grid';
 import type { GeocodeState, PinStatus, PinTier } from './customer-pin.entity';
-import { cellRanges, type Bbox } from './map-query';
+import { cellRanges, type Bbox, type ListSort, type RegionKey } from './map-query';
 
 export interface PinLocationState {
   /** The customer version and occurred_at of the address event the location is for; null: none yet. */
@@ -66,8 +66,33 @@ export interface PinFilter {
   /** Only customers of this sales territory (customer_placements). */
   salesTerritory?: string;
   countryCode?: string;
+  /** Only customers with one of these credit grades. */
+  grades?: readonly string[];
+  /** Only customers of this region (country, province or city, as the roll-ups key them). */
+  region?: RegionKey;
+  /** Only customers with a record in one of these source ERP systems. */
+  sources?: readonly string[];
   /** Only customers inside it (customer_placements), pins and aggregates alike; undefined = all. */
   territory?: Territory;
+}
+
+/** One customer of the map's list: a pin with where it is and what it owes. */
+export interface ListedPin extends LocatedPin {
+  regionCode: string | null;
+  regionName: string | null;
+  city: string | null;
+  countryCode: string | null;
+  /** days overdue × overdue minor units in the ranking currency (sort=priority); null otherwise. */
+  priority: string | null;
+}
+
+export interface ListPage {
+  sort: ListSort;
+  /** The ranking currency of sort=priority. */
+  currency: string;
+  limit: number;
+  /** Exclusive keyset position: the last item of the previous page. */
+  after?: { customerId: string; priority?: string };
 }
 
 /** The filters the pre-aggregated roll-ups (map_rollup) can apply. */
@@ -362,6 +387,59 @@ export class PinRepository {
     return rows.map((r) => ({ ...r, balances: r.balances.map(balanceOf) }));
   }
 
+  /**
+   * A page of the located customers the filters keep, in customer id order (the primary key walks
+   * a wide box without sorting it) or by priority: days overdue × overdue in one currency, highest
+   * first (a collector's worklist). Keyset-paged, so a page costs the same wherever it is.
+   */
+  async listLocated(filter: PinFilter, page: ListPage): Promise<ListedPin[]> {
+    const { where, params } = whereClause(filter);
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const byPriority = page.sort === 'priority';
+    const priority = byPriority
+      ? `((${DAYS_OVERDUE})::numeric * coalesce((SELECT b.overdue_minor FROM customer_pin_balances b
+            WHERE b.customer_id = p.customer_id AND b.currency = ${param(page.currency)}), 0))`
+      : 'NULL::numeric';
+    let after = 'TRUE';
+    if (page.after) {
+      const id = param(page.after.customerId);
+      after = byPriority
+        ? `(x."priority" < ${param(page.after.priority ?? '0')}::numeric
+            OR (x."priority" = ${param(page.after.priority ?? '0')}::numeric AND x."customerId" > ${id}))`
+        : `x."customerId" > ${id}`;
+    }
+    const order = byPriority ? `x."priority" DESC, x."customerId"` : `x."customerId"`;
+    const rows = await this.dataSource.query<
+      (Omit<ListedPin, 'balances' | 'priority'> & { balances: BalanceJson[]; priority: string | null })[]
+    >(
+      `SELECT x.*,
+              COALESCE((SELECT json_agg(json_build_object(
+                          'currency', b.currency,
+                          'outstanding', b.outstanding_minor::text,
+                          'overdue', b.overdue_minor::text) ORDER BY b.currency)
+                        FROM customer_pin_balances b WHERE b.customer_id = x."customerId"), '[]') AS balances
+       FROM (SELECT p.customer_id AS "customerId", p.name, p.latitude AS lat, p.longitude AS lng,
+                    p.geocode_precision AS precision, p.geocode_source AS source, p.status, p.tier,
+                    p.credit_grade AS "creditGrade", ${DAYS_OVERDUE} AS "daysOverdue",
+                    p.country_code AS "countryCode", p.region_code AS "regionCode",
+                    p.region_name AS "regionName", p.city, ${priority} AS "priority"
+             FROM customer_pins p
+             WHERE ${where}) x
+       WHERE ${after}
+       ORDER BY ${order}
+       LIMIT ${param(page.limit)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...r,
+      priority: r.priority === null ? null : String(r.priority),
+      balances: r.balances.map(balanceOf),
+    }));
+  }
+
   async rollupCounts(level: RollupLevel, filter: PinFilter): Promise<RollupCounts[]> {
     const { where, params } = whereClause(filter);
     const g = rollupGroup(level);
@@ -495,16 +573,27 @@ export class PinRepository {
     return [...cells.values()];
   }
 
-  /** Sets pins' service tier from customer-upserted unless a newer one was applied. */
-  async applyProfile(em: EntityManager, customerId: string, tier: PinTier, at: EventPosition): Promise<void> {
+  /**
+   * Sets pins' service tier and source ERP systems from customer-upserted unless a newer one was
+   * applied.
+   */
+  async applyProfile(
+    em: EntityManager,
+    customerId: string,
+    tier: PinTier,
+    at: EventPosition,
+    sources: readonly string[] = [],
+  ): Promise<void> {
     await em.query(
-      `INSERT INTO customer_pins AS p (customer_id, tier, profile_version, profile_occurred_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO customer_pins AS p (customer_id, tier, profile_version, profile_occurred_at, source_systems)
+       VALUES ($1, $2, $3, $4, $5::text[])
        ON CONFLICT (customer_id) DO UPDATE
          SET tier = EXCLUDED.tier, profile_version = EXCLUDED.profile_version,
-             profile_occurred_at = EXCLUDED.profile_occurred_at, updated_at = now()
+             profile_occurred_at = EXCLUDED.profile_occurred_at, source_systems = EXCLUDED.source_systems,
+             updated_at = now()
          WHERE event_not_older(EXCLUDED.profile_version, EXCLUDED.profile_occurred_at,
                                p.profile_version, p.profile_occurred_at)`,
-      [customerId, tier, at.version.toString(), at.occurredAt],
+      [customerId, tier, at.version.toString(), at.occurredAt, [...sources]],
     );
   }
 
@@ -573,6 +662,15 @@ function whereClause(filter: PinFilter): { where: string; params: unknown[] } {
     );
   }
   if (filter.countryCode) conditions.push(`p.country_code = ${param(filter.countryCode)}`);
+  if (filter.grades) conditions.push(`p.credit_grade = ANY(${param(filter.grades)}::text[])`);
+  if (filter.region) {
+    conditions.push(`p.country_code = ${param(filter.region.countryCode)}`);
+    if (filter.region.regionCode !== undefined) {
+      conditions.push(`p.region_code = ${param(filter.region.regionCode)}`);
+    }
+    if (filter.region.city !== undefined) conditions.push(`p.city = ${param(filter.region.city)}`);
+  }
+  if (filter.sources) conditions.push(`p.source_systems && ${param(filter.sources)}::text[]`);
   if (filter.territory) conditions.push(customerTerritoryFilter(filter.territory, 'p.customer_id', param));
   return { where: conditions.join(' AND '), params };
 }

@@ -2,7 +2,10 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, MaxLength } from 'class-validator';
 import {
   parseBbox,
+  parseGrades,
   parseMinOverdue,
+  parseRegion,
+  parseSources,
   parseStatuses,
   parseTerritory,
   parseTiers,
@@ -71,4 +74,36 @@ export class GetMapCustomersRequestDto {
   @MaxLength(100)
   @ParsesWith(parseTerritory)
   territory?: string;
+
+  @ApiPropertyOptional({
+    description: "Only customers with these credit grades (the enterprise's own), comma-separated.",
+    example: 'C,D',
+    maxLength: 500,
+  })
+  @IsOptional()
+  @MaxLength(500)
+  @ParsesWith(parseGrades)
+  grade?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Only customers of this region, by its key in GET /api/v1/map/regions: a country ("CN"), a province ' +
+      '("CN-30") or a city ("CN-30/Guangzhou").',
+    example: 'CN-30',
+    maxLength: 130,
+  })
+  @IsOptional()
+  @MaxLength(130)
+  @ParsesWith(parseRegion)
+  region?: string;
+
+  @ApiPropertyOptional({
+    description: 'Only customers with a record in one of these source ERP systems, comma-separated.',
+    example: 'sap,kingdee',
+    maxLength: 500,
+  })
+  @IsOptional()
+  @MaxLength(500)
+  @ParsesWith(parseSources)
+  source?: string;
 }

@@ -16,9 +16,16 @@ export function creditGradeOf(rating: string): string | null {
   return grade === '' ? null : grade.slice(0, 20);
 }
 
+/** The ERP systems the customer has records in (lower case, each once), for the source filter. */
+export function sourceSystemsOf(event: Pick<CustomerUpserted, 'sources'>): string[] {
+  return [
+    ...new Set(event.sources.map((s) => s.sourceSystem.trim().toLowerCase()).filter((s) => s !== '')),
+  ].sort();
+}
+
 /**
- * What the map shows and filters on besides location, status and balance: the service tier (from
- * customer-upserted) and the credit grade (from credit-rating-changed). Each keeps the customer
+ * What the map shows and filters on besides location, status and balance: the service tier and source
+ * ERP systems (from customer-upserted) and the credit grade (from credit-rating-changed). Each keeps the customer
  * version of its event; an older event than the one applied changes nothing.
  */
 @Injectable()
@@ -26,7 +33,13 @@ export class ApplyCustomerAttributesUseCase {
   constructor(private readonly pins: PinRepository) {}
 
   async tier(event: CustomerUpserted, em: EntityManager): Promise<void> {
-    await this.pins.applyProfile(em, event.customerId, pinTierOf(event.tier), customerPositionOf(event));
+    await this.pins.applyProfile(
+      em,
+      event.customerId,
+      pinTierOf(event.tier),
+      customerPositionOf(event),
+      sourceSystemsOf(event),
+    );
   }
 
   async rating(event: CreditRatingChanged, em: EntityManager): Promise<void> {

@@ -6,7 +6,7 @@ import type { GeocodingConfig } from '../../config';
 import { clusterPins, gridClusters, type ClusterFeature } from '../clustering';
 import { GRID_CELL_SHIFT, GRID_MAX_ZOOM, MAX_SINGLE_PINS } from '../grid';
 import type { PinStatus, PinTier } from '../customer-pin.entity';
-import { cellOf, WORLD, widenBbox, type Bbox } from '../map-query';
+import { cellOf, WORLD, widenBbox, type Bbox, type RegionKey } from '../map-query';
 import { pinFeature, type PinColors, type PinFeature } from '../pin-features';
 import { PinRepository, type GridCell, type PinFilter } from '../pin.repository';
 
@@ -20,6 +20,12 @@ export interface MapCustomersQuery {
   minOverdueDays?: number;
   /** Only customers of this sales territory. */
   salesTerritory?: string;
+  /** Only customers with these credit grades. */
+  grades?: string[];
+  /** Only customers of this region (roll-up key). */
+  region?: RegionKey;
+  /** Only customers with a record in one of these ERP systems. */
+  sources?: string[];
   /** The caller's territory: pins and clusters of its customers only; undefined = all. */
   territory?: Territory;
 }
@@ -38,7 +44,8 @@ export function degreesAt(zoom: number, pixels: number): number {
 /**
  * The located customers in a box as GeoJSON: one point each, or clustered for a zoom level. Up to
  * GRID_MAX_ZOOM the clusters come from the pre-aggregated grid when the filters are ones it keeps
- * (status, tier); with a caller's territory, a sales territory or days overdue, and above the
+ * (status, tier); with a caller's territory, a sales territory, days overdue, a credit grade, a
+ * region or a source ERP, and above the
  * grid, they are clustered from the pins in (and around) the box.
  */
 @Injectable()
@@ -56,6 +63,9 @@ export class GetMapCustomersUseCase {
       ...(query.minOverdueDays !== undefined ? { minOverdueDays: query.minOverdueDays } : {}),
       ...(query.salesTerritory !== undefined ? { salesTerritory: query.salesTerritory } : {}),
       ...(query.territory ? { territory: query.territory } : {}),
+      ...(query.grades ? { grades: query.grades } : {}),
+      ...(query.region ? { region: query.region } : {}),
+      ...(query.sources ? { sources: query.sources } : {}),
     };
     if (query.zoom === undefined) {
       const pins = await this.pins.findLocated({ ...filter, ...(query.bbox ? { bbox: query.bbox } : {}) });
@@ -65,7 +75,10 @@ export class GetMapCustomersUseCase {
     const gridKeeps =
       filter.territory === undefined &&
       filter.minOverdueDays === undefined &&
-      filter.salesTerritory === undefined;
+      filter.salesTerritory === undefined &&
+      filter.grades === undefined &&
+      filter.region === undefined &&
+      filter.sources === undefined;
     if (query.zoom <= GRID_MAX_ZOOM && query.zoom <= this.config.MAP_CLUSTER_MAX_ZOOM && gridKeeps) {
       return { type: 'FeatureCollection', features: await this.fromGrid(query.zoom, bbox, filter, colors) };
     }
