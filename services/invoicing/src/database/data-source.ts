@@ -6,6 +6,7 @@ import { CustomerEntity, CustomerSourceEntity } from '../customers/customer.enti
 import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '../invoices/invoice.entity';
 import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
+import { PaymentReversals1797000000000 } from './migrations/1797000000000-payment-reversals';
 
 export const invoicingEntities = [
   InvoiceEntity,
@@ -25,6 +26,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...messagingMigrations,
       CreateInvoicing1763900100000,
       AggregateVersions1796600000000,
+      PaymentReversals1797000000000,
       ...placementMigrations,
     ],
   };

@@ -93,7 +93,10 @@ export class InvoiceEntity {
   version!: string;
 }
 
-/** One payment's cash applied to one invoice. The key makes a replayed payment a no-op. */
+/**
+ * One payment's cash applied to one invoice. The key makes a replayed payment a no-op; a reversal
+ * of the payment marks the row (reversed_at) instead of deleting it, so a replay stays a no-op.
+ */
 @Entity({ name: 'invoice_payments' })
 export class InvoicePaymentEntity {
   @PrimaryColumn({ name: 'payment_id', type: 'text' })
@@ -110,6 +113,14 @@ export class InvoicePaymentEntity {
 
   @Column({ name: 'applied_at', type: 'timestamptz' })
   appliedAt!: Date;
+
+  /** What a reversal of the payment gave back to the invoice (0..applied); 0 while not reversed. */
+  @Column({ name: 'reversed_minor', type: 'bigint', default: 0 })
+  reversedMinor!: string;
+
+  /** When the payment's reversal reopened this application; null while it is in effect. */
+  @Column({ name: 'reversed_at', type: 'timestamptz', nullable: true })
+  reversedAt!: Date | null;
 }
 
 /** The part of a payment allocation invoicing refused, and why (audit trail of allocation-rejected). */

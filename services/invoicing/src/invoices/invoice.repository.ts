@@ -43,8 +43,48 @@ export interface PaymentBatchTargets {
   handled: Map<string, Set<string>>;
   /** Every invoice the payments name that exists, locked. */
   invoices: Map<string, Invoice>;
-  /** Per locked invoice: the payments applied to it so far, oldest first (for invoice-paid). */
+  /** Per locked invoice: the payments in effect on it so far, oldest first (for invoice-paid). */
   paymentIds: Map<string, string[]>;
+  /** The batch's payments that were reversed already (payment-reversed came first): nothing to apply. */
+  reversed: Set<string>;
+}
+
+/** An application of a payment to an invoice, as a reversal finds it. */
+export interface StoredApplication {
+  paymentId: string;
+  invoiceId: string;
+  applied: Money;
+  /** Set once a reversal of the payment reopened it. */
+  reversedAt: Date | null;
+}
+
+/** What a batch of reversals found: the invoices locked, and what their payments applied there. */
+export interface ReversalBatchTargets {
+  /** Every invoice the reversals name that exists, locked. */
+  invoices: Map<string, Invoice>;
+  /** Per `applicationKey(paymentId, invoiceId)`: what that payment applied to that invoice. */
+  applications: Map<string, StoredApplication>;
+}
+
+/** Key of `ReversalBatchTargets.applications` (invoice ids in lower case). */
+export function applicationKey(paymentId: string, invoiceId: string): string {
+  return `${paymentId}\u0000${invoiceId.toLowerCase()}`;
+}
+
+/** Everything one payment-reversed changes (recordPaymentReversals writes a batch of them). */
+export interface PaymentReversalRecord {
+  paymentId: string;
+  customerId: string;
+  amount: Money;
+  reason: string;
+  detail: string;
+  /** The event's occurred_at. */
+  occurredAt: Date;
+  at: Date;
+  /** Per application of the payment reversed now: what went back to the invoice (may be zero). */
+  reopened: readonly { invoiceId: string; amount: Money }[];
+  /** The invoices that got cash back, as they are now (only paid, open, status, updatedAt and version moved). */
+  invoices: readonly Invoice[];
 }
 
 // The invoices columns as InvoiceEntity fields, typed the way TypeORM hydrates them (calendar
@@ -59,10 +99,17 @@ const INVOICE_FIELDS = `
   i.lines, i.void_reason AS "voidReason", i.voided_at AS "voidedAt", i.created_at AS "createdAt",
   i.updated_at AS "updatedAt", i.version::text AS version`;
 
-// Either an invoice (with its payment ids) or a (payment, invoice) pair the payment handled before.
+// An invoice (with its payment ids), a (payment, invoice) pair the payment handled before, or a
+// payment reversed already.
 type TargetRow =
-  | ({ handledPayment: null; handledInvoice: null; paymentIds: string[] } & InvoiceEntity)
-  | { handledPayment: string; handledInvoice: string; id: null };
+  | ({
+      handledPayment: null;
+      handledInvoice: null;
+      reversedPayment: null;
+      paymentIds: string[];
+    } & InvoiceEntity)
+  | { handledPayment: string; handledInvoice: string; reversedPayment: null; id: null }
+  | { handledPayment: null; handledInvoice: null; reversedPayment: string; id: null };
 
 /**
  * Invoice storage. Every method takes the EntityManager of the caller's transaction (or the
@@ -93,9 +140,9 @@ export class InvoiceRepository {
 
   /**
    * For a batch of payments, in one round trip: the invoices each already touched (applied to or
-   * rejected for, from an earlier event of the same payment under another event id), and every
-   * invoice they name, locked FOR UPDATE in id order (two transactions cannot deadlock on them),
-   * with the payments applied to it so far.
+   * rejected for, from an earlier event of the same payment under another event id), the ones
+   * reversed already, and every invoice they name, locked FOR UPDATE in id order (two transactions
+   * cannot deadlock on them), with the payments in effect on it so far (reversed ones left out).
    */
   async lockForPayments(
     em: EntityManager,
@@ -109,23 +156,36 @@ export class InvoiceRepository {
       `WITH handled AS MATERIALIZED (
          SELECT payment_id, invoice_id::text AS invoice_id FROM invoice_payments WHERE payment_id = ANY($1::text[])
          UNION SELECT payment_id, invoice_id FROM allocation_rejections WHERE payment_id = ANY($1::text[])
+       ), reversed AS MATERIALIZED (
+         SELECT payment_id FROM payment_reversals WHERE payment_id = ANY($1::text[])
        ), locked AS MATERIALIZED (
          SELECT ${INVOICE_FIELDS},
-                ARRAY(SELECT p.payment_id FROM invoice_payments p WHERE p.invoice_id = i.id
+                ARRAY(SELECT p.payment_id FROM invoice_payments p
+                      WHERE p.invoice_id = i.id AND p.reversed_at IS NULL
                       ORDER BY p.applied_at, p.payment_id) AS "paymentIds"
          FROM invoices i
          WHERE i.id = ANY($2::uuid[])
          ORDER BY i.id
          FOR UPDATE
        )
-       SELECT NULL::text AS "handledPayment", NULL::text AS "handledInvoice", l.* FROM locked l
+       SELECT NULL::text AS "handledPayment", NULL::text AS "handledInvoice",
+              NULL::text AS "reversedPayment", l.* FROM locked l
        UNION ALL
-       SELECT h.payment_id, h.invoice_id, l.* FROM handled h LEFT JOIN locked l ON false`,
+       SELECT h.payment_id, h.invoice_id, NULL, l.* FROM handled h LEFT JOIN locked l ON false
+       UNION ALL
+       SELECT NULL, NULL, r.payment_id, l.* FROM reversed r LEFT JOIN locked l ON false`,
       [paymentIds, wanted],
     );
-    const targets: PaymentBatchTargets = { handled: new Map(), invoices: new Map(), paymentIds: new Map() };
+    const targets: PaymentBatchTargets = {
+      handled: new Map(),
+      invoices: new Map(),
+      paymentIds: new Map(),
+      reversed: new Set(),
+    };
     for (const row of rows) {
-      if (row.id === null) {
+      if (row.reversedPayment !== null) {
+        targets.reversed.add(row.reversedPayment);
+      } else if (row.id === null) {
         const handled = targets.handled.get(row.handledPayment) ?? new Set<string>();
         handled.add(row.handledInvoice.toLowerCase());
         targets.handled.set(row.handledPayment, handled);
@@ -201,7 +261,7 @@ export class InvoiceRepository {
     return rows.map(toInvoice);
   }
 
-  /** Payments applied to each invoice, oldest first. */
+  /** Payments in effect on each invoice (reversed ones left out), oldest first. */
   async paymentsOf(em: EntityManager, invoiceIds: readonly string[]): Promise<Map<string, AppliedPayment[]>> {
     const byInvoice = new Map<string, AppliedPayment[]>(invoiceIds.map((id) => [id, []]));
     if (invoiceIds.length === 0) return byInvoice;
@@ -209,6 +269,7 @@ export class InvoiceRepository {
       .getRepository(InvoicePaymentEntity)
       .createQueryBuilder('p')
       .where('p.invoice_id IN (:...ids)', { ids: [...invoiceIds] })
+      .andWhere('p.reversed_at IS NULL')
       .orderBy('p.applied_at', 'ASC')
       .addOrderBy('p.payment_id', 'ASC')
       .getMany();
@@ -281,6 +342,106 @@ export class InvoiceRepository {
         rejections.map((r) => r.reason),
         rejections.map((r) => r.detail),
         rejections.map((r) => r.at.toISOString()),
+        final.map((i) => i.version.toString()),
+      ],
+    );
+  }
+
+  /**
+   * For a batch of reversals: every invoice they name, locked FOR UPDATE in id order, then what
+   * each payment applied to each of those invoices. Two statements, the lock first: a statement
+   * that waited for a lock still reads other tables as of its start, and the payment-received
+   * that held the lock may just have recorded the very application this reversal undoes.
+   */
+  async lockForReversals(
+    em: EntityManager,
+    reversals: readonly { paymentId: string; invoiceIds: readonly string[] }[],
+  ): Promise<ReversalBatchTargets> {
+    const targets: ReversalBatchTargets = { invoices: new Map(), applications: new Map() };
+    const wanted = [
+      ...new Set(reversals.flatMap((r) => r.invoiceIds.filter(isUuid).map((id) => id.toLowerCase()))),
+    ].sort();
+    if (wanted.length === 0) return targets;
+    const invoices = await em.query<InvoiceEntity[]>(
+      `SELECT ${INVOICE_FIELDS} FROM invoices i WHERE i.id = ANY($1::uuid[]) ORDER BY i.id FOR UPDATE`,
+      [wanted],
+    );
+    for (const row of invoices) targets.invoices.set(row.id, toInvoice(row));
+    const applications = await em.query<
+      {
+        paymentId: string;
+        invoiceId: string;
+        currency: string;
+        appliedMinor: string;
+        reversedAt: Date | null;
+      }[]
+    >(
+      `SELECT p.payment_id AS "paymentId", p.invoice_id::text AS "invoiceId", p.currency,
+              p.applied_minor::text AS "appliedMinor", p.reversed_at AS "reversedAt"
+       FROM invoice_payments p
+       WHERE p.payment_id = ANY($1::text[]) AND p.invoice_id = ANY($2::uuid[])`,
+      [[...new Set(reversals.map((r) => r.paymentId))], wanted],
+    );
+    for (const row of applications) {
+      targets.applications.set(applicationKey(row.paymentId, row.invoiceId), {
+        paymentId: row.paymentId,
+        invoiceId: row.invoiceId,
+        applied: Money.fromMinor(BigInt(row.appliedMinor), row.currency),
+        reversedAt: row.reversedAt,
+      });
+    }
+    return targets;
+  }
+
+  /**
+   * Writes what a batch of reversals did in one statement: the reversed payments (kept, so a late
+   * payment-received of one applies nothing), their applications marked reversed with what went
+   * back, and the invoices' final amounts, status and version (the rows are locked).
+   */
+  async recordPaymentReversals(em: EntityManager, batch: readonly PaymentReversalRecord[]): Promise<void> {
+    if (batch.length === 0) return;
+    const reopened = batch.flatMap((r) =>
+      r.reopened.map((o) => ({ ...o, paymentId: r.paymentId, at: r.at })),
+    );
+    // The last state of each invoice wins: reversals of the batch were folded in order.
+    const final = [...new Map(batch.flatMap((r) => r.invoices.map((i) => [i.id, i] as const))).values()];
+    await em.query(
+      `WITH reversal AS (
+         INSERT INTO payment_reversals (payment_id, customer_id, currency, amount_minor, reason, detail,
+           occurred_at, recorded_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+           $7::timestamptz[], $8::timestamptz[])
+         ON CONFLICT (payment_id) DO NOTHING
+       ), marked AS (
+         UPDATE invoice_payments p SET reversed_minor = v.reversed_minor, reversed_at = v.reversed_at
+         FROM unnest($9::text[], $10::uuid[], $11::bigint[], $12::timestamptz[])
+           AS v(payment_id, invoice_id, reversed_minor, reversed_at)
+         WHERE p.payment_id = v.payment_id AND p.invoice_id = v.invoice_id AND p.reversed_at IS NULL
+       )
+       UPDATE invoices i
+       SET paid_minor = v.paid_minor, open_minor = v.open_minor, status = v.status,
+           updated_at = v.updated_at, version = v.version
+       FROM unnest($13::uuid[], $14::bigint[], $15::bigint[], $16::text[], $17::timestamptz[], $18::bigint[])
+         AS v(id, paid_minor, open_minor, status, updated_at, version)
+       WHERE i.id = v.id`,
+      [
+        batch.map((r) => r.paymentId),
+        batch.map((r) => r.customerId),
+        batch.map((r) => r.amount.currency),
+        batch.map((r) => r.amount.minor.toString()),
+        batch.map((r) => r.reason),
+        batch.map((r) => r.detail),
+        batch.map((r) => r.occurredAt.toISOString()),
+        batch.map((r) => r.at.toISOString()),
+        reopened.map((o) => o.paymentId),
+        reopened.map((o) => o.invoiceId),
+        reopened.map((o) => o.amount.minor.toString()),
+        reopened.map((o) => o.at.toISOString()),
+        final.map((i) => i.id),
+        final.map((i) => i.paid.minor.toString()),
+        final.map((i) => i.open.minor.toString()),
+        final.map((i) => i.status),
+        final.map((i) => i.updatedAt.toISOString()),
         final.map((i) => i.version.toString()),
       ],
     );

@@ -40,6 +40,7 @@ function payment(
 describe('ApplyPaymentUseCase', () => {
   let stored: Map<string, Invoice>;
   let handled: Set<string>;
+  let reversed: Set<string>;
   let invoices: jest.Mocked<Pick<InvoiceRepository, 'lockForPayments' | 'recordPaymentApplications'>>;
   let outbox: RecordingOutbox;
   let useCase: ApplyPaymentUseCase;
@@ -50,6 +51,7 @@ describe('ApplyPaymentUseCase', () => {
       [INV_B, anInvoice({ id: INV_B, number: 'B', total: Money.of('300.00', 'CNY') })],
     ]);
     handled = new Set();
+    reversed = new Set();
     invoices = {
       // As the SQL does: the named invoices that exist (UUIDs, lower case), each with the payments
       // applied to it so far, and what each payment handled before.
@@ -62,6 +64,7 @@ describe('ApplyPaymentUseCase', () => {
             handled: new Map([['pay-1', new Set(handled)]]),
             invoices: new Map(ids.map((id) => [id, stored.get(id) as Invoice])),
             paymentIds: new Map(ids.map((id) => [id, ['pay-0']])),
+            reversed: new Set(reversed),
           });
         },
       ),
@@ -317,6 +320,18 @@ describe('ApplyPaymentUseCase', () => {
     await apply(twice, twice);
     expect(invoices.recordPaymentApplications.mock.calls[0]?.[1]).toHaveLength(1);
     expect(written().invoices[0]?.open.toJSON().amount).toBe('900.00');
+    expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
+  });
+
+  it('applies nothing, and rejects nothing, for a payment whose reversal came first', async () => {
+    reversed.add('pay-2');
+    await apply(
+      payment([{ invoiceId: INV_A, amount: '100.00' }], 'pay-2'),
+      payment([{ invoiceId: INV_B, amount: '100.00' }], 'pay-1'),
+    );
+    expect(invoices.recordPaymentApplications.mock.calls[0]?.[1]).toHaveLength(1);
+    expect(written().paymentId).toBe('pay-1');
+    expect(written().invoices.map((i) => i.id)).toEqual([INV_B]);
     expect(outbox.topics()).toEqual([Topic.InvoiceChanged]);
   });
 });

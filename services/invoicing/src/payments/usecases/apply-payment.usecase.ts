@@ -37,7 +37,8 @@ export interface PaymentToApply {
  * credit. Invoices touched are locked for the whole transaction (FOR UPDATE, id order).
  *
  * Idempotent twice over: the inbox skips a redelivered event, and an invoice a payment already
- * touched (an earlier event of the same payment) is skipped.
+ * touched (an earlier event of the same payment) is skipped. A payment reversed already
+ * (payment-reversed consumed first) applies nothing.
  *
  * On the hot path of every payment, so a batch costs two statements whatever its size: find and
  * lock everything the payments name, then write everything (the events go with the consumer's one
@@ -86,6 +87,9 @@ export class ApplyPaymentUseCase {
     event: PaymentReceived,
     targets: PaymentBatchTargets,
   ): { application: PaymentApplication; events: OutboxEvent<DescMessage>[] } | undefined {
+    // Its payment-reversed came first (topics are not ordered relative to each other): payments
+    // undid it already, so there is nothing to apply and nothing to reject.
+    if (targets.reversed.has(event.paymentId)) return undefined;
     const customerId = event.customerId.toLowerCase();
     const handled = targets.handled.get(event.paymentId) ?? new Set<string>();
     targets.handled.set(event.paymentId, handled);
