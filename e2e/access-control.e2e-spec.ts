@@ -608,6 +608,7 @@ describe('access control through the gateway', () => {
       // A stream: ended by the server after a second, so the call has a whole answer to read.
       'GET /api/v1/map/live': () => ({ path: '/api/v1/map/live?maxSeconds=1' }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),
+      'GET /api/v1/deliveries': () => ({ path: `/api/v1/deliveries?invoiceId=${known.invoiceId}` }),
       'GET /api/v1/me': () => ({ path: '/api/v1/me' }),
       'GET /api/v1/audit': () => ({ path: '/api/v1/audit' }),
       'GET /api/v1/api-keys': () => ({ path: '/api/v1/api-keys' }),

@@ -324,6 +324,11 @@ describe('the published OpenAPI document', () => {
       (res) => res.status === 200 && res.body.some((r) => r.status !== 'scheduled'),
     );
     await contract.call('GET /api/v1/reminders', {}, { query: { customerId: located.id } });
+    // The delivery log of the same reminders (empty until one is due), and a refused filter.
+    const log = await contract.call('GET /api/v1/deliveries', {}, { query: { customerId: located.id } });
+    expect(log.status).toBe(200);
+    const unfiltered = await contract.call('GET /api/v1/deliveries');
+    expect(unfiltered.status).toBe(400);
     expect(problems()).toEqual([]);
   });
 

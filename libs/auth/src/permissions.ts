@@ -99,6 +99,8 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   // Server-sent pin changes: the same pins the map shows, pushed instead of asked for.
   'GET /api/v1/map/live': 'map:read',
   'GET /api/v1/reminders': 'reminders:read',
+  // The reminders' delivery log: what happened to the reminders one may already read.
+  'GET /api/v1/deliveries': 'reminders:read',
   // Served by the gateway itself.
   'GET /api/v1/me': 'self:read',
   'GET /api/v1/audit': 'audit:read',

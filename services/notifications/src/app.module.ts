@@ -7,6 +7,7 @@ import { redisOptionsFromUrl } from './common/redis';
 import type { NotificationsConfig } from './config';
 import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
+import { DeliveriesModule } from './deliveries/deliveries.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { ReminderQueueModule } from './reminders/reminder-queue.module';
 import { RemindersModule } from './reminders/reminders.module';
@@ -31,6 +32,7 @@ export class AppModule {
         RemindersModule,
         InvoicesModule,
         CustomersModule,
+        DeliveriesModule,
       ],
     };
   }

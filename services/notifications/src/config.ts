@@ -1,6 +1,7 @@
 import {
   defineConfig,
   duration,
+  enumOf,
   int,
   outboundShape,
   platformShape,
@@ -49,6 +50,25 @@ export const notificationsConfig = defineConfig({
    * checked at boot and before each send.
    */
   REMINDER_WEBHOOK_URL: url({ protocols: ['http:', 'https:'], optional: true }),
+  /**
+   * When set, email reminders go out over SMTP: smtp://user:pass@host:587 (STARTTLS when offered)
+   * or smtps://...:465. Unset: they go to REMINDER_WEBHOOK_URL if set, else to the log.
+   */
+  SMTP_URL: url({ protocols: ['smtp:', 'smtps:'], optional: true }),
+  /** The From of reminder emails. */
+  SMTP_FROM: str({ default: 'Duemap <no-reply@duemap.local>' }),
+  /** SMS provider adapter; `record` (development) writes each message to sms_messages, sends nothing. */
+  SMS_ADAPTER: enumOf(['record'], 'record'),
+  /** Tries of one event to one webhook subscription before it goes to the dead-letter list. */
+  WEBHOOK_DELIVERY_ATTEMPTS: int({ min: 1, max: 30, default: 8 }),
+  /** First retry delay of a failed webhook delivery; doubles per attempt (capped at one day). */
+  WEBHOOK_RETRY_DELAY: duration('10s', { min: 0 }),
+  /** Longest a subscriber may take to answer one delivery. */
+  WEBHOOK_TIMEOUT: duration('10s', { min: 100, max: 120_000 }),
+  /** Subscriptions delivered to at the same time per process (each has one delivery in flight). */
+  WEBHOOK_CONCURRENCY: int({ min: 1, max: 500, default: 32 }),
+  /** How often due webhook deliveries are looked for when nothing woke the dispatcher. */
+  WEBHOOK_POLL_INTERVAL: duration('1s', { min: 20 }),
 });
 
 export type NotificationsConfig = ConfigOf<typeof notificationsConfig>;

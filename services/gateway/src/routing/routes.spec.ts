@@ -9,6 +9,8 @@ describe('ownerOf', () => {
     ['/api/v1/bank-statements', 'payments'],
     ['/api/v1/map/customers?bbox=1,2,3,4', 'geocoding'],
     ['/api/v1/reminders?invoiceId=x', 'notifications'],
+    ['/api/v1/deliveries?invoiceId=x', 'notifications'],
+    ['/api/v1/subscriptions/abc/dead-letters', 'notifications'],
   ])('%s -> %s', (path, owner) => {
     expect(ownerOf(path)).toBe(owner);
   });

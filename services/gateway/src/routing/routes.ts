@@ -13,6 +13,7 @@ export const RESOURCE_OWNERS: Readonly<Record<string, Owner>> = {
   'bank-statements': 'payments',
   map: 'geocoding',
   reminders: 'notifications',
+  deliveries: 'notifications',
   subscriptions: 'notifications',
   me: 'gateway',
   audit: 'gateway',

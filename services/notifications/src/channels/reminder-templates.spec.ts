@@ -27,7 +27,7 @@ describe('templateLocale', () => {
 
 describe('renderReminder', () => {
   it('writes a friendly pre-due notice in Chinese', () => {
-    expect(renderReminder('zh-CN', facts)).toEqual({
+    expect(renderReminder('zh-CN', facts)).toMatchObject({
       subject: '付款提醒：发票 INV-2025-0042 将于 2025年3月31日 到期',
       body:
         '尊敬的上海明远贸易有限公司：\n\n温馨提示，发票 INV-2025-0042 将于 2025年3月31日 到期，未付金额为 ¥12,345.60。' +
@@ -57,6 +57,24 @@ describe('renderReminder', () => {
 
   it('leaves the amount out when it is not known', () => {
     expect(renderReminder('en', { ...facts, openAmount: null }).body).not.toContain('amount open');
+  });
+});
+
+describe('the HTML part', () => {
+  it('carries the same paragraphs in the customer language, with names escaped', () => {
+    const { html, subject } = renderReminder('zh-CN', { ...facts, customerName: 'A&B <Trading>' });
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain(`<title>${subject}</title>`);
+    expect(html).toContain('<p>尊敬的A&amp;B &lt;Trading&gt;：</p>');
+    expect(html).toContain('<p>如您已付款，请忽略本提醒。</p>');
+    expect(html).not.toContain('<Trading>');
+  });
+
+  it('is English for an English customer', () => {
+    const { html } = renderReminder('en', { ...facts, customerName: 'ACME Ltd', offsetDays: 7 });
+    expect(html).toContain('<html lang="en">');
+    expect(html).toContain('<p>Dear ACME Ltd,</p>');
+    expect(html).toContain('is now 7 days overdue');
   });
 });
 

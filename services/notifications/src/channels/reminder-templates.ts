@@ -21,7 +21,35 @@ export interface ReminderFacts {
 
 export interface RenderedReminder {
   readonly subject: string;
+  /** Plain text: paragraphs separated by a blank line. */
   readonly body: string;
+  /** The same text as an HTML document in the customer's language (the email's HTML part). */
+  readonly html: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text made safe inside HTML elements and attributes (customer names come from ERPs). */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** An HTML document of the text's paragraphs, every character of the facts escaped. */
+export function htmlOf(locale: TemplateLocale, subject: string, body: string): string {
+  const paragraphs = body
+    .split('\n\n')
+    .map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+  return (
+    `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` +
+    `<body style="font-family: sans-serif; line-height: 1.5">\n${paragraphs}\n</body></html>\n`
+  );
 }
 
 /** "CN¥1,234.50" / "¥1,234.50": the decimal string is formatted as is, never through a float. */
@@ -41,8 +69,13 @@ export function formatDueDate(isoDate: string, locale: TemplateLocale): string {
   return `${year}年${month}月${day}日`;
 }
 
-/** The reminder's subject and body in the customer's language. */
+/** The reminder's subject, text and HTML in the customer's language. */
 export function renderReminder(locale: TemplateLocale, facts: ReminderFacts): RenderedReminder {
+  const { subject, body } = renderText(locale, facts);
+  return { subject, body, html: htmlOf(locale, subject, body) };
+}
+
+function renderText(locale: TemplateLocale, facts: ReminderFacts): Omit<RenderedReminder, 'html'> {
   const due = formatDueDate(facts.dueDate, locale);
   const amount = facts.openAmount ? formatAmount(facts.openAmount, locale) : null;
   const days = Math.abs(facts.offsetDays);

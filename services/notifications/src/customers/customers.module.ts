@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReminderChannelsModule } from '../channels/reminder-channels.module';
 import { CustomerPlacementsModule } from '../customer-placements/customer-placements.module';
 import { InvoicesModule } from '../invoices/invoices.module';
 import { RemindersModule } from '../reminders/reminders.module';
@@ -7,7 +8,7 @@ import { RecordCustomerUseCase } from './usecases/record-customer.usecase';
 
 /** The customer read model, fed by customers.customer-upserted.v1. */
 @Module({
-  imports: [InvoicesModule, RemindersModule, CustomerPlacementsModule],
+  imports: [InvoicesModule, RemindersModule, CustomerPlacementsModule, ReminderChannelsModule],
   providers: [RecordCustomerUseCase, CustomersConsumer],
 })
 export class CustomersModule {}

@@ -1,9 +1,12 @@
+import type { ReminderChannelName } from '../reminders/reminder.entity';
 import { addDays, zonedTimeToInstant, type LocalDate, type LocalTime } from './zoned-time';
 
 /** One dunning step: reminder number `level`, `offsetDays` from the due date (negative = before). */
 export interface ReminderStep {
   readonly level: number;
   readonly offsetDays: number;
+  /** Where this step's reminder goes; email when not given. */
+  readonly channel?: ReminderChannelName;
 }
 
 /** Which steps an invoice gets and at what time of the customer's day they go out. */

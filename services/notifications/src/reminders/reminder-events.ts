@@ -22,6 +22,10 @@ export function channelOf(channel: ReminderChannelName): ReminderChannel {
   switch (channel) {
     case 'email':
       return ReminderChannel.EMAIL;
+    case 'sms':
+      return ReminderChannel.SMS;
+    case 'webhook':
+      return ReminderChannel.WEBHOOK;
     default:
       return assertNever(channel);
   }

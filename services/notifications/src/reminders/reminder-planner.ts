@@ -57,7 +57,8 @@ interface Schedule {
   cancelledUpfront?: PlannedReminder[];
 }
 
-const CHANNEL = 'email';
+/** The channel of a policy step that names none. */
+const DEFAULT_CHANNEL = 'email';
 const JOB_CHANGES = new ScopeKey<JobChangeSet>('notifications:reminder-job-changes');
 
 /**
@@ -194,7 +195,7 @@ export class ReminderPlanner {
             invoiceId: invoice.invoiceId,
             customerId: invoice.customerId,
             policyId: policy.id,
-            channel: CHANNEL,
+            channel: policy.steps.find((s) => s.level === action.level)?.channel ?? DEFAULT_CHANNEL,
             level: action.level,
             offsetDays: action.offsetDays,
             scheduledFor: action.scheduledFor,

@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ReminderStatus } from '../reminder-policy/plan-reminders';
 
-export type ReminderChannelName = 'email';
+/** Where a policy step sends its reminder (the contract's ReminderChannel). */
+export type ReminderChannelName = 'email' | 'sms' | 'webhook';
 
 /** One dunning step of one invoice, from planning to sent / cancelled (or skipped). */
 @Entity({ name: 'reminders' })

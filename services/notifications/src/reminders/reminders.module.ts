@@ -1,11 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LogChannel } from '../channels/log.channel';
-import { REMINDER_CHANNEL, type ReminderChannel } from '../channels/reminder-channel';
-import { WebhookChannel } from '../channels/webhook.channel';
-import { CONFIG } from '@duemap/config';
-import { checkOutboundUrl, parseHostList } from '@duemap/http';
-import type { NotificationsConfig } from '../config';
+import { ReminderChannelsModule } from '../channels/reminder-channels.module';
 import { ReminderJobs } from './reminder-jobs';
 import { ReminderPlanner } from './reminder-planner';
 import { ReminderProcessor } from './reminder.processor';
@@ -19,7 +14,7 @@ import { SendReminderUseCase } from './usecases/send-reminder.usecase';
 
 /** Reminder schedules: planning, their jobs, the worker that sends them, and the HTTP read side. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ReminderEntity])],
+  imports: [TypeOrmModule.forFeature([ReminderEntity]), ReminderChannelsModule],
   controllers: [RemindersController],
   providers: [
     ReminderJobs,
@@ -30,27 +25,6 @@ import { SendReminderUseCase } from './usecases/send-reminder.usecase';
     ListRemindersUseCase,
     ReminderProcessor,
     ReminderReconciler,
-    LogChannel,
-    // The webhook when one is configured, else the log (email over SMTP will join them); the
-    // worker only knows the interface.
-    {
-      provide: REMINDER_CHANNEL,
-      inject: [CONFIG, LogChannel],
-      // A URL aimed at an internal address fails the boot rather than the first reminder.
-      useFactory: async (config: NotificationsConfig, log: LogChannel): Promise<ReminderChannel> => {
-        if (config.REMINDER_WEBHOOK_URL === undefined) return log;
-        const outbound = {
-          allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
-          allowHosts: parseHostList(config.OUTBOUND_ALLOW_HOSTS),
-        };
-        await checkOutboundUrl(config.REMINDER_WEBHOOK_URL, outbound);
-        return new WebhookChannel({
-          url: config.REMINDER_WEBHOOK_URL,
-          timeoutMs: config.REMINDER_SEND_TIMEOUT,
-          outbound,
-        });
-      },
-    },
   ],
   exports: [ReminderPlanner],
 })

@@ -27,7 +27,7 @@ export class ReminderResponseDto {
   @ApiProperty({ enum: REMINDER_STATUSES })
   status!: ReminderStatus;
 
-  @ApiProperty({ enum: ['email'] })
+  @ApiProperty({ enum: ['email', 'sms', 'webhook'] })
   channel!: ReminderChannelName;
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })

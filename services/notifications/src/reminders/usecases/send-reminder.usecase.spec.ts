@@ -1,7 +1,7 @@
 import { CancellationReason, ReminderChannel as ContractChannel } from '@duemap/events';
 import type { OutboxWriter } from '@duemap/messaging';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ReminderChannel } from '../../channels/reminder-channel';
+import { PermanentDeliveryError, type ReminderChannel } from '../../channels/reminder-channel';
 import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock';
 import type { NotificationsConfig } from '../../config';
@@ -131,7 +131,7 @@ describe('SendReminderUseCase', () => {
     );
     expect(channel.send).toHaveBeenCalledWith(
       expect.objectContaining({ locale: 'zh-CN', subject: '付款提醒：发票 INV-1 将于 2025年3月31日 到期' }),
-      { signal: expect.any(AbortSignal) as unknown },
+      { signal: expect.any(AbortSignal) as unknown, final: false },
     );
     expect(channel.send.mock.calls[0]![0].body).toContain('¥1,130.00');
     expect(stored).toMatchObject({ status: 'sent', sentAt: NOW, channelMessageId: 'msg-1' });
@@ -254,6 +254,32 @@ describe('SendReminderUseCase', () => {
       reason: CancellationReason.DELIVERY_FAILED,
       detail: 'the test channel refused it: 550 no such user',
     });
+  });
+
+  it('cancels it at once on a hard failure (an SMTP 5xx), with attempts left: never sent again', async () => {
+    const { useCase, stored, outbox, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
+    channel.send.mockRejectedValue(
+      new PermanentDeliveryError('the SMTP server refused it: 550 no such user'),
+    );
+    await expect(useCase.execute(payload, { final: false })).resolves.toEqual({
+      kind: 'cancelled',
+      reason: 'delivery_failed',
+    });
+    expect(stored).toMatchObject({ status: 'cancelled', reason: 'delivery_failed' });
+    expect(appended(outbox).topic.name).toBe('notifications.reminder-cancelled.v1');
+  });
+
+  it('tells the channel which attempt is the last, and which channel the policy chose', async () => {
+    const { useCase, channel, payload } = setup({ reminder: reminder(), invoice: invoice() });
+    channel.send.mockResolvedValue({ channelMessageId: 'm' });
+    await useCase.execute(payload, { final: true });
+    expect(channel.send).toHaveBeenCalledWith(
+      expect.objectContaining({
+        channel: 'email',
+        html: expect.stringContaining('<html lang="zh-CN">') as unknown,
+      }),
+      expect.objectContaining({ final: true }),
+    );
   });
 
   describe('a channel that does not answer', () => {

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  idempotentFor,
+  isPermanentDeliveryError,
   REMINDER_CHANNEL,
   type ChannelReceipt,
   type OutgoingReminder,
@@ -115,7 +117,7 @@ export class SendReminderUseCase {
   async execute(payload: SendReminderPayload, attempt: SendAttempt): Promise<SendOutcome> {
     const claim = await this.dataSource.transaction((em) => this.claim(em, payload));
     if (claim.kind !== 'claimed') return claim;
-    const delivery = await this.deliver(claim.message);
+    const delivery = await this.deliver(claim.message, attempt);
     const recorded = await this.dataSource.transaction((em) => this.record(em, claim, delivery, attempt));
     if (recorded.kind === 'retry') throw new ReminderSendFailedError(claim.reminder.id, recorded.error);
     return recorded;
@@ -133,7 +135,7 @@ export class SendReminderUseCase {
       const expires = new Date((reminder.claimedAt?.getTime() ?? 0) + 2 * this.config.REMINDER_SEND_TIMEOUT);
       if (expires > now) return { kind: 'in_flight', until: expires };
       // Its attempt died between send and record: it may have gone out.
-      if (!this.channel.idempotent) {
+      if (!idempotentFor(this.channel, reminder.channel)) {
         return this.markUnconfirmed(em, reminder, 'its claim expired before the outcome was recorded');
       }
     } else if (reminder.status !== 'scheduled') {
@@ -175,6 +177,7 @@ export class SendReminderUseCase {
         invoiceId: reminder.invoiceId,
         customerId: reminder.customerId,
         level: reminder.level,
+        channel: reminder.channel,
         locale,
         ...rendered,
       },
@@ -182,7 +185,7 @@ export class SendReminderUseCase {
   }
 
   /** Hands the message to the channel, giving up after REMINDER_SEND_TIMEOUT even if it does not. */
-  private async deliver(message: OutgoingReminder): Promise<Delivery> {
+  private async deliver(message: OutgoingReminder, attempt: SendAttempt): Promise<Delivery> {
     const ms = this.config.REMINDER_SEND_TIMEOUT;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new SendTimeoutError(this.channel.name, ms)), ms);
@@ -193,7 +196,7 @@ export class SendReminderUseCase {
     );
     try {
       const receipt = await Promise.race([
-        this.channel.send(message, { signal: controller.signal }),
+        this.channel.send(message, { signal: controller.signal, final: attempt.final }),
         timedOut,
       ]);
       return { ok: true, receipt };
@@ -236,10 +239,12 @@ export class SendReminderUseCase {
     // Settled meanwhile (marked unconfirmed after this claim expired): nothing more to know.
     if (row.status !== 'sending') return { kind: 'final', status: row.status };
     const why = delivery.error instanceof Error ? delivery.error.message : String(delivery.error);
-    if (delivery.unknown && !this.channel.idempotent) {
+    if (delivery.unknown && !idempotentFor(this.channel, row.channel)) {
       return this.markUnconfirmed(em, row, why);
     }
-    if (attempt.final) {
+    // A hard failure (an SMTP 5xx, no address) is not tried again: the queue's attempts are for
+    // failures that pass.
+    if (attempt.final || isPermanentDeliveryError(delivery.error)) {
       return this.cancel(em, row, 'delivery_failed', `the ${this.channel.name} channel refused it: ${why}`);
     }
     await reminders.update(
