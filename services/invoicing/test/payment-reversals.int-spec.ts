@@ -121,6 +121,19 @@ describe('invoicing: payment reversals', () => {
         [payment],
       ),
     ).toBe(1);
+
+    // Paid again by another payment: invoice-paid names that one only, the reversed one is gone.
+    const replacement = `pay-${randomUUID()}`;
+    await pay(replacement, invoice.id, '1000.00');
+    const paid = await h.events.waitFor(
+      Topic.InvoicePaid,
+      (e) => e.invoiceId === invoice.id && e.invoiceVersion === 4n,
+    );
+    expect(paid.event.paymentIds).toEqual([replacement]);
+    expect(await getInvoice(invoice.id)).toMatchObject({
+      status: 'paid',
+      payments: [{ paymentId: replacement, applied: { amount: '1000.00' } }],
+    });
   });
 
   it('reopens a past-due invoice as overdue (invoice-overdue), giving back only what the payment paid there', async () => {
