@@ -7,7 +7,7 @@
 # (`podman build` / `buildah bud` take the same arguments.) The container runs as the unprivileged
 # `node` user with production dependencies only, listens on 0.0.0.0:$HTTP_PORT and answers
 # /health (readiness) and /health/live (liveness). Migrations run from the same image:
-#   node -r @swc-node/register deploy/local/migrate-service.ts services/$SERVICE/src/database/data-source.ts
+#   node -r @swc-node/register deploy/local/migrate-service.ts /app/services/$SERVICE/src/database/data-source.ts
 # Services run their TypeScript through @swc-node/register, as `npm start` does (ADR 0001).
 
 ARG NODE_IMAGE=node:20.20-bookworm-slim

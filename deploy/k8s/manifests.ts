@@ -294,7 +294,7 @@ export function serviceManifests(spec: ServiceSpec): Manifest[] {
                 '-r',
                 '@swc-node/register',
                 'deploy/local/migrate-service.ts',
-                `services/${name}/src/database/data-source.ts`,
+                `/app/services/${name}/src/database/data-source.ts`,
               ],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
             }),
