@@ -120,3 +120,63 @@ export interface Boundaries {
   type: 'FeatureCollection';
   features: unknown[];
 }
+
+/** GET /api/v1/map/list: located customers, never clustered, paged. */
+export interface MapListItem extends PinProperties {
+  lat: number;
+  lng: number;
+  countryCode: string | null;
+  regionCode: string | null;
+  region: string | null;
+  city: string | null;
+  /** sort=priority: days overdue × overdue minor units in the ranking currency. */
+  priority: string | null;
+}
+
+export interface MapList {
+  items: MapListItem[];
+  nextCursor: string | null;
+}
+
+/** GET /api/v1/map/regions */
+export interface RegionRollup {
+  key: string;
+  countryCode: string;
+  regionCode: string | null;
+  city: string | null;
+  name: string;
+  count: number;
+  counts: Record<PinStatus, number>;
+  outstanding: Money[];
+  overdue: Money[];
+}
+
+export interface RegionRollups {
+  level: 'country' | 'province' | 'city' | 'district';
+  regions: RegionRollup[];
+  unlocated: number;
+}
+
+/** POST /api/v1/map/routes */
+export interface RouteStop {
+  sequence: number;
+  customerId: string;
+  name: string;
+  status: PinStatus;
+  lat: number;
+  lng: number;
+  legKm: number;
+  cumulativeKm: number;
+  expected: Money[];
+  outstanding: Money[];
+}
+
+export interface PlannedRoute {
+  start: { lat: number; lng: number };
+  end: { lat: number; lng: number } | null;
+  stops: RouteStop[];
+  finishKm: number;
+  totalKm: number;
+  totalExpected: Money[];
+  unlocated: { customerId: string; name: string; reason: string }[];
+}

@@ -3,9 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { loadSession, onSessionLost, signInUrl, type SessionState } from '../auth/session';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n/i18n';
 import { MapPage } from '../map/MapPage';
+import { WorklistPage } from '../worklist/WorklistPage';
 import { pageOf, type Page } from './routes';
 
-const PAGES: readonly Page[] = [{ path: '/', label: 'map', render: (props) => <MapPage {...props} /> }];
+const PAGES: readonly Page[] = [
+  { path: '/', label: 'map', render: (props) => <MapPage {...props} /> },
+  { path: '/worklist', label: 'worklist', render: () => <WorklistPage /> },
+];
 
 export function App() {
   const { t, i18n } = useTranslation();

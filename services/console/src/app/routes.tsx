@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 export interface Page {
   path: string;
   /** Key of its name in the messages (app.*). */
-  label: 'map';
+  label: 'map' | 'worklist';
   render: (props: { onSessionLost: () => void }) => ReactNode;
 }
 

@@ -1,8 +1,17 @@
 import { useTranslation } from 'react-i18next';
-import { PIN_STATUSES, type PinStatus, type Tier } from '../api/types';
+import { PIN_STATUSES, type PinStatus, type RegionRollup, type Tier } from '../api/types';
 import type { MapFilters } from './view';
 
-export function Filters({ value, onChange }: { value: MapFilters; onChange: (next: MapFilters) => void }) {
+export function Filters({
+  value,
+  onChange,
+  regions,
+}: {
+  value: MapFilters;
+  onChange: (next: MapFilters) => void;
+  /** The provinces with customers (roll-ups), for the region filter. */
+  regions: readonly RegionRollup[];
+}) {
   const { t } = useTranslation();
   const toggle = (status: PinStatus, on: boolean): void => {
     const statuses = PIN_STATUSES.filter((s) => (s === status ? on : value.statuses.includes(s)));
@@ -47,6 +56,47 @@ export function Filters({ value, onChange }: { value: MapFilters; onChange: (nex
           step={1}
           value={value.minOverdue}
           onChange={(e) => onChange({ ...value, minOverdue: e.target.value })}
+        />
+      </label>
+      <label className="field">
+        {t('filters.grade')}
+        <input
+          type="text"
+          name="grade"
+          maxLength={100}
+          size={6}
+          placeholder={t('filters.gradeHint')}
+          value={value.grade}
+          onChange={(e) => onChange({ ...value, grade: e.target.value })}
+        />
+      </label>
+      <label className="field">
+        {t('filters.region')}
+        <select
+          name="region"
+          value={value.region}
+          onChange={(e) => onChange({ ...value, region: e.target.value })}
+        >
+          <option value="">{t('filters.anyRegion')}</option>
+          {regions
+            .filter((r) => r.regionCode !== null)
+            .map((r) => (
+              <option key={r.key} value={r.key}>
+                {r.name}
+              </option>
+            ))}
+        </select>
+      </label>
+      <label className="field">
+        {t('filters.source')}
+        <input
+          type="text"
+          name="source"
+          maxLength={200}
+          size={8}
+          placeholder={t('filters.sourceHint')}
+          value={value.source}
+          onChange={(e) => onChange({ ...value, source: e.target.value })}
         />
       </label>
     </form>

@@ -2,10 +2,11 @@ import * as maplibregl from 'maplibre-gl';
 import type { Map as MapLibreMap, Marker } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ClusterProperties, MapFeature, PinProperties, PinStatus } from '../api/types';
 import { baseStyle, type BaseMapInput } from './base-style';
+import type { Choropleth } from './choropleth';
 import type { MapView } from './view';
 
 // The worker is a hashed file of our own origin (CSP worker-src 'self'), not a blob.
@@ -18,6 +19,8 @@ export interface MapCanvasProps {
   selected: string | null;
   onView: (view: MapView) => void;
   onSelect: (customerId: string) => void;
+  /** Regions coloured under the pins; null: none. */
+  choropleth?: Choropleth | null;
 }
 
 /** Black or white, whichever reads better on the colour (WCAG relative luminance). */
@@ -44,11 +47,20 @@ function keyOf(f: MapFeature): string {
  * canvas layer would not give. Markers are reused across views by customer or group, so a live
  * status change only recolours one button.
  */
-export function MapCanvas({ base, initial, features, selected, onView, onSelect }: MapCanvasProps) {
+export function MapCanvas({
+  base,
+  initial,
+  features,
+  selected,
+  onView,
+  onSelect,
+  choropleth = null,
+}: MapCanvasProps) {
   const { t } = useTranslation();
   const container = useRef<HTMLDivElement>(null);
   const map = useRef<MapLibreMap | null>(null);
   const markers = useRef(new Map<string, { marker: Marker; element: HTMLButtonElement }>());
+  const [loaded, setLoaded] = useState(false);
   const handlers = useRef({ onView, onSelect });
   handlers.current = { onView, onSelect };
 
@@ -71,7 +83,10 @@ export function MapCanvas({ base, initial, features, selected, onView, onSelect 
         zoom: m.getZoom(),
       });
     };
-    m.on('load', report);
+    m.on('load', () => {
+      setLoaded(true);
+      report();
+    });
     m.on('moveend', report);
     map.current = m;
     const placed = markers.current;
@@ -118,7 +133,52 @@ export function MapCanvas({ base, initial, features, selected, onView, onSelect 
     }
   }, [features, selected, t]);
 
-  return <div ref={container} className="map-canvas" role="region" aria-label={t('map.region')} />;
+  // The choropleth: a fill layer under the boundary lines (and under the HTML pins), replaced in place.
+  useEffect(() => {
+    const m = map.current;
+    if (!m || !loaded) return;
+    const source = m.getSource<maplibregl.GeoJSONSource>('choropleth');
+    if (!choropleth) {
+      if (m.getLayer('choropleth')) m.removeLayer('choropleth');
+      if (source) m.removeSource('choropleth');
+      return;
+    }
+    if (source) {
+      void source.setData(choropleth.data as Parameters<typeof source.setData>[0]);
+    } else {
+      m.addSource('choropleth', { type: 'geojson', data: choropleth.data as never });
+    }
+    const colour = [
+      'match',
+      ['get', 'bucket'],
+      ...choropleth.classes.flatMap((c, i) => [i, c.colour]),
+      'rgba(0,0,0,0)',
+    ] as unknown as maplibregl.ExpressionSpecification;
+    if (m.getLayer('choropleth')) {
+      m.setPaintProperty('choropleth', 'fill-color', colour);
+    } else {
+      m.addLayer(
+        {
+          id: 'choropleth',
+          type: 'fill',
+          source: 'choropleth',
+          filter: ['has', 'bucket'],
+          paint: { 'fill-color': colour, 'fill-opacity': 0.7 },
+        },
+        'country-lines',
+      );
+    }
+  }, [choropleth, loaded]);
+
+  return (
+    <div
+      ref={container}
+      className="map-canvas"
+      role="region"
+      aria-label={t('map.region')}
+      data-choropleth={choropleth ? choropleth.metric : 'off'}
+    />
+  );
 }
 
 type T = ReturnType<typeof useTranslation>['t'];
@@ -153,19 +213,19 @@ function drawCluster(
   const p = feature.properties;
   element.className = 'cluster';
   element.dataset.status = p.status;
-  const label = t('map.cluster', { count: p.point_count, ...p.counts });
+  const shown = (['overdue', 'unpaid', 'paid'] as PinStatus[]).filter((s) => p.counts[s] > 0);
+  // The name starts with the counts the button shows, so speech input can say what is seen.
+  const label = `${shown.map((s) => p.counts[s]).join(' ')} · ${t('map.cluster', { count: p.point_count, ...p.counts })}`;
   element.setAttribute('aria-label', label);
   element.title = label;
   element.replaceChildren(
-    ...(['overdue', 'unpaid', 'paid'] as PinStatus[])
-      .filter((s) => p.counts[s] > 0)
-      .map((s) => {
-        const span = document.createElement('span');
-        span.className = `count count-${s}`;
-        span.textContent = String(p.counts[s]);
-        span.setAttribute('aria-hidden', 'true');
-        return span;
-      }),
+    ...shown.flatMap((s, i) => {
+      const span = document.createElement('span');
+      span.className = `count count-${s}`;
+      span.textContent = String(p.counts[s]);
+      // Spaces between the counts: their visible text reads "2 5 9", as the name does.
+      return i === 0 ? [span] : [document.createTextNode(' '), span];
+    }),
   );
   element.onclick = (event) => {
     event.stopPropagation();

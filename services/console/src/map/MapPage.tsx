@@ -6,19 +6,28 @@ import type {
   ConsoleConfig,
   MapCustomers,
   MapFeature,
+  MapList,
+  MapListItem,
   PinChange,
   PinProperties,
+  RegionRollup,
+  RegionRollups,
   UnlocatedCustomer,
   UnlocatedPage,
 } from '../api/types';
 import { formatTime, localeOf } from '../format';
 import type { BaseMapInput } from './base-style';
+import { buildChoropleth, type Choropleth, type ChoroplethLevel, type ChoroplethMetric } from './choropleth';
+import { ChoroplethControls } from './ChoroplethControls';
 import { CustomerPanel } from './CustomerPanel';
 import { Filters, Legend } from './Filters';
 import { useLivePins } from './live';
 import { MapCanvas } from './MapCanvas';
 import { SideList } from './SideList';
-import { mapCustomersQuery, NO_FILTERS, shows, type MapFilters, type MapView } from './view';
+import { mapCustomersQuery, mapListQuery, NO_FILTERS, shows, type MapFilters, type MapView } from './view';
+
+/** The currency the outstanding choropleth sums (amounts are never added across currencies). */
+const CHOROPLETH_CURRENCY = 'CNY';
 
 /** Pans and zooms come in bursts: ask once they settle, and drop the answer to an older view. */
 const VIEW_DEBOUNCE_MS = 200;
@@ -38,7 +47,8 @@ function initialView(): { center: [number, number]; zoom: number } {
   };
 }
 
-async function loadBase(): Promise<BaseMapInput> {
+/** The offline base map's boundaries and the deployment's tile settings. */
+export async function loadBase(): Promise<BaseMapInput> {
   const [config, countries, provinces] = await Promise.all([
     fetch('/console-config.json', { credentials: 'same-origin' }).then(
       (r) => (r.ok ? (r.json() as Promise<ConsoleConfig>) : { tileUrl: null, tileAttribution: null }),
@@ -75,6 +85,13 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
   const featuresRef = useRef(features);
   featuresRef.current = features;
   const liveRefresh = useRef<number | undefined>(undefined);
+  const [listed, setListed] = useState<{ items: MapListItem[]; cursor: string | null } | null>(null);
+  const [provinces, setProvinces] = useState<RegionRollup[]>([]);
+  const [metric, setMetric] = useState<ChoroplethMetric>('off');
+  const [level, setLevel] = useState<ChoroplethLevel>('province');
+  const [choropleth, setChoropleth] = useState<Choropleth | null>(null);
+  const clustered = features.some((f) => f.properties.cluster === true);
+  const listQuery = view ? mapListQuery(view, filters) : undefined;
 
   useEffect(() => {
     loadBase().then(setBase, (err: unknown) =>
@@ -111,6 +128,72 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
       abort.abort();
     };
   }, [view, filters, refreshTick]);
+
+  // The provinces with customers, for the region filter.
+  useEffect(() => {
+    apiGet<RegionRollups>('/api/v1/map/regions?level=province').then(
+      (r) => setProvinces([...r.regions].sort((a, b) => a.name.localeCompare(b.name))),
+      () => undefined,
+    );
+  }, []);
+
+  // The choropleth: the level's boundaries joined to its roll-ups, asked again on live refreshes.
+  useEffect(() => {
+    if (metric === 'off' || !base) {
+      setChoropleth(null);
+      return;
+    }
+    const abort = new AbortController();
+    Promise.all([
+      level === 'province' && base.provinces
+        ? Promise.resolve(base.provinces)
+        : apiGet<Boundaries>(`/api/v1/map/boundaries?level=${level}&region=CN`, abort.signal),
+      apiGet<RegionRollups>(`/api/v1/map/regions?level=${level}&country=CN`, abort.signal),
+    ]).then(
+      ([boundaries, rollups]) =>
+        setChoropleth(buildChoropleth(boundaries, rollups.regions, metric, CHOROPLETH_CURRENCY)),
+      (err: unknown) => {
+        if (!isAbort(err)) setLoadError(err instanceof Error ? err.message : String(err));
+      },
+    );
+    return () => abort.abort();
+  }, [metric, level, base, refreshTick]);
+
+  // Some of the view is grouped: list its customers from the API, a page at a time (debounced
+  // like the view; a newer one aborts the older).
+  useEffect(() => {
+    if (!clustered || listQuery === undefined) {
+      setListed(null);
+      return;
+    }
+    const abort = new AbortController();
+    const timer = window.setTimeout(() => {
+      apiGet<MapList>(`/api/v1/map/list?${listQuery}`, abort.signal).then(
+        (page) => setListed({ items: page.items, cursor: page.nextCursor }),
+        (err: unknown) => {
+          if (!isAbort(err)) setLoadError(err instanceof Error ? err.message : String(err));
+        },
+      );
+    }, VIEW_DEBOUNCE_MS);
+    return () => {
+      window.clearTimeout(timer);
+      abort.abort();
+    };
+  }, [clustered, listQuery, refreshTick]);
+
+  const moreListed = useCallback(() => {
+    if (!listed?.cursor || listQuery === undefined) return;
+    const cursor = listed.cursor;
+    apiGet<MapList>(`/api/v1/map/list?${listQuery}&cursor=${encodeURIComponent(cursor)}`).then(
+      (page) =>
+        setListed((held) =>
+          held && held.cursor === cursor
+            ? { items: [...held.items, ...page.items], cursor: page.nextCursor }
+            : held,
+        ),
+      (err: unknown) => setLoadError(err instanceof Error ? err.message : String(err)),
+    );
+  }, [listed, listQuery]);
 
   const loadUnlocated = useCallback((cursor: string | null) => {
     const q = new URLSearchParams({ limit: '50', ...(cursor ? { cursor } : {}) });
@@ -155,6 +238,16 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
           }),
         );
       }
+      setListed((held) =>
+        held?.items.some((i) => i.customerId === change.customerId)
+          ? {
+              ...held,
+              items: held.items.map((i) =>
+                i.customerId === change.customerId ? { ...i, status: change.status, color: change.color } : i,
+              ),
+            }
+          : held,
+      );
       if (change.customerId === selectedRef.current) setPanelTick((n) => n + 1);
       if (!current || change.lat === null || change.lng === null) return;
       const belongs = shows(current, filtersRef.current, change.status, change.lng, change.lat);
@@ -182,8 +275,16 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
   return (
     <div className="map-page">
       <div className="toolbar">
-        <Filters value={filters} onChange={setFilters} />
+        <Filters value={filters} onChange={setFilters} regions={provinces} />
         <Legend />
+        <ChoroplethControls
+          metric={metric}
+          level={level}
+          currency={CHOROPLETH_CURRENCY}
+          onMetric={setMetric}
+          onLevel={setLevel}
+          choropleth={choropleth}
+        />
         <p
           className={`live live-${live.state}`}
           role="status"
@@ -204,6 +305,7 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
             selected={selected}
             onView={setView}
             onSelect={setSelected}
+            choropleth={choropleth}
           />
         ) : (
           <p className="page-message">{t('app.loading')}</p>
@@ -215,6 +317,11 @@ export function MapPage({ onSessionLost }: { onSessionLost: () => void }) {
       </div>
       <SideList
         features={features}
+        listed={
+          listed && clustered
+            ? { items: listed.items, more: listed.cursor !== null, onMore: moreListed }
+            : null
+        }
         unlocated={unlocated}
         unlocatedMore={unlocatedCursor !== null}
         onMoreUnlocated={() => loadUnlocated(unlocatedCursor)}

@@ -1,4 +1,4 @@
-import { mapCustomersQuery, NO_FILTERS, shows, type MapView } from './view';
+import { listOf, mapCustomersQuery, mapListQuery, NO_FILTERS, shows, type MapView } from './view';
 
 const view: MapView = { bbox: [73.51234567, 18.1, 135.1, 53.6], zoom: 4.7 };
 
@@ -8,7 +8,12 @@ describe('the map query', () => {
   });
 
   it('passes the filters the API takes, and asks for nothing when no status is ticked', () => {
-    const q = mapCustomersQuery(view, { statuses: ['overdue'], tier: 'vip', minOverdue: '30' });
+    const q = mapCustomersQuery(view, {
+      ...NO_FILTERS,
+      statuses: ['overdue'],
+      tier: 'vip',
+      minOverdue: '30',
+    });
     expect(new URLSearchParams(q)).toEqual(
       new URLSearchParams({
         bbox: '73.5123,18.1,135.1,53.6',
@@ -22,6 +27,21 @@ describe('the map query', () => {
     expect(
       new URLSearchParams(mapCustomersQuery(view, { ...NO_FILTERS, minOverdue: 'x' })).has('minOverdue'),
     ).toBe(false);
+  });
+
+  it('passes credit grades, region and source ERPs, tidied, to the map and its list', () => {
+    const filters = { ...NO_FILTERS, grade: ' C, D ,', region: 'CN-30', source: 'SAP，kingdee' };
+    const q = new URLSearchParams(mapListQuery(view, filters, 20));
+    expect(Object.fromEntries(q)).toEqual({
+      bbox: '73.5123,18.1,135.1,53.6',
+      limit: '20',
+      grade: 'C,D',
+      region: 'CN-30',
+      source: 'sap,kingdee',
+    });
+    expect(new URLSearchParams(mapCustomersQuery(view, filters)).get('source')).toBe('sap,kingdee');
+    expect(listOf(' , ')).toBe('');
+    expect(mapListQuery(view, { ...NO_FILTERS, statuses: [] })).toBeUndefined();
   });
 
   it('clamps a box wider than the world to what the API accepts', () => {
