@@ -609,6 +609,25 @@ describe('access control through the gateway', () => {
       'GET /api/v1/map/live': () => ({ path: '/api/v1/map/live?maxSeconds=1' }),
       'GET /api/v1/reminders': () => ({ path: `/api/v1/reminders?invoiceId=${known.invoiceId}` }),
       'GET /api/v1/deliveries': () => ({ path: `/api/v1/deliveries?invoiceId=${known.invoiceId}` }),
+      // 192.0.2.0/24 is TEST-NET-1: a public address nobody answers at, accepted without DNS.
+      'POST /api/v1/subscriptions': (role) => ({
+        path: '/api/v1/subscriptions',
+        body: { url: `https://192.0.2.10/${role}`, eventTypes: ['customers.credit-rating-changed.v1'] },
+      }),
+      'GET /api/v1/subscriptions': () => ({ path: '/api/v1/subscriptions' }),
+      'GET /api/v1/subscriptions/{id}': async () => ({
+        path: `/api/v1/subscriptions/${await subscription()}`,
+      }),
+      'DELETE /api/v1/subscriptions/{id}': async () => ({
+        path: `/api/v1/subscriptions/${await subscription()}`,
+      }),
+      'GET /api/v1/subscriptions/{id}/dead-letters': async () => ({
+        path: `/api/v1/subscriptions/${await subscription()}/dead-letters`,
+      }),
+      'POST /api/v1/subscriptions/{id}/redeliver': async () => ({
+        path: `/api/v1/subscriptions/${await subscription()}/redeliver`,
+        body: {},
+      }),
       'GET /api/v1/me': () => ({ path: '/api/v1/me' }),
       'GET /api/v1/audit': () => ({ path: '/api/v1/audit' }),
       'GET /api/v1/api-keys': () => ({ path: '/api/v1/api-keys' }),
@@ -625,6 +644,13 @@ describe('access control through the gateway', () => {
         return { path: `/api/v1/api-keys/${key.body.id}` };
       },
     };
+    async function subscription(): Promise<string> {
+      const created = await as.admin.post<{ id: string }>('/api/v1/subscriptions', {
+        url: 'https://192.0.2.10/matrix',
+        eventTypes: ['customers.credit-rating-changed.v1'],
+      });
+      return created.body.id;
+    }
     const methodOf = (operation: string): string => operation.split(' ')[0] as string;
     const clientOf = (role: Role): ApiClient => (role === 'collector' ? as.collectorA : as[role]);
 

@@ -359,6 +359,40 @@ describe('the published OpenAPI document', () => {
     expect(problems()).toEqual([]);
   });
 
+  it('describes the webhook subscriptions as they are answered', async () => {
+    // TEST-NET-1 (192.0.2.0/24): public, accepted without DNS, and nobody answers there.
+    const created = await contract.call<{ id: string; secret: string }>(
+      'POST /api/v1/subscriptions',
+      {},
+      { body: { url: 'https://192.0.2.10/contract', eventTypes: ['customers.credit-rating-changed.v1'] } },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^whsec_/);
+    const refused = await contract.call(
+      'POST /api/v1/subscriptions',
+      {},
+      { body: { url: 'http://169.254.169.254/latest', eventTypes: ['customers.credit-rating-changed.v1'] } },
+    );
+    expect(refused.status).toBe(422);
+    await contract.call('GET /api/v1/subscriptions');
+    await contract.call('GET /api/v1/subscriptions/{id}', { id: created.body.id });
+    const letters = await contract.call('GET /api/v1/subscriptions/{id}/dead-letters', {
+      id: created.body.id,
+    });
+    expect(letters.status).toBe(200);
+    const again = await contract.call(
+      'POST /api/v1/subscriptions/{id}/redeliver',
+      { id: created.body.id },
+      { body: {} },
+    );
+    expect(again.status).toBe(200);
+    const deleted = await contract.call('DELETE /api/v1/subscriptions/{id}', { id: created.body.id });
+    expect(deleted.status).toBe(200);
+    const gone = await contract.call('GET /api/v1/subscriptions/{id}', { id: created.body.id });
+    expect(gone.status).toBe(404);
+    expect(problems()).toEqual([]);
+  });
+
   it('describes the bank statement import as it is answered', async () => {
     // A one-entry camt.053 of its own: the contract does not depend on files outside the repository.
     const camt = [

@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'personal-data:read',
   'audit:read',
   'api-keys:manage',
+  /** Webhook subscriptions of outside systems: every customer's events, so not territorial. */
+  'subscriptions:manage',
   /** Who am I: every signed-in caller. */
   'self:read',
 ] as const;
@@ -67,6 +69,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'payments:read',
     'payments:write',
     'bank-statements:import',
+    'subscriptions:manage',
     'self:read',
   ],
 };
@@ -101,6 +104,12 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/reminders': 'reminders:read',
   // The reminders' delivery log: what happened to the reminders one may already read.
   'GET /api/v1/deliveries': 'reminders:read',
+  'POST /api/v1/subscriptions': 'subscriptions:manage',
+  'GET /api/v1/subscriptions': 'subscriptions:manage',
+  'GET /api/v1/subscriptions/{id}': 'subscriptions:manage',
+  'DELETE /api/v1/subscriptions/{id}': 'subscriptions:manage',
+  'GET /api/v1/subscriptions/{id}/dead-letters': 'subscriptions:manage',
+  'POST /api/v1/subscriptions/{id}/redeliver': 'subscriptions:manage',
   // Served by the gateway itself.
   'GET /api/v1/me': 'self:read',
   'GET /api/v1/audit': 'audit:read',

@@ -9,6 +9,7 @@ import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { ReminderQueueModule } from './reminders/reminder-queue.module';
 import { RemindersModule } from './reminders/reminders.module';
 
@@ -33,6 +34,7 @@ export class AppModule {
         InvoicesModule,
         CustomersModule,
         DeliveriesModule,
+        SubscriptionsModule,
       ],
     };
   }

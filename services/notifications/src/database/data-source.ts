@@ -7,11 +7,16 @@ import { CustomerEntity } from '../customers/customer.entity';
 import { DeliveryEntity } from '../deliveries/delivery.entity';
 import { InvoiceEntity } from '../invoices/invoice.entity';
 import { ReminderEntity } from '../reminders/reminder.entity';
+import {
+  WebhookDeliveryEntity,
+  WebhookSubscriptionEntity,
+} from '../subscriptions/webhook-subscription.entity';
 import { CreateReminders1763900000500 } from './migrations/1763900000500-create-reminders';
 import { IndexScheduledRemindersOfInvoice1795500000000 } from './migrations/1795500000000-index-scheduled-reminders-of-invoice';
 import { ClaimReminderSends1795700000400 } from './migrations/1795700000400-claim-reminder-sends';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { Deliveries1798400000000 } from './migrations/1798400000000-deliveries';
+import { WebhookSubscriptions1798400000100 } from './migrations/1798400000100-webhook-subscriptions';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -25,6 +30,8 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ReminderEntity,
       CustomerContactsEntity,
       DeliveryEntity,
+      WebhookSubscriptionEntity,
+      WebhookDeliveryEntity,
     ],
     migrations: [
       ...messagingMigrations,
@@ -33,6 +40,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ClaimReminderSends1795700000400,
       AggregateVersions1796600000000,
       Deliveries1798400000000,
+      WebhookSubscriptions1798400000100,
       ...placementMigrations,
     ],
   };
