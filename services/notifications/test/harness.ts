@@ -193,7 +193,9 @@ export function watchConsumerTransactions(n: Notifications): {
     } else if (query === 'COMMIT' || query === 'ROLLBACK') {
       const tx = open.get(runner);
       open.delete(runner);
-      if (query === 'COMMIT' && tx?.inbox !== undefined) {
+      // The reminders' group only: the webhook subscriptions' group (<service>-webhooks) has its own.
+      const group = (tx?.inbox as [string] | undefined)?.[0];
+      if (query === 'COMMIT' && tx?.inbox !== undefined && !group?.endsWith('-webhooks')) {
         const [, eventIds, topics] = tx.inbox as [string, string[], string[]];
         transactions.push({
           events: eventIds.length,
