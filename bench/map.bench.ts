@@ -140,7 +140,8 @@ async function timedSql(label: string, run: () => Promise<unknown>): Promise<voi
   console.log(`  ${label}: ${((performance.now() - start) / 1000).toFixed(1)} s`);
 }
 
-async function load(ds: DataSource): Promise<void> {
+/** Loads `customers` generated pins and balances and builds the grid (bench:console reuses it). */
+export async function load(ds: DataSource, customers = CUSTOMERS): Promise<void> {
   const total = CITIES.reduce((s, c) => s + c[5], 0);
   let cum = 0;
   const rows = CITIES.map(([name, cc, region, lat, lng, weight, currency]) => {
@@ -169,7 +170,7 @@ async function load(ds: DataSource): Promise<void> {
   const slots = Array.from({ length: SLOTS }, (_, i) => 1 + rows.findIndex((r) => (i + 0.5) / SLOTS < r.hi));
   // A bulk load, as a backfill would do it: the grid is built once afterwards, not row by row.
   await ds.query(`SET session_replication_role = replica`);
-  await timedSql(`${CUSTOMERS.toLocaleString('en')} pins`, () =>
+  await timedSql(`${customers.toLocaleString('en')} pins`, () =>
     ds.query(
       `INSERT INTO customer_pins (customer_id, name, latitude, longitude, geocode_precision, geocode_source,
                                   geocode_state, country_code, region_code, region_name, city, status,
@@ -186,7 +187,7 @@ async function load(ds: DataSource): Promise<void> {
        CROSS JOIN LATERAL (SELECT random() AS w, random() AS u1, random() AS u2, random() AS s,
                                   random() AS d, random() AS t, i AS keep) AS r
        JOIN bench_cities c ON c.idx = ($2::int[])[1 + floor(r.w * ${SLOTS})::int]`,
-      [CUSTOMERS, slots],
+      [customers, slots],
     ),
   );
   await timedSql('balances', () =>
@@ -399,7 +400,10 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Imported by bench:console for its loader: run only when started as the bench.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
