@@ -193,9 +193,7 @@ export function watchConsumerTransactions(n: Notifications): {
     } else if (query === 'COMMIT' || query === 'ROLLBACK') {
       const tx = open.get(runner);
       open.delete(runner);
-      // The reminders' group only: the webhook subscriptions' group (<service>-webhooks) has its own.
-      const group = (tx?.inbox as [string] | undefined)?.[0];
-      if (query === 'COMMIT' && tx?.inbox !== undefined && !group?.endsWith('-webhooks')) {
+      if (query === 'COMMIT' && tx?.inbox !== undefined) {
         const [, eventIds, topics] = tx.inbox as [string, string[], string[]];
         transactions.push({
           events: eventIds.length,

@@ -1,5 +1,5 @@
 import { toJson } from '@bufbuild/protobuf';
-import { timestampDate, type Timestamp } from '@bufbuild/protobuf/wkt';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import {
   Inject,
   Injectable,
@@ -8,20 +8,18 @@ import {
 } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { InjectConfig } from '@duemap/config';
-import { Topic, type TopicName } from '@duemap/events';
 import {
-  createProducer,
-  EventConsumer,
-  eventTopic,
-  MessagingRuntime,
-  RenewingProducer,
-  subscribeBatch,
-  type BatchItem,
-  type Subscription,
-} from '@duemap/messaging';
+  decodeRecord,
+  isTopicName,
+  TOPICS,
+  Topic,
+  type AnyDecodedRecord,
+  type TopicName,
+} from '@duemap/events';
+import { MessagingRuntime } from '@duemap/messaging';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
-import { AfterCommit } from '../common/after-commit';
+import type { DataSource } from 'typeorm';
 import { SERVICE_LOGGER } from '../common/logger';
 import type { NotificationsConfig } from '../config';
 import { WebhookDispatcher } from './webhook-dispatcher';
@@ -38,75 +36,94 @@ export interface WebhookBody {
   readonly data: unknown;
 }
 
+/** What one consumed event becomes: a body for every matching subscription. */
+export function webhookBodyOf(record: AnyDecodedRecord): WebhookBody {
+  const at = record.event.occurredAt;
+  return {
+    id: record.headers.eventId,
+    type: record.topic,
+    occurredAt: (at ? timestampDate(at) : new Date()).toISOString(),
+    customerId: record.event.customerId,
+    data: toJson(TOPICS[record.topic], record.event as never),
+  };
+}
+
 /**
  * Feeds the webhook subscriptions: a consumer group of its own (`<service>-webhooks`), apart from
  * the reminders' group so neither holds the other up, reads every public topic and queues each
- * event for every subscription whose event types and customers it matches — one statement per
- * topic and transaction, in the inbox transaction, so an event is queued once per subscription
- * whatever Kafka redelivers. The dispatcher is woken after commit.
+ * event for every subscription whose event types and customers it matches, in one statement per
+ * batch. No inbox: UNIQUE (subscription_id, event_id) makes a redelivered event a no-op, and an
+ * event no subscription wants costs no write. The offsets are committed after the statement, so
+ * a crash redelivers rather than loses (at least once). An undecodable record is logged and
+ * skipped: the owners' consumer groups dead-letter it.
  */
 @Injectable()
 export class WebhookEventsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer?: EventConsumer;
-  private deadLetters?: RenewingProducer;
+  private consumer?: Consumer;
 
   constructor(
     private readonly runtime: MessagingRuntime,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
-    private readonly afterCommit: AfterCommit,
     private readonly dispatcher: WebhookDispatcher,
     @InjectConfig() private readonly config: NotificationsConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  subscriptions(): Subscription[] {
-    return Object.values(Topic).map((topic) =>
-      subscribeBatch(eventTopic(topic), async (items, tx) => {
-        await this.queue(topic, items, tx.em);
-      }),
-    );
-  }
-
   async onApplicationBootstrap(): Promise<void> {
-    const logger = this.logger.child({ component: 'webhook-consumer' });
-    this.deadLetters = new RenewingProducer({
-      create: () => createProducer(this.runtime.kafka),
-      name: 'webhook-dead-letter',
-      logger,
-    });
-    await this.deadLetters.connect();
-    this.consumer = new EventConsumer({
-      kafka: this.runtime.kafka,
-      dataSource: this.dataSource,
+    const consumer = this.runtime.kafka.consumer({
       groupId: `${this.config.SERVICE_NAME}-webhooks`,
-      subscriptions: this.subscriptions(),
-      producer: this.deadLetters,
-      logger,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
     });
-    await this.consumer.start();
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: Object.values(Topic), fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-    await this.deadLetters?.disconnect();
+    await this.consumer?.disconnect();
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic } = batch;
+    if (!isTopicName(topic) || batch.messages.length === 0) return;
+    const bodies: WebhookBody[] = [];
+    for (const message of batch.messages) {
+      try {
+        bodies.push(
+          webhookBodyOf(
+            decodeRecord({
+              topic: batch.topic,
+              key: message.key,
+              value: message.value,
+              headers: message.headers,
+            }),
+          ),
+        );
+      } catch (err) {
+        this.logger.warn(
+          { err, topic, offset: message.offset },
+          'webhook feed skipped an undecodable record',
+        );
+      }
+    }
+    const queued = await this.queue(topic, bodies);
+    payload.resolveOffset(batch.messages[batch.messages.length - 1]?.offset ?? batch.firstOffset() ?? '0');
+    await payload.heartbeat();
+    if (queued > 0) this.dispatcher.wake();
   }
 
   /** Queues the events for the matching subscriptions; returns how many deliveries were queued. */
-  async queue(topic: TopicName, items: readonly BatchItem[], em: EntityManager): Promise<number> {
-    const schema = eventTopic(topic).schema;
-    const rows = items.map(({ event, ctx }) => {
-      const at = (event as { occurredAt?: Timestamp }).occurredAt;
-      const occurredAt = at ? timestampDate(at) : new Date();
-      const body: WebhookBody = {
-        id: ctx.headers.eventId,
-        type: topic,
-        occurredAt: occurredAt.toISOString(),
-        customerId: ctx.key,
-        data: toJson(schema, event as never),
-      };
-      return { eventId: ctx.headers.eventId, customerId: ctx.key, body, occurredAt };
-    });
-    const inserted: unknown[] = await em.query(
+  async queue(topic: TopicName, bodies: readonly WebhookBody[]): Promise<number> {
+    if (bodies.length === 0) return 0;
+    const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, customer_id, payload, status, occurred_at)
        SELECT gen_random_uuid(), s.id, e.event_id, $1, e.customer_id, e.payload, 'pending', e.occurred_at
          FROM unnest($2::uuid[], $3::text[], $4::jsonb[], $5::timestamptz[]) AS e(event_id, customer_id, payload, occurred_at)
@@ -117,14 +134,12 @@ export class WebhookEventsConsumer implements OnApplicationBootstrap, BeforeAppl
        RETURNING id`,
       [
         topic,
-        rows.map((r) => r.eventId),
-        rows.map((r) => r.customerId),
-        rows.map((r) => JSON.stringify(r.body)),
-        rows.map((r) => r.occurredAt.toISOString()),
+        bodies.map((b) => b.id),
+        bodies.map((b) => b.customerId),
+        bodies.map((b) => JSON.stringify(b)),
+        bodies.map((b) => b.occurredAt),
       ],
     );
-    const queued = inserted.length;
-    if (queued > 0) this.afterCommit.run(em, () => Promise.resolve(this.dispatcher.wake()));
-    return queued;
+    return inserted.length;
   }
 }
