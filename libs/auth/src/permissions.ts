@@ -17,6 +17,12 @@ export const PERMISSIONS = [
   'invoices:void',
   'payments:read',
   'payments:write',
+  /** Decide payments waiting in the cash application worklist (any customer's, so not territorial). */
+  'payments:review',
+  /** Reverse a payment (bounced, returned, chargeback): reopens invoices. */
+  'payments:reverse',
+  /** Pay a customer's credit back. */
+  'payments:refund',
   /** Whole bank statements of the company's accounts: not a collector's, whose cash is territorial. */
   'bank-statements:import',
   'map:read',
@@ -42,6 +48,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'invoices:void',
     'payments:read',
     'payments:write',
+    'payments:review',
+    'payments:reverse',
+    'payments:refund',
     'bank-statements:import',
     'map:read',
     'reminders:read',
@@ -68,6 +77,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'invoices:write',
     'payments:read',
     'payments:write',
+    // A bank feed reports returned transfers and chargebacks.
+    'payments:reverse',
     'bank-statements:import',
     'subscriptions:manage',
     'self:read',
@@ -89,6 +100,11 @@ export const OPERATION_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /api/v1/invoices/{id}/void': 'invoices:void',
   'POST /api/v1/payments': 'payments:write',
   'GET /api/v1/payments/{id}': 'payments:read',
+  // Payments with filters; status=needs_review is the cash application worklist.
+  'GET /api/v1/payments': 'payments:read',
+  'POST /api/v1/payments/{id}/apply': 'payments:review',
+  'POST /api/v1/payments/{id}/reverse': 'payments:reverse',
+  'POST /api/v1/payments/{id}/refunds': 'payments:refund',
   'POST /api/v1/bank-statements': 'bank-statements:import',
   'GET /api/v1/bank-statements/{id}': 'payments:read',
   'GET /api/v1/map/customers': 'map:read',

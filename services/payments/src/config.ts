@@ -23,6 +23,16 @@ export const paymentsConfig = defineConfig({
    * streamed, so the limit bounds time and table growth, not memory.
    */
   BANK_STATEMENT_MAX_BYTES: int({ min: 1024, max: 2 * 1024 * 1024 * 1024, default: 200 * 1024 * 1024 }),
+  /**
+   * Cash application of bank statement lines: a payment is applied by itself when the engine's
+   * confidence reaches this (per mille, 1..1000; 900 = 0.9); below it, it waits in the exceptions
+   * worklist (GET /api/v1/payments?status=needs_review).
+   */
+  CASH_APPLICATION_AUTO_APPLY_PER_MILLE: int({ min: 1, max: 1000, default: 900 }),
+  /** How often imported statement lines waiting for cash application are looked for (0: never). */
+  CASH_APPLICATION_INTERVAL: duration('250ms', { min: 0, max: 60_000 }),
+  /** Statement lines decided per transaction. */
+  CASH_APPLICATION_BATCH: int({ min: 1, max: 1000, default: 50 }),
 });
 
 export type PaymentsConfig = ConfigOf<typeof paymentsConfig>;

@@ -156,7 +156,9 @@ describe('payments service', () => {
         { invoiceId: c, invoiceNumber: 'INV-C', applied: cny('150.00'), rule: 'oldest_due_first' },
       ],
       unapplied: cny('0.00'),
-      status: 'received',
+      refunded: cny('0.00'),
+      source: 'api',
+      status: 'applied',
     });
     expect((await get(res.body.id)).body).toEqual(res.body);
 

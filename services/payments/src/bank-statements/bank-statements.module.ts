@@ -1,21 +1,25 @@
 import { Module } from '@nestjs/common';
 import { BankStatementRepository } from './bank-statement.repository';
 import { BankStatementsController } from './bank-statements.controller';
-import { STATEMENT_LINE_SINK, UnmatchedCandidatesSink } from './statement-line-sink';
+import { CashApplicationWorker } from './cash-application.worker';
+import { PaymentsModule } from '../payments/payments.module';
+import { RecordStatementPaymentsUseCase } from './usecases/record-statement-payments.usecase';
 import { GetBankStatementUseCase } from './usecases/get-bank-statement.usecase';
 import { ImportBankStatementUseCase } from './usecases/import-bank-statement.usecase';
 
 /**
- * Bank statement import. STATEMENT_LINE_SINK is where new credit lines go: to stay 'unmatched'
- * for now; the coordinator rebinds it to cash application.
+ * Bank statement import, and cash application of its credit lines: the import stores them as
+ * waiting ('unmatched'); CashApplicationWorker turns them into payments after the file commits.
  */
 @Module({
+  imports: [PaymentsModule],
   controllers: [BankStatementsController],
   providers: [
     BankStatementRepository,
     ImportBankStatementUseCase,
     GetBankStatementUseCase,
-    { provide: STATEMENT_LINE_SINK, useClass: UnmatchedCandidatesSink },
+    RecordStatementPaymentsUseCase,
+    CashApplicationWorker,
   ],
 })
 export class BankStatementsModule {}

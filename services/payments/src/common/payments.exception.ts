@@ -17,6 +17,14 @@ export enum PaymentsErrorCode {
   CreditNoteNotPayable = 'CREDIT_NOTE_NOT_PAYABLE',
   PaymentNotFound = 'PAYMENT_NOT_FOUND',
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
+  /** A reversal of a payment already reversed. */
+  PaymentAlreadyReversed = 'PAYMENT_ALREADY_REVERSED',
+  /** A review decision for a payment that is not waiting for one. */
+  PaymentNotInReview = 'PAYMENT_NOT_IN_REVIEW',
+  /** A refund above what the payment still holds as the customer's credit. */
+  RefundExceedsCredit = 'REFUND_EXCEEDS_CREDIT',
+  /** A reversal or refund of a payment still waiting for review: decide it first. */
+  PaymentInReview = 'PAYMENT_IN_REVIEW',
 }
 
 export class PaymentsException extends DomainException<PaymentsErrorCode> {
@@ -41,6 +49,9 @@ export class PaymentsException extends DomainException<PaymentsErrorCode> {
       case PaymentsErrorCode.PaymentNotFound:
         return 404;
       case PaymentsErrorCode.IdempotencyKeyReused:
+      case PaymentsErrorCode.PaymentAlreadyReversed:
+      case PaymentsErrorCode.PaymentNotInReview:
+      case PaymentsErrorCode.PaymentInReview:
         return 409;
       case PaymentsErrorCode.AmountNotPositive:
       case PaymentsErrorCode.CurrencyMismatch:
@@ -51,6 +62,7 @@ export class PaymentsException extends DomainException<PaymentsErrorCode> {
       case PaymentsErrorCode.InvoiceVoided:
       case PaymentsErrorCode.InvoiceAlreadyPaid:
       case PaymentsErrorCode.CreditNoteNotPayable:
+      case PaymentsErrorCode.RefundExceedsCredit:
         return 422;
       case PaymentsErrorCode.DependencyUnavailable:
         return 503;

@@ -23,6 +23,10 @@ export class CustomerViewEntity {
   @Column({ name: 'last_version', type: 'bigint', default: 0 })
   lastVersion!: string;
 
+  /** Keys cash application finds the customer by (customerNameIndexKeys of its name). */
+  @Column({ name: 'name_keys', type: 'text', array: true, default: '{}' })
+  nameKeys!: string[];
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EventPosition } from '@duemap/events';
 import type { EntityManager } from 'typeorm';
+import { customerNameIndexKeys } from '../cash-application/payer-names';
 import { CustomerViewEntity } from './customer-view.entity';
 
 export interface CustomerSnapshot {
@@ -20,10 +21,10 @@ export class CustomerViewRepository {
   /** Stores a customer fetched over HTTP unless an event got there first (events are newer truth). */
   async insertFetched(em: EntityManager, snapshot: CustomerSnapshot): Promise<void> {
     await em.query(
-      `INSERT INTO customer_view (customer_id, name, last_occurred_at, updated_at)
-       VALUES ($1, $2, NULL, now())
+      `INSERT INTO customer_view (customer_id, name, name_keys, last_occurred_at, updated_at)
+       VALUES ($1, $2, $3, NULL, now())
        ON CONFLICT (customer_id) DO NOTHING`,
-      [snapshot.customerId, snapshot.name],
+      [snapshot.customerId, snapshot.name, customerNameIndexKeys(snapshot.name)],
     );
   }
 
@@ -39,11 +40,12 @@ export class CustomerViewRepository {
       a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0,
     );
     await em.query(
-      `INSERT INTO customer_view AS c (customer_id, name, last_version, last_occurred_at, updated_at)
-       SELECT u.customer_id, u.name, u.version, u.occurred_at, now()
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[]) AS u(customer_id, name, version, occurred_at)
+      `INSERT INTO customer_view AS c (customer_id, name, name_keys, last_version, last_occurred_at, updated_at)
+       SELECT u.customer_id, u.name, ARRAY(SELECT jsonb_array_elements_text(u.keys)), u.version, u.occurred_at, now()
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::jsonb[])
+           AS u(customer_id, name, version, occurred_at, keys)
        ON CONFLICT (customer_id) DO UPDATE
-         SET name = EXCLUDED.name, last_version = EXCLUDED.last_version,
+         SET name = EXCLUDED.name, name_keys = EXCLUDED.name_keys, last_version = EXCLUDED.last_version,
              last_occurred_at = EXCLUDED.last_occurred_at, updated_at = now()
          WHERE event_not_older(EXCLUDED.last_version, EXCLUDED.last_occurred_at, c.last_version, c.last_occurred_at)`,
       [
@@ -51,6 +53,8 @@ export class CustomerViewRepository {
         sorted.map((s) => s.name),
         sorted.map((s) => s.version.toString()),
         sorted.map((s) => s.occurredAt.toISOString()),
+        // One JSON array per customer: unnest of a text[][] would flatten the keys.
+        sorted.map((s) => JSON.stringify(customerNameIndexKeys(s.name))),
       ],
     );
   }

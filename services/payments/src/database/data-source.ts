@@ -4,10 +4,11 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { CustomerViewEntity } from '../customers/customer-view.entity';
 import { InvoiceViewEntity } from '../invoices/invoice-view.entity';
-import { PaymentAllocationEntity, PaymentEntity } from '../payments/payment.entity';
+import { PaymentAllocationEntity, PaymentEntity, PaymentRefundEntity } from '../payments/payment.entity';
 import { CreatePayments1763990400000 } from './migrations/1763990400000-create-payments';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { BankStatements1798200000000 } from './migrations/1798200000000-bank-statements';
+import { CashApplication1798300000000 } from './migrations/1798300000000-cash-application';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -20,6 +21,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       InvoiceViewEntity,
       PaymentEntity,
       PaymentAllocationEntity,
+      PaymentRefundEntity,
     ],
     migrations: [
       ...messagingMigrations,
@@ -27,6 +29,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       AggregateVersions1796600000000,
       ...placementMigrations,
       BankStatements1798200000000,
+      CashApplication1798300000000,
     ],
   };
 }

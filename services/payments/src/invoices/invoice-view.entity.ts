@@ -56,6 +56,10 @@ export class InvoiceViewEntity {
   @Column({ name: 'last_version', type: 'bigint', default: 0 })
   lastVersion!: string;
 
+  /** Keys cash application finds the invoice by (invoiceNumberIndexKeys of its number). */
+  @Column({ name: 'number_keys', type: 'text', array: true, default: '{}' })
+  numberKeys!: string[];
+
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

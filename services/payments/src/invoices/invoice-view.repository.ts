@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { invoiceNumberIndexKeys } from '../cash-application/invoice-numbers';
 import type { InvoiceRecord } from './invoice-projection';
 import { InvoiceViewEntity, type InvoiceKind, type InvoiceState } from './invoice-view.entity';
 
@@ -18,6 +19,7 @@ function toRow(record: InvoiceRecord): InvoiceViewEntity {
   row.status = record.status;
   row.lastVersion = record.lastVersion.toString();
   row.lastOccurredAt = record.lastOccurredAt;
+  row.numberKeys = invoiceNumberIndexKeys(record.number);
   row.updatedAt = new Date();
   return row;
 }
@@ -109,22 +111,24 @@ export class InvoiceViewRepository {
         status: r.status,
         last_version: r.lastVersion.toString(),
         last_occurred_at: r.lastOccurredAt === null ? null : r.lastOccurredAt.toISOString(),
+        number_keys: invoiceNumberIndexKeys(r.number),
       }));
     await em.query(
       `INSERT INTO invoice_view (invoice_id, customer_id, number, kind, currency, total_minor, pre_settled_minor,
                                  reported_open_minor, issue_date, due_date, status, last_version, last_occurred_at,
-                                 updated_at)
+                                 number_keys, updated_at)
        SELECT r.*, now()
          FROM jsonb_to_recordset($1::jsonb) AS r(invoice_id text, customer_id text, number text, kind text,
               currency text, total_minor bigint, pre_settled_minor bigint, reported_open_minor bigint,
-              issue_date date, due_date date, status text, last_version bigint, last_occurred_at timestamptz)
+              issue_date date, due_date date, status text, last_version bigint, last_occurred_at timestamptz,
+              number_keys text[])
        ON CONFLICT (invoice_id) DO UPDATE SET
          customer_id = EXCLUDED.customer_id, number = EXCLUDED.number, kind = EXCLUDED.kind,
          currency = EXCLUDED.currency, total_minor = EXCLUDED.total_minor,
          pre_settled_minor = EXCLUDED.pre_settled_minor, reported_open_minor = EXCLUDED.reported_open_minor,
          issue_date = EXCLUDED.issue_date, due_date = EXCLUDED.due_date, status = EXCLUDED.status,
          last_version = EXCLUDED.last_version, last_occurred_at = EXCLUDED.last_occurred_at,
-         updated_at = EXCLUDED.updated_at`,
+         number_keys = EXCLUDED.number_keys, updated_at = EXCLUDED.updated_at`,
       [JSON.stringify(rows)],
     );
   }

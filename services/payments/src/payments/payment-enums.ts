@@ -25,6 +25,12 @@ export function ruleToProto(rule: AllocationRuleName): AllocationRule {
   switch (rule) {
     case 'explicit':
       return AllocationRule.EXPLICIT;
+    case 'invoice_reference':
+      return AllocationRule.REFERENCE_MATCH;
+    case 'exact_amount':
+      return AllocationRule.EXACT_AMOUNT;
+    case 'amount_combination':
+      return AllocationRule.AMOUNT_COMBINATION;
     case 'oldest_due_first':
       return AllocationRule.OLDEST_DUE_FIRST;
     default:

@@ -63,14 +63,7 @@ export function parsePaymentRequest(dto: RecordPaymentRequestDto, idempotencyKey
       `receivedAt ${JSON.stringify(dto.receivedAt)} is not a valid RFC 3339 date-time`,
     );
   }
-  const allocations = (dto.allocations ?? []).map((allocation, index): RequestedAllocation => {
-    const field = `allocations[${index}].amount`;
-    const parsed = Money.of(allocation.amount.amount, allocation.amount.currency, {
-      field,
-      currencyField: `${field}.currency`,
-    });
-    return { invoiceId: allocation.invoiceId, amount: parsed };
-  });
+  const allocations = parseRequestedAllocations(dto.allocations ?? []);
   return {
     idempotencyKey,
     customerId: dto.customerId,
@@ -80,6 +73,20 @@ export function parsePaymentRequest(dto: RecordPaymentRequestDto, idempotencyKey
     reference: dto.reference,
     allocations,
   };
+}
+
+/** Explicit allocations' amounts, strictly (422 naming `allocations[i].amount`). */
+export function parseRequestedAllocations(
+  dtos: readonly { invoiceId: string; amount: { amount: string; currency: string } }[],
+): RequestedAllocation[] {
+  return dtos.map((allocation, index): RequestedAllocation => {
+    const field = `allocations[${index}].amount`;
+    const parsed = Money.of(allocation.amount.amount, allocation.amount.currency, {
+      field,
+      currencyField: `${field}.currency`,
+    });
+    return { invoiceId: allocation.invoiceId, amount: parsed };
+  });
 }
 
 /**

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
 import type { InvoiceKind, InvoiceState } from '../invoices/invoice-view.entity';
+import { normaliseAccount } from '../cash-application/payer-names';
 import type { PayableInvoice } from './cash-application';
 import { outboxColumns, outboxRowsSelect, type OutboxRow } from '@duemap/messaging';
-import { PaymentAllocationEntity, PaymentEntity } from './payment.entity';
+import { PaymentAllocationEntity, PaymentEntity, PaymentRefundEntity } from './payment.entity';
 import { toPaymentView, type PaymentView } from './payment.view';
 
 interface PayableRow {
@@ -27,7 +28,7 @@ const PAYABLE_SELECT = `
   SELECT i.invoice_id, i.customer_id, i.number, i.kind, i.status, i.currency,
          i.total_minor::text AS total_minor, i.pre_settled_minor::text AS pre_settled_minor,
          to_char(i.issue_date, 'YYYY-MM-DD') AS issue_date, to_char(i.due_date, 'YYYY-MM-DD') AS due_date,
-         COALESCE(SUM(a.applied_minor - a.rejected_minor), 0)::text AS allocated_minor
+         COALESCE(SUM(a.applied_minor - a.rejected_minor) FILTER (WHERE a.reversed_at IS NULL), 0)::text AS allocated_minor
   FROM invoice_view i
   LEFT JOIN payment_allocation a ON a.invoice_id = i.invoice_id`;
 
@@ -115,16 +116,21 @@ const GROUNDS_SELECT = `
 const INSERT_PAYMENTS = `
   WITH p AS (
     INSERT INTO payment (id, customer_id, amount_minor, currency, received_at, method, reference, status,
-                         idempotency_key, request_hash, created_at)
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, customer_id text, amount_minor bigint,
+                         idempotency_key, request_hash, created_at, source, payer_name, payer_account,
+                         end_to_end_id, bank_transaction_id, statement_id, statement_line_no, confidence,
+                         review_reasons, suggestion, evidence, reviewed_by, reviewed_at, updated_at)
+    SELECT p.*, p.created_at FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, customer_id text, amount_minor bigint,
            currency text, received_at timestamptz, method text, reference text, status text,
-           idempotency_key text, request_hash text, created_at timestamptz)
+           idempotency_key text, request_hash text, created_at timestamptz, source text, payer_name text,
+           payer_account text, end_to_end_id text, bank_transaction_id text, statement_id uuid,
+           statement_line_no int, confidence numeric, review_reasons text[], suggestion jsonb, evidence text[],
+           reviewed_by text, reviewed_at timestamptz)
   ), a AS (
     INSERT INTO payment_allocation (payment_id, invoice_id, position, invoice_number, applied_minor,
-                                    rejected_minor, rule, rejection_reason, rejected_at)
+                                    rejected_minor, rule, rejection_reason, rejected_at, confidence, evidence)
     SELECT * FROM jsonb_to_recordset($2::jsonb) AS a(payment_id uuid, invoice_id text, position int,
            invoice_number text, applied_minor bigint, rejected_minor bigint, rule text,
-           rejection_reason text, rejected_at timestamptz)
+           rejection_reason text, rejected_at timestamptz, confidence numeric, evidence text[])
   ), o AS (
     INSERT INTO outbox (event_id, topic, message_key, event_type, payload, headers, shard)
     ${outboxRowsSelect(3)}
@@ -190,9 +196,10 @@ export class PaymentsRepository {
    */
   async insertWithEvents(
     em: EntityManager,
-    stored: readonly { payment: NewPayment; event: OutboxRow }[],
+    stored: readonly { payment: NewPayment; event: OutboxRow | null }[],
   ): Promise<void> {
     if (stored.length === 0) return;
+    const events = stored.flatMap((s) => (s.event === null ? [] : [s.event]));
     await em.query(INSERT_PAYMENTS, [
       JSON.stringify(
         stored.map(({ payment: { payment: p } }) => ({
@@ -207,6 +214,19 @@ export class PaymentsRepository {
           idempotency_key: p.idempotencyKey,
           request_hash: p.requestHash,
           created_at: p.createdAt,
+          source: p.source ?? 'api',
+          payer_name: p.payerName ?? null,
+          payer_account: p.payerAccount ?? null,
+          end_to_end_id: p.endToEndId ?? null,
+          bank_transaction_id: p.bankTransactionId ?? null,
+          statement_id: p.statementId ?? null,
+          statement_line_no: p.statementLineNo ?? null,
+          confidence: p.confidence ?? null,
+          review_reasons: p.reviewReasons ?? [],
+          suggestion: p.suggestion ?? null,
+          evidence: p.evidence ?? [],
+          reviewed_by: p.reviewedBy ?? null,
+          reviewed_at: p.reviewedAt ?? null,
         })),
       ),
       JSON.stringify(
@@ -221,12 +241,34 @@ export class PaymentsRepository {
             rule: a.rule,
             rejection_reason: a.rejectionReason,
             rejected_at: a.rejectedAt,
+            confidence: a.confidence ?? null,
+            evidence: a.evidence ?? [],
           })),
         ),
       ),
-      ...outboxColumns(stored.map((s) => s.event)),
-      stored.map(({ payment: { payment: p } }) => p.customerId),
+      ...outboxColumns(events),
+      stored.flatMap(({ payment: { payment: p } }) => (p.customerId === null ? [] : [p.customerId])),
     ]);
+  }
+
+  /**
+   * Remembers the paying account as the customer's, so the next payment from it identifies its payer
+   * by account (the engine's strongest payer evidence). Learned from a person's decision, or from an
+   * auto-applied payment whose customer was not itself guessed from the payer's name.
+   */
+  async learnPayerAccount(
+    em: EntityManager,
+    payment: PaymentEntity,
+    customerRule: string | null,
+  ): Promise<void> {
+    if (payment.payerAccount === null || payment.customerId === null || customerRule === 'payer_name') return;
+    const account = normaliseAccount(payment.payerAccount);
+    if (account.length < 6) return;
+    await em.query(
+      `INSERT INTO customer_payer_account (account, customer_id, learned_from, learned_at)
+       VALUES ($1, $2, $3, now()) ON CONFLICT DO NOTHING`,
+      [account, payment.customerId, payment.id],
+    );
   }
 
   async loadView(em: EntityManager, paymentId: string): Promise<PaymentView | null> {
@@ -234,6 +276,10 @@ export class PaymentsRepository {
     if (payment === null) return null;
     const allocations = await em.getRepository(PaymentAllocationEntity).findBy({ paymentId });
     return toPaymentView(payment, allocations);
+  }
+
+  findPayment(em: EntityManager, paymentId: string): Promise<PaymentEntity | null> {
+    return em.getRepository(PaymentEntity).findOneBy({ id: paymentId });
   }
 
   findPaymentForUpdate(em: EntityManager, paymentId: string): Promise<PaymentEntity | null> {
@@ -253,5 +299,60 @@ export class PaymentsRepository {
 
   async saveAllocation(em: EntityManager, allocation: PaymentAllocationEntity): Promise<void> {
     await em.getRepository(PaymentAllocationEntity).save(allocation);
+  }
+
+  /**
+   * Takes a customer's payment lock (the row every payment of it decides under) and writes a new
+   * version of the row, so a payment that waited for it knows its snapshot is stale. False when the
+   * read model does not know the customer.
+   */
+  async lockCustomer(em: EntityManager, customerId: string): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `UPDATE customer_view SET last_occurred_at = last_occurred_at WHERE customer_id = $1 RETURNING 1`,
+      [customerId],
+    );
+    return rows.length > 0;
+  }
+
+  allocationsOf(em: EntityManager, paymentId: string): Promise<PaymentAllocationEntity[]> {
+    return em
+      .getRepository(PaymentAllocationEntity)
+      .find({ where: { paymentId }, order: { position: 'ASC' } });
+  }
+
+  async savePayment(em: EntityManager, payment: PaymentEntity): Promise<void> {
+    await em.getRepository(PaymentEntity).save(payment);
+  }
+
+  async insertAllocations(em: EntityManager, allocations: readonly PaymentAllocationEntity[]): Promise<void> {
+    if (allocations.length > 0) await em.getRepository(PaymentAllocationEntity).insert([...allocations]);
+  }
+
+  async markAllocationsReversed(em: EntityManager, paymentId: string, at: Date): Promise<void> {
+    await em.query(
+      `UPDATE payment_allocation SET reversed_at = $2 WHERE payment_id = $1 AND reversed_at IS NULL`,
+      [paymentId, at],
+    );
+  }
+
+  findRefundByKey(em: EntityManager, idempotencyKey: string): Promise<PaymentRefundEntity | null> {
+    return em.getRepository(PaymentRefundEntity).findOneBy({ idempotencyKey });
+  }
+
+  async insertRefund(em: EntityManager, refund: PaymentRefundEntity): Promise<void> {
+    await em.getRepository(PaymentRefundEntity).insert(refund);
+  }
+
+  /** Views of many payments (a page of the listing), in the order of the ids. */
+  async loadViews(em: EntityManager, payments: readonly PaymentEntity[]): Promise<PaymentView[]> {
+    if (payments.length === 0) return [];
+    const allocations = await em
+      .getRepository(PaymentAllocationEntity)
+      .createQueryBuilder('a')
+      .where('a.paymentId IN (:...ids)', { ids: payments.map((p) => p.id) })
+      .getMany();
+    const byPayment = new Map<string, PaymentAllocationEntity[]>();
+    for (const a of allocations) byPayment.set(a.paymentId, [...(byPayment.get(a.paymentId) ?? []), a]);
+    return payments.map((p) => toPaymentView(p, byPayment.get(p.id) ?? []));
   }
 }

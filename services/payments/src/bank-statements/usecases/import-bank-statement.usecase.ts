@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BankStatementErrorCode, BankStatementException } from '../bank-statement.exception';
 import {
@@ -17,7 +17,6 @@ import type {
 } from '../parsing/statement-line';
 import { StatementParseError } from '../parsing/statement-parse.error';
 import { chunkBytes } from '../parsing/values';
-import { STATEMENT_LINE_SINK, type StatementLineSink, type StoredCandidate } from '../statement-line-sink';
 
 export interface ImportRequest {
   format?: StatementFormat;
@@ -97,8 +96,9 @@ async function* metered(
 /**
  * POST /api/v1/bank-statements: streams the file through its parser into bank_statement_lines in
  * one transaction, batch by batch, and commits only when the whole file has parsed: a file that
- * fails at its last line leaves nothing behind. New credit lines are payment candidates handed to
- * the StatementLineSink in the same transaction; a re-upload (the same bytes, or only lines seen
+ * fails at its last line leaves nothing behind. New credit lines are stored as payment candidates
+ * ('unmatched'), which cash application (CashApplicationWorker) turns into payments once the file
+ * has committed; a re-upload (the same bytes, or only lines seen
  * before) stores nothing and reports the duplicates.
  */
 @Injectable()
@@ -106,7 +106,6 @@ export class ImportBankStatementUseCase {
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: BankStatementRepository,
-    @Inject(STATEMENT_LINE_SINK) private readonly sink: StatementLineSink,
   ) {}
 
   async execute(source: ByteSource, request: ImportRequest): Promise<ImportResult> {
@@ -161,7 +160,6 @@ export class ImportBankStatementUseCase {
       if (batch.length === 0) return;
       const keys = batch.flatMap((row) => (row.dedupKey ? [row.dedupKey] : []));
       const existing = await this.repository.existingKeys(em, keys, id);
-      const candidates: StoredCandidate[] = [];
       for (const row of batch) {
         if (!row.dedupKey) continue;
         const earlier = existing.get(row.dedupKey);
@@ -172,11 +170,9 @@ export class ImportBankStatementUseCase {
           counts.duplicates += 1;
         } else {
           counts.candidates += 1;
-          candidates.push({ statementId: id, lineNo: row.lineNo, line: row.line });
         }
       }
       await this.repository.insertLines(em, id, batch);
-      if (candidates.length > 0) await this.sink.accept(candidates, em);
       batch = [];
     };
 

@@ -26,7 +26,7 @@ export class GetPaymentUseCase {
     const em = this.dataSource.manager;
     // Payment ids are UUIDs; anything else names no payment (and must not reach a uuid column).
     const view = isUuid(paymentId) ? await this.payments.loadView(em, paymentId) : null;
-    if (view === null || !(await customerInTerritory(em, territory, view.customerId))) {
+    if (view === null || !(await this.visible(view, territory))) {
       throw PaymentsException.forField(
         PaymentsErrorCode.PaymentNotFound,
         'id',
@@ -34,5 +34,11 @@ export class GetPaymentUseCase {
       );
     }
     return view;
+  }
+
+  /** A payment whose payer is not identified yet belongs to no territory: only the unrestricted see it. */
+  private visible(view: PaymentView, territory: Territory | undefined): Promise<boolean> {
+    if (view.customerId === null) return Promise.resolve(territory === undefined);
+    return customerInTerritory(this.dataSource.manager, territory, view.customerId);
   }
 }

@@ -23,6 +23,7 @@ import {
   type CashApplication,
 } from '../cash-application';
 import { decideIdempotency } from '../idempotency';
+import { ledgerOf, statusOf } from '../payment-ledger';
 import { methodToProto, ruleToProto } from '../payment-enums';
 import { requestHash, type PaymentRequest } from '../payment-request';
 import { IDEMPOTENCY_KEY_CONSTRAINT, PaymentAllocationEntity, PaymentEntity } from '../payment.entity';
@@ -281,7 +282,19 @@ export class RecordPaymentUseCase {
       receivedAt: request.receivedAt,
       method: request.method,
       reference: request.reference,
-      status: 'received' as const,
+      status: statusOf(
+        ledgerOf(
+          request.amount.minor,
+          application.allocations.map((a) => ({
+            appliedMinor: a.applied.minor,
+            rejectedMinor: 0n,
+            reversed: false,
+          })),
+          0n,
+          false,
+        ),
+        'decided',
+      ),
       idempotencyKey: request.idempotencyKey,
       requestHash: hash,
       createdAt: new Date(),
