@@ -536,6 +536,42 @@ describe('access control through the gateway', () => {
     }
     type Fixture = (role: Role) => Call | Promise<Call>;
     let voidable = 0;
+    /** A payment of territory A's customer, more than it owes: credit to refund, allocations to reverse. */
+    const paymentLeavingCredit = async (): Promise<string> => {
+      const res = await as.finance.post<{ id: string }>(
+        '/api/v1/payments',
+        {
+          customerId: known.customerId,
+          amount: cny('1000000.00'),
+          receivedAt: new Date().toISOString(),
+          method: 'bank_transfer',
+          reference: 'matrix credit',
+        },
+        { 'Idempotency-Key': `matrix-credit-${randomUUID()}` },
+      );
+      expect(res.status).toBe(201);
+      return res.body.id;
+    };
+    /** A statement credit from a payer nobody knows: cash application puts it in the worklist. */
+    const paymentInReview = async (): Promise<string> => {
+      const imported = await as.finance.request<{ id: string }>(
+        'POST',
+        '/api/v1/bank-statements',
+        `booking_date,amount,currency,payer_name,bank_transaction_id\n${isoDate(0)},7.77,CNY,Nobody Known,matrix-review-${randomUUID()}\n`,
+        { 'content-type': 'text/csv' },
+      );
+      expect(imported.status).toBe(201);
+      const page = await eventually(
+        'the statement line in the worklist',
+        () =>
+          as.finance.request<{ items: { id: string; status: string }[] }>(
+            'GET',
+            `/api/v1/payments?statementId=${imported.body.id}`,
+          ),
+        (res) => res.body.items[0]?.status === 'needs_review',
+      );
+      return (page.body.items[0] as { id: string }).id;
+    };
     const FIXTURES: Record<string, Fixture> = {
       'PUT /api/v1/customers/{sourceSystem}/{externalId}': (role) => ({
         path: `/api/v1/customers/${erp}/M-${role}`,
@@ -581,6 +617,20 @@ describe('access control through the gateway', () => {
         headers: { 'Idempotency-Key': `matrix-${role}-${randomUUID()}` },
       }),
       'GET /api/v1/payments/{id}': () => ({ path: `/api/v1/payments/${known.paymentId}` }),
+      'GET /api/v1/payments': () => ({ path: '/api/v1/payments?limit=5' }),
+      'POST /api/v1/payments/{id}/reverse': async () => ({
+        path: `/api/v1/payments/${await paymentLeavingCredit()}/reverse`,
+        body: { reason: 'returned', detail: 'access matrix' },
+      }),
+      'POST /api/v1/payments/{id}/refunds': async (role) => ({
+        path: `/api/v1/payments/${await paymentLeavingCredit()}/refunds`,
+        body: { amount: cny('0.01'), method: 'bank_transfer', reference: `matrix ${role}` },
+        headers: { 'Idempotency-Key': `matrix-refund-${role}-${randomUUID()}` },
+      }),
+      'POST /api/v1/payments/{id}/apply': async () => ({
+        path: `/api/v1/payments/${await paymentInReview()}/apply`,
+        body: { customerId: known.customerId },
+      }),
       // The body is the statement file itself; each role's is a new one, so each import stores it.
       'POST /api/v1/bank-statements': (role) => ({
         path: '/api/v1/bank-statements',

@@ -422,6 +422,54 @@ describe('the published OpenAPI document', () => {
     expect(again.body).toMatchObject({ id: created.body.id, duplicates: 1 });
     const read = await contract.call('GET /api/v1/bank-statements/{id}', { id: created.body.id });
     expect(read.status).toBe(200);
+    // Cash application turns the CHF credit (no CHF invoice anywhere) into a payment for review.
+    const listed = await eventually(
+      'the statement credit in the worklist',
+      () =>
+        contract.call<{ items: { id: string; status: string }[] }>(
+          'GET /api/v1/payments',
+          {},
+          { query: { statementId: created.body.id, status: 'needs_review' } },
+        ),
+      (res) => res.body.items.length === 1,
+    );
+    const inReview = (listed.body.items[0] as { id: string }).id;
+    const decided = await contract.call<{ status: string }>(
+      'POST /api/v1/payments/{id}/apply',
+      { id: inReview },
+      { body: { customerId: located.id } },
+    );
+    expect(decided.status).toBe(200);
+    const refunded = await contract.call(
+      'POST /api/v1/payments/{id}/refunds',
+      { id: inReview },
+      {
+        body: { amount: { amount: '200.00', currency: 'CHF' }, method: 'bank_transfer' },
+        headers: { 'Idempotency-Key': `contract-refund-${erp}` },
+      },
+    );
+    expect(refunded.status).toBe(201);
+    const tooMuch = await contract.call(
+      'POST /api/v1/payments/{id}/refunds',
+      { id: inReview },
+      {
+        body: { amount: { amount: '5000.00', currency: 'CHF' }, method: 'bank_transfer' },
+        headers: { 'Idempotency-Key': `contract-refund-${erp}-2` },
+      },
+    );
+    expect(tooMuch.status).toBe(422);
+    const reversed = await contract.call(
+      'POST /api/v1/payments/{id}/reverse',
+      { id: inReview },
+      { body: { reason: 'returned' } },
+    );
+    expect(reversed.status).toBe(200);
+    const reversedTwice = await contract.call(
+      'POST /api/v1/payments/{id}/reverse',
+      { id: inReview },
+      { body: { reason: 'returned' } },
+    );
+    expect(reversedTwice.status).toBe(409);
     const truncated = await contract.call(
       'POST /api/v1/bank-statements',
       {},

@@ -147,6 +147,94 @@ describe('reconcile: payments’ allocations against invoicing and customers', (
     expect(report.customers).toBe(1);
   });
 
+  it('finds nothing wrong after a reversal and a refund booked by every service, and a payment waiting for review', async () => {
+    const inReview = randomUUID();
+    const changes: [Service, string, unknown[]][] = [
+      // P1 reversed: its allocation undone in payments and invoicing, its credit taken back.
+      ['payments', `UPDATE payment SET status = 'reversed', reversed_at = now() WHERE id = $1`, [payment1]],
+      ['payments', `UPDATE payment_allocation SET reversed_at = now() WHERE payment_id = $1`, [payment1]],
+      [
+        'invoicing',
+        `UPDATE invoice_payments SET reversed_minor = 10000, reversed_at = now() WHERE payment_id = $1`,
+        [payment1],
+      ],
+      [
+        'invoicing',
+        `UPDATE invoices SET paid_minor = 0, open_minor = 10000, status = 'open' WHERE id = $1`,
+        [invoice1],
+      ],
+      [
+        'customers',
+        `INSERT INTO credit_entries (entry_key, customer_id, kind, payment_id, currency, amount_minor, occurred_at)
+         VALUES ('payment/' || $2 || '/reversed', $1, 'payment-reversed', $2, 'CNY', -5000, now()),
+                ('refund/' || $3, $1, 'refund', $4, 'CNY', -1000, now())`,
+        [customer, payment1, randomUUID(), payment2],
+      ],
+      // P2 refunded 10.00 of its credit.
+      ['payments', `UPDATE payment SET refunded_minor = 1000 WHERE id = $1`, [payment2]],
+      [
+        'customers',
+        `UPDATE customers SET balances = '[{"currency":"CNY","outstanding":"11000","overdue":"0"}]' WHERE id = $1`,
+        [customer],
+      ],
+      // A statement credit nobody has decided yet: no customer, nothing announced.
+      [
+        'payments',
+        `INSERT INTO payment (id, customer_id, amount_minor, currency, received_at, method, reference, status,
+                              idempotency_key, request_hash, created_at, source)
+         VALUES ($1::uuid, NULL, 777, 'CNY', now(), 'bank_transfer', '', 'needs_review', $1::text, 'h', now(), 'bank_statement')`,
+        [inReview],
+      ],
+    ];
+    const undo: [Service, string, unknown[]][] = [
+      ['payments', `DELETE FROM payment WHERE id = $1`, [inReview]],
+      [
+        'payments',
+        `UPDATE payment SET status = 'received', reversed_at = NULL, refunded_minor = 0 WHERE id IN ($1, $2)`,
+        [payment1, payment2],
+      ],
+      ['payments', `UPDATE payment_allocation SET reversed_at = NULL WHERE payment_id = $1`, [payment1]],
+      [
+        'invoicing',
+        `UPDATE invoice_payments SET reversed_minor = 0, reversed_at = NULL WHERE payment_id = $1`,
+        [payment1],
+      ],
+      [
+        'invoicing',
+        `UPDATE invoices SET paid_minor = 10000, open_minor = 0, status = 'paid' WHERE id = $1`,
+        [invoice1],
+      ],
+      [
+        'customers',
+        `DELETE FROM credit_entries WHERE kind IN ('payment-reversed', 'refund') AND customer_id = $1`,
+        [customer],
+      ],
+      [
+        'customers',
+        `UPDATE customers SET balances = '[{"currency":"CNY","outstanding":"-5000","overdue":"0"}]' WHERE id = $1`,
+        [customer],
+      ],
+    ];
+    try {
+      for (const [service, text, params] of changes) await sql(db(service), text, params);
+      const report = await check();
+      expect(report.mismatches).toEqual([]);
+      expect(report.payments).toBe(2);
+      // The same books without the reversal in invoicing: the invoice still counts P1's cash.
+      await sql(db('invoicing'), `UPDATE invoice_payments SET reversed_minor = 0 WHERE payment_id = $1`, [
+        payment1,
+      ]);
+      expect((await check()).mismatches).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ check: 'allocation-settled', paymentId: payment1 }),
+        ]),
+      );
+    } finally {
+      for (const [service, text, params] of undo) await sql(db(service), text, params);
+    }
+    expect((await check()).mismatches).toEqual([]);
+  });
+
   it('reports a payment applied twice to an invoice, with its ids', async () => {
     const mismatches = await withChange(
       'invoicing',

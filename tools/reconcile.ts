@@ -84,11 +84,15 @@ export async function reconcile(dbs: ReconcileDatabases): Promise<ReconcileRepor
     ),
     query<{ customer_id: string; currency: string; unapplied: string }>(
       dbs.payments,
+      // Credit is what decided payments hold: a reversed one holds nothing, one waiting for review
+      // has not been applied (nor announced) yet, and refunds are paid out of it.
       `SELECT p.customer_id, p.currency,
-              (sum(p.amount_minor) - coalesce(sum(a.settled), 0))::text AS unapplied
+              (sum(p.amount_minor - p.refunded_minor) - coalesce(sum(a.settled), 0))::text AS unapplied
          FROM payment p
          LEFT JOIN (SELECT payment_id, sum(applied_minor - rejected_minor) AS settled
-                      FROM payment_allocation GROUP BY payment_id) a ON a.payment_id = p.id
+                      FROM payment_allocation WHERE reversed_at IS NULL GROUP BY payment_id) a
+                ON a.payment_id = p.id
+        WHERE p.status NOT IN ('reversed', 'needs_review')
         GROUP BY p.customer_id, p.currency`,
     ),
     query<{
@@ -192,20 +196,27 @@ export async function reconcileAllocations(
   dbs: Pick<ReconcileDatabases, 'customers' | 'invoicing' | 'payments'>,
 ): Promise<{ payments: number; mismatches: Mismatch[] }> {
   const [payments, allocated, applied, rejected, paidOff, credit] = await Promise.all([
+    // What each decided payment still holds on invoices and as credit: nothing once reversed, and
+    // less what was refunded. One waiting for review has announced nothing yet.
     query<{ id: string; customer_id: string; currency: string; amount: string }>(
       dbs.payments,
-      `SELECT lower(id::text) AS id, customer_id, currency, amount_minor::text AS amount FROM payment`,
+      `SELECT lower(id::text) AS id, customer_id, currency,
+              (CASE WHEN status = 'reversed' THEN 0 ELSE amount_minor - refunded_minor END)::text AS amount
+         FROM payment WHERE status <> 'needs_review'`,
     ),
     query<{ payment_id: string; invoice_id: string; requested: string; rejected: string }>(
       dbs.payments,
       `SELECT lower(payment_id::text) AS payment_id, lower(invoice_id) AS invoice_id,
-              sum(applied_minor)::text AS requested, sum(rejected_minor)::text AS rejected
+              -- A reversal undoes what invoicing applied; what it had rejected stays rejected.
+              sum(CASE WHEN reversed_at IS NULL THEN applied_minor ELSE rejected_minor END)::text AS requested,
+              sum(rejected_minor)::text AS rejected
          FROM payment_allocation GROUP BY 1, 2`,
     ),
     query<{ payment_id: string; invoice_id: string; customer_id: string; currency: string; applied: string }>(
       dbs.invoicing,
       `SELECT lower(ip.payment_id) AS payment_id, ip.invoice_id::text AS invoice_id,
-              i.customer_id::text AS customer_id, ip.currency, sum(ip.applied_minor)::text AS applied
+              i.customer_id::text AS customer_id, ip.currency,
+              sum(ip.applied_minor - ip.reversed_minor)::text AS applied
          FROM invoice_payments ip JOIN invoices i ON i.id = ip.invoice_id
         GROUP BY 1, 2, 3, 4`,
     ),
@@ -226,16 +237,17 @@ export async function reconcileAllocations(
     query<{ id: string; customer_id: string; currency: string; paid: string; applied: string }>(
       dbs.invoicing,
       `SELECT i.id::text AS id, i.customer_id::text AS customer_id, i.currency,
-              i.paid_minor::text AS paid, coalesce(sum(ip.applied_minor), 0)::text AS applied
+              i.paid_minor::text AS paid, coalesce(sum(ip.applied_minor - ip.reversed_minor), 0)::text AS applied
          FROM invoices i LEFT JOIN invoice_payments ip ON ip.invoice_id = i.id
         GROUP BY i.id
-       HAVING i.paid_minor <> coalesce(sum(ip.applied_minor), 0)`,
+       HAVING i.paid_minor <> coalesce(sum(ip.applied_minor - ip.reversed_minor), 0)`,
     ),
     query<{ payment_id: string; amount: string }>(
       dbs.customers,
       `SELECT lower(payment_id) AS payment_id, sum(amount_minor)::text AS amount
          FROM credit_entries
-        WHERE kind IN ('payment-unapplied', 'allocation-rejected') AND payment_id IS NOT NULL
+        WHERE kind IN ('payment-unapplied', 'allocation-rejected', 'payment-reversed', 'refund')
+          AND payment_id IS NOT NULL
         GROUP BY 1`,
     ),
   ]);
