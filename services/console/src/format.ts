@@ -41,3 +41,15 @@ export function formatDate(isoDate: string, locale: string): string {
 export function formatTime(date: Date, locale: string): string {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(date);
 }
+
+/** A moment (ISO 8601) as the locale writes its day, in the browser's time zone. */
+export function formatDay(iso: string, locale: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(date);
+}
+
+/** 0..1 as a whole percentage (0.87 → 87%). */
+export function formatPercent(share: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(share);
+}

@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The fields the API named (422/400), when it named any. */
+    readonly details: readonly { field: string; message: string }[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -23,7 +25,7 @@ export function whenUnauthenticated(handler: () => void): void {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string };
+  error?: { code?: string; message?: string; details?: { field?: string; message?: string }[] };
 }
 
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
@@ -35,6 +37,7 @@ export async function apiRequest<T>(
   path: string,
   body?: unknown,
   signal?: AbortSignal,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const res = await fetch(path, {
     method,
@@ -43,10 +46,30 @@ export async function apiRequest<T>(
       accept: 'application/json',
       'x-requested-with': 'XMLHttpRequest',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     ...(signal ? { signal } : {}),
   });
+  return answer<T>(res);
+}
+
+/** A file sent as the raw request body (bank statements: no multipart), with its content type. */
+export async function apiUpload<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {
+      accept: 'application/json',
+      'x-requested-with': 'XMLHttpRequest',
+      'content-type': contentType,
+    },
+    body: file,
+  });
+  return answer<T>(res);
+}
+
+async function answer<T>(res: Response): Promise<T> {
   if (res.status === 401) {
     onUnauthenticated();
     throw new ApiError(401, 'UNAUTHENTICATED', 'signed out');
@@ -62,6 +85,9 @@ export async function apiRequest<T>(
       res.status,
       parsed.error?.code ?? `HTTP_${res.status}`,
       parsed.error?.message ?? `${res.status} ${res.statusText}`,
+      (parsed.error?.details ?? []).flatMap((d) =>
+        typeof d.field === 'string' ? [{ field: d.field, message: d.message ?? '' }] : [],
+      ),
     );
   }
   return (await res.json()) as T;

@@ -180,3 +180,104 @@ export interface PlannedRoute {
   totalExpected: Money[];
   unlocated: { customerId: string; name: string; reason: string }[];
 }
+
+/** Payments (GET /api/v1/payments, services/payments' payment.view.ts). */
+export const PAYMENT_STATUSES = [
+  'needs_review',
+  'received',
+  'partially_applied',
+  'applied',
+  'reversed',
+  'refunded',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const REVERSAL_REASONS = [
+  'returned',
+  'insufficient_funds',
+  'duplicate',
+  'entered_in_error',
+  'chargeback',
+  'other',
+] as const;
+export type ReversalReason = (typeof REVERSAL_REASONS)[number];
+
+export const PAYMENT_METHODS = ['bank_transfer', 'card', 'cheque', 'cash', 'e_wallet'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export interface PaymentAllocation {
+  invoiceId: string;
+  invoiceNumber: string;
+  applied: Money;
+  rule: string;
+  confidence?: number;
+  evidence?: string[];
+  rejected?: Money;
+  rejectionReason?: string;
+  reversed?: true;
+}
+
+export interface PaymentSuggestion {
+  customerId: string | null;
+  customerRule: string | null;
+  allocations: {
+    invoiceId: string;
+    invoiceNumber: string;
+    amount: Money;
+    rule: string;
+    confidence: number;
+    evidence: string[];
+  }[];
+}
+
+export interface Payment {
+  id: string;
+  customerId: string | null;
+  amount: Money;
+  receivedAt: string;
+  method: PaymentMethod;
+  reference: string;
+  source: 'api' | 'bank_statement' | 'bank_topic';
+  allocations: PaymentAllocation[];
+  unapplied: Money;
+  refunded: Money;
+  status: PaymentStatus;
+  payer?: { name: string | null; account: string | null };
+  bank?: {
+    endToEndId: string | null;
+    transactionId: string | null;
+    statementId: string | null;
+    lineNo: number | null;
+  };
+  confidence?: number;
+  review?: { reasons: string[]; suggestion: PaymentSuggestion | null; evidence: string[] };
+  reviewedBy?: string;
+  reviewedAt?: string;
+  reversal?: { at: string; reason: string; detail: string; by: string };
+}
+
+export interface PaymentPage {
+  items: Payment[];
+  nextCursor: string | null;
+}
+
+/** POST /api/v1/bank-statements */
+export interface StatementImport {
+  id: string;
+  format: string;
+  layout: string | null;
+  statements: number;
+  accounts: string[];
+  lines: number;
+  credits: number;
+  debits: number;
+  candidates: number;
+  duplicates: number;
+  notCandidates: number;
+  sizeBytes: number;
+}
+
+export interface CustomerPage {
+  items: Customer[];
+  nextCursor: string | null;
+}

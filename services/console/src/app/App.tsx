@@ -3,12 +3,19 @@ import { useTranslation } from 'react-i18next';
 import { loadSession, onSessionLost, signInUrl, type SessionState } from '../auth/session';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n/i18n';
 import { MapPage } from '../map/MapPage';
+import { PaymentsPage } from '../payments/PaymentsPage';
 import { WorklistPage } from '../worklist/WorklistPage';
 import { pageOf, type Page } from './routes';
 
 const PAGES: readonly Page[] = [
   { path: '/', label: 'map', render: (props) => <MapPage {...props} /> },
   { path: '/worklist', label: 'worklist', render: () => <WorklistPage /> },
+  {
+    path: '/payments',
+    label: 'payments',
+    permission: 'payments:read',
+    render: ({ me }) => <PaymentsPage me={me} />,
+  },
 ];
 
 export function App() {
@@ -60,7 +67,9 @@ export function App() {
     case 'signed-in':
       break;
   }
-  const page = pageOf(PAGES, window.location.pathname);
+  const me = session.me;
+  const pages = PAGES.filter((p) => p.permission === undefined || me.permissions.includes(p.permission));
+  const page = pageOf(pages, window.location.pathname);
   const language = (LANGUAGES as readonly string[]).includes(i18n.language)
     ? (i18n.language as Language)
     : 'en';
@@ -73,7 +82,7 @@ export function App() {
         <h1 className="brand">{t('app.title')}</h1>
         <nav aria-label={t('app.nav')}>
           <ul>
-            {PAGES.map((p) => (
+            {pages.map((p) => (
               <li key={p.path}>
                 <a href={p.path} aria-current={p === page ? 'page' : undefined}>
                   {t(`app.${p.label}`)}
@@ -109,7 +118,7 @@ export function App() {
       </header>
       <main className="main">
         {page ? (
-          page.render({ onSessionLost: sessionLost })
+          page.render({ onSessionLost: sessionLost, me })
         ) : (
           <div className="page-message">
             <p>{t('app.notFound')}</p>
