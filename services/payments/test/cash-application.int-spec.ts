@@ -238,6 +238,43 @@ describe('cash application: statement lines, worklist, reversals, refunds', () =
     });
   });
 
+  it('a REST payment whose reference names invoices pays those first (O/0 read as one), the rest oldest due first', async () => {
+    const customerId = await newCustomer('Reference Reader Ltd');
+    const oldest = await newInvoice(customerId, 'RR-2026-000101', '100.00', '2026-01-01');
+    const named = await newInvoice(customerId, 'RR-2026-000207', '250.00', '2026-03-01');
+    const res = await call(
+      'POST',
+      '/api/v1/payments',
+      {
+        customerId,
+        amount: cny('300.00'),
+        receivedAt: '2026-03-02T10:00:00Z',
+        method: 'bank_transfer',
+        reference: 'pay RR 2026-OOO207 thanks',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.allocations).toMatchObject([
+      { invoiceId: named, applied: cny('250.00'), rule: 'invoice_reference' },
+      { invoiceId: oldest, applied: cny('50.00') },
+    ]);
+    // No number in the reference: oldest due first, as always.
+    const plain = await call(
+      'POST',
+      '/api/v1/payments',
+      {
+        customerId,
+        amount: cny('10.00'),
+        receivedAt: '2026-03-02T10:00:00Z',
+        method: 'cash',
+        reference: 'cash at the door',
+      },
+      { 'idempotency-key': randomUUID() },
+    );
+    expect(plain.body.allocations).toMatchObject([{ invoiceId: oldest, rule: 'oldest_due_first' }]);
+  });
+
   it('a reversal reopens what the payment paid, emits payment-reversed, and cannot be repeated', async () => {
     const customerId = await newCustomer('Reversal Test GmbH');
     const invoiceId = await newInvoice(customerId, 'RV-0001', '500.00');

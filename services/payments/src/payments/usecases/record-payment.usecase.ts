@@ -21,7 +21,10 @@ import {
   applyOldestDueFirst,
   checkRequestedAllocations,
   type CashApplication,
+  type PayableInvoice,
 } from '../cash-application';
+import { CashApplicationEngine } from '../../cash-application/cash-application.engine';
+import { InMemoryOpenItems } from '../../cash-application/in-memory-open-items';
 import { decideIdempotency } from '../idempotency';
 import { ledgerOf, statusOf } from '../payment-ledger';
 import { methodToProto, ruleToProto } from '../payment-enums';
@@ -234,7 +237,7 @@ export class RecordPaymentUseCase {
           outcomes.push({ ok: true, value: twin });
           continue;
         }
-        const application = decide(item.request, ground);
+        const application = await decide(item.request, ground);
         const payment = this.newPayment(item, application);
         stored.push({ payment, event: this.paymentReceived(item, payment.payment, application) });
         // The answer is what is written, not a read back of it.
@@ -347,8 +350,12 @@ export class RecordPaymentUseCase {
   }
 }
 
-/** Explicit allocations as asked (each checked against its invoice), or oldest due first. */
-function decide(request: PaymentRequest, grounds: PaymentGrounds): CashApplication {
+/**
+ * Explicit allocations as asked (each checked against its invoice); else invoice numbers the
+ * reference names among the customer's open invoices (the cash application engine's reading:
+ * spacing, prefixes, O/0 and I/1, several numbers), the rest oldest due first; else oldest due first.
+ */
+async function decide(request: PaymentRequest, grounds: PaymentGrounds): Promise<CashApplication> {
   if (request.allocations.length > 0) {
     return applyExplicit(
       request.amount,
@@ -357,5 +364,52 @@ function decide(request: PaymentRequest, grounds: PaymentGrounds): CashApplicati
       new Map(grounds.invoices.map((i) => [i.invoiceId, i])),
     );
   }
+  if (request.reference.trim() !== '') {
+    const byReference = await applyByReference(request, grounds.invoices);
+    if (byReference) return byReference;
+  }
   return applyOldestDueFirst(request.amount, request.customerId, grounds.invoices);
+}
+
+/**
+ * The engine over this customer's open invoices only (read under its lock), with the customer as
+ * given: taken when it applied money by reference and is sure enough to apply by itself; anything
+ * else (no number found, an unsure reading) leaves the payment to oldest due first, as before.
+ */
+async function applyByReference(
+  request: PaymentRequest,
+  invoices: readonly PayableInvoice[],
+): Promise<CashApplication | null> {
+  const view = new InMemoryOpenItems(
+    [{ customerId: request.customerId, names: [], accounts: [] }],
+    invoices.map((i) => ({
+      invoiceId: i.invoiceId,
+      number: i.number,
+      customerId: i.customerId,
+      currency: i.currency,
+      open: i.open,
+      dueDate: i.dueDate,
+      issueDate: i.issueDate,
+      status: i.status,
+      kind: i.kind,
+    })),
+  );
+  const result = await new CashApplicationEngine(view).apply({
+    amount: request.amount,
+    receivedOn: request.receivedAt.toISOString().slice(0, 10),
+    customerId: request.customerId,
+    remittanceText: request.reference,
+  });
+  if (result.decision !== 'auto_apply' || !result.allocations.some((a) => a.rule === 'invoice_reference')) {
+    return null;
+  }
+  return {
+    allocations: result.allocations.map((a) => ({
+      invoiceId: a.invoiceId,
+      invoiceNumber: a.invoiceNumber,
+      applied: a.amount,
+      rule: a.rule,
+    })),
+    unapplied: result.unapplied,
+  };
 }
