@@ -81,7 +81,11 @@ export function PaymentsPage({ me }: { me: Me }) {
   }, [tick]);
 
   // A statement just uploaded: ask again until each of its new credits is a payment (or give up).
-  const waitingFor = statement && statement.candidates > items.length && tries.current < AWAIT_TRIES;
+  const waitingFor =
+    statement !== null &&
+    filter === 'all' &&
+    statement.candidates > items.length &&
+    tries.current < AWAIT_TRIES;
   useEffect(() => {
     if (!waitingFor || loading) return;
     const timer = window.setTimeout(() => {
