@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Territory } from '@duemap/auth';
 import { OutboxWriter } from '@duemap/messaging';
 import { Money } from '@duemap/money';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import { decideIdempotency } from '../idempotency';
 import { refundIssuedEvent } from '../payment-events';
@@ -54,19 +54,8 @@ export class RefundPaymentUseCase {
         command.territory,
         false,
       );
-      const twin = await this.payments.findRefundByKey(em, command.idempotencyKey);
-      switch (decideIdempotency(twin, hash)) {
-        case 'conflict':
-          throw PaymentsException.forField(
-            PaymentsErrorCode.IdempotencyKeyReused,
-            'Idempotency-Key',
-            'this Idempotency-Key was already used with a different request body',
-          );
-        case 'replay':
-          return { payment: (await this.payments.loadView(em, payment.id)) as PaymentView, replayed: true };
-        case 'new':
-          break;
-      }
+      const replay = await this.answerForKnownKey(em, command.idempotencyKey, hash, payment.id);
+      if (replay) return replay;
       if (payment.customerId === null) throw inReview(payment.id);
       if (command.amount.currency !== payment.currency) {
         throw PaymentsException.forField(
@@ -84,6 +73,11 @@ export class RefundPaymentUseCase {
       }
       await this.payments.lockCustomer(em, payment.customerId);
       payment = await lockPaymentInTerritory(em, this.payments, command.paymentId, command.territory);
+      // Under the lock again: the same request sent twice at once found no refund under its key
+      // before either committed; the one that waited answers the other's refund, not a 500 from
+      // the key's unique constraint.
+      const concurrentTwin = await this.answerForKnownKey(em, command.idempotencyKey, hash, payment.id);
+      if (concurrentTwin) return concurrentTwin;
       // Decided under the lock: a reversal or a review may have committed since the first read.
       if (payment.status === 'reversed') {
         throw PaymentsException.forField(
@@ -136,6 +130,28 @@ export class RefundPaymentUseCase {
       await this.outbox.append(em, refundIssuedEvent(refund, command.method));
       return { payment: (await this.payments.loadView(em, payment.id)) as PaymentView, replayed: false };
     });
+  }
+
+  /** The refund already stored under the key: the same body replays it, another is refused (409). */
+  private async answerForKnownKey(
+    em: EntityManager,
+    idempotencyKey: string,
+    hash: string,
+    paymentId: string,
+  ): Promise<RefundResult | undefined> {
+    const twin = await this.payments.findRefundByKey(em, idempotencyKey);
+    switch (decideIdempotency(twin, hash)) {
+      case 'conflict':
+        throw PaymentsException.forField(
+          PaymentsErrorCode.IdempotencyKeyReused,
+          'Idempotency-Key',
+          'this Idempotency-Key was already used with a different request body',
+        );
+      case 'replay':
+        return { payment: (await this.payments.loadView(em, paymentId)) as PaymentView, replayed: true };
+      case 'new':
+        return undefined;
+    }
   }
 }
 
