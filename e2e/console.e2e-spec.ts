@@ -5,6 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureDemoUsers } from '@duemap/local-stack/identity';
+import { camt053Credits } from '../services/payments/src/bank-statements/parsing/testing/camt053-credits';
 import { ApiClient, eventually, isoDate, type Money } from './api-client';
 import { startStack, type Stack } from './stack';
 
@@ -362,6 +363,67 @@ describe('the web console', () => {
     await page.locator(pin(ids.unpaid)).click();
     await page.locator('[data-testid=customer-panel]').getByText('CN¥800.00').first().waitFor();
     await shot('5-english');
+  });
+
+  it('uploads a bank statement, and its unknown payer waits under Needs review until applied to a customer', async () => {
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await page.locator('[data-testid=payments-filter-needs_review][aria-pressed=true]').waitFor();
+    // A private person's name, no reference, an amount no invoice has open: cash application cannot tell whose.
+    const statement = camt053Credits(`${erp}-stmt`, 'CN-ICBC-4000023009200123456', [
+      {
+        amount: '123.45',
+        currency: 'CNY',
+        valueDate: isoDate(0),
+        payerName: 'ZHAO MING',
+        payerIban: 'CN6201234567890999999',
+        remittance: 'goods',
+        bankReference: `${erp}-btx-1`,
+      },
+    ]);
+    await page.locator('[data-testid=statement-file]').setInputFiles({
+      name: 'statement.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(statement),
+    });
+    await page.locator('[data-testid=statement-upload]').click();
+    await page.locator('[data-testid=statement-summary][data-candidates="1"]').waitFor();
+    // The statement's payments are listed as cash application makes them.
+    const ofStatement = page.locator('[data-testid=payments] tbody tr[data-status=needs_review]');
+    await ofStatement.waitFor();
+    const id = (await ofStatement.getAttribute('data-payment-id')) ?? '';
+    const row = page.locator(`[data-testid=payments] tr[data-payment-id="${id}"]`);
+    await page.locator('[data-testid=payments-filter-needs_review]').click();
+    await row.waitFor();
+    expect(await row.textContent()).toContain('CN¥123.45');
+    await row.getByRole('button', { name: 'ZHAO MING' }).click();
+    const panel = page.locator('[data-testid=payment-panel]');
+    await panel.getByText('The payer is not a known customer').waitFor();
+    await panel.locator('[data-testid=apply-other]').click();
+    await panel.getByLabel('Find the customer').fill('控制台测试 unpaid');
+    await panel.getByRole('radio', { name: '控制台测试 unpaid' }).check();
+    await panel.getByLabel(/^INV-unpaid/).fill('123.45');
+    await shot('6-payment-review');
+    expect(await axeSerious()).toEqual([]);
+    await panel.locator('[data-testid=apply-to-customer]').click();
+    // Decided: out of the worklist, applied to the invoice chosen.
+    await row.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=payment-panel][data-status=applied]').waitFor();
+    const decided = await api.get<{
+      status: string;
+      customerId: string;
+      reviewedBy: string;
+      allocations: { invoiceNumber: string; applied: Money }[];
+    }>(`/api/v1/payments/${id}`);
+    expect(decided.body).toMatchObject({
+      status: 'applied',
+      customerId: ids.unpaid,
+      reviewedBy: 'finance',
+      allocations: [{ invoiceNumber: 'INV-unpaid', applied: cny('123.45') }],
+    });
+    await shot('7-payment-applied');
+    // Back to the map for the session checks below.
+    await page.goto(`${stack.gatewayUrl}/?lng=110&lat=31&zoom=4`);
+    await page.locator(pin(ids.unpaid)).waitFor();
   });
 
   it('has no serious or critical accessibility violations (axe-core) and no console errors', async () => {
