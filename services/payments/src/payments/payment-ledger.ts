@@ -51,3 +51,16 @@ export function statusOf(
   if (ledger.refundedMinor > 0n && ledger.unappliedMinor === 0n) return 'refunded';
   return 'received';
 }
+
+/** The status of a payment just decided with these applied amounts (nothing rejected, reversed or refunded yet). */
+export function statusOfDecided(amountMinor: bigint, appliedMinors: readonly bigint[]): PaymentStatus {
+  return statusOf(
+    ledgerOf(
+      amountMinor,
+      appliedMinors.map((appliedMinor) => ({ appliedMinor, rejectedMinor: 0n, reversed: false })),
+      0n,
+      false,
+    ),
+    'decided',
+  );
+}

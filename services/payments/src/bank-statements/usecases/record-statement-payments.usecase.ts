@@ -11,7 +11,7 @@ import { PaymentsException } from '../../common/payments.exception';
 import { applyExplicit } from '../../payments/cash-application';
 import { outboxRow } from '@duemap/messaging';
 import { paymentReceivedEvent } from '../../payments/payment-events';
-import { ledgerOf, statusOf } from '../../payments/payment-ledger';
+import { statusOfDecided } from '../../payments/payment-ledger';
 import { PaymentAllocationEntity, PaymentEntity, type StoredSuggestion } from '../../payments/payment.entity';
 import { PaymentsRepository } from '../../payments/payments.repository';
 
@@ -127,18 +127,9 @@ export class RecordStatementPaymentsUseCase {
       const allocations = await this.checkedAllocations(em, payment, customerId, result);
       if (allocations !== null) {
         payment.customerId = customerId;
-        payment.status = statusOf(
-          ledgerOf(
-            amount.minor,
-            allocations.map((a) => ({
-              appliedMinor: BigInt(a.appliedMinor),
-              rejectedMinor: 0n,
-              reversed: false,
-            })),
-            0n,
-            false,
-          ),
-          'decided',
+        payment.status = statusOfDecided(
+          amount.minor,
+          allocations.map((a) => BigInt(a.appliedMinor)),
         );
         const event = outboxRow(
           this.config.SERVICE_NAME,

@@ -26,7 +26,7 @@ import {
 import { CashApplicationEngine } from '../../cash-application/cash-application.engine';
 import { InMemoryOpenItems } from '../../cash-application/in-memory-open-items';
 import { decideIdempotency } from '../idempotency';
-import { ledgerOf, statusOf } from '../payment-ledger';
+import { statusOfDecided } from '../payment-ledger';
 import { methodToProto, ruleToProto } from '../payment-enums';
 import { requestHash, type PaymentRequest } from '../payment-request';
 import { IDEMPOTENCY_KEY_CONSTRAINT, PaymentAllocationEntity, PaymentEntity } from '../payment.entity';
@@ -285,18 +285,9 @@ export class RecordPaymentUseCase {
       receivedAt: request.receivedAt,
       method: request.method,
       reference: request.reference,
-      status: statusOf(
-        ledgerOf(
-          request.amount.minor,
-          application.allocations.map((a) => ({
-            appliedMinor: a.applied.minor,
-            rejectedMinor: 0n,
-            reversed: false,
-          })),
-          0n,
-          false,
-        ),
-        'decided',
+      status: statusOfDecided(
+        request.amount.minor,
+        application.allocations.map((a) => a.applied.minor),
       ),
       idempotencyKey: request.idempotencyKey,
       requestHash: hash,

@@ -10,7 +10,7 @@ import { InvoiceDirectory } from '../../invoices/invoice-directory';
 import { InvoiceViewRepository } from '../../invoices/invoice-view.repository';
 import { applyExplicit, applyOldestDueFirst, type RequestedAllocation } from '../cash-application';
 import { paymentReceivedEvent } from '../payment-events';
-import { ledgerOf, statusOf } from '../payment-ledger';
+import { statusOfDecided } from '../payment-ledger';
 import { PaymentAllocationEntity } from '../payment.entity';
 import type { PaymentView } from '../payment.view';
 import { PaymentsRepository } from '../payments.repository';
@@ -137,18 +137,9 @@ export class ReviewPaymentUseCase {
       });
       Object.assign(payment, {
         customerId,
-        status: statusOf(
-          ledgerOf(
-            amount.minor,
-            allocations.map((a) => ({
-              appliedMinor: BigInt(a.appliedMinor),
-              rejectedMinor: 0n,
-              reversed: false,
-            })),
-            0n,
-            false,
-          ),
-          'decided',
+        status: statusOfDecided(
+          amount.minor,
+          allocations.map((a) => BigInt(a.appliedMinor)),
         ),
         reviewedBy: command.by,
         reviewedAt: now,
