@@ -136,6 +136,131 @@ describe('the map, end to end', () => {
     expect((await customer(placed)).status).toBe('paid');
   });
 
+  it('a camt.053 upload turns the right pins green; reversing one payment turns its pin back and its reminders return', async () => {
+    const SHENZHEN = { lat: 22.5431, lng: 114.0579 }; // 广东省深圳市福田区, 440304
+    const newCustomer = async (n: number): Promise<{ id: string; invoiceId: string; number: string }> => {
+      const c = await api.put<Customer>(`/api/v1/customers/${erp}/BANK-${n}`, {
+        name: `深圳福田银行对账测试${n}号有限公司`,
+        address: {
+          country: 'CN',
+          province: '广东省',
+          city: '深圳市',
+          district: '福田区',
+          line1: `深南大道${n}号`,
+        },
+        currency: 'CNY',
+      });
+      expect(c.status).toBe(201);
+      // Numbers far apart: two that differ in one character would be a typo of each other.
+      const number = `BK-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const invoice = await api.put<{ id: string }>(`/api/v1/invoices/${erp}/${number}`, {
+        customerId: c.body.id,
+        number,
+        issueDate: isoDate(-5),
+        dueDate: isoDate(25),
+        total: cny(`${n}00.00`),
+      });
+      expect(invoice.status).toBe(201);
+      return { id: c.body.id, invoiceId: invoice.body.id, number };
+    };
+    const [first, second, unpaid] = [await newCustomer(3), await newCustomer(4), await newCustomer(5)];
+    // Three customers of one district share its point, so the map groups them at every zoom: their
+    // pins are read from the map's list of the same box, which never groups.
+    const pinNear = async (id: string, near: { lat: number; lng: number }) => {
+      const d = 0.3;
+      const bbox = [near.lng - d, near.lat - d, near.lng + d, near.lat + d]
+        .map((v) => v.toFixed(4))
+        .join(',');
+      const res = await api.get<{ items: { customerId: string; status: string; color: string }[] }>(
+        `/api/v1/map/list?bbox=${bbox}&limit=200`,
+      );
+      expect(res.status).toBe(200);
+      const item = res.body.items.find((i) => i.customerId === id);
+      return item === undefined ? undefined : { properties: item };
+    };
+    const scheduled = async (invoiceId: string) =>
+      (await api.get<{ status: string }[]>(`/api/v1/reminders?invoiceId=${invoiceId}`)).body.filter(
+        (r) => r.status === 'scheduled',
+      ).length;
+    for (const c of [first, second, unpaid]) {
+      await eventually(
+        'an unpaid pin in 福田区',
+        () => pinNear(c.id, SHENZHEN),
+        (f) => f?.properties.status === 'unpaid',
+      );
+    }
+    const before = await eventually(
+      'reminders planned',
+      () => scheduled(second.invoiceId),
+      (n) => n > 0,
+    );
+
+    const credit = (c: { number: string }, amount: string) => `
+      <Ntry><Amt Ccy="CNY">${amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+        <BookgDt><Dt>${isoDate(0)}</Dt></BookgDt><ValDt><Dt>${isoDate(0)}</Dt></ValDt><AcctSvcrRef>${c.number}-TX</AcctSvcrRef>
+        <NtryDtls><TxDtls><Refs><EndToEndId>E2E-${c.number}</EndToEndId></Refs>
+          <RltdPties><Dbtr><Pty><Nm>深圳福田付款人</Nm></Pty></Dbtr></RltdPties>
+          <RmtInf><Ustrd>货款 ${c.number}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`;
+    const camt = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+  <GrpHdr><MsgId>MAP-${erp}</MsgId><CreDtTm>${new Date().toISOString()}</CreDtTm></GrpHdr>
+  <Stmt><Id>MAP-STMT-${erp}</Id><CreDtTm>${new Date().toISOString()}</CreDtTm>
+    <Acct><Id><Othr><Id>4000023009200123456</Id></Othr></Id><Ccy>CNY</Ccy></Acct>
+    ${credit(first, '300.00')}${credit(second, '400.00')}
+  </Stmt></BkToCstmrStmt></Document>`;
+    const imported = await api.request<{ id: string; candidates: number }>(
+      'POST',
+      '/api/v1/bank-statements',
+      camt,
+      {
+        'content-type': 'application/xml',
+      },
+    );
+    expect(imported.status).toBe(201);
+    expect(imported.body.candidates).toBe(2);
+
+    for (const c of [first, second]) {
+      const green = await eventually(
+        'the pin green',
+        () => pinNear(c.id, SHENZHEN),
+        (f) => f?.properties.status === 'paid',
+      );
+      expect(green?.properties.color.toLowerCase()).toBe('#2e7d32');
+    }
+    expect((await pinNear(unpaid.id, SHENZHEN))?.properties.status).toBe('unpaid');
+    await eventually(
+      'the paid invoice has no reminders left',
+      () => scheduled(second.invoiceId),
+      (n) => n === 0,
+    );
+
+    const payments = await api.get<{ items: { id: string; customerId: string; status: string }[] }>(
+      `/api/v1/payments?statementId=${imported.body.id}`,
+    );
+    const paymentOfSecond = payments.body.items.find((p) => p.customerId === second.id);
+    expect(paymentOfSecond?.status).toBe('applied');
+    const reversed = await api.post<{ status: string }>(`/api/v1/payments/${paymentOfSecond?.id}/reverse`, {
+      reason: 'returned',
+      detail: 'returned by the payer bank',
+    });
+    expect(reversed.status).toBe(200);
+    expect(reversed.body.status).toBe('reversed');
+    await eventually(
+      'the pin back to unpaid',
+      () => pinNear(second.id, SHENZHEN),
+      (f) => f?.properties.status === 'unpaid',
+    );
+    expect(
+      await eventually(
+        'its reminders back',
+        () => scheduled(second.invoiceId),
+        (n) => n === before,
+      ),
+    ).toBe(before);
+    expect((await pinNear(first.id, SHENZHEN))?.properties.status).toBe('paid');
+    expect((await customer(second.id)).status).toBe('unpaid');
+  });
+
   it('an address change to 武汉市武昌区 moves the pin there', async () => {
     const moved = await api.put<Customer>(`/api/v1/customers/${erp}/MAP-1`, {
       name: '深圳南山精密仪器有限公司',
