@@ -238,6 +238,31 @@ describe('cash application: statement lines, worklist, reversals, refunds', () =
     });
   });
 
+  it('the same amount, day and payer under another bank reference is flagged for review as a possible duplicate, not dropped', async () => {
+    const customerId = await newCustomer('Twin Transfer Ltd');
+    await newInvoice(customerId, 'TW-88120001', '640.00');
+    await newInvoice(customerId, 'TW-88120002', '640.00');
+    const transfer = (bankReference: string, invoice: string): CamtCredit => ({
+      amount: '640.00',
+      currency: 'CNY',
+      valueDate: '2026-02-03',
+      payerName: 'Twin Transfer Ltd',
+      payerIban: 'DE89370400440532013000',
+      remittance: invoice,
+      bankReference,
+    });
+    const [first] = (await uploadStatement([transfer(`BTX-${randomUUID()}`, 'TW-88120001')])) as [
+      PaymentView,
+    ];
+    expect(first.status).toBe('applied');
+    const [second] = (await uploadStatement([transfer(`BTX-${randomUUID()}`, 'TW-88120002')])) as [
+      PaymentView,
+    ];
+    expect(second.status).toBe('needs_review');
+    expect(second.review?.reasons).toContain('possible_duplicate');
+    expect(second.review?.evidence.join(' ')).toContain(first.id);
+  });
+
   it('a REST payment whose reference names invoices pays those first (O/0 read as one), the rest oldest due first', async () => {
     const customerId = await newCustomer('Reference Reader Ltd');
     const oldest = await newInvoice(customerId, 'RR-2026-000101', '100.00', '2026-01-01');

@@ -9,6 +9,7 @@ import { CreatePayments1763990400000 } from './migrations/1763990400000-create-p
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { BankStatements1798200000000 } from './migrations/1798200000000-bank-statements';
 import { CashApplication1798300000000 } from './migrations/1798300000000-cash-application';
+import { PaymentLookalikes1798400000000 } from './migrations/1798400000000-payment-lookalikes';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -30,6 +31,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       ...placementMigrations,
       BankStatements1798200000000,
       CashApplication1798300000000,
+      PaymentLookalikes1798400000000,
     ],
   };
 }

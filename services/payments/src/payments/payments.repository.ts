@@ -271,6 +271,33 @@ export class PaymentsRepository {
     );
   }
 
+  /**
+   * A payment not reversed with the same amount, value date and payer (account, else name), if any:
+   * the signs of one transfer recorded twice when no bank id says so.
+   */
+  async findLookalike(
+    em: EntityManager,
+    like: {
+      amountMinor: string;
+      currency: string;
+      receivedOn: string;
+      payerName: string | null;
+      payerAccount: string | null;
+    },
+  ): Promise<string | null> {
+    if (like.payerAccount === null && like.payerName === null) return null;
+    const rows: { id: string }[] = await em.query(
+      `SELECT id FROM payment
+        WHERE currency = $1 AND amount_minor = $2::bigint
+          AND received_at >= $3::date AND received_at < $3::date + 1
+          AND status <> 'reversed'
+          AND ($4::text IS NOT NULL AND payer_account = $4 OR $4::text IS NULL AND payer_name = $5)
+        LIMIT 1`,
+      [like.currency, like.amountMinor, like.receivedOn, like.payerAccount, like.payerName],
+    );
+    return rows[0]?.id ?? null;
+  }
+
   async loadView(em: EntityManager, paymentId: string): Promise<PaymentView | null> {
     const payment = await em.getRepository(PaymentEntity).findOneBy({ id: paymentId });
     if (payment === null) return null;

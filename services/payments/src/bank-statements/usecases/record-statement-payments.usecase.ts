@@ -123,7 +123,26 @@ export class RecordStatementPaymentsUseCase {
     const result = await engine.apply(candidate);
     const payment = this.newPayment(line, key, result);
     const customerId = result.customer?.customerId ?? null;
-    if (result.decision === 'auto_apply' && customerId !== null) {
+    // The same amount, day and payer recorded before under another key (another bank's copy, a
+    // REST post of the same transfer): possibly one payment twice, so a person looks, nothing is dropped.
+    const twin = await this.payments.findLookalike(em, {
+      amountMinor: line.amount_minor,
+      currency: line.currency,
+      receivedOn: candidate.receivedOn,
+      payerName: candidate.payerName ?? null,
+      payerAccount: candidate.payerAccount ?? null,
+    });
+    if (twin !== null) {
+      payment.reviewReasons = [
+        ...payment.reviewReasons.filter((r) => r !== 'below_threshold'),
+        'possible_duplicate',
+      ];
+      payment.evidence = [
+        ...payment.evidence,
+        `payment ${twin} has the same amount, date and payer: possibly the same transfer twice`,
+      ];
+    }
+    if (twin === null && result.decision === 'auto_apply' && customerId !== null) {
       const allocations = await this.checkedAllocations(em, payment, customerId, result);
       if (allocations !== null) {
         payment.customerId = customerId;
