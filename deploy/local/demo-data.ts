@@ -128,6 +128,8 @@ export interface DemoSummary {
   customers: number;
   invoices: number;
   payments: number;
+  /** Credits of the demo bank statement (cash application applies or queues them for review). */
+  bankCredits: number;
   failures: string[];
 }
 
@@ -166,7 +168,7 @@ export async function loadDemoData(
     call(apiUrl, method, path, body, token ? { authorization: `Bearer ${token}`, ...headers } : headers);
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
-  const summary: DemoSummary = { customers: 0, invoices: 0, payments: 0, failures: [] };
+  const summary: DemoSummary = { customers: 0, invoices: 0, payments: 0, bankCredits: 0, failures: [] };
   const fail = (what: string, status: number, json: unknown): void => {
     if (summary.failures.length < 10)
       summary.failures.push(`${what}: ${status} ${JSON.stringify(json).slice(0, 200)}`);
@@ -266,5 +268,55 @@ export async function loadDemoData(
       }
     }
   });
+
+  // Yesterday's statement of the company's CNY account: transfers naming open invoices (cash
+  // application applies them) and two from payers nobody knows (the payments worklist). The bank
+  // references are fixed, so a second start's upload is all duplicates and changes nothing.
+  const open = plan
+    .filter((c) => c.place.currency === 'CNY')
+    .flatMap((c) => c.invoices.filter((i) => i.state === 'open').map((i) => ({ c, i })))
+    .slice(0, 3);
+  const credits = [
+    ...open.map(({ c, i }) => ({
+      amount: money(i.units, 'CNY').amount,
+      payer: c.name,
+      remittance: `货款 ${i.number}`,
+    })),
+    { amount: '8888.00', payer: '王小明', remittance: '转账' },
+    { amount: '12500.00', payer: 'GLOBAL SOURCING HK LTD', remittance: 'PAYMENT FOR GOODS' },
+  ];
+  const statement = demoStatement(isoDate(-1), credits);
+  const imported = await fetch(`${apiUrl}/api/v1/bank-statements`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/xml', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: statement,
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (imported.status === 200 || imported.status === 201) summary.bankCredits = credits.length;
+  else fail('demo bank statement', imported.status, await imported.text());
   return summary;
+}
+
+/** A camt.053.001.08 of the demo company's CNY account with these credits. */
+function demoStatement(
+  day: string,
+  credits: { amount: string; payer: string; remittance: string }[],
+): string {
+  const entries = credits
+    .map(
+      (c, n) => `
+      <Ntry><Amt Ccy="CNY">${c.amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+        <BookgDt><Dt>${day}</Dt></BookgDt><ValDt><Dt>${day}</Dt></ValDt><AcctSvcrRef>DEMO-BTX-${n + 1}</AcctSvcrRef>
+        <NtryDtls><TxDtls><Refs><AcctSvcrRef>DEMO-BTX-${n + 1}</AcctSvcrRef></Refs>
+          <RltdPties><Dbtr><Pty><Nm>${c.payer}</Nm></Pty></Dbtr></RltdPties>
+          <RmtInf><Ustrd>${c.remittance}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>`,
+    )
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>
+  <GrpHdr><MsgId>DEMO-STATEMENT</MsgId><CreDtTm>${day}T18:00:00</CreDtTm></GrpHdr>
+  <Stmt><Id>DEMO-STATEMENT</Id><CreDtTm>${day}T18:00:00</CreDtTm>
+    <Acct><Id><Othr><Id>4000023009200188888</Id></Othr></Id><Ccy>CNY</Ccy></Acct>${entries}
+  </Stmt></BkToCstmrStmt></Document>
+`;
 }

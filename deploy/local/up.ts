@@ -173,7 +173,8 @@ export async function up(): Promise<number> {
       const demo = await timed(
         'demo data through the API (DUEMAP_DEMO=0 skips it)',
         () => loadDemoData(gateway.url, { token }),
-        (s) => `${s.customers} customers, ${s.invoices} invoices, ${s.payments} payments`,
+        (s) =>
+          `${s.customers} customers, ${s.invoices} invoices, ${s.payments} payments, ${s.bankCredits} bank statement credits`,
       );
       for (const failure of demo.failures) say(`  ! ${failure}`);
     }
