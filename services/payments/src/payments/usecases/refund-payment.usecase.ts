@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Territory } from '@duemap/auth';
 import { OutboxWriter } from '@duemap/messaging';
 import { Money } from '@duemap/money';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { PaymentsErrorCode, PaymentsException } from '../../common/payments.exception';
 import { decideIdempotency } from '../idempotency';
 import { refundIssuedEvent } from '../payment-events';
@@ -46,6 +46,24 @@ export class RefundPaymentUseCase {
     const hash = createHash('sha256')
       .update(JSON.stringify([command.paymentId, command.amount.toJSON(), command.method, command.reference]))
       .digest('hex');
+    try {
+      return await this.refundOnce(command, hash);
+    } catch (err) {
+      // The key taken meanwhile by a refund of another customer's payment (not serialised with this
+      // one by a lock): the committed refund decides, a replay or a conflict, never a 500.
+      if (!isRefundKeyViolation(err)) throw err;
+      const answer = await this.answerForKnownKey(
+        this.dataSource.manager,
+        command.idempotencyKey,
+        hash,
+        command.paymentId,
+      );
+      if (answer) return answer;
+      throw err;
+    }
+  }
+
+  private refundOnce(command: RefundPayment, hash: string): Promise<RefundResult> {
     return this.dataSource.transaction(async (em) => {
       let payment = await lockPaymentInTerritory(
         em,
@@ -153,6 +171,12 @@ export class RefundPaymentUseCase {
         return undefined;
     }
   }
+}
+
+function isRefundKeyViolation(err: unknown): boolean {
+  if (!(err instanceof QueryFailedError)) return false;
+  const driverError = err.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' && driverError.constraint === 'payment_refund_idempotency_key_uq';
 }
 
 function inReview(paymentId: string): PaymentsException {
