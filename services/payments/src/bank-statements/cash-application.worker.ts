@@ -21,7 +21,7 @@ const linesDecided = metric(
   () =>
     new Counter({
       name: 'duemap_cash_application_lines_total',
-      help: 'Bank statement credit lines turned into payments, by outcome (applied, needs_review, known)',
+      help: 'Bank statement credit lines decided by cash application, by outcome (applied, needs_review, known, refused)',
       labelNames: ['outcome'],
     }),
 );
@@ -76,7 +76,7 @@ export class CashApplicationWorker implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async runUntilShort(): Promise<StatementPaymentsOutcome> {
-    const total: StatementPaymentsOutcome = { lines: 0, applied: 0, needsReview: 0, known: 0 };
+    const total: StatementPaymentsOutcome = { lines: 0, applied: 0, needsReview: 0, known: 0, refused: 0 };
     const batch = this.config.CASH_APPLICATION_BATCH;
     for (;;) {
       const outcome = await this.record.execute(batch);
@@ -84,9 +84,11 @@ export class CashApplicationWorker implements OnApplicationBootstrap, BeforeAppl
       total.applied += outcome.applied;
       total.needsReview += outcome.needsReview;
       total.known += outcome.known;
+      total.refused += outcome.refused;
       linesDecided.inc({ outcome: 'applied' }, outcome.applied);
       linesDecided.inc({ outcome: 'needs_review' }, outcome.needsReview);
       linesDecided.inc({ outcome: 'known' }, outcome.known);
+      linesDecided.inc({ outcome: 'refused' }, outcome.refused);
       if (outcome.lines < batch || this.stopped) return total;
     }
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectConfig } from '@duemap/config';
-import { Money } from '@duemap/money';
+import { isMoneyError, Money } from '@duemap/money';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PaymentsConfig } from '../../config';
 import { CashApplicationEngine } from '../../cash-application/cash-application.engine';
@@ -41,6 +41,8 @@ export interface StatementPaymentsOutcome {
   needsReview: number;
   /** Lines whose payment existed already (the same bank transaction recorded before). */
   known: number;
+  /** Lines cash application refused for good (set aside as not_candidate with the reason). */
+  refused: number;
 }
 
 /** Every payment of a statement line answers to one key: its bank identity, else its place in the file. */
@@ -85,13 +87,37 @@ export class RecordStatementPaymentsUseCase {
             FOR UPDATE SKIP LOCKED`,
         [limit],
       );
-      const outcome: StatementPaymentsOutcome = { lines: lines.length, applied: 0, needsReview: 0, known: 0 };
+      const outcome: StatementPaymentsOutcome = {
+        lines: lines.length,
+        applied: 0,
+        needsReview: 0,
+        known: 0,
+        refused: 0,
+      };
       const engine = new CashApplicationEngine(new SqlOpenItems(em), {
         autoApplyThreshold: this.config.CASH_APPLICATION_AUTO_APPLY_PER_MILLE / 1000,
       });
       // One line at a time: the next line's engine run sees what this one applied.
       for (const line of lines) {
-        const result = await this.recordLine(em, engine, line);
+        let result: 'applied' | 'needsReview' | 'known';
+        try {
+          result = await em.transaction((inner) => this.recordLine(inner, engine, line));
+        } catch (err) {
+          // A line the domain refuses for good would come back at every run and hold the others
+          // up: it is set aside with the reason, for a person (the import's summary shows it).
+          if (!(err instanceof PaymentsException) && !isMoneyError(err)) throw err;
+          await em.query(
+            `UPDATE bank_statement_lines SET status = 'not_candidate', reason = $3
+              WHERE statement_id = $1 AND line_no = $2`,
+            [
+              line.statement_id,
+              line.line_no,
+              `cash application refused it: ${(err as Error).message}`.slice(0, 500),
+            ],
+          );
+          outcome.refused += 1;
+          continue;
+        }
         outcome[result] += 1;
         await em.query(
           `UPDATE bank_statement_lines l SET status = 'recorded', payment_id = p.id
