@@ -141,7 +141,11 @@ export class PaymentsController {
     return this.reviewPayment.execute({
       paymentId: id,
       customerId: body.customerId,
-      allocations: body.allocations === undefined ? undefined : parseRequestedAllocations(body.allocations),
+      // Absent and null both mean "no split given" (the validator lets null through as absent).
+      allocations:
+        body.allocations === undefined || body.allocations === null
+          ? undefined
+          : parseRequestedAllocations(body.allocations),
       by: identity.subject,
       territory: territoryOf(identity),
     });
