@@ -19,8 +19,8 @@ import { REPO_ROOT } from '../../local/paths';
 import { freePort, isAlive, spawnDetached, stopProcessGroup } from '../../local/processes';
 import { LOCAL_RATE_LIMITS } from '../../local/services';
 
-const CUSTOMERS = 30;
-const INVOICES_PER_CUSTOMER = 10;
+const CUSTOMERS = 20;
+const INVOICES_PER_CUSTOMER = 6;
 const PAYMENTS = CUSTOMERS * INVOICES_PER_CUSTOMER;
 const KILL_AT = PAYMENTS / 2;
 /** The consumers' session timeout (libs/messaging event-consumer.ts) and a rebalance's own time. */
