@@ -5,6 +5,7 @@ export * from './codec';
 export * from './contract-error';
 export * from './envelope';
 export * from './event-order';
+export * from './ingestion-records';
 export * from './topics';
 export * from './validate';
 

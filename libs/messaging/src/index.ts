@@ -1,4 +1,5 @@
 export * from './event-topic';
+export * from './ingestion-topic';
 export * from './outbox/outbox.writer';
 export * from './outbox/outbox.relay';
 export * from './outbox/shard';
@@ -6,6 +7,7 @@ export * from './outbox/outbox-message.entity';
 export * from './inbox/inbox-message.entity';
 export * from './inbox/inbox.purger';
 export * from './consumer/event-consumer';
+export * from './consumer/consumed-record';
 export * from './consumer/transaction-scope';
 export * from './consumer/consumer.errors';
 export * from './kafka/kafka.factory';

@@ -13,6 +13,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from '
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventTopic } from '../event-topic';
+import { isIngestionTopic, type IngestionHeaders, type JsonIngestionTopic } from '../ingestion-topic';
 import {
   consumerHandleSeconds,
   consumerMessages,
@@ -22,32 +23,57 @@ import {
 } from '../metrics';
 import type { RenewingProducer } from '../kafka/renewing-producer';
 import { bufferOutboxWrites } from '../outbox/outbox.writer';
+import type { RecordDecoder } from './consumed-record';
 import { classifyError, describeError } from './consumer.errors';
 import { TransactionScope } from './transaction-scope';
 
-export interface EventContext {
+/** What a handler gets with each record: the transaction, and where the record came from. */
+export interface RecordContext<H> {
   /** The transaction the inbox row is written in: do the handler's writes through it. */
   em: EntityManager;
   /** Shared by every event of this transaction: defer per-key work to the end, memoise locks. */
   scope: TransactionScope;
   key: string;
-  headers: EventHeaders;
+  headers: H;
   topic: string;
   partition: number;
   offset: string;
 }
+
+/** The context of a Duemap event: its contract headers, validated. */
+export type EventContext = RecordContext<EventHeaders>;
+
+/** The context of a record of a JSON ingestion topic, whose headers are all optional. */
+export type IngestionContext = RecordContext<IngestionHeaders>;
 
 export type EventHandler<Desc extends DescMessage> = (
   event: MessageShape<Desc>,
   ctx: EventContext,
 ) => Promise<void>;
 
-/** One event of a batch, with its context and the trace its effects continue. */
-export interface BatchItem<Desc extends DescMessage = DescMessage> {
-  event: MessageShape<Desc>;
-  ctx: EventContext;
+/** Handles one record of a JSON ingestion topic, validated against its schema. */
+export type IngestionHandler<T> = (record: T, ctx: IngestionContext) => Promise<void>;
+
+/** One record of a batch, with its context and the trace its effects continue. */
+export interface ConsumedItem<E, H> {
+  event: E;
+  ctx: RecordContext<H>;
   /** The event's `process` span: stamp outbox events it causes with it (`traceContext`). */
   trace: Context;
+}
+
+/** One event of a batch, with its context and the trace its effects continue. */
+export type BatchItem<Desc extends DescMessage = DescMessage> = ConsumedItem<
+  MessageShape<Desc>,
+  EventHeaders
+>;
+
+/** One record of a JSON ingestion topic in a batch: `event` is the validated record. */
+export type IngestionItem<T> = ConsumedItem<T, IngestionHeaders>;
+
+export interface ConsumerTransaction {
+  em: EntityManager;
+  scope: TransactionScope;
 }
 
 /**
@@ -58,27 +84,73 @@ export interface BatchItem<Desc extends DescMessage = DescMessage> {
  */
 export type BatchHandler<Desc extends DescMessage> = (
   items: BatchItem<Desc>[],
-  tx: { em: EntityManager; scope: TransactionScope },
+  tx: ConsumerTransaction,
 ) => Promise<void>;
 
-export type Subscription<Desc extends DescMessage = DescMessage> =
-  | { topic: EventTopic<Desc>; handle: EventHandler<Desc>; handleBatch?: undefined }
-  | { topic: EventTopic<Desc>; handleBatch: BatchHandler<Desc>; handle?: undefined };
+/** Every new record of a JSON ingestion topic in a consumer transaction (see BatchHandler). */
+export type IngestionBatchHandler<T> = (items: IngestionItem<T>[], tx: ConsumerTransaction) => Promise<void>;
+
+/**
+ * A topic, how its records are decoded and who handles them. Built by `subscribe` or
+ * `subscribeBatch`, which tie the handler's type to the topic's; stored untyped so that one consumer
+ * holds subscriptions of every kind (the decoder and the handler come from the same call, so the
+ * event a handler gets is always the type it was written for).
+ */
+export type Subscription = {
+  readonly topic: { readonly name: string };
+  readonly decode: RecordDecoder<unknown, unknown>;
+} & (
+  | { readonly handle: AnyHandler; readonly handleBatch?: undefined }
+  | { readonly handleBatch: AnyBatchHandler; readonly handle?: undefined }
+);
+
+type AnyHandler = (event: unknown, ctx: RecordContext<unknown>) => Promise<void>;
+type AnyBatchHandler = (items: ConsumedItem<unknown, unknown>[], tx: ConsumerTransaction) => Promise<void>;
+type AnyTopic = EventTopic | JsonIngestionTopic<unknown>;
+
+/** The protobuf path: strict contract headers, then the value against the topic's message. */
+function protobufDecoder<Desc extends DescMessage>(
+  topic: EventTopic<Desc>,
+): RecordDecoder<MessageShape<Desc>, EventHeaders> {
+  return (record) => {
+    const headers = readHeaders(record.headers ?? {});
+    if (!record.value) throw new ContractError('MALFORMED_PAYLOAD', `${record.topic}: message has no value`);
+    const event = decodeMessage(record.topic, topic.schema, record.value, headers);
+    return { eventId: headers.eventId, headers, event };
+  };
+}
+
+function decoderOf(topic: AnyTopic): RecordDecoder<unknown, unknown> {
+  return isIngestionTopic(topic) ? topic.decode : protobufDecoder(topic);
+}
 
 /** Keeps the handler's type tied to its topic's message while storing subscriptions in one list. */
 export function subscribe<Desc extends DescMessage>(
   topic: EventTopic<Desc>,
   handle: EventHandler<Desc>,
+): Subscription;
+export function subscribe<T>(topic: JsonIngestionTopic<T>, handle: IngestionHandler<T>): Subscription;
+export function subscribe(
+  topic: AnyTopic,
+  handle: (event: never, ctx: never) => Promise<void>,
 ): Subscription {
-  return { topic, handle };
+  return { topic, decode: decoderOf(topic), handle: handle as AnyHandler };
 }
 
 /** A subscription whose handler takes all of a transaction's new events of the topic at once. */
 export function subscribeBatch<Desc extends DescMessage>(
   topic: EventTopic<Desc>,
   handleBatch: BatchHandler<Desc>,
+): Subscription;
+export function subscribeBatch<T>(
+  topic: JsonIngestionTopic<T>,
+  handleBatch: IngestionBatchHandler<T>,
+): Subscription;
+export function subscribeBatch(
+  topic: AnyTopic,
+  handleBatch: (items: never[], tx: ConsumerTransaction) => Promise<void>,
 ): Subscription {
-  return { topic, handleBatch };
+  return { topic, decode: decoderOf(topic), handleBatch: handleBatch as AnyBatchHandler };
 }
 
 export interface EventConsumerOptions {
@@ -132,8 +204,10 @@ interface DecodedOk {
   ok: true;
   message: KafkaMessage;
   subscription: Subscription;
-  headers: EventHeaders;
-  event: MessageShape<DescMessage>;
+  /** The inbox key. */
+  eventId: string;
+  headers: unknown;
+  event: unknown;
 }
 type Decoded = DecodedOk | { ok: false; message: KafkaMessage; error: unknown };
 
@@ -269,7 +343,7 @@ export class EventConsumer {
       await this.submit({
         topic: batch.topic,
         partition: batch.partition,
-        decoded: messages.map((message) => this.decode(batch.topic, message)),
+        decoded: messages.map((message) => this.decode(batch.topic, batch.partition, message)),
         heartbeat,
       });
       payload.resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
@@ -360,7 +434,8 @@ export class EventConsumer {
 
   /** Applies the messages in one transaction (in the given order) and counts their outcomes. */
   private async applyTogether(messages: Located[]): Promise<void> {
-    const outcomes = await this.options.dataSource.transaction((em) => this.applyIn(em, messages));
+    const { outcomes, scope } = await this.options.dataSource.transaction((em) => this.applyIn(em, messages));
+    this.committed(scope);
     consumerTransactionMessages.observe({ group: this.options.groupId }, messages.length);
     messages.forEach((m, i) =>
       consumerMessages.inc({ group: this.options.groupId, topic: m.topic, outcome: outcomes[i] }),
@@ -408,14 +483,19 @@ export class EventConsumer {
     });
   }
 
-  private decode(topic: string, message: KafkaMessage): Decoded {
+  private decode(topic: string, partition: number, message: KafkaMessage): Decoded {
     try {
       const subscription = this.byTopic.get(topic);
       if (!subscription) throw new ContractError('UNKNOWN_TOPIC', `no handler for topic ${topic}`);
-      const headers = readHeaders(message.headers ?? {});
-      if (!message.value) throw new ContractError('MALFORMED_PAYLOAD', `${topic}: message has no value`);
-      const event = decodeMessage(topic, subscription.topic.schema, message.value, headers);
-      return { ok: true, message, subscription, headers, event };
+      const { eventId, headers, event } = subscription.decode({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+      });
+      return { ok: true, message, subscription, eventId, headers, event };
     } catch (error) {
       return { ok: false, message, error };
     }
@@ -437,11 +517,12 @@ export class EventConsumer {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const [outcome] = await this.options.dataSource.transaction((em) =>
+        const { outcomes, scope } = await this.options.dataSource.transaction((em) =>
           this.applyIn(em, [{ ...decoded, topic, partition }]),
         );
+        this.committed(scope);
         consumerTransactionMessages.observe({ group: this.options.groupId }, 1);
-        return outcome as Outcome;
+        return outcomes[0] as Outcome;
       } catch (err) {
         const kind = classifyError(err);
         if (kind === 'infrastructure') throw err;
@@ -467,23 +548,40 @@ export class EventConsumer {
    * of its topic together. Topics are applied one after another (order holds within a partition,
    * and so per key; Kafka orders nothing across topics). Returns each message's outcome.
    */
-  private async applyIn(em: EntityManager, messages: Located[]): Promise<Outcome[]> {
+  private async applyIn(
+    em: EntityManager,
+    messages: Located[],
+  ): Promise<{ outcomes: Outcome[]; scope: TransactionScope }> {
     const fresh = await this.claimInbox(em, messages);
     const outbox = bufferOutboxWrites(em);
+    const scope = new TransactionScope();
     try {
-      const outcomes = await this.applyFresh(em, messages, fresh);
+      const outcomes = await this.applyFresh(em, scope, messages, fresh);
       await outbox.flush();
-      return outcomes;
+      return { outcomes, scope };
     } finally {
       outbox.discard();
     }
   }
 
-  private async applyFresh(em: EntityManager, messages: Located[], fresh: Set<string>): Promise<Outcome[]> {
-    const scope = new TransactionScope();
-    const outcomes: Outcome[] = messages.map((m) =>
-      fresh.delete(m.headers.eventId) ? 'processed' : 'duplicate',
-    );
+  /** Runs what the handlers asked to run once their transaction committed (counters, mostly). */
+  private committed(scope: TransactionScope): void {
+    for (const work of scope.takeAfterCommit()) {
+      try {
+        work();
+      } catch (err) {
+        this.options.logger.warn({ err }, 'after-commit work of a consumer transaction failed');
+      }
+    }
+  }
+
+  private async applyFresh(
+    em: EntityManager,
+    scope: TransactionScope,
+    messages: Located[],
+    fresh: Set<string>,
+  ): Promise<Outcome[]> {
+    const outcomes: Outcome[] = messages.map((m) => (fresh.delete(m.eventId) ? 'processed' : 'duplicate'));
     const byTopic = new Map<string, Located[]>();
     messages.forEach((m, i) => {
       if (outcomes[i] !== 'processed') return;
@@ -513,7 +611,7 @@ export class EventConsumer {
     return outcomes;
   }
 
-  private contextOf(em: EntityManager, scope: TransactionScope, m: Located): EventContext {
+  private contextOf(em: EntityManager, scope: TransactionScope, m: Located): RecordContext<unknown> {
     return {
       em,
       scope,
@@ -529,11 +627,11 @@ export class EventConsumer {
   private async handleBatch(
     em: EntityManager,
     scope: TransactionScope,
-    handleBatch: BatchHandler<DescMessage>,
+    handleBatch: AnyBatchHandler,
     run: Located[],
   ): Promise<void> {
     const spans: Span[] = [];
-    const items: BatchItem[] = run.map((m) => {
+    const items: ConsumedItem<unknown, unknown>[] = run.map((m) => {
       const span = this.startProcessSpan(m.topic, m.partition, m.message);
       spans.push(span);
       return {
@@ -548,7 +646,9 @@ export class EventConsumer {
     });
     try {
       // Statements of the batch nest under the first event's span.
-      await context.with((items[0] as BatchItem).trace, () => handleBatch(items, { em, scope }));
+      await context.with((items[0] as ConsumedItem<unknown, unknown>).trace, () =>
+        handleBatch(items, { em, scope }),
+      );
       for (const span of spans) span.setAttribute('duemap.outcome', 'processed');
     } catch (err) {
       for (const span of spans) {
@@ -570,7 +670,7 @@ export class EventConsumer {
        ON CONFLICT DO NOTHING RETURNING event_id`,
       [
         this.options.groupId,
-        messages.map((m) => m.headers.eventId),
+        messages.map((m) => m.eventId),
         messages.map((m) => m.topic),
         messages.map((m) => m.partition),
         messages.map((m) => m.message.offset),

@@ -24,6 +24,7 @@ export class TransactionScope {
   private readonly deferred = new Map<object, () => Promise<void>>();
   private readonly memos = new Map<object, Promise<unknown>>();
   private readonly locals = new Map<object, unknown>();
+  private readonly afterCommit: (() => void)[] = [];
 
   /** A value shared by this transaction's handlers (made by `init` on first use), e.g. a set of ids. */
   local<T>(key: ScopeKey<T>, init: () => T): T {
@@ -51,6 +52,20 @@ export class TransactionScope {
       this.memos.set(key, memo);
     }
     return memo;
+  }
+
+  /**
+   * Runs `work` once the transaction has committed, and never if it rolls back: a counter of what
+   * the transaction did must not count a batch that is rolled back and replayed message by message.
+   * Synchronous and best effort (a failure is logged): the transaction is already over.
+   */
+  onCommit(work: () => void): void {
+    this.afterCommit.push(work);
+  }
+
+  /** The consumer's part: what `onCommit` collected, handed over once. */
+  takeAfterCommit(): (() => void)[] {
+    return this.afterCommit.splice(0);
   }
 
   /** Runs the deferred work; work deferred while it runs runs too. */
