@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServicePlatformModule } from '@duemap/http';
 import type { Logger } from 'pino';
+import { BankFeedModule } from './bank-feed/bank-feed.module';
 import { BankStatementsModule } from './bank-statements/bank-statements.module';
 import type { PaymentsConfig } from './config';
 import { dataSourceOptions } from './database/data-source';
@@ -19,6 +20,7 @@ export class AppModule {
         }),
         PaymentsModule,
         BankStatementsModule,
+        BankFeedModule,
       ],
     };
   }

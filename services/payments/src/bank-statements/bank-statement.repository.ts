@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Money } from '@duemap/money';
 import type { EntityManager } from 'typeorm';
-import type { StatementFormat, StatementLine } from './parsing/statement-line';
+import type { ImportFormat, StatementLine } from './parsing/statement-line';
 
 export type LineStatus = 'unmatched' | 'duplicate' | 'not_candidate';
 
@@ -19,7 +19,7 @@ export interface LineRow {
 
 export interface StatementSummary {
   id: string;
-  format: StatementFormat;
+  format: ImportFormat;
   layout: string | null;
   fileSha256: string;
   sizeBytes: number;
@@ -307,7 +307,7 @@ export class BankStatementRepository {
   async findSummary(em: EntityManager, id: string): Promise<StatementSummary | undefined> {
     const rows: {
       id: string;
-      format: StatementFormat;
+      format: ImportFormat;
       layout: string | null;
       file_sha256: string;
       size_bytes: string;

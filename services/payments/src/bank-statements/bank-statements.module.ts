@@ -21,5 +21,7 @@ import { ImportBankStatementUseCase } from './usecases/import-bank-statement.use
     RecordStatementPaymentsUseCase,
     CashApplicationWorker,
   ],
+  // The bank feed (bank-feed/) stores its records as statement lines with the same SQL.
+  exports: [BankStatementRepository],
 })
 export class BankStatementsModule {}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { STATEMENT_FORMATS } from '../parsing/statement-line';
+import { IMPORT_FORMATS, STATEMENT_FORMATS } from '../parsing/statement-line';
 
 class StatementMoneyDto {
   @ApiProperty({ example: '1234.50' })
@@ -165,7 +165,10 @@ export class BankStatementResponseDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: STATEMENT_FORMATS })
+  @ApiProperty({
+    enum: IMPORT_FORMATS,
+    description: "The uploaded file's format, or feed: records of the Kafka topic bank.payments.v1.",
+  })
   format!: string;
 
   @ApiPropertyOptional({ nullable: true, type: String })

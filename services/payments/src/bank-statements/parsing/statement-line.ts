@@ -8,6 +8,13 @@ export function isStatementFormat(value: unknown): value is StatementFormat {
   return typeof value === 'string' && (STATEMENT_FORMATS as readonly string[]).includes(value);
 }
 
+/**
+ * How the lines of a bank_statements row came in: an uploaded file of one of STATEMENT_FORMATS, or
+ * `feed`, the records of the Kafka topic bank.payments.v1 one consumer transaction applied.
+ */
+export const IMPORT_FORMATS = [...STATEMENT_FORMATS, 'feed'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
 /** The account a statement is about: an IBAN where the bank gives one, else its own number. */
 export interface StatementAccount {
   iban?: string;
@@ -60,7 +67,7 @@ export interface SourcePosition {
  * entry (several TxDtls in one Ntry) gives one line per transaction, each with its own amount.
  */
 export interface StatementLine {
-  format: StatementFormat;
+  format: ImportFormat;
   /** camt Stmt/Id or Ntfctn/Id; MT940 :20: and :28C:; CSV the layout and the file's first date. */
   statementId: string;
   account: StatementAccount;
