@@ -46,6 +46,9 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,deploy,tools}/**/*.int-spec.ts'],
       // testTimeout is not a per-project option; a setup file sets it for tests and hooks alike.
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration.setup.js'],
+      // One private broker per worker, wiped between spec files (libs/testing workerKafka).
+      globalSetup: '<rootDir>/tools/jest/integration.global-setup.ts',
+      globalTeardown: '<rootDir>/tools/jest/integration.global-teardown.ts',
     },
     {
       ...common,

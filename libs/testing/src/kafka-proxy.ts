@@ -252,6 +252,7 @@ export async function startProxiedKafka({
   const kafka: ProxiedKafka = {
     brokers: [proxy.address],
     broker,
+    dataDir,
     proxy,
     async startBroker() {
       kafka.broker = await start();

@@ -14,6 +14,8 @@ import { createTopics } from '@duemap/local-stack/topics';
 export interface PrivateKafka {
   brokers: string[];
   broker: KafkaBroker;
+  /** Its temporary data directory (deleted by stop). */
+  dataDir: string;
   /** With `scram`: what a kafkajs client needs to authenticate on `brokers`. */
   clientSecurity?: KafkaClientSecurity;
   /** With `scram.tls`: the SASL_SSL listener, and the PEM certificate that signs it (self-signed). */
@@ -77,6 +79,7 @@ export async function startPrivateKafka({
   return {
     brokers: [broker.brokers],
     broker,
+    dataDir,
     clientSecurity,
     ...(tls && { tls }),
     async stop() {

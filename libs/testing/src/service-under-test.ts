@@ -6,9 +6,10 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { createTestDatabase, type TestDatabase } from './database';
 import { createEventPublisher, type EventPublisher } from './event-publisher';
 import { testLogger } from './logger';
-import { startPrivateKafka, type PrivateKafka } from './private-kafka';
+import type { PrivateKafka } from './private-kafka';
 import { migrate, startTestApp, type TestApp } from './service-app';
 import { waitFor } from './test-env';
+import { workerKafka } from './worker-kafka';
 
 export interface ServiceUnderTestOptions<S extends ConfigSchema> {
   /** Names the service to loadConfig (SERVICE_NAME, KAFKA_CLIENT_ID) and prefixes the database. */
@@ -43,7 +44,7 @@ export interface ServiceUnderTest<C> {
 }
 
 /**
- * Starts a private Kafka and a fresh database, migrates it, loads the service's config against
+ * Takes a private Kafka (the Jest worker's, wiped: workerKafka) and a fresh database, migrates it, loads the service's config against
  * them and boots the service's module; also a publisher to play the other services. Whatever was
  * started is stopped again when booting fails half-way.
  */
@@ -56,7 +57,7 @@ export async function startServiceUnderTest<S extends ConfigSchema>(
   };
   try {
     const [kafkaStarted, dbCreated] = await Promise.allSettled([
-      startPrivateKafka(),
+      workerKafka(),
       createTestDatabase(options.database ?? options.service),
     ]);
     if (kafkaStarted.status === 'fulfilled') cleanups.push(() => kafkaStarted.value.stop());
