@@ -9,6 +9,7 @@ import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { InvoicesModule } from './invoices/invoices.module';
+import { PaymentSettlementsModule } from './payment-settlements/payment-settlements.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { ReminderQueueModule } from './reminders/reminder-queue.module';
 import { RemindersModule } from './reminders/reminders.module';
@@ -32,6 +33,7 @@ export class AppModule {
         ReminderQueueModule,
         RemindersModule,
         InvoicesModule,
+        PaymentSettlementsModule,
         CustomersModule,
         DeliveriesModule,
         SubscriptionsModule,

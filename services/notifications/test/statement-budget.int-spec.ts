@@ -14,7 +14,7 @@ import {
 } from './harness';
 
 // The statements of a consumer transaction, by their opening.
-const LOCK = 'WITH locked AS ( SELECT i.invoice_id'; // the batch's invoices locked, with their customers
+const LOCK = 'WITH released AS ( INSERT INTO invoice_payment_holds'; // the batch's invoices locked, with their customers
 const SAVE = 'WITH t AS ( SELECT * FROM unnest'; // their new states, all in one
 const INSERT_REMINDERS = 'INSERT INTO reminders';
 const READ_REMINDERS = 'SELECT id, invoice_id, customer_id, policy_id, level';

@@ -17,6 +17,7 @@ import { ClaimReminderSends1795700000400 } from './migrations/1795700000400-clai
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { Deliveries1798400000000 } from './migrations/1798400000000-deliveries';
 import { WebhookSubscriptions1798400000100 } from './migrations/1798400000100-webhook-subscriptions';
+import { PaymentHolds1798600000000 } from './migrations/1798600000000-payment-holds';
 
 /** Everything TypeORM knows of the notifications database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -41,6 +42,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       AggregateVersions1796600000000,
       Deliveries1798400000000,
       WebhookSubscriptions1798400000100,
+      PaymentHolds1798600000000,
       ...placementMigrations,
     ],
   };

@@ -2,7 +2,10 @@ import type { InvoiceStanding } from '../reminder-policy/plan-reminders';
 import type { LocalDate } from '../reminder-policy/zoned-time';
 import type { InvoiceEntity } from './invoice.entity';
 
-type InvoiceFacts = Pick<InvoiceEntity, 'customerId' | 'kind' | 'status' | 'dueDate' | 'openMinor'>;
+type InvoiceFacts = Pick<InvoiceEntity, 'customerId' | 'kind' | 'status' | 'dueDate' | 'openMinor'> & {
+  /** A payment settles it by payments' decision, not yet recorded by invoicing (payment-holds.ts). */
+  readonly held?: boolean;
+};
 
 /** 'YYYY-MM-DD' (as a Postgres date column reads back) to a LocalDate. */
 export function parseIsoDate(iso: string): LocalDate {
@@ -28,6 +31,13 @@ export function invoiceStanding(invoice: InvoiceFacts): InvoiceStanding {
     case 'overdue':
     case 'unknown':
       break;
+  }
+  if (invoice.held === true) {
+    return {
+      remindable: false,
+      reason: 'invoice_paid',
+      detail: 'a payment settles the invoice (payments decided it; invoicing has not recorded it yet)',
+    };
   }
   if (invoice.openMinor !== null && BigInt(invoice.openMinor) <= 0n) {
     return { remindable: false, reason: 'invoice_paid', detail: 'nothing is open on the invoice' };

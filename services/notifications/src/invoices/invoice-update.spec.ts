@@ -79,6 +79,7 @@ describe('invoice events -> projection updates', () => {
       number: 'INV-1',
       total: cny('1130.00'),
       dueDate: calendarDate('2025-03-31'),
+      paymentIds: ['0b6e1f0e-5d1c-4f3a-9a53-1f5c2d1b7a10'],
       invoiceVersion: 3n,
     });
     expect(fromInvoicePaid(event)).toEqual({
@@ -91,6 +92,8 @@ describe('invoice events -> projection updates', () => {
       dueDate: '2025-03-31',
       openMinor: 0n,
       currency: 'CNY',
+      // invoicing recorded this payment: its hold on the invoice's reminders ends.
+      releasesPayments: ['0b6e1f0e-5d1c-4f3a-9a53-1f5c2d1b7a10'],
     });
   });
 

@@ -28,6 +28,8 @@ export interface InvoiceUpdate {
   readonly dueDate?: string | null;
   readonly openMinor?: bigint;
   readonly currency?: string;
+  /** invoice-paid: the payments invoicing recorded, whose holds (payment-holds.ts) end here. */
+  readonly releasesPayments?: readonly string[];
 }
 
 /** An invoice's projection, as its row holds it. */
@@ -159,6 +161,7 @@ export function fromInvoicePaid(event: EventOf<typeof Topic.InvoicePaid>): Invoi
     number: event.number,
     ...(event.dueDate ? { dueDate: formatCalendarDate(event.dueDate) } : {}),
     ...(event.total ? { openMinor: 0n, currency: event.total.currency } : {}),
+    releasesPayments: event.paymentIds,
   };
 }
 

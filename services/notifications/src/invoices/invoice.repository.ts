@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { CustomerTier } from '../reminder-policy/reminder-policy';
 import type { InvoiceKind, InvoiceStatusName } from './invoice.entity';
 import type { InvoiceState } from './invoice-update';
+import { heldSql, releaseCte, type PaymentRelease } from './payment-holds';
 
 /** What reminders are planned with of a customer; null until customer-upserted came. */
 export interface PlanningCustomer {
@@ -22,6 +23,8 @@ export interface InvoiceToPlan {
   readonly openMinor: string | null;
   /** What notifications knows of the customer; null until customer-upserted came. */
   readonly customer: PlanningCustomer | null;
+  /** A payment settles it by payments' decision, not yet recorded by invoicing (payment-holds.ts). */
+  readonly held?: boolean;
   /**
    * The invoice was not in the projection before this plan. Reminders are only ever planned
    * from (and under the lock of) an invoice's row, so an invoice seen for the first time has none.
@@ -33,6 +36,8 @@ export interface InvoiceToPlan {
 export interface LockedForPlanning {
   readonly invoices: Map<string, InvoiceState>;
   readonly customers: Map<string, PlanningCustomer>;
+  /** Of the invoices asked for (known to the projection or not), those a payment holds. */
+  readonly held: ReadonlySet<string>;
 }
 
 interface PlanRow {
@@ -44,9 +49,11 @@ interface PlanRow {
   open_minor: string | null;
   time_zone: string | null;
   tier: CustomerTier | null;
+  held: boolean;
 }
 
 interface LockedRow {
+  row_kind: 'invoice' | 'customer' | 'held';
   invoice_id: string | null;
   customer_id: string;
   number: string;
@@ -80,29 +87,43 @@ export class InvoiceRepository {
     em: EntityManager,
     invoiceIds: readonly string[],
     customerIds: readonly string[],
+    /** Payment holds to release first (invoice-paid naming its payments), in the same statement. */
+    releases: readonly PaymentRelease[] = [],
   ): Promise<LockedForPlanning> {
-    // One statement, two kinds of rows: invoices (invoice_id set), then customers.
+    // One statement, three kinds of rows: invoices, customers, and which invoices a payment holds
+    // (leaving out the holds this statement releases: a CTE's writes are invisible to its siblings).
     const rows: LockedRow[] = await em.query(
-      `WITH locked AS (
+      `WITH ${releaseCte('$3', '$4')}, locked AS (
          SELECT i.invoice_id, i.customer_id, i.number, i.kind, i.status, ${DATE_AND_AMOUNT},
                 i.currency::text AS currency, i.version::text AS version, i.occurred_at
            FROM invoices i WHERE i.invoice_id = ANY($1::text[])
           ORDER BY i.invoice_id
             FOR UPDATE
        )
-       SELECT l.*, NULL::text AS time_zone, NULL::text AS tier FROM locked l
+       SELECT 'invoice' AS row_kind, l.*, NULL::text AS time_zone, NULL::text AS tier FROM locked l
        UNION ALL
-       SELECT NULL, c.customer_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.time_zone, c.tier
-         FROM customers c WHERE c.customer_id = ANY($2::text[])`,
-      [invoiceIds, customerIds],
+       SELECT 'customer', NULL, c.customer_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.time_zone, c.tier
+         FROM customers c WHERE c.customer_id = ANY($2::text[])
+       UNION ALL
+       SELECT 'held', h.invoice_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         FROM invoice_payment_holds h
+        WHERE h.invoice_id = ANY($1::text[]) AND h.settles AND NOT h.released
+          AND (h.invoice_id, h.payment_id) NOT IN (SELECT invoice_id, payment_id FROM released)`,
+      [invoiceIds, customerIds, releases.map((r) => r.invoiceId), releases.map((r) => r.paymentId)],
     );
     const invoices = new Map<string, InvoiceState>();
     const customers = new Map<string, PlanningCustomer>();
+    const held = new Set<string>();
     for (const r of rows) {
-      if (r.invoice_id === null) {
+      if (r.row_kind === 'customer') {
         customers.set(r.customer_id, { timeZone: r.time_zone, tier: r.tier });
         continue;
       }
+      if (r.row_kind === 'held') {
+        if (r.invoice_id !== null) held.add(r.invoice_id);
+        continue;
+      }
+      if (r.invoice_id === null) continue;
       invoices.set(r.invoice_id, {
         invoiceId: r.invoice_id,
         customerId: r.customer_id,
@@ -116,7 +137,7 @@ export class InvoiceRepository {
         occurredAt: r.occurred_at,
       });
     }
-    return { invoices, customers };
+    return { invoices, customers, held };
   }
 
   /**
@@ -183,7 +204,8 @@ export class InvoiceRepository {
    */
   async lockOpenOfCustomer(em: EntityManager, customerId: string): Promise<InvoiceToPlan[]> {
     const rows: PlanRow[] = await em.query(
-      `SELECT i.invoice_id, i.customer_id, i.kind, i.status, ${DATE_AND_AMOUNT}, c.time_zone, c.tier
+      `SELECT i.invoice_id, i.customer_id, i.kind, i.status, ${DATE_AND_AMOUNT}, c.time_zone, c.tier,
+              ${heldSql('i')} AS held
          FROM invoices i LEFT JOIN customers c ON c.customer_id = i.customer_id
         WHERE i.customer_id = $1 AND i.status NOT IN ('paid', 'void')
         ORDER BY i.invoice_id
@@ -199,6 +221,7 @@ export class InvoiceRepository {
       openMinor: row.open_minor,
       customer:
         row.time_zone === null || row.tier === null ? null : { timeZone: row.time_zone, tier: row.tier },
+      held: row.held,
       firstSeen: false,
     }));
   }

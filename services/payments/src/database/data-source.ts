@@ -10,6 +10,7 @@ import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggre
 import { BankStatements1798200000000 } from './migrations/1798200000000-bank-statements';
 import { CashApplication1798300000000 } from './migrations/1798300000000-cash-application';
 import { PaymentLookalikes1798400000000 } from './migrations/1798400000000-payment-lookalikes';
+import { AllocationOpenAfter1798600000000 } from './migrations/1798600000000-allocation-open-after';
 import { BankFeed1798700000000 } from './migrations/1798700000000-bank-feed';
 
 /** Everything TypeORM knows of the payments database; deploy/local migrates it with createDataSource. */
@@ -33,6 +34,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       BankStatements1798200000000,
       CashApplication1798300000000,
       PaymentLookalikes1798400000000,
+      AllocationOpenAfter1798600000000,
       BankFeed1798700000000,
     ],
   };

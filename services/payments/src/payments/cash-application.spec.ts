@@ -61,9 +61,15 @@ describe('oldest due first', () => {
       invoice({ invoiceId: 'c', dueDate: '2025-01-03', open: cny('100.00') }),
     ];
     const result = applyOldestDueFirst(cny('150.00'), CUSTOMER, invoices);
-    expect(result.allocations.map((a) => [a.invoiceId, a.applied.toDecimalString()])).toEqual([
-      ['a', '100.00'],
-      ['b', '50.00'],
+    expect(
+      result.allocations.map((a) => [
+        a.invoiceId,
+        a.applied.toDecimalString(),
+        a.openAfter.toDecimalString(),
+      ]),
+    ).toEqual([
+      ['a', '100.00', '0.00'],
+      ['b', '50.00', '50.00'],
     ]);
     expect(result.unapplied.isZero()).toBe(true);
   });

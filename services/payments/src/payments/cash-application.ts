@@ -29,6 +29,8 @@ export interface PlannedAllocation {
   invoiceNumber: string;
   applied: Money;
   rule: AllocationRuleName;
+  /** What stays open on the invoice after this allocation (zero: it settles the invoice). */
+  openAfter: Money;
 }
 
 /** Invariant: amount = sum(allocations[].applied) + unapplied, one currency, nothing negative. */
@@ -147,6 +149,7 @@ export function applyExplicit(
       invoiceNumber: invoice.number,
       applied: allocation.amount,
       rule: 'explicit',
+      openAfter: invoice.open.subtract(allocation.amount),
     };
   });
   const applied = sumMoney(
@@ -205,6 +208,7 @@ export function applyOldestDueFirst(
       invoiceNumber: invoice.number,
       applied,
       rule: 'oldest_due_first',
+      openAfter: invoice.open.subtract(applied),
     });
     remaining = remaining.subtract(applied);
   }

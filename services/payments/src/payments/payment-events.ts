@@ -72,6 +72,9 @@ export function paymentReceivedEvent(
           applied: money(BigInt(a.appliedMinor), payment.currency),
           rule: ruleToProto(a.rule),
           invoiceNumber: a.invoiceNumber,
+          ...(a.invoiceOpenAfterMinor !== null && {
+            invoiceOpenAfter: money(BigInt(a.invoiceOpenAfterMinor), payment.currency),
+          }),
         })),
       unapplied: money(ledger.unappliedMinor, payment.currency),
       method: methodToProto(payment.method),

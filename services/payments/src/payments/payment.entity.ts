@@ -158,6 +158,13 @@ export class PaymentAllocationEntity {
   @Column({ name: 'applied_minor', type: 'bigint' })
   appliedMinor!: string;
 
+  /**
+   * What this allocation left open on the invoice, per payments' open amounts when it was decided
+   * (ADR 0030); null for allocations decided before it was recorded.
+   */
+  @Column({ name: 'invoice_open_after_minor', type: 'bigint', nullable: true })
+  invoiceOpenAfterMinor!: string | null;
+
   /** Part invoicing refused (allocation-rejected); it is unapplied cash of the payment again. */
   @Column({ name: 'rejected_minor', type: 'bigint' })
   rejectedMinor!: string;

@@ -52,6 +52,7 @@ function setup(known: InvoiceState[] = []) {
   const locked: LockedForPlanning = {
     invoices: new Map(known.map((s) => [s.invoiceId, s])),
     customers: new Map([['c-1', { timeZone: 'Asia/Shanghai', tier: 'standard' }]]),
+    held: new Set(),
   };
   const invoices = {
     lockForPlanning: jest.fn().mockResolvedValue(locked),
@@ -78,7 +79,7 @@ describe('RecordInvoiceStateUseCase', () => {
       useCase.execute([{ update: paid('inv-1'), trace }, { update: issued('inv-2') }], tx),
     ).resolves.toEqual(['applied', 'applied']);
     expect(invoices.lockForPlanning).toHaveBeenCalledTimes(1);
-    expect(invoices.lockForPlanning).toHaveBeenCalledWith(tx.em, ['inv-1', 'inv-2'], ['c-1']);
+    expect(invoices.lockForPlanning).toHaveBeenCalledWith(tx.em, ['inv-1', 'inv-2'], ['c-1'], []);
     expect(saved().map((s) => [s.invoiceId, s.status, s.openMinor])).toEqual([
       ['inv-1', 'paid', '0'],
       ['inv-2', 'open', '113000'],
@@ -96,6 +97,7 @@ describe('RecordInvoiceStateUseCase', () => {
           dueDate: '2025-03-31',
           openMinor: '0',
           customer: { timeZone: 'Asia/Shanghai', tier: 'standard' },
+          held: false,
           firstSeen: false,
         },
         trace,

@@ -18,6 +18,9 @@ export type RecordInvoiceOutcome = 'applied' | 'stale';
  * re-anchors them, a reopening schedules the steps still ahead. Runs in the consumer's inbox
  * transaction, so the projection, the reminders and their events commit together.
  *
+ * invoice-paid also ends the payment holds of the payments it names (payment-holds.ts), in the
+ * same statement as the lock.
+ *
  * A batch costs the same few statements whatever its size: the invoices are locked and read at
  * once, the events folded into them in memory in order (two events of one invoice: the second
  * sees the first), and the outcome written once. Events of different topics are not ordered: an
@@ -37,6 +40,9 @@ export class RecordInvoiceStateUseCase {
       tx.em,
       [...new Set(events.map((e) => e.update.invoiceId))],
       [...new Set(events.map((e) => e.update.customerId))],
+      events.flatMap(({ update }) =>
+        (update.releasesPayments ?? []).map((paymentId) => ({ invoiceId: update.invoiceId, paymentId })),
+      ),
     );
     const known = new Set(locked.invoices.keys());
     const states = new Map(locked.invoices);
@@ -57,6 +63,7 @@ export class RecordInvoiceStateUseCase {
           dueDate: next.dueDate,
           openMinor: next.openMinor,
           customer: locked.customers.get(next.customerId) ?? null,
+          held: locked.held.has(next.invoiceId),
           firstSeen: current === null,
         },
         trace,

@@ -49,6 +49,8 @@ function setup(rows: {
   invoice: InvoiceEntity | null;
   locale?: string;
   idempotent?: boolean;
+  /** A payment holds the invoice (payment-holds.ts). */
+  held?: boolean;
 }) {
   // The stored row: what each transaction reads, and what update() writes to.
   const stored = rows.reminder;
@@ -74,6 +76,8 @@ function setup(rows: {
   const em = {
     getRepository: (entity: unknown) =>
       entity === ReminderEntity ? reminders : entity === InvoiceEntity ? invoices : customers,
+    // The one raw query of a send: is the invoice held by a payment?
+    query: jest.fn().mockResolvedValue([{ held: rows.held ?? false }]),
   } as unknown as EntityManager;
   const dataSource = {
     transaction: jest.fn((work: (em: EntityManager) => unknown) => work(em)),
@@ -97,6 +101,23 @@ const appended = (outbox: jest.Mocked<OutboxWriter>): AppendedEvent =>
   (outbox.append.mock.calls[0] as unknown as [unknown, AppendedEvent])[1];
 
 describe('SendReminderUseCase', () => {
+  it('does not send while a payment settles the invoice that invoicing has not recorded yet', async () => {
+    const { useCase, reminders, channel, payload } = setup({
+      reminder: reminder(),
+      invoice: invoice(),
+      held: true,
+    });
+    await expect(useCase.execute(payload, { final: false })).resolves.toEqual({
+      kind: 'cancelled',
+      reason: 'invoice_paid',
+    });
+    expect(channel.send).not.toHaveBeenCalled();
+    expect(reminders.update).toHaveBeenCalledWith(
+      { id: payload.reminderId },
+      expect.objectContaining({ status: 'cancelled', reason: 'invoice_paid' }),
+    );
+  });
+
   it('claims the reminder, sends it outside any transaction, then records it sent with reminder-sent', async () => {
     const { useCase, reminders, stored, outbox, channel, payload, dataSource } = setup({
       reminder: reminder(),

@@ -21,6 +21,7 @@ import type { NotificationsConfig } from '../../config';
 import { CustomerEntity } from '../../customers/customer.entity';
 import { InvoiceEntity } from '../../invoices/invoice.entity';
 import { invoiceStanding } from '../../invoices/invoice-standing';
+import { isHeldByPayment } from '../../invoices/payment-holds';
 import type { CancelReason, ReminderStatus } from '../../reminder-policy/plan-reminders';
 import { reminderCancelled, reminderSent } from '../reminder-events';
 import { ReminderEntity } from '../reminder.entity';
@@ -150,7 +151,9 @@ export class SendReminderUseCase {
         ? this.markUnconfirmed(em, reminder, `its claim expired, and since: ${detail}`)
         : this.cancel(em, reminder, reason, detail);
     if (invoice === null) return settled('policy_changed', 'the invoice is not known');
-    const standing = invoiceStanding(invoice);
+    // The newest state this service can know: a payment that settles the invoice holds the reminder
+    // even before invoicing has recorded it (payment-holds.ts).
+    const standing = invoiceStanding({ ...invoice, held: await isHeldByPayment(em, invoice.invoiceId) });
     if (!standing.remindable) return settled(standing.reason, standing.detail);
     const customer = await em.getRepository(CustomerEntity).findOneBy({ customerId: reminder.customerId });
     const locale = templateLocale(customer?.locale);

@@ -8,7 +8,7 @@ import { CashApplicationEngine } from '../../cash-application/cash-application.e
 import type { CashApplicationResult, PaymentCandidate } from '../../cash-application/cash-application.types';
 import { SqlOpenItems } from '../../cash-application/sql-open-items';
 import { PaymentsException } from '../../common/payments.exception';
-import { applyExplicit } from '../../payments/cash-application';
+import { applyExplicit, type CashApplication } from '../../payments/cash-application';
 import { outboxRow } from '@duemap/messaging';
 import { paymentReceivedEvent } from '../../payments/payment-events';
 import { statusOfDecided } from '../../payments/payment-ledger';
@@ -212,8 +212,9 @@ export class RecordStatementPaymentsUseCase {
       },
     ]);
     if (!grounds) return null;
+    let checked: CashApplication;
     try {
-      applyExplicit(
+      checked = applyExplicit(
         Money.fromMinor(BigInt(payment.amountMinor), payment.currency),
         customerId,
         result.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: a.amount })),
@@ -230,6 +231,8 @@ export class RecordStatementPaymentsUseCase {
         position,
         invoiceNumber: a.invoiceNumber,
         appliedMinor: a.amount.minor.toString(),
+        // applyExplicit keeps the order it was given.
+        invoiceOpenAfterMinor: checked.allocations[position]?.openAfter.minor.toString() ?? null,
         rejectedMinor: '0',
         rule: a.rule,
         rejectionReason: null,

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { customerInTerritory, type Territory } from '@duemap/auth';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { Topic } from '@duemap/events';
 import { InjectConfig } from '@duemap/config';
-import { eventTopic } from '@duemap/messaging';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { outboxRow, type OutboxRow } from '@duemap/messaging';
 import { GroupCommit, type GroupOutcome } from '@duemap/database';
@@ -26,8 +23,8 @@ import {
 import { CashApplicationEngine } from '../../cash-application/cash-application.engine';
 import { InMemoryOpenItems } from '../../cash-application/in-memory-open-items';
 import { decideIdempotency } from '../idempotency';
+import { paymentReceivedEvent } from '../payment-events';
 import { statusOfDecided } from '../payment-ledger';
-import { methodToProto, ruleToProto } from '../payment-enums';
 import { requestHash, type PaymentRequest } from '../payment-request';
 import { IDEMPOTENCY_KEY_CONSTRAINT, PaymentAllocationEntity, PaymentEntity } from '../payment.entity';
 import { toPaymentView, type PaymentView } from '../payment.view';
@@ -239,7 +236,18 @@ export class RecordPaymentUseCase {
         }
         const application = await decide(item.request, ground);
         const payment = this.newPayment(item, application);
-        stored.push({ payment, event: this.paymentReceived(item, payment.payment, application) });
+        stored.push({
+          payment,
+          event: outboxRow(
+            this.config.SERVICE_NAME,
+            paymentReceivedEvent(
+              payment.payment,
+              payment.allocations,
+              { sourceSystem: 'api', externalId: item.request.idempotencyKey },
+              item.traceContext,
+            ),
+          ),
+        });
         // The answer is what is written, not a read back of it.
         const view = toPaymentView(payment.payment, payment.allocations);
         outcomes.push({ ok: true, value: { payment: view, replayed: false } });
@@ -300,6 +308,7 @@ export class RecordPaymentUseCase {
         position,
         invoiceNumber: a.invoiceNumber,
         appliedMinor: a.applied.minor.toString(),
+        invoiceOpenAfterMinor: a.openAfter.minor.toString(),
         rejectedMinor: '0',
         rule: a.rule,
         rejectionReason: null,
@@ -307,37 +316,6 @@ export class RecordPaymentUseCase {
       }),
     );
     return { payment, allocations };
-  }
-
-  /** payments.payment-received.v1 for the outbox, in the trace of the request that made it. */
-  private paymentReceived(
-    { request, traceContext }: PendingPayment,
-    payment: PaymentEntity,
-    application: CashApplication,
-  ): OutboxRow {
-    return outboxRow(this.config.SERVICE_NAME, {
-      topic: eventTopic(Topic.PaymentReceived),
-      key: request.customerId,
-      occurredAt: payment.createdAt,
-      traceContext,
-      event: {
-        customerId: request.customerId,
-        occurredAt: timestampFromDate(payment.createdAt),
-        paymentId: payment.id,
-        amount: request.amount.toJSON(),
-        allocations: application.allocations.map((a) => ({
-          invoiceId: a.invoiceId,
-          applied: a.applied.toJSON(),
-          rule: ruleToProto(a.rule),
-          invoiceNumber: a.invoiceNumber,
-        })),
-        unapplied: application.unapplied.toJSON(),
-        method: methodToProto(request.method),
-        reference: request.reference,
-        receivedAt: timestampFromDate(request.receivedAt),
-        source: { sourceSystem: 'api', externalId: request.idempotencyKey },
-      },
-    });
   }
 }
 
@@ -394,13 +372,20 @@ async function applyByReference(
   if (result.decision !== 'auto_apply' || !result.allocations.some((a) => a.rule === 'invoice_reference')) {
     return null;
   }
+  const byId = new Map(invoices.map((i) => [i.invoiceId, i]));
   return {
-    allocations: result.allocations.map((a) => ({
-      invoiceId: a.invoiceId,
-      invoiceNumber: a.invoiceNumber,
-      applied: a.amount,
-      rule: a.rule,
-    })),
+    allocations: result.allocations.map((a) => {
+      const invoice = byId.get(a.invoiceId);
+      if (invoice === undefined)
+        throw new Error(`the engine applied ${a.invoiceId}, not one of the customer's`);
+      return {
+        invoiceId: a.invoiceId,
+        invoiceNumber: a.invoiceNumber,
+        applied: a.amount,
+        rule: a.rule,
+        openAfter: invoice.open.subtract(a.amount),
+      };
+    }),
     unapplied: result.unapplied,
   };
 }

@@ -123,6 +123,7 @@ export class ReviewPaymentUseCase {
           position,
           invoiceNumber: a.invoiceNumber,
           appliedMinor: a.applied.minor.toString(),
+          invoiceOpenAfterMinor: a.openAfter.minor.toString(),
           rejectedMinor: '0',
           rule: engine?.rule ?? a.rule,
           rejectionReason: null,
