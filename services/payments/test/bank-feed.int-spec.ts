@@ -152,7 +152,9 @@ describe('bank.payments.v1: bank transactions from Kafka', () => {
       endToEndId: `E2E-${randomUUID()}`,
       amount: '5530.25',
       payer: { name: 'ACME TRADING CO LTD', iban: 'GB29NWBK60161331926819', bic: 'NWBKGB2L' },
-      remittance: 'AC-77120931 AC-77120932',
+      // Structured remittance only: the invoice numbers as the bank's documentNumbers.
+      remittance: 'payment',
+      documentNumbers: ['AC-77120931', 'AC-77120932'],
     });
     const unknown = credit({ amount: '77.70', payer: { name: 'WANG LI' }, remittance: 'goods' });
     const debit = credit({ amount: '15.00', direction: 'debit', remittance: 'bank fee' });
@@ -171,6 +173,9 @@ describe('bank.payments.v1: bank transactions from Kafka', () => {
     expect(both).toMatchObject({ customerId: acme, status: 'applied', amount: cny('5530.25') });
     expect(both.allocations.map((a) => a.invoiceNumber).sort()).toEqual(['AC-77120931', 'AC-77120932']);
     expect(both.allocations.find((a) => a.invoiceId === ac1)?.applied).toEqual(cny('5430.25'));
+    // Matched by the numbers of the structured remittance, not guessed from the amount.
+    expect(both.allocations.map((a) => a.rule)).toEqual(['invoice_reference', 'invoice_reference']);
+    expect(both.allocations[0]?.evidence?.join(' ')).toContain('document number');
 
     const waiting = await paymentOf(unknown.bankTransactionId as string);
     expect(waiting.status).toBe('needs_review');

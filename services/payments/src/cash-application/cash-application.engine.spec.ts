@@ -171,6 +171,20 @@ describe('CashApplicationEngine', () => {
       expect(r.allocations[0]?.evidence[0]).toContain(`creditor reference ${rf}`);
     });
 
+    it('reads the invoice numbers of structured remittance (document numbers) like written ones, once each', async () => {
+      const structured = await engine.apply(
+        pay('1250.87', { remittanceText: null, documentNumbers: ['INV-2026-004217', 'INV-2026-004218'] }),
+      );
+      expect(split(structured)).toEqual({ i1: '1000.37', i2: '250.50' });
+      expect(structured.allocations[0]?.evidence[0]).toContain('document number');
+      expect(structured.decision).toBe('auto_apply');
+      // Named in both places: still one allocation of it.
+      const both = await engine.apply(
+        pay('1000.37', { remittanceText: 'INV-2026-004217', documentNumbers: ['INV-2026-004217'] }),
+      );
+      expect(split(both)).toEqual({ i1: '1000.37' });
+    });
+
     it('accepts one typo only when the amount or the payer confirms it', async () => {
       const confirmed = await engine.apply(pay('777.77', { remittanceText: 'AR2026110024' }));
       expect(split(confirmed)).toEqual({ a1: '777.77' });

@@ -455,6 +455,9 @@ export class CashApplicationEngine {
       }
       mentions.push(...extractNumberMentions(rest, 'remittance'));
     }
+    for (const number of candidate.documentNumbers ?? []) {
+      mentions.push(...extractNumberMentions(number, 'document number'));
+    }
     if (candidate.endToEndId) mentions.push(...extractNumberMentions(candidate.endToEndId, 'end-to-end id'));
     return { mentions, validRf };
   }

@@ -25,6 +25,11 @@ export interface PaymentCandidate {
   remittanceText?: string | null;
   /** Structured creditor reference, ISO 11649 (`RF18 5390 0754 7034`) or a bank's own. */
   creditorReference?: string | null;
+  /**
+   * Invoice numbers the payer gave in structured remittance (camt RfrdDocInf/Nb, documentNumbers of
+   * bank.payments.v1), read like numbers written in the remittance text.
+   */
+  documentNumbers?: readonly string[] | null;
   endToEndId?: string | null;
   /** The payer's own split; applied as given (after checks) and nothing else is guessed. */
   allocations?: readonly ExplicitAllocation[] | null;

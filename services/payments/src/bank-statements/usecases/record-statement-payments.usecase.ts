@@ -30,6 +30,7 @@ interface WaitingLine {
   payer_account: string | null;
   remittance: string;
   creditor_reference: string | null;
+  document_numbers: string[] | null;
   end_to_end_id: string | null;
   bank_transaction_id: string | null;
 }
@@ -79,7 +80,7 @@ export class RecordStatementPaymentsUseCase {
         `SELECT statement_id, line_no, dedup_key, amount_minor::text AS amount_minor, currency,
                 to_char(value_date, 'YYYY-MM-DD') AS value_date, to_char(booking_date, 'YYYY-MM-DD') AS booking_date,
                 payer_name, ultimate_payer_name, payer_iban, payer_account, remittance, creditor_reference,
-                end_to_end_id, bank_transaction_id
+                document_numbers, end_to_end_id, bank_transaction_id
            FROM bank_statement_lines
           WHERE status = 'unmatched'
           ORDER BY statement_id, line_no
@@ -144,6 +145,7 @@ export class RecordStatementPaymentsUseCase {
       payerAccount: line.payer_iban ?? line.payer_account,
       remittanceText: line.remittance,
       creditorReference: line.creditor_reference,
+      documentNumbers: line.document_numbers,
       endToEndId: line.end_to_end_id,
     };
     const result = await engine.apply(candidate);
