@@ -50,6 +50,20 @@ export interface CreditFact {
   occurredAt: Date;
 }
 
+/**
+ * What payments decided about one invoice (an allocation, counted against the invoice at once:
+ * ADR 0030), or that it no longer needs counting here (`release`: invoicing recorded it, or it was
+ * reversed or rejected).
+ */
+export interface AllocationFact {
+  paymentId: string;
+  invoiceId: string;
+  customerId: string;
+  /** Set for an allocation, absent for a release. */
+  applied?: { currency: string; minor: bigint };
+  release: boolean;
+}
+
 /** Customer ids are our UUIDs; one spelling (lower case) so the projection's rows match the customer. */
 function customerOf(id: string): string {
   return id.toLowerCase();
@@ -185,4 +199,38 @@ export function refundIssuedFact(event: RefundIssued): CreditFact {
     amountMinor: -amount.minor,
     occurredAt: occurred(event.occurredAt),
   };
+}
+
+/** payment-received: every allocation payments decided, to count before invoicing records it. */
+export function paymentAllocationFacts(event: PaymentReceived): AllocationFact[] {
+  return event.allocations.map((a, index) => ({
+    paymentId: event.paymentId,
+    invoiceId: a.invoiceId,
+    customerId: customerOf(event.customerId),
+    applied: minor(a.applied, `allocations[${index}].applied`),
+    release: false,
+  }));
+}
+
+const releases = (customerId: string, pairs: { paymentId: string; invoiceId: string }[]): AllocationFact[] =>
+  pairs.map((p) => ({ ...p, customerId: customerOf(customerId), release: true }));
+
+/** invoice-changed / invoice-paid: the payments whose allocations invoicing's open amount includes now. */
+export function recordedAllocationFacts(event: InvoiceChanged | InvoicePaid): AllocationFact[] {
+  const ids = 'recordedPaymentIds' in event ? event.recordedPaymentIds : event.paymentIds;
+  return releases(
+    event.customerId,
+    ids.map((paymentId) => ({ paymentId, invoiceId: event.invoiceId })),
+  );
+}
+
+export function reversedAllocationFacts(event: PaymentReversed): AllocationFact[] {
+  return releases(
+    event.customerId,
+    event.reversedAllocations.map((a) => ({ paymentId: event.paymentId, invoiceId: a.invoiceId })),
+  );
+}
+
+export function rejectedAllocationFacts(event: AllocationRejected): AllocationFact[] {
+  return releases(event.customerId, [{ paymentId: event.paymentId, invoiceId: event.invoiceId }]);
 }

@@ -40,15 +40,24 @@ interface CustomerTotals {
 
 // Like items are aggregated in SQL (a big customer has thousands of invoices); grouping by the
 // sign of the open amount keeps "any open amount > 0" answerable from the groups. One statement
-// reads every customer of the transaction.
+// reads every customer of the transaction. An invoice's open amount is invoicing's, less the
+// allocations payments decided that invoicing has not recorded yet (ADR 0030), never below zero
+// (while invoicing's event that records one is still on its way, it would count twice).
 const TOTALS_SQL = `
   SELECT c.id, c.version::text AS version, c.balances, c.ar_status, g.groups, k.credits
     FROM customers c
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object('currency', currency, 'overdue', overdue, 'void', void, 'open', open)), '[]') AS groups
-        FROM (SELECT currency, overdue, void, sum(open_minor)::text AS open
-                FROM invoice_balances WHERE customer_id = c.id::text
-               GROUP BY currency, overdue, void, open_minor > 0) x) g
+        FROM (SELECT currency, overdue, void, sum(open)::text AS open
+                FROM (SELECT b.currency, b.overdue, b.void,
+                             CASE WHEN b.open_minor > 0 THEN greatest(b.open_minor - coalesce(p.pending, 0), 0)
+                                  ELSE b.open_minor END AS open
+                        FROM invoice_balances b
+                        LEFT JOIN (SELECT invoice_id, sum(applied_minor) AS pending FROM payment_allocations
+                                    WHERE customer_id = c.id::text AND NOT released GROUP BY invoice_id) p
+                               USING (invoice_id)
+                       WHERE b.customer_id = c.id::text) o
+               GROUP BY currency, overdue, void, open > 0) x) g
     CROSS JOIN LATERAL (
       SELECT coalesce(json_agg(json_build_object('currency', currency, 'amount', amount)), '[]') AS credits
         FROM (SELECT currency, sum(amount_minor)::text AS amount

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CreditFact, InvoiceFact } from './balance-facts';
+import type { AllocationFact, CreditFact, InvoiceFact } from './balance-facts';
 
 export type UpsertedInvoiceFact = { applied: false } | { applied: true; previousCustomerId: string | null };
 
@@ -154,5 +154,50 @@ export class InvoiceBalancesRepository {
     );
     const recorded = new Set(rows.map((r) => r.entry_key));
     return facts.map((fact, i) => recorded.has(fact.entryKey) && first.get(fact.entryKey) === i);
+  }
+
+  /**
+   * Records payments' allocations and their releases, in one statement. A release is sticky and may
+   * come before its allocation (it is kept, and the allocation then counts nothing); the facts of
+   * one (payment, invoice) in the batch are folded first, since an upsert touches a row once.
+   */
+  async recordAllocations(em: EntityManager, facts: readonly AllocationFact[]): Promise<void> {
+    if (facts.length === 0) return;
+    const folded = new Map<string, AllocationFact>();
+    for (const fact of facts) {
+      const key = `${fact.paymentId}\u0000${fact.invoiceId}`;
+      const held = folded.get(key);
+      folded.set(key, {
+        ...fact,
+        applied: fact.applied ?? held?.applied,
+        customerId: fact.applied ? fact.customerId : (held?.customerId ?? fact.customerId),
+        release: fact.release || (held?.release ?? false),
+      });
+    }
+    const rows = [...folded.values()].sort((a, b) =>
+      a.paymentId === b.paymentId
+        ? a.invoiceId.localeCompare(b.invoiceId)
+        : a.paymentId.localeCompare(b.paymentId),
+    );
+    await em.query(
+      `INSERT INTO payment_allocations AS a (payment_id, invoice_id, customer_id, currency, applied_minor, released)
+       SELECT f.payment_id, f.invoice_id, f.customer_id, f.currency, coalesce(f.applied_minor, 0), f.released
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bool[])
+              AS f(payment_id, invoice_id, customer_id, currency, applied_minor, released)
+       ON CONFLICT (payment_id, invoice_id) DO UPDATE SET
+              customer_id = CASE WHEN EXCLUDED.currency IS NULL THEN a.customer_id ELSE EXCLUDED.customer_id END,
+              currency = coalesce(EXCLUDED.currency, a.currency),
+              applied_minor = CASE WHEN EXCLUDED.currency IS NULL THEN a.applied_minor ELSE EXCLUDED.applied_minor END,
+              released = a.released OR EXCLUDED.released,
+              updated_at = now()`,
+      [
+        rows.map((r) => r.paymentId),
+        rows.map((r) => r.invoiceId),
+        rows.map((r) => r.customerId),
+        rows.map((r) => r.applied?.currency ?? null),
+        rows.map((r) => r.applied?.minor.toString() ?? null),
+        rows.map((r) => r.release),
+      ],
+    );
   }
 }

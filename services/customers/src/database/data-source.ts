@@ -7,6 +7,7 @@ import { CreateCustomers1763900001000 } from './migrations/1763900001000-create-
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { CustomerProvinceKey1797000000000 } from './migrations/1797000000000-customer-province-key';
 import { LocationVerdicts1797800000000 } from './migrations/1797800000000-location-verdicts';
+import { PaymentAllocations1798600000000 } from './migrations/1798600000000-payment-allocations';
 
 /** Everything TypeORM knows of the customers database; deploy/local migrates it with createDataSource. */
 export function dataSourceOptions(url: string): PostgresConnectionOptions {
@@ -26,6 +27,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       AggregateVersions1796600000000,
       CustomerProvinceKey1797000000000,
       LocationVerdicts1797800000000,
+      PaymentAllocations1798600000000,
     ],
   };
 }

@@ -114,7 +114,8 @@ export function issuedEvents(invoice: Invoice, at: Date): OutboxEvent<DescMessag
 
 /**
  * invoice-changed with what changed, then invoice-paid / invoice-overdue when the status just
- * became that. `paymentIds` are the payments applied to the invoice, oldest first (for invoice-paid).
+ * became that. `paymentIds` are the payments applied to the invoice, oldest first (for invoice-paid);
+ * `recordedPaymentIds` the payments whose allocation this change records (invoice-changed).
  */
 export function changedEvents(
   before: Invoice,
@@ -122,6 +123,7 @@ export function changedEvents(
   changedFields: readonly InvoiceField[],
   paymentIds: readonly string[],
   at: Date,
+  recordedPaymentIds: readonly string[] = [],
 ): OutboxEvent<DescMessage>[] {
   return [
     outboxEvent(
@@ -130,6 +132,7 @@ export function changedEvents(
         ...snapshot(after),
         changedFields: [...changedFields],
         previousCustomerId: before.customerId !== after.customerId ? before.customerId : '',
+        recordedPaymentIds: [...recordedPaymentIds],
       },
       at,
     ),

@@ -2,7 +2,7 @@ import { TransactionScope, type OutboxWriter } from '@duemap/messaging';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, createContextKey, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
-import type { CreditFact, InvoiceFact } from '../balance-facts';
+import type { AllocationFact, CreditFact, InvoiceFact } from '../balance-facts';
 import { BalanceRecalculator } from '../balance-recalculator';
 import type { InvoiceBalancesRepository, UpsertedInvoiceFact } from '../invoice-balances.repository';
 import { ApplyBalanceFactsUseCase, type TracedFact } from './apply-balance-facts.usecase';
@@ -44,7 +44,20 @@ const credit = (name: string, customerId: string, entryKey = name): TracedFact =
   trace: traceOf(name),
 });
 
+const allocation = (name: string, customerId: string, release = false): TracedFact => ({
+  kind: 'allocation',
+  fact: {
+    paymentId: 'pay-1',
+    invoiceId: 'inv-1',
+    customerId,
+    ...(release ? {} : { applied: { currency: 'CNY', minor: 100n } }),
+    release,
+  },
+  trace: traceOf(name),
+});
+
 describe('ApplyBalanceFactsUseCase', () => {
+  let allocations: AllocationFact[][];
   let upserts: InvoiceFact[][];
   let credits: CreditFact[][];
   let invoiceOutcomes: UpsertedInvoiceFact[];
@@ -58,6 +71,7 @@ describe('ApplyBalanceFactsUseCase', () => {
   afterAll(() => context.disable());
 
   beforeEach(() => {
+    allocations = [];
     upserts = [];
     credits = [];
     invoiceOutcomes = [];
@@ -72,6 +86,10 @@ describe('ApplyBalanceFactsUseCase', () => {
         credits.push(facts);
         return Promise.resolve(facts.map((_, i) => creditOutcomes[i] ?? false));
       },
+      recordAllocations: (_em: EntityManager, facts: AllocationFact[]) => {
+        allocations.push(facts);
+        return Promise.resolve();
+      },
     } as unknown as InvoiceBalancesRepository;
     recalculator = new BalanceRecalculator({} as OutboxWriter);
     jest.spyOn(recalculator, 'recompute').mockImplementation((_em, ids, traces = new Map()) => {
@@ -85,18 +103,26 @@ describe('ApplyBalanceFactsUseCase', () => {
     useCase = new ApplyBalanceFactsUseCase(repository, recalculator);
   });
 
-  it('applies every fact of the transaction at its end, in two statements, in arrival order', async () => {
+  it('applies every fact of the transaction at its end, one statement per kind, in arrival order', async () => {
     const scope = new TransactionScope();
     const issued = [invoice('issued-1'), invoice('issued-2', { invoiceId: 'inv-2' })];
-    const received = [credit('received', A)];
-    const paid = [invoice('paid', { openMinor: 0n })];
+    const received = [credit('received', A), allocation('allocated', A)];
+    const paid = [invoice('paid', { openMinor: 0n }), allocation('recorded', A, true)];
     useCase.enqueue(issued, em, scope);
     useCase.enqueue(received, em, scope);
     useCase.enqueue(paid, em, scope);
     expect(upserts).toEqual([]);
     await scope.flush();
-    expect(upserts).toEqual([[...issued, ...paid].map((f) => f.fact)]);
-    expect(credits).toEqual([received.map((f) => f.fact)]);
+    expect(upserts).toEqual([[issued[0], issued[1], paid[0]].map((f) => f!.fact)]);
+    expect(credits).toEqual([[received[0]!.fact]]);
+    expect(allocations).toEqual([[received[1]!.fact, paid[1]!.fact]]);
+  });
+
+  it("schedules an allocation's customer: payments' decision changes the balance before invoicing's", async () => {
+    const scope = new TransactionScope();
+    useCase.enqueue([allocation('allocated', B)], em, scope);
+    await scope.flush();
+    expect(recomputed).toEqual([{ ids: [B], traces: { [B]: 'allocated' }, trace: 'allocated' }]);
   });
 
   it('schedules the customers of applied and recorded facts, each with the first event that touched it', async () => {

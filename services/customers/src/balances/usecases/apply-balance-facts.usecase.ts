@@ -2,22 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { ScopeKey, type TransactionScope } from '@duemap/messaging';
 import type { Context } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
-import type { CreditFact, InvoiceFact } from '../balance-facts';
+import type { AllocationFact, CreditFact, InvoiceFact } from '../balance-facts';
 import { BalanceRecalculator } from '../balance-recalculator';
 import { InvoiceBalancesRepository } from '../invoice-balances.repository';
 
 /** A fact with the trace of the event it came from, which the customer's new events continue. */
 export type TracedFact =
   | { kind: 'invoice'; fact: InvoiceFact; trace: Context }
-  | { kind: 'credit'; fact: CreditFact; trace: Context };
+  | { kind: 'credit'; fact: CreditFact; trace: Context }
+  | { kind: 'allocation'; fact: AllocationFact; trace: Context };
 
-/** Per fact: an invoice fact is applied or stale, a credit fact recorded or a duplicate. */
+/**
+ * Per fact: an invoice fact is applied or stale, a credit fact recorded or a duplicate, an
+ * allocation fact recorded (allocations and releases are idempotent upserts).
+ */
 export type BalanceFactOutcome = 'applied' | 'stale' | 'recorded' | 'duplicate';
 
 const QUEUED = new ScopeKey<TracedFact[]>('customers:balance-facts');
 
 /**
- * Mirrors invoicing's and payments' events into the invoice projection and the credit ledger, and
+ * Mirrors invoicing's and payments' events into the invoice projection, payments' allocations and the credit ledger, and
  * marks the customers they touch for recomputation, in the consumer's inbox transaction (`em`), so
  * the effect happens once.
  *
@@ -52,6 +56,10 @@ export class ApplyBalanceFactsUseCase {
     const credits = facts.flatMap((f) => (f.kind === 'credit' ? [f.fact] : []));
     const upserted = (await this.projections.upsertFacts(em, invoices)).values();
     const recorded = (await this.projections.addCredits(em, credits)).values();
+    await this.projections.recordAllocations(
+      em,
+      facts.flatMap((f) => (f.kind === 'allocation' ? [f.fact] : [])),
+    );
 
     // Scheduled in arrival order, so each customer continues the trace of the first event that
     // touched it, as when events were handled one by one.
@@ -69,6 +77,12 @@ export class ApplyBalanceFactsUseCase {
         }
         case 'credit': {
           if (recorded.next().value !== true) return 'duplicate';
+          this.recalculator.schedule(em, scope, [traced.fact.customerId], traced.trace);
+          return 'recorded';
+        }
+        case 'allocation': {
+          // Payments' allocation counts against the invoice now (ADR 0030); a release may make
+          // invoicing's open amount speak alone again. Either may change the balance.
           this.recalculator.schedule(em, scope, [traced.fact.customerId], traced.trace);
           return 'recorded';
         }

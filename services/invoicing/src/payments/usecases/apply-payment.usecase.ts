@@ -237,6 +237,7 @@ export class ApplyPaymentUseCase {
               ? [...(targets.paymentIds.get(after.id) ?? [])]
               : [],
             now,
+            [event.paymentId],
           ),
         ),
         ...rejections.map((r) => allocationRejectedEvent(r, now)),
