@@ -19,9 +19,13 @@ import {
   invoicePaidFact,
   invoiceStateFact,
   invoiceVoidedFact,
+  paymentAllocationFacts,
   paymentReceivedFact,
   paymentReversedFact,
+  recordedAllocationFacts,
   refundIssuedFact,
+  rejectedAllocationFacts,
+  reversedAllocationFacts,
 } from './balance-facts';
 
 const CUSTOMER = '0B6F8F1E-3C1A-4F7E-9A51-2F4B7C9D1E02';
@@ -151,5 +155,84 @@ describe('credit facts', () => {
     expect(
       refundIssuedFact(create(RefundIssuedSchema, { ...base, refundId: 'ref-1', amount: cny('20.00') })),
     ).toMatchObject({ entryKey: 'refund/ref-1', amountMinor: -2000n, paymentId: 'pay-1' });
+  });
+});
+
+describe('allocation facts (ADR 0030)', () => {
+  const customerId = CUSTOMER.toLowerCase();
+
+  it("counts each of payment-received's allocations, and refuses a malformed amount (DLQ)", () => {
+    const event = create(PaymentReceivedSchema, {
+      customerId: CUSTOMER,
+      occurredAt,
+      paymentId: 'pay-1',
+      amount: cny('150.00'),
+      allocations: [
+        { invoiceId: 'inv-1', applied: cny('100.00') },
+        { invoiceId: 'inv-2', applied: cny('50.00') },
+      ],
+    });
+    expect(paymentAllocationFacts(event)).toEqual([
+      {
+        paymentId: 'pay-1',
+        invoiceId: 'inv-1',
+        customerId,
+        applied: { currency: 'CNY', minor: 10000n },
+        release: false,
+      },
+      {
+        paymentId: 'pay-1',
+        invoiceId: 'inv-2',
+        customerId,
+        applied: { currency: 'CNY', minor: 5000n },
+        release: false,
+      },
+    ]);
+    const bad = create(PaymentReceivedSchema, {
+      ...event,
+      allocations: [{ invoiceId: 'inv-1', applied: cny('1.234') }],
+    });
+    expect(() => paymentAllocationFacts(bad)).toThrow(FatalEventError);
+  });
+
+  it('releases the payments invoicing records, reverses or rejects', () => {
+    const release = (paymentId: string, invoiceId: string) => ({
+      paymentId,
+      invoiceId,
+      customerId,
+      release: true,
+    });
+    const changed = create(InvoiceChangedSchema, {
+      customerId: CUSTOMER,
+      occurredAt,
+      invoiceId: 'inv-1',
+      recordedPaymentIds: ['pay-1'],
+    });
+    expect(recordedAllocationFacts(changed)).toEqual([release('pay-1', 'inv-1')]);
+    // A change that records no payment (a due-date correction) releases nothing.
+    expect(
+      recordedAllocationFacts(create(InvoiceChangedSchema, { ...changed, recordedPaymentIds: [] })),
+    ).toEqual([]);
+    const paid = create(InvoicePaidSchema, {
+      customerId: CUSTOMER,
+      occurredAt,
+      invoiceId: 'inv-1',
+      paymentIds: ['pay-0', 'pay-1'],
+    });
+    expect(recordedAllocationFacts(paid)).toEqual([release('pay-0', 'inv-1'), release('pay-1', 'inv-1')]);
+    const reversed = create(PaymentReversedSchema, {
+      customerId: CUSTOMER,
+      occurredAt,
+      paymentId: 'pay-1',
+      reversedAllocations: [{ invoiceId: 'inv-1', amount: cny('100.00') }],
+    });
+    expect(reversedAllocationFacts(reversed)).toEqual([release('pay-1', 'inv-1')]);
+    const rejected = create(AllocationRejectedSchema, {
+      customerId: CUSTOMER,
+      occurredAt,
+      paymentId: 'pay-1',
+      invoiceId: 'inv-2',
+    });
+    expect(rejectedAllocationFacts(rejected)).toEqual([release('pay-1', 'inv-2')]);
   });
 });
