@@ -1,6 +1,11 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { bankPaymentsSchema, type BankPaymentRecord } from './ingestion-records';
+import {
+  bankPaymentsSchema,
+  erpInvoicesSchema,
+  type BankPaymentRecord,
+  type ErpInvoiceRecord,
+} from './ingestion-records';
 import { IngestionTopic } from './topics';
 
 type JsonSchema = {
@@ -67,6 +72,68 @@ describe('the published bank.payments.v1 JSON Schema', () => {
     expect(validate({ ...record, amount: { amount: '1e3', currency: 'EUR' } })).toBe(false);
     expect(validate({ ...record, amount: { amount: '10.00', currency: 'eur' } })).toBe(false);
     expect(validate({ ...record, bookingDate: '10.01.2026' })).toBe(false);
+    expect(validate({ ...record, unknownField: true })).toBe(false);
+  });
+});
+
+describe('the published erp.invoices.v1 JSON Schema', () => {
+  const schema = erpInvoicesSchema as JsonSchema;
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile<ErpInvoiceRecord>(erpInvoicesSchema);
+
+  it('is named by its topic and describes every field', () => {
+    expect(schema.$id).toMatch(/\/erp\.invoices\.v1\.schema\.json$/);
+    expect(IngestionTopic.ErpInvoices).toBe('erp.invoices.v1');
+    const fields = fieldsOf(schema);
+    expect(fields.length).toBeGreaterThan(15);
+    expect(fields.filter(([, field]) => !field.description?.trim()).map(([path]) => path)).toEqual([]);
+    expect(fields.filter(([, field]) => (field.examples ?? []).length === 0).map(([path]) => path)).toEqual(
+      [],
+    );
+  });
+
+  it('accepts its own examples, of the record and of every field', () => {
+    expect(schema.examples?.length).toBeGreaterThanOrEqual(2);
+    for (const example of schema.examples ?? []) {
+      expect({ example, valid: validate(example), errors: validate.errors ?? null }).toMatchObject({
+        valid: true,
+      });
+    }
+    for (const [path, field] of fieldsOf(schema)) {
+      const check = ajv.compile(field);
+      for (const example of field.examples ?? []) {
+        expect({ path, example, valid: check(example) }).toMatchObject({ valid: true });
+      }
+    }
+  });
+
+  it('refuses a record it could not identify, order or book', () => {
+    const record: ErpInvoiceRecord = {
+      sourceSystem: 'sap',
+      externalId: 'INV-1',
+      sourceVersion: 1,
+      customer: { sourceSystem: 'sap', externalId: 'C-1' },
+      number: 'INV-1',
+      issueDate: '2026-01-05',
+      dueDate: '2026-02-04',
+      total: { amount: '100.00', currency: 'CNY' },
+    };
+    expect(validate(record)).toBe(true);
+    const { sourceVersion: _v, ...noVersion } = record;
+    expect(validate(noVersion)).toBe(false);
+    expect(validate({ ...record, sourceVersion: 1.5 })).toBe(false);
+    expect(validate({ ...record, sourceVersion: '2026-01-05T00:00:00Z' })).toBe(false);
+    expect(validate({ ...record, customer: {} })).toBe(false);
+    expect(
+      validate({
+        ...record,
+        customer: { id: '0b6f8f1e-3c1a-4f7e-9a51-2f4b7c9d1e02', sourceSystem: 'x', externalId: 'y' },
+      }),
+    ).toBe(false);
+    expect(validate({ ...record, total: { amount: 100, currency: 'CNY' } })).toBe(false);
+    expect(validate({ ...record, dueDate: '04.02.2026' })).toBe(false);
+    expect(validate({ ...record, kind: 'debit_note' })).toBe(false);
     expect(validate({ ...record, unknownField: true })).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
 import bankPaymentsSchema from '../schemas/bank.payments.v1.schema.json';
+import erpInvoicesSchema from '../schemas/erp.invoices.v1.schema.json';
 
 // The records of the bulk ingestion topics, which outside systems (ERPs, banks) write as JSON. The
 // JSON Schema files in libs/events/schemas/ are the published contract; the interfaces below are
@@ -34,3 +35,27 @@ export interface BankPaymentRecord {
 
 /** The published JSON Schema of `bank.payments.v1` records (libs/events/schemas/). */
 export { bankPaymentsSchema };
+
+/** A record of `erp.invoices.v1`: one invoice from an ERP (see the schema's descriptions). */
+export interface ErpInvoiceRecord {
+  sourceSystem: string;
+  externalId: string;
+  /** A non-negative integer that grows with every change in the ERP. */
+  sourceVersion: number;
+  /** Exactly one form: the Duemap id, or the customer's record in an ERP. */
+  customer: { id: string } | { sourceSystem: string; externalId: string };
+  number: string;
+  /** Absent means invoice. */
+  kind?: 'invoice' | 'credit_note';
+  /** YYYY-MM-DD. */
+  issueDate: string;
+  /** YYYY-MM-DD, on or after issueDate. */
+  dueDate: string;
+  /** A decimal string and its ISO 4217 currency. */
+  total: { amount: string; currency: string };
+  /** Amounts are decimal strings in total.currency. */
+  lines?: { description: string; quantity?: string; unitPrice?: string; amount: string; tax?: string }[];
+}
+
+/** The published JSON Schema of `erp.invoices.v1` records (libs/events/schemas/). */
+export { erpInvoicesSchema };

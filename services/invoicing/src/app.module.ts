@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { InvoicingConfig } from './config';
 import { CustomersModule } from './customers/customers.module';
 import { dataSourceOptions } from './database/data-source';
+import { ErpIntakeModule } from './erp-intake/erp-intake.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { OverdueModule } from './overdue/overdue.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -23,6 +24,7 @@ export class AppModule {
         InvoicesModule,
         PaymentsModule,
         OverdueModule,
+        ErpIntakeModule,
       ],
     };
   }

@@ -95,7 +95,12 @@ describe('invoicing HTTP API', () => {
       const created = await h.put(source, body());
       const res = await h.put(
         source,
-        body({ dueDate: isoDay(45), total: { amount: '1500.00', currency: 'CNY' } }),
+        // The line follows the total: lines given must add up to it (LINES_TOTAL_MISMATCH otherwise).
+        body({
+          dueDate: isoDay(45),
+          total: { amount: '1500.00', currency: 'CNY' },
+          lines: [{ description: 'Consulting', amount: { amount: '1500.00', currency: 'CNY' } }],
+        }),
       );
 
       expect(res.status).toBe(200);
@@ -109,6 +114,7 @@ describe('invoicing HTTP API', () => {
         InvoiceField.DUE_DATE,
         InvoiceField.TOTAL,
         InvoiceField.OPEN_AMOUNT,
+        InvoiceField.LINES,
       ]);
       expect(changed.event.openAmount).toMatchObject({ amount: '1500.00', currency: 'CNY' });
     });

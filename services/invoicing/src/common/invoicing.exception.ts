@@ -17,6 +17,16 @@ export enum InvoicingErrorCode {
   TotalBelowPaid = 'TOTAL_BELOW_PAID',
   CustomerChangeNotAllowed = 'CUSTOMER_CHANGE_NOT_ALLOWED',
   CustomersUnavailable = 'CUSTOMERS_UNAVAILABLE',
+  /** dueDate earlier than issueDate. */
+  DueBeforeIssue = 'DUE_BEFORE_ISSUE',
+  /** The lines' amounts do not add up to the total. */
+  LinesTotalMismatch = 'LINES_TOTAL_MISMATCH',
+  /** The update carries a source version lower than the one stored: an older update never wins. */
+  StaleSourceVersion = 'STALE_SOURCE_VERSION',
+  /** A record kind the intake cannot book yet (credit notes). */
+  KindNotSupported = 'KIND_NOT_SUPPORTED',
+  /** An import file that cannot be read at all (unknown layout, missing columns, not CSV/XLSX). */
+  ImportUnreadable = 'IMPORT_UNREADABLE',
 }
 
 /** The one place an invoicing error code becomes an HTTP status. */
@@ -24,18 +34,23 @@ export function statusOfInvoicingError(code: InvoicingErrorCode): ErrorStatus {
   switch (code) {
     case InvoicingErrorCode.CustomerReferenceMissing:
     case InvoicingErrorCode.CustomerReferenceAmbiguous:
+    case InvoicingErrorCode.ImportUnreadable:
       return 400;
     case InvoicingErrorCode.InvoiceNotFound:
     case InvoicingErrorCode.CustomerNotFound:
       return 404;
     case InvoicingErrorCode.InvoiceVoided:
     case InvoicingErrorCode.InvoiceHasPayments:
+    case InvoicingErrorCode.StaleSourceVersion:
       return 409;
     case InvoicingErrorCode.TotalNotPositive:
     case InvoicingErrorCode.LineCurrencyMismatch:
     case InvoicingErrorCode.CurrencyChangeNotAllowed:
     case InvoicingErrorCode.TotalBelowPaid:
     case InvoicingErrorCode.CustomerChangeNotAllowed:
+    case InvoicingErrorCode.DueBeforeIssue:
+    case InvoicingErrorCode.LinesTotalMismatch:
+    case InvoicingErrorCode.KindNotSupported:
       return 422;
     case InvoicingErrorCode.CustomersUnavailable:
       return 503;

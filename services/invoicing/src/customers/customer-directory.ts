@@ -70,6 +70,40 @@ export class CustomerDirectory {
     return this.fromRemote(remote);
   }
 
+  /**
+   * Resolves many references at once: the read model in one statement, the customers API only for
+   * what it lacks. A reference nobody knows maps to its CUSTOMER_NOT_FOUND error, so one unknown
+   * customer fails its own invoices and not the batch; the API being down still throws.
+   */
+  async resolveMany(
+    references: readonly CustomerReference[],
+  ): Promise<Map<string, ResolvedCustomer | InvoicingException>> {
+    const ids = references.flatMap((r) => ('customerId' in r ? [r.customerId] : []));
+    const sources = references.flatMap((r) => ('source' in r ? [r.source] : []));
+    const found = await this.customers.findMany(this.dataSource.manager, ids, sources);
+    const resolved = new Map<string, ResolvedCustomer | InvoicingException>();
+    for (const reference of references) {
+      const key = referenceKey(reference);
+      if (resolved.has(key)) continue;
+      const known =
+        'customerId' in reference
+          ? found.byId.get(reference.customerId.toLowerCase())
+          : found.bySource.get(key.slice(2));
+      if (known !== undefined) {
+        resolved.set(key, { id: known.id, timeZone: known.timeZone });
+        continue;
+      }
+      try {
+        resolved.set(key, await this.resolve(reference));
+      } catch (err) {
+        if (!(err instanceof InvoicingException) || err.code !== InvoicingErrorCode.CustomerNotFound)
+          throw err;
+        resolved.set(key, err);
+      }
+    }
+    return resolved;
+  }
+
   /** Stores what the customers API told us, in the caller's transaction (so a rejected request stores nothing). */
   async remember(em: EntityManager, resolved: ResolvedCustomer): Promise<void> {
     if (resolved.fetched === undefined) return;
@@ -89,4 +123,11 @@ export class CustomerDirectory {
       fetched: remote,
     };
   }
+}
+
+/** A reference as a map key: `i:<id>` or `s:<system>\u0000<external id>`. */
+export function referenceKey(reference: CustomerReference): string {
+  return 'customerId' in reference
+    ? `i:${reference.customerId.toLowerCase()}`
+    : `s:${reference.source.sourceSystem}\u0000${reference.source.externalId}`;
 }

@@ -55,6 +55,54 @@ export class CustomerRepository {
   }
 
   /**
+   * Many customers in one statement, by Duemap id and by source record (an ERP batch names
+   * hundreds): the ids found, and the sources mapped to a known customer, keyed `system\u0000id`.
+   */
+  async findMany(
+    em: EntityManager,
+    ids: readonly string[],
+    sources: readonly SourceRef[],
+  ): Promise<{ byId: Map<string, KnownCustomer>; bySource: Map<string, KnownCustomer> }> {
+    const rows = await em.query<
+      {
+        id: string;
+        timeZone: string;
+        lastEventAt: Date | null;
+        lastEventVersion: string;
+        system: string | null;
+        externalId: string | null;
+      }[]
+    >(
+      `SELECT c.id, c.time_zone AS "timeZone", c.last_event_at AS "lastEventAt",
+              c.last_event_version::text AS "lastEventVersion", NULL::text AS system, NULL::text AS "externalId"
+       FROM customers c WHERE c.id = ANY($1::uuid[])
+       UNION ALL
+       SELECT c.id, c.time_zone, c.last_event_at, c.last_event_version::text, s.source_system, s.external_id
+       FROM unnest($2::text[], $3::text[]) AS k(source_system, external_id)
+       JOIN customer_sources s ON s.source_system = k.source_system AND s.external_id = k.external_id
+       JOIN customers c ON c.id = s.customer_id`,
+      [
+        ids.filter(isUuid).map((id) => id.toLowerCase()),
+        sources.map((s) => s.sourceSystem),
+        sources.map((s) => s.externalId),
+      ],
+    );
+    const byId = new Map<string, KnownCustomer>();
+    const bySource = new Map<string, KnownCustomer>();
+    for (const row of rows) {
+      const known: KnownCustomer = {
+        id: row.id,
+        timeZone: row.timeZone,
+        lastEventAt: row.lastEventAt,
+        lastEventVersion: BigInt(row.lastEventVersion),
+      };
+      if (row.system === null || row.externalId === null) byId.set(row.id, known);
+      else bySource.set(`${row.system}\u0000${row.externalId}`, known);
+    }
+    return { byId, bySource };
+  }
+
+  /**
    * Writes the customer's row. `lastEventAt` null (from the HTTP API) only fills a missing row,
    * so it never overwrites what an event said.
    */

@@ -7,6 +7,7 @@ import { AllocationRejectionEntity, InvoiceEntity, InvoicePaymentEntity } from '
 import { CreateInvoicing1763900100000 } from './migrations/1763900100000-create-invoicing';
 import { AggregateVersions1796600000000 } from './migrations/1796600000000-aggregate-versions';
 import { PaymentReversals1797000000000 } from './migrations/1797000000000-payment-reversals';
+import { InvoiceSourceVersion1798700000000 } from './migrations/1798700000000-invoice-source-version';
 
 export const invoicingEntities = [
   InvoiceEntity,
@@ -27,6 +28,7 @@ export function dataSourceOptions(url: string): PostgresConnectionOptions {
       CreateInvoicing1763900100000,
       AggregateVersions1796600000000,
       PaymentReversals1797000000000,
+      InvoiceSourceVersion1798700000000,
       ...placementMigrations,
     ],
   };

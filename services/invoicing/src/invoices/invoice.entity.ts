@@ -91,6 +91,13 @@ export class InvoiceEntity {
    */
   @Column({ type: 'bigint', default: 0 })
   version!: string;
+
+  /**
+   * The source's own version of the record (erp.invoices.v1 sourceVersion, or the upsert's): an
+   * update carrying a lower one is stale and ignored. Null when the source never gave one.
+   */
+  @Column({ name: 'source_version', type: 'bigint', nullable: true })
+  sourceVersion!: string | null;
 }
 
 /**

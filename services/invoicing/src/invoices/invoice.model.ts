@@ -32,6 +32,11 @@ export interface Invoice {
   updatedAt: Date;
   /** Incremented with every change written under the row's lock; its events carry it. */
   version: bigint;
+  /**
+   * The source's version of the record (see InvoiceEntity.sourceVersion); null when it gave none.
+   * Optional so that invoices built without reading it (fixtures) leave the stored one alone.
+   */
+  sourceVersion?: bigint | null;
 }
 
 export interface AppliedPayment {
@@ -64,6 +69,8 @@ export function toInvoice(row: InvoiceEntity): Invoice {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     version: BigInt(row.version),
+    sourceVersion:
+      row.sourceVersion === null || row.sourceVersion === undefined ? null : BigInt(row.sourceVersion),
   };
 }
 
@@ -109,6 +116,10 @@ export function toRow(invoice: Invoice): InvoiceEntity {
     createdAt: invoice.createdAt,
     updatedAt: invoice.updatedAt,
     version: invoice.version.toString(),
+    sourceVersion:
+      invoice.sourceVersion === undefined || invoice.sourceVersion === null
+        ? null
+        : invoice.sourceVersion.toString(),
   };
 }
 

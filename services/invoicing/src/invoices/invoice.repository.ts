@@ -97,7 +97,7 @@ const INVOICE_FIELDS = `
   i.currency, i.total_minor::text AS "totalMinor", i.paid_minor::text AS "paidMinor",
   i.open_minor::text AS "openMinor", i.status, i.time_zone AS "timeZone", i.overdue_at AS "overdueAt",
   i.lines, i.void_reason AS "voidReason", i.voided_at AS "voidedAt", i.created_at AS "createdAt",
-  i.updated_at AS "updatedAt", i.version::text AS version`;
+  i.updated_at AS "updatedAt", i.version::text AS version, i.source_version::text AS "sourceVersion"`;
 
 // An invoice (with its payment ids), a (payment, invoice) pair the payment handled before, or a
 // payment reversed already.
@@ -110,6 +110,14 @@ type TargetRow =
     } & InvoiceEntity)
   | { handledPayment: string; handledInvoice: string; reversedPayment: null; id: null }
   | { handledPayment: null; handledInvoice: null; reversedPayment: string; id: null };
+
+/** Rows per multi-row INSERT: 23 arrays of this many elements stay far below pg's limits. */
+const INSERT_CHUNK = 2000;
+
+/** A source record as a map key. */
+export function sourceKey(source: SourceRef): string {
+  return `${source.sourceSystem}\u0000${source.externalId}`;
+}
 
 /**
  * Invoice storage. Every method takes the EntityManager of the caller's transaction (or the
@@ -208,9 +216,9 @@ export class InvoiceRepository {
       `INSERT INTO invoices (id, customer_id, source_system, external_id, customer_source_system,
          customer_external_id, number, issue_date, due_date, currency, total_minor, paid_minor,
          open_minor, status, time_zone, overdue_at, lines, void_reason, voided_at, created_at, updated_at,
-         version)
+         version, source_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb, $18,
-         $19, $20, $21, $22)
+         $19, $20, $21, $22, $23)
        ON CONFLICT (source_system, external_id) DO NOTHING
        RETURNING id`,
       [
@@ -236,14 +244,100 @@ export class InvoiceRepository {
         r.createdAt,
         r.updatedAt,
         r.version,
+        r.sourceVersion,
       ],
     );
     return rows.length > 0;
   }
 
+  /**
+   * The invoices of these source records, locked FOR UPDATE in key order (two batches touching the
+   * same invoices cannot deadlock), in one statement; keyed by `sourceKey`.
+   */
+  async lockBySources(em: EntityManager, sources: readonly SourceRef[]): Promise<Map<string, Invoice>> {
+    const found = new Map<string, Invoice>();
+    if (sources.length === 0) return found;
+    const rows = await em.query<InvoiceEntity[]>(
+      `SELECT ${INVOICE_FIELDS}
+       FROM invoices i
+       JOIN unnest($1::text[], $2::text[]) AS k(source_system, external_id)
+         ON i.source_system = k.source_system AND i.external_id = k.external_id
+       ORDER BY i.source_system, i.external_id
+       FOR UPDATE OF i`,
+      [sources.map((s) => s.sourceSystem), sources.map((s) => s.externalId)],
+    );
+    for (const row of rows) {
+      const invoice = toInvoice(row);
+      found.set(sourceKey(invoice.source), invoice);
+    }
+    return found;
+  }
+
+  /**
+   * Inserts new invoices, a statement per INSERT_CHUNK, skipping any whose source record exists
+   * already (another transaction inserted it since lockBySources). Returns the source keys inserted.
+   */
+  async insertManyIfAbsent(em: EntityManager, invoices: readonly Invoice[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < invoices.length; i += INSERT_CHUNK) {
+      const rows = invoices.slice(i, i + INSERT_CHUNK).map(toRow);
+      const column = <K extends keyof InvoiceEntity>(key: K): InvoiceEntity[K][] => rows.map((r) => r[key]);
+      const result = await em.query<{ source_system: string; external_id: string }[]>(
+        `INSERT INTO invoices (id, customer_id, source_system, external_id, customer_source_system,
+           customer_external_id, number, issue_date, due_date, currency, total_minor, paid_minor,
+           open_minor, status, time_zone, overdue_at, lines, void_reason, voided_at, created_at, updated_at,
+           version, source_version)
+         SELECT id, customer_id, source_system, external_id, customer_source_system, customer_external_id,
+           number, issue_date, due_date, currency, total_minor, paid_minor, open_minor, status, time_zone,
+           overdue_at, lines::jsonb, void_reason, voided_at, created_at, updated_at, version, source_version
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::date[], $9::date[], $10::char(3)[], $11::bigint[], $12::bigint[], $13::bigint[], $14::text[],
+           $15::text[], $16::timestamptz[], $17::text[], $18::text[], $19::timestamptz[], $20::timestamptz[],
+           $21::timestamptz[], $22::bigint[], $23::bigint[])
+           AS v(id, customer_id, source_system, external_id, customer_source_system, customer_external_id,
+             number, issue_date, due_date, currency, total_minor, paid_minor, open_minor, status, time_zone,
+             overdue_at, lines, void_reason, voided_at, created_at, updated_at, version, source_version)
+         ON CONFLICT (source_system, external_id) DO NOTHING
+         RETURNING source_system, external_id`,
+        [
+          column('id'),
+          column('customerId'),
+          column('sourceSystem'),
+          column('externalId'),
+          column('customerSourceSystem'),
+          column('customerExternalId'),
+          column('number'),
+          column('issueDate'),
+          column('dueDate'),
+          column('currency'),
+          column('totalMinor'),
+          column('paidMinor'),
+          column('openMinor'),
+          column('status'),
+          column('timeZone'),
+          rows.map((r) => r.overdueAt.toISOString()),
+          rows.map((r) => JSON.stringify(r.lines)),
+          column('voidReason'),
+          rows.map((r) => r.voidedAt?.toISOString() ?? null),
+          rows.map((r) => r.createdAt.toISOString()),
+          rows.map((r) => r.updatedAt.toISOString()),
+          column('version'),
+          column('sourceVersion'),
+        ],
+      );
+      for (const row of result) {
+        inserted.add(sourceKey({ sourceSystem: row.source_system, externalId: row.external_id }));
+      }
+    }
+    return inserted;
+  }
+
   async update(em: EntityManager, invoice: Invoice): Promise<void> {
-    const { id, createdAt: _createdAt, ...changes } = toRow(invoice);
-    await em.getRepository(InvoiceEntity).update({ id }, changes);
+    const { id, createdAt: _createdAt, sourceVersion, ...changes } = toRow(invoice);
+    // An invoice built without its source version (undefined) leaves the stored one as it is.
+    await em
+      .getRepository(InvoiceEntity)
+      .update({ id }, invoice.sourceVersion === undefined ? changes : { ...changes, sourceVersion });
   }
 
   async list(em: EntityManager, filter: InvoiceFilter): Promise<Invoice[]> {

@@ -43,7 +43,10 @@ export class InvoicesController {
   @ApiOkResponse({ type: InvoiceResponseDto, description: 'Updated or unchanged' })
   @ApiBadRequestResponse({ description: 'A field is missing or malformed (named in details)' })
   @ApiNotFoundResponse({ description: 'CUSTOMER_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'INVOICE_VOIDED: a void invoice cannot change' })
+  @ApiConflictResponse({
+    description:
+      'INVOICE_VOIDED: a void invoice cannot change; STALE_SOURCE_VERSION: sourceVersion is older than the one held',
+  })
   @ApiUnprocessableEntityResponse({
     description:
       'Bad amount or currency; with payments applied, a new currency, customer or a total below what was paid',
@@ -62,6 +65,7 @@ export class InvoicesController {
       dueDate: body.dueDate,
       total: body.total,
       lines: body.lines,
+      ...(body.sourceVersion === undefined ? {} : { sourceVersion: BigInt(body.sourceVersion) }),
     });
     res.status(result.created ? 201 : 200);
     return toInvoiceView(result.invoice, result.payments);

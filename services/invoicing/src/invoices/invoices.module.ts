@@ -11,5 +11,6 @@ import { VoidInvoiceUseCase } from './usecases/void-invoice.usecase';
   imports: [CommonModule, CustomersModule],
   controllers: [InvoicesController],
   providers: [UpsertInvoiceUseCase, GetInvoiceUseCase, ListInvoicesUseCase, VoidInvoiceUseCase],
+  exports: [UpsertInvoiceUseCase],
 })
 export class InvoicesModule {}

@@ -4,13 +4,16 @@ import {
   ArrayMaxSize,
   IsArray,
   IsDefined,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { MoneyDto } from './money.dto';
@@ -109,6 +112,18 @@ export class UpsertInvoiceRequestDto {
   @ValidateNested()
   @Type(() => MoneyDto)
   total!: MoneyDto;
+
+  @ApiPropertyOptional({
+    example: 1767225600000,
+    description:
+      "The source's version of the invoice, an integer growing with every change there (a change counter, or " +
+      'the last-changed time in epoch milliseconds). Lower than the one held -> 409 STALE_SOURCE_VERSION.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  sourceVersion?: number;
 
   @ApiPropertyOptional({ type: [InvoiceLineDto] })
   @IsOptional()

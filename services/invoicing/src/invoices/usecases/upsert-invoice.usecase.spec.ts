@@ -136,6 +136,7 @@ describe('UpsertInvoiceUseCase', () => {
     it('normalises lines: numbered from 1, canonical amounts', async () => {
       const result = await useCase.execute(
         input({
+          total: { amount: '490', currency: 'CNY' },
           lines: [
             {
               description: 'A',
