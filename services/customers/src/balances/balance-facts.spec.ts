@@ -189,7 +189,10 @@ describe('allocation facts (ADR 0030)', () => {
       },
     ]);
     const bad = create(PaymentReceivedSchema, {
-      ...event,
+      customerId: CUSTOMER,
+      occurredAt,
+      paymentId: 'pay-1',
+      amount: cny('1.23'),
       allocations: [{ invoiceId: 'inv-1', applied: cny('1.234') }],
     });
     expect(() => paymentAllocationFacts(bad)).toThrow(FatalEventError);
