@@ -91,6 +91,28 @@ describe('notifications: sending reminders through a channel that hangs or a wor
     expect(sentEvents(invoiceId)).toEqual([]);
   });
 
+  it('sends nothing when its time comes while a payment that settles the invoice is known only from payment-received (the send step reads the hold)', async () => {
+    receiver.answer = (_, index) => ({ status: 202, body: { id: `wh-${index}` } });
+    const { invoiceId, list } = await scheduledInvoice();
+    const [first] = list;
+    // The payment's hold, as payment-received records it (ADR 0030), but before anything re-planned
+    // the reminders: the state a send finds when its time and the payment arrive together.
+    await n.db.query(
+      `INSERT INTO invoice_payment_holds (invoice_id, payment_id, settles) VALUES ($1, $2, true)`,
+      [invoiceId, randomUUID()],
+    );
+    await (await n.queue.getJob(first!.id))!.promote();
+    const after = await remindersWhen(
+      n,
+      invoiceId,
+      'level 1 cancelled at its send',
+      (r) => r[0]?.status === 'cancelled',
+    );
+    expect(after[0]).toMatchObject({ status: 'cancelled', reason: 'invoice_paid', sentAt: null });
+    expect(requestsFor(first!.id)).toEqual([]);
+    expect(sentEvents(invoiceId)).toEqual([]);
+  });
+
   it('retries a send that timed out with the same Idempotency-Key and records it sent once', async () => {
     receiver.answer = (request) =>
       requestsFor((request.body as { reminderId: string }).reminderId).length === 1
