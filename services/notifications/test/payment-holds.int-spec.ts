@@ -186,13 +186,14 @@ describe('notifications: payment holds (payment-received stops reminders in one 
   it('remembers a release that comes before its hold: the hold then holds nothing', async () => {
     const invoiceId = randomUUID();
     const paymentId = randomUUID();
-    await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due));
+    await n.publish(Topic.InvoiceIssued, invoiceIssued(customerId, invoiceId, due, { invoiceVersion: 1n }));
     await scheduled(invoiceId);
     // invoicing was faster than notifications' reading of the payments topic, and then reopened the
     // invoice (an ERP correction): the late payment-received must not stop its reminders.
     await n.publish(Topic.InvoicePaid, {
       ...invoicePaid(customerId, invoiceId, due),
       paymentIds: [paymentId],
+      invoiceVersion: 2n,
     });
     await allCancelled(invoiceId);
     await n.publish(
@@ -201,6 +202,7 @@ describe('notifications: payment holds (payment-received stops reminders in one 
         status: InvoiceStatus.OPEN,
         openAmount: { amount: '200.00', currency: 'CNY' },
         changedFields: [InvoiceField.STATUS, InvoiceField.OPEN_AMOUNT],
+        invoiceVersion: 3n,
       }),
     );
     await remindersWhen(n, invoiceId, 'reminders again after the reopening', (r) =>
